@@ -1,0 +1,143 @@
+"""The tensor the widget shows: conversion and checks, automatic limits, the sample."""
+
+from __future__ import annotations
+
+import math
+from importlib import resources
+
+import numpy as np
+
+#: Shape of the bundled sample: ten digits, 7 rows x 6 columns each.
+SAMPLE_SHAPE = (10, 7, 6)
+
+#: Largest number of panels one grid accepts (a larger stack would freeze the page).
+MAX_PANELS = 4096
+
+
+def sample_data() -> np.ndarray:
+    """The bundled 10x7x6 sample: sharpened class means of real handwritten digits.
+
+    Derived from the UCI "Optical Recognition of Handwritten Digits" data (CC BY 4.0) by
+    ``scripts/make_sample_data.py``: resampled to 7x6, per-class mean, cubed, and
+    normalised so that all 420 cells sum to 1 (brightest cells near 0.015).
+
+    Returns
+    -------
+    numpy.ndarray
+        A new, writable float64 array of shape (10, 7, 6).
+    """
+    with resources.files("digitheat_widget").joinpath("data/sample_digits.npy").open("rb") as fh:
+        return np.load(fh).astype(np.float64)
+
+
+def as_tensor(value: object) -> np.ndarray:
+    """Convert an array-like to the widget's own read-only float64 (N, H, W) copy.
+
+    Accepts numpy arrays and anything numpy can convert (lists, xarray, CPU torch
+    tensors, pandas objects). Ints and bools become floats; masked entries become NaN;
+    NaN is allowed (drawn in the grid's ``nan_color``).
+
+    Raises
+    ------
+    ValueError
+        When the value is not real numbers, not 3-D, has an empty axis, holds +-inf, or
+        has more than :data:`MAX_PANELS` panels. The message says what came.
+    """
+    if isinstance(value, np.ma.MaskedArray):
+        if np.ma.getmask(value) is not np.ma.nomask and value.dtype.kind not in "fiub":
+            raise ValueError(f"expected real numbers, got a masked array of dtype {value.dtype}")
+        value = np.ma.filled(value.astype(np.float64), np.nan)
+    if hasattr(value, "detach") and hasattr(value, "cpu"):  # torch tensors, without importing torch
+        value = value.detach().cpu().numpy()
+    try:
+        array = np.asarray(value)
+    except Exception as err:  # numpy raises many kinds for ragged or odd input
+        raise ValueError(f"expected a numeric array-like, got {type(value).__name__}: {err}") from None
+    kind = array.dtype.kind
+    if kind not in "fiub":
+        names = {"c": "complex", "U": "string", "S": "bytes", "O": "object", "M": "datetime",
+                 "m": "timedelta", "V": "structured"}
+        raise ValueError(
+            f"expected real numbers (float, int or bool), got {names.get(kind, kind)} "
+            f"dtype {array.dtype}"
+        )
+    if array.ndim != 3:
+        raise ValueError(f"expected a 3-D array (N, H, W), got {array.ndim}-D with shape {array.shape}")
+    if 0 in array.shape:
+        raise ValueError(f"expected every axis to be non-empty, got shape {array.shape}")
+    if array.shape[0] > MAX_PANELS:
+        raise ValueError(f"expected at most {MAX_PANELS} panels, got {array.shape[0]}")
+    tensor = np.array(array, dtype=np.float64, order="C", copy=True)
+    if np.isinf(tensor).any():
+        where = tuple(int(i) for i in np.argwhere(np.isinf(tensor))[0])
+        raise ValueError(f"expected finite values or NaN, got +-inf (first at index {where})")
+    tensor.flags.writeable = False
+    return tensor
+
+
+def auto_limits(
+    tensor: np.ndarray, vmin: float | None, vmax: float | None
+) -> tuple[float, float]:
+    """The colour limits in force: the given ones, or the data's min/max where None.
+
+    Always returns ``lo < hi``: all-NaN data gives (0, 1); constant data, or an automatic
+    end that falls on the wrong side of a fixed one, is widened around the fixed value.
+    """
+    finite = tensor[np.isfinite(tensor)]
+    data_lo = float(finite.min()) if finite.size else None
+    data_hi = float(finite.max()) if finite.size else None
+    lo = vmin if vmin is not None else data_lo
+    hi = vmax if vmax is not None else data_hi
+    if lo is None and hi is None:
+        return 0.0, 1.0
+    if lo is None:
+        lo = hi - _span(hi)
+    if hi is None:
+        hi = lo + _span(lo)
+    if lo < hi:
+        return float(lo), float(hi)
+    # lo >= hi: only possible when at least one end is automatic (both fixed is refused).
+    if vmin is None and vmax is None:
+        half = _span(lo) / 2
+        return float(lo - half), float(lo + half)
+    if vmin is None:
+        return float(hi - _span(hi)), float(hi)
+    return float(lo), float(lo + _span(lo))
+
+
+def _span(anchor: float) -> float:
+    """A usable range width next to ``anchor``: 10% of its size, or 1 at zero."""
+    return abs(anchor) * 0.1 if anchor != 0.0 else 1.0
+
+
+def tick_step(lo: float, hi: float, count: int = 10) -> float:
+    """The tick step d3's ``scale.ticks(count)`` chooses for [lo, hi] (1, 2 or 5 x 10^k)."""
+    raw = (hi - lo) / count
+    power = math.floor(math.log10(raw))
+    error = raw / 10**power
+    factor = 10 if error >= math.sqrt(50) else 5 if error >= math.sqrt(10) else 2 if error >= math.sqrt(2) else 1
+    return factor * 10.0**power
+
+
+def tick_values(lo: float, hi: float, count: int = 10) -> np.ndarray:
+    """The ticks d3 draws on [lo, hi]: multiples of :func:`tick_step` inside the range."""
+    step = tick_step(lo, hi, count)
+    first = math.ceil(lo / step - 1e-9)
+    last = math.floor(hi / step + 1e-9)
+    return np.arange(first, last + 1) * step
+
+
+def tick_format(lo: float, hi: float, count: int = 10) -> str:
+    """A d3-format string with just enough decimals that no two ticks look alike.
+
+    Ticks are multiples of a step 1, 2 or 5 x 10^k, so -k decimals (at least 0) keep
+    every label distinct and exact; very large or small ranges switch to exponents.
+    """
+    step = tick_step(lo, hi, count)
+    largest = max(abs(lo), abs(hi))
+    if largest >= 1e6 or step < 1e-6:
+        # Mantissa digits: as many as separate the step from the largest tick.
+        digits = max(0, math.floor(math.log10(largest)) - math.floor(math.log10(step) + 1e-9))
+        return f".{digits}e"
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+    return f",.{decimals}f"
