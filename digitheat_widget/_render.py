@@ -115,7 +115,7 @@ def make_shared(geometry: GridGeometry, color_scale: bqplot.ColorScale) -> Share
         figure_scale_y=bqplot.LinearScale(),
         panel_layout=Layout(
             width=f"{geometry.panel_width}px", height=f"{geometry.panel_height}px",
-            margin="0px", padding="0px", overflow="visible",
+            margin="0px", padding="0px", overflow="visible", flex="0 0 auto",
         ),
     )
 
@@ -243,8 +243,10 @@ def make_colorbar(
         marks=[],
         axes=[axis],
         fig_margin=colorbar_margin(geometry, tick_labels),
+        # The negative margins extend the plot area past the figure: clip it, or the grid
+        # would grow a scrollbar for empty space.
         layout=Layout(width=f"{width}px", height=f"{geometry.grid_height}px",
-                      margin="0px", padding="0px", overflow="visible"),
+                      margin="0px", padding="0px", overflow="hidden", flex="0 0 auto"),
         min_aspect_ratio=0.001,
         max_aspect_ratio=1000.0,
         animation_duration=0,

@@ -186,6 +186,8 @@ class DigitHeatmapGrid(VBox):
         self._panels: list[_render.Panel] = []
         self._built = False
         super().__init__(**kwargs)
+        if "layout" not in kwargs:
+            self.layout.width = "fit-content"  # as wide as the figure, not the whole cell
         tensor = sample_data() if data is None else data
         with self.hold_trait_notifications():
             self.data = tensor
@@ -416,8 +418,26 @@ class DigitHeatmapGrid(VBox):
         geometry = self._geometry()
         _render.resize_shared(self._shared, geometry)
         self._grid_box.layout.grid_template_columns = self._grid_template(geometry)
-        self._colorbar.layout.height = f"{geometry.grid_height}px"
-        self._colorbar.fig_margin = _render.colorbar_margin(geometry, self.tick_labels())
+        self._refresh_colorbar()
+
+    def _refresh_colorbar(self) -> None:
+        """Give the colorbar the grid's height and room for its labels.
+
+        bqplot's ColorAxis keeps the bar length it was first drawn with when its figure
+        is resized, so a colorbar whose size must change is replaced by a new one.
+        """
+        geometry, labels = self._geometry(), self.tick_labels()
+        width, height = f"{_render.colorbar_width(labels)}px", f"{geometry.grid_height}px"
+        margin = _render.colorbar_margin(geometry, labels)
+        current = self._colorbar
+        if (current.layout.width, current.layout.height, current.fig_margin) == (width, height, margin):
+            return
+        self._colorbar, self._colorbar_axis = _render.make_colorbar(
+            self._color_scale, geometry, self.tick_format, labels
+        )
+        self._body.children = [self._grid_box, self._colorbar]
+        for widget in (current, current.layout, *current.axes):
+            widget.close()
 
     def _update_limits(self) -> None:
         lo, hi = self.limits
@@ -425,11 +445,8 @@ class DigitHeatmapGrid(VBox):
             self._color_scale.min, self._color_scale.max = lo, hi
         fmt = self.tick_format
         if self._colorbar_axis.tick_format != fmt:
-            labels = self.tick_labels()
             self._colorbar_axis.tick_format = fmt
-            with Widget.hold_sync(self._colorbar):
-                self._colorbar.layout.width = f"{_render.colorbar_width(labels)}px"
-                self._colorbar.fig_margin = _render.colorbar_margin(self._geometry(), labels)
+            self._refresh_colorbar()
             value_format = self._value_format()
             for panel in self._panels:
                 panel.tooltip.formats = ["", "", value_format]

@@ -1,0 +1,146 @@
+"""Command line: draw a stack of maps to an SVG, PNG or HTML file without a browser.
+
+    python -m digitheat_widget [tensor.npy] -o grid.png [--vmin X] [--vmax X]
+        [--colormap NAME] [--highlight 3 8] [--columns N] [--labels a b c ...] [--scale 2]
+
+With no tensor the bundled sample is drawn. The output type follows the suffix of -o.
+Any problem (missing or unreadable file, wrong shape, bad option) is reported as one
+line on stderr and a non-zero exit status: 1 for bad input, 2 for bad usage (including
+an output type that is not available).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+import numpy as np
+from traitlets import TraitError
+
+PROG = "python -m digitheat_widget"
+SUFFIXES = (".svg", ".png", ".html")
+
+
+class UsageError(Exception):
+    """Bad command line: reported in one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error as one line (no usage block) and exits 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="Draw an (N, H, W) tensor as a grid of heatmaps with one shared colour "
+        "scale, to an SVG, PNG or HTML file.",
+    )
+    parser.add_argument("tensor", nargs="?", type=Path,
+                        help="a .npy file holding an (N, H, W) array; default: the bundled sample")
+    parser.add_argument("-o", "--output", required=True, type=Path,
+                        help="output file; its suffix (.svg, .png or .html) chooses the format")
+    parser.add_argument("--vmin", type=float, help="lower colour limit (default: data minimum)")
+    parser.add_argument("--vmax", type=float, help="upper colour limit (default: data maximum)")
+    parser.add_argument("--colormap", help="colormap name, e.g. hot, viridis, RdBu_r")
+    parser.add_argument("--highlight", type=int, nargs="+", default=[], metavar="INDEX",
+                        help="panel indices to emphasise (the others are dimmed)")
+    parser.add_argument("--columns", type=int, help="panels per row (default 2)")
+    parser.add_argument("--labels", nargs="+", metavar="LABEL", help="one title per panel")
+    parser.add_argument("--cell-size", type=int, help="pixels per cell, 1..64 (default: automatic)")
+    parser.add_argument("--scale", type=int, default=2,
+                        help="PNG only: device pixels per page pixel (default 2)")
+    return parser
+
+
+def _load(path: Path) -> np.ndarray:
+    """The array in a .npy file; ValueError with a one-line reason otherwise."""
+    if not path.exists():
+        raise ValueError(f"no such file: {path}")
+    if path.is_dir():
+        raise ValueError(f"{path} is a directory, not a .npy file")
+    try:
+        with path.open("rb") as fh:
+            loaded = np.load(fh, allow_pickle=False)
+    except OSError as err:
+        raise ValueError(f"cannot read {path}: {err.strerror or err}") from None
+    except ValueError:  # np.load's reason ("pickled data ...") only confuses here
+        raise ValueError(f"{path} is not a NumPy .npy file") from None
+    if not isinstance(loaded, np.ndarray):  # an .npz archive
+        loaded.close()
+        raise ValueError(f"{path} is an .npz archive; expected a .npy file holding one array")
+    return loaded
+
+
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split()) or type(err).__name__
+
+
+def _build(args: argparse.Namespace):  # noqa: ANN202 - a DigitHeatmapGrid
+    from .widget import DigitHeatmapGrid
+
+    data = None if args.tensor is None else _load(args.tensor)
+    options = {name: value for name, value in {
+        "vmin": args.vmin, "vmax": args.vmax, "colormap": args.colormap,
+        "columns": args.columns, "labels": args.labels, "cell_size": args.cell_size,
+        "highlighted": args.highlight or None,
+    }.items() if value is not None}
+    # The options are set after construction, together: passed to the constructor, a
+    # refused one is reported as a (misleading) complaint about `data`, because the
+    # constructor's rollback tries to restore data's unset value.
+    grid = DigitHeatmapGrid(data)
+    with grid.hold_sync():
+        for name, value in options.items():
+            setattr(grid, name, value)
+    return grid
+
+
+def _write(grid, output: Path, scale: int) -> str:  # noqa: ANN001
+    suffix = output.suffix.lower()
+    if suffix == ".html":
+        to_html = getattr(grid, "to_html", None)
+        if to_html is None:
+            raise UsageError("HTML export is not available yet in this version; "
+                             "use -o with .svg or .png")
+        to_html(output)
+        return f"wrote {output}"
+    from .static import build_scene, scene_to_png, scene_to_svg
+
+    scene = build_scene(grid)
+    if suffix == ".svg":
+        output.write_text(scene_to_svg(scene), encoding="utf-8")
+    else:
+        output.write_bytes(scene_to_png(scene, scale))
+    return f"wrote {output} ({scene.width}x{scene.height} px" + (
+        f", PNG at scale {scale})" if suffix == ".png" else ")")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    try:
+        args = _parser().parse_args(argv)
+        suffix = args.output.suffix.lower()
+        if suffix not in SUFFIXES:
+            raise UsageError(f"-o {args.output}: expected a file name ending in "
+                             f"{', '.join(SUFFIXES)}, got {suffix or 'no suffix'!r}")
+        if suffix == ".png" and not 1 <= args.scale <= 16:
+            raise UsageError(f"--scale expected an integer in 1..16, got {args.scale}")
+        grid = _build(args)
+        message = _write(grid, args.output, args.scale)
+    except UsageError as err:
+        print(f"{PROG}: error: {_one_line(err)}", file=sys.stderr)
+        return 2
+    except (TraitError, ValueError, OSError, ImportError) as err:
+        print(f"{PROG}: error: {_one_line(err)}", file=sys.stderr)
+        return 1
+    print(message)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,204 @@
+"""Write a widget as ONE self-contained HTML page: no kernel, no network.
+
+The page holds the widget state (``ipywidgets.embed.embed_data``, binary buffers
+base64-encoded), a slim widget runtime built from ``js/`` (a widget manager on
+``@jupyter-widgets/base-manager``, ``@jupyter-widgets/base`` and the few controls a grid
+uses) and the front-end files of the *installed* bqplot and bqscales, read from the
+``share/jupyter/nbextensions`` files their wheels install. So the page draws with the
+very JavaScript that matches the Python packages that made the state.
+
+Everything that needs no kernel keeps working (hover tooltips); nothing talks back to
+Python. A Content-Security-Policy in the page forbids every network request.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import importlib.metadata
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from ipywidgets import Widget
+from ipywidgets.embed import embed_data
+
+__all__ = ["grid_to_html", "widget_to_html"]
+
+STATIC = Path(__file__).parent / "static"
+_BUILD_HINT = "npm --prefix js ci && npm --prefix js run build"
+
+#: AMD modules the page loads besides the runtime, as (Python distribution, module name).
+AMD_MODULES = (("bqscales", "bqscales"), ("bqplot", "bqplot"))
+
+#: No requests at all: scripts and styles are inline, images and fonts may only be data:.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "img-src data: blob:; font-src data:"
+)
+
+_STATE_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                  "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+class EmbedError(RuntimeError):
+    """The page cannot be written: runtime not built, or a front-end file is unusable."""
+
+
+# ---------------------------------------------------------------------- page parts
+
+
+@functools.lru_cache(maxsize=None)
+def _runtime() -> tuple[str, str, dict[str, Any]]:
+    """The built runtime: (JavaScript, CSS, manifest)."""
+    files = [STATIC / name for name in ("runtime.js", "runtime.css", "runtime-manifest.json")]
+    missing = [f.name for f in files if not f.is_file()]
+    if missing:
+        raise EmbedError(
+            f"the offline widget runtime is not built ({', '.join(missing)} missing in "
+            f"{STATIC}); build it from a source checkout with `{_BUILD_HINT}` "
+            f"(needs Node.js >= 18), or install a wheel, which contains it"
+        )
+    js, css, manifest = (f.read_text(encoding="utf-8") for f in files)
+    return js, css, json.loads(manifest)
+
+
+def _amd_path(distribution: str, module: str) -> Path:
+    """The installed ``share/jupyter/nbextensions/<module>/index.js`` of a distribution."""
+    wanted = f"share/jupyter/nbextensions/{module}/index.js"
+    try:
+        dist = importlib.metadata.distribution(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        raise EmbedError(f"{distribution} is not installed; pip install {distribution}") from None
+    for file in dist.files or ():
+        if str(file).replace("\\", "/").endswith(wanted):
+            path = Path(dist.locate_file(file)).resolve()
+            if path.is_file():
+                return path
+    fallback = Path(sys.prefix) / wanted
+    if fallback.is_file():
+        return fallback
+    raise EmbedError(
+        f"{distribution} {dist.version} is installed but its front-end file {wanted} was not "
+        f"found; reinstall it with `pip install --force-reinstall {distribution}`"
+    )
+
+
+_DEFINE_HEAD = re.compile(r"^\s*(?:/\*.*?\*/\s*)*define\(\s*\[([^\]]*)\]", re.DOTALL)
+_SOURCE_MAP = re.compile(r"\n//# sourceMappingURL=\S*\s*$")
+
+
+@functools.lru_cache(maxsize=None)
+def _amd_source(path: Path, mtime: float, provides: tuple[str, ...]) -> str:
+    """An AMD file's text, checked to depend only on modules the runtime provides."""
+    text = path.read_text(encoding="utf-8")
+    head = _DEFINE_HEAD.match(text[:4000])
+    if head is None:
+        raise EmbedError(f"{path} does not start with define([...], ...): not an AMD module")
+    deps = json.loads(f"[{head.group(1)}]")
+    unknown = sorted(set(deps) - set(provides))
+    if unknown:
+        raise EmbedError(
+            f"{path} needs {unknown}, which the page runtime does not provide "
+            f"(it provides {list(provides)}); this version is not supported by to_html"
+        )
+    return _SOURCE_MAP.sub("\n", text)  # the .map is not in the page
+
+
+def _script_text(js: str) -> str:
+    """JavaScript made safe to sit between <script> and </script>.
+
+    ``</script`` would end the element and ``<!--`` could change how the HTML parser
+    reads the rest; both only occur inside strings, regexes or comments, where
+    ``\\x3C`` means the same ``<``.
+    """
+    return re.sub(r"<(?=/script|!--)", r"\\x3C", js, flags=re.IGNORECASE)
+
+
+def _style_text(css: str) -> str:
+    if re.search(r"</style", css, flags=re.IGNORECASE):
+        raise EmbedError("the runtime CSS contains '</style'; rebuild it")
+    return css
+
+
+def _json_for_script(data: Any) -> str:
+    """JSON that can never end its <script> element: ``<``, ``>``, ``&`` as \\u escapes."""
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return re.sub("[<>&\u2028\u2029]", lambda m: _STATE_ESCAPES[m.group()], text)
+
+
+# ---------------------------------------------------------------------- page
+
+
+_PAGE = """\
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="{generator}">
+<title>{title}</title>
+<style>{css}</style>
+</head>
+<body>
+<div class="digitheat-embed">
+<script type="application/vnd.jupyter.widget-view+json">{view}</script>
+</div>
+<script type="application/vnd.jupyter.widget-state+json">{state}</script>
+<script>{runtime}</script>
+{amd}
+</body>
+</html>
+"""
+
+
+def widget_to_html(widget: Widget, path: str | os.PathLike[str] | None = None, *,
+                   title: str = "widget") -> str:
+    """Write ``widget`` (bqplot / box / HTML widgets) as one offline HTML page.
+
+    Returns the page; writes it to ``path`` (UTF-8) too when ``path`` is given.
+    Raises :class:`EmbedError` if the runtime is not built or a front-end file is unusable.
+    """
+    runtime_js, runtime_css, manifest = _runtime()
+    provides = tuple(manifest["provides"])
+    scripts, versions = [], []
+    for distribution, module in AMD_MODULES:
+        amd_path = _amd_path(distribution, module)
+        source = _amd_source(amd_path, amd_path.stat().st_mtime, provides)
+        scripts.append(f'<script data-amd-module="{module}">{_script_text(source)}</script>')
+        versions.append(f"{distribution} {importlib.metadata.version(distribution)}")
+
+    # Full state (drop_defaults=False): a default left out would be filled in by the
+    # JavaScript model's own default, which is not always Python's.
+    data = embed_data(views=[widget], drop_defaults=False)
+    (view,) = data["view_specs"]
+    from . import __version__
+
+    page = _PAGE.format(
+        csp=CONTENT_SECURITY_POLICY,
+        generator=html.escape(f"digitheat-widget {__version__} ({', '.join(versions)})"),
+        title=html.escape(title),
+        css=_style_text(runtime_css),
+        view=_json_for_script(view),
+        state=_json_for_script(data["manager_state"]),
+        runtime=_script_text(runtime_js),
+        amd="\n".join(scripts),
+    )
+    if path is not None:
+        Path(path).write_text(page, encoding="utf-8")
+    return page
+
+
+def grid_to_html(grid: Widget, path: str | os.PathLike[str] | None = None,
+                 title: str = "digitheat grid") -> str:
+    """Write a :class:`~digitheat_widget.DigitHeatmapGrid` as one self-contained HTML page.
+
+    The page renders the grid as the widget shows it, with no kernel and no network
+    (hover tooltips work; changes do not reach Python). Returns the HTML; also writes
+    it to ``path`` when given.
+    """
+    return widget_to_html(grid, path, title=title)
