@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Install the package and open JupyterLab on the quickstart notebook (the widget on its
+# bundled sample data).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python -m pip install -q --disable-pip-version-check -e ".[test]"
+exec python -m jupyter lab notebooks/quickstart.ipynb "$@"
