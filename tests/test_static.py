@@ -1,0 +1,400 @@
+"""Static export (SVG and PNG, no browser) and the command line.
+
+Expected colours come from matplotlib's own colormaps, not from the package's tables, and
+expected positions from the widget's geometry, so a drift in either writer shows up.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pytest
+from PIL import Image
+
+from digitheat_widget import DigitHeatmapGrid, _render
+from digitheat_widget.colors import parse_color
+from digitheat_widget.data import tick_values
+from digitheat_widget.static import build_scene, render_png, render_svg
+
+SVG = "{http://www.w3.org/2000/svg}"
+TOLERANCE = 6  # per channel, 0..255
+REPO = Path(__file__).resolve().parents[1]
+NASTY = "</text><script>alert(1)</script>"
+
+
+def mpl_rgb(grid: DigitHeatmapGrid, values: np.ndarray) -> np.ndarray:
+    """matplotlib's colour (0..255) for ``values`` under the grid's limits and colormap."""
+    lo, hi = grid.limits
+    rgba = matplotlib.colormaps[grid.colormap]((np.asarray(values) - lo) / (hi - lo))
+    return np.asarray(rgba)[..., :3] * 255.0
+
+
+def hex_rgb(text: str) -> np.ndarray:
+    return np.array(parse_color(text)[:3], dtype=np.float64)
+
+
+def over_white(rgb: np.ndarray, alpha: float) -> np.ndarray:
+    return rgb * alpha + 255.0 * (1.0 - alpha)
+
+
+def cell_rects(root: ET.Element) -> list[ET.Element]:
+    return [r for r in root.iter(f"{SVG}rect") if r.get("class") == "cell"]
+
+
+def texts(root: ET.Element, role: str) -> list[ET.Element]:
+    return [t for t in root.iter(f"{SVG}text") if t.get("class") == role]
+
+
+def cell_centre(grid: DigitHeatmapGrid, index: int, row: int, col: int) -> tuple[float, float]:
+    """Centre of a cell in page pixels, from the widget's geometry."""
+    g = grid._geometry()
+    x = (index % grid.columns) * (g.panel_width + _render.GAP_X)
+    y = (index // grid.columns) * (g.panel_height + _render.GAP_Y)
+    return (x + _render.PANEL_MARGIN["left"] + (col + 0.5) * g.cell,
+            y + _render.PANEL_MARGIN["top"] + (row + 0.5) * g.cell)
+
+
+def panel_box(grid: DigitHeatmapGrid, index: int) -> tuple[int, int, int, int]:
+    g = grid._geometry()
+    x = (index % grid.columns) * (g.panel_width + _render.GAP_X)
+    y = (index // grid.columns) * (g.panel_height + _render.GAP_Y)
+    return x, y, g.panel_width, g.panel_height
+
+
+def decode(png: bytes) -> np.ndarray:
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG"
+    return np.asarray(image.convert("RGB")).astype(np.float64)
+
+
+def nan_grid() -> DigitHeatmapGrid:
+    """Random maps with NaNs, a clamped top end and a non-default colormap."""
+    data = np.random.default_rng(7).normal(size=(3, 9, 11))
+    data[0, 0, 0] = data[1, 4, 5] = data[2, 8, 10] = np.nan
+    return DigitHeatmapGrid(data, vmin=-1.5, vmax=1.0, colormap="viridis",
+                            nan_color="#00ff00", columns=2)
+
+
+# ---------------------------------------------------------------------------- SVG
+
+
+@pytest.mark.parametrize("make", [DigitHeatmapGrid, nan_grid], ids=["sample", "nan-viridis"])
+def test_svg_cells_have_the_colormap_colours(make) -> None:
+    grid = make()
+    root = ET.fromstring(render_svg(grid).encode())
+    rects = cell_rects(root)
+    data = grid.data
+    assert len(rects) == data.size
+    fills = np.array([hex_rgb(r.get("fill")) for r in rects]).reshape(data.shape + (3,))
+    finite = ~np.isnan(data)
+    expected = mpl_rgb(grid, np.where(finite, data, 0.0))
+    worst = np.abs(fills - expected)[finite].max()
+    assert worst <= TOLERANCE, f"cell colour off by {worst} units"
+    nan = hex_rgb(grid.nan_color)
+    assert np.array_equal(fills[~finite], np.broadcast_to(nan, fills[~finite].shape))
+    # the top end really is clamped: values above vmax take the last colour
+    if grid.vmax is not None:
+        above = data > grid.vmax
+        assert above.any()
+        assert np.abs(fills[above] - mpl_rgb(grid, grid.vmax)).max() <= TOLERANCE
+
+
+def test_svg_cells_sit_on_the_grid_geometry() -> None:
+    grid = DigitHeatmapGrid(columns=3)
+    root = ET.fromstring(render_svg(grid).encode())
+    rects = cell_rects(root)
+    count, rows, cols = grid.data.shape
+    cell = grid._geometry().cell
+    for k in (0, 7, cols * rows + 3, len(rects) - 1):
+        index, rest = divmod(k, rows * cols)
+        row, col = divmod(rest, cols)
+        cx, cy = cell_centre(grid, index, row, col)
+        rect = rects[k]
+        assert float(rect.get("width")) == float(rect.get("height")) == cell
+        assert float(rect.get("x")) + cell / 2 == cx
+        assert float(rect.get("y")) + cell / 2 == cy
+
+
+def test_svg_nan_colour_with_alpha_is_painted_over_white() -> None:
+    data = np.array([[[np.nan, 1.0], [2.0, 3.0]]])
+    grid = DigitHeatmapGrid(data, nan_color="rgba(0, 0, 255, 0.5)")
+    rects = cell_rects(ET.fromstring(render_svg(grid).encode()))
+    assert np.abs(hex_rgb(rects[0].get("fill")) - [127.5, 127.5, 255]).max() <= 1
+
+
+def test_svg_titles_ticks_and_colorbar_labels() -> None:
+    grid = DigitHeatmapGrid(np.random.default_rng(1).random((2, 28, 28)))
+    root = ET.fromstring(render_svg(grid).encode())
+    assert [t.text for t in texts(root, "title")] == grid.labels
+    g = grid._geometry()
+    expected = [str(i) for i in g.tick_positions(28)]
+    assert len(expected) < 28  # thinned: 5 px cells cannot hold 28 labels
+    tick_texts = [t.text for t in texts(root, "tick-label")]
+    assert tick_texts == (expected + expected) * 2  # y then x, per panel
+    labels = texts(root, "colorbar-label")
+    assert [t.text for t in labels] == grid.tick_labels()
+    ys = [float(t.get("y")) for t in labels]
+    assert ys == sorted(ys, reverse=True)  # low values at the bottom
+    assert len(labels) == len(tick_values(*grid.limits))
+
+
+def test_svg_escapes_labels() -> None:
+    labels = [NASTY, 'a & b "quoted" <x>', "tab\there"] + [str(i) for i in range(7)]
+    svg = render_svg(DigitHeatmapGrid(labels=labels))
+    assert NASTY not in svg
+    assert "<script" not in svg
+    root = ET.fromstring(svg.encode())
+    assert not list(root.iter(f"{SVG}script"))
+    titles = [t.text for t in texts(root, "title")]
+    assert titles[0] == NASTY
+    assert titles[1] == 'a & b "quoted" <x>'
+    assert titles[2] == "tab here"  # whitespace collapses, as SVG text does on the page
+
+
+def test_svg_survives_characters_xml_cannot_hold() -> None:
+    labels = ["nul\x00here", "esc\x1b"] + [str(i) for i in range(8)]
+    root = ET.fromstring(render_svg(DigitHeatmapGrid(labels=labels)).encode())
+    assert [t.text for t in texts(root, "title")][:2] == ["nul\ufffdhere", "esc\ufffd"]
+
+
+def test_svg_highlight_outline_and_dimming() -> None:
+    grid = DigitHeatmapGrid(highlighted=[3, 8])
+    root = ET.fromstring(render_svg(grid).encode())
+    outlines = [r for r in root.iter(f"{SVG}rect") if r.get("class") == "highlight"]
+    assert len(outlines) == 2
+    assert {r.get("stroke") for r in outlines} == {_render.ACCENT_COLOR}
+    x, y, w, h = panel_box(grid, 3)
+    first = outlines[0]
+    assert float(first.get("stroke-width")) == 3
+    assert float(first.get("x")) == x + 1.5 and float(first.get("width")) == w - 3  # inset
+    assert float(first.get("y")) == y + 1.5 and float(first.get("height")) == h - 3
+    fills = np.array([hex_rgb(r.get("fill")) for r in cell_rects(root)])
+    fills = fills.reshape(grid.data.shape + (3,))
+    plain = mpl_rgb(grid, grid.data)
+    assert np.abs(fills[3] - plain[3]).max() <= TOLERANCE
+    dimmed = over_white(plain[0], _render.DIMMED_OPACITY)
+    assert np.abs(fills[0] - dimmed).max() <= TOLERANCE
+    bold = [t.get("font-weight") for t in texts(root, "title")]
+    assert [i for i, b in enumerate(bold) if b == "bold"] == [3, 8]
+
+
+# ---------------------------------------------------------------------------- PNG
+
+
+@pytest.mark.parametrize("scale", [1, 2, 3])
+def test_png_size_matches_the_figure(scale: int) -> None:
+    grid = DigitHeatmapGrid()
+    pixels = decode(render_png(grid, scale=scale))
+    root = ET.fromstring(render_svg(grid).encode())
+    g = grid._geometry()
+    grid_width = grid.columns * g.panel_width + (grid.columns - 1) * _render.GAP_X
+    assert pixels.shape[0] == g.grid_height * scale
+    assert pixels.shape[1] >= (grid_width + _render.colorbar_width(grid.tick_labels())) * scale
+    assert pixels.shape[:2] == (int(root.get("height")) * scale, int(root.get("width")) * scale)
+
+
+@pytest.mark.parametrize("make", [DigitHeatmapGrid, nan_grid], ids=["sample", "nan-viridis"])
+def test_png_cell_centres_have_the_colormap_colours(make) -> None:
+    grid = make()
+    scale = 2
+    pixels = decode(render_png(grid, scale=scale))
+    count, rows, cols = grid.data.shape
+    for index in range(count):
+        for row in range(rows):
+            for col in range(cols):
+                value = grid.data[index, row, col]
+                cx, cy = cell_centre(grid, index, row, col)
+                got = pixels[int(cy * scale), int(cx * scale)]
+                want = (hex_rgb(grid.nan_color) if np.isnan(value)
+                        else mpl_rgb(grid, value))
+                assert np.abs(got - want).max() <= TOLERANCE, (index, row, col, got, want)
+
+
+def test_png_agrees_with_svg_everywhere() -> None:
+    grid = nan_grid()
+    grid.highlighted = [1]
+    root = ET.fromstring(render_svg(grid).encode())
+    pixels = decode(render_png(grid, scale=2))
+    for rect in cell_rects(root):
+        cx = float(rect.get("x")) + float(rect.get("width")) / 2
+        cy = float(rect.get("y")) + float(rect.get("height")) / 2
+        assert np.array_equal(pixels[int(cy * 2), int(cx * 2)], hex_rgb(rect.get("fill")))
+
+
+def test_png_highlight_outline_and_dimming() -> None:
+    grid = DigitHeatmapGrid(highlighted=[3])
+    scale = 2
+    pixels = decode(render_png(grid, scale=scale))
+    accent = hex_rgb(_render.ACCENT_COLOR)
+    x, y, w, h = panel_box(grid, 3)
+    # the 3 px band just inside the panel box, on all four sides
+    for px, py in [(x + 1, y + h / 2), (x + w - 2, y + h / 2), (x + w / 2, y + 1),
+                   (x + w / 2, y + h - 2)]:
+        assert np.array_equal(pixels[int(py * scale), int(px * scale)], accent), (px, py)
+    outline = pixels[y * scale:(y + h) * scale, x * scale:(x + w) * scale]
+    band = np.all(outline == accent, axis=-1)
+    assert band.sum() >= 2 * (w + h) * 3 * scale * scale * 0.9
+    # just inside the band: not accent (the outline is 3 px, not more)
+    assert not np.array_equal(pixels[int((y + h / 2) * scale), (x + 3) * scale + 1], accent)
+    # panel 2, not highlighted: no outline, and its cells are dimmed toward white
+    x2, y2, w2, h2 = panel_box(grid, 2)
+    assert np.array_equal(pixels[int((y2 + h2 / 2) * scale), (x2 + 1) * scale], [255, 255, 255])
+    cx, cy = cell_centre(grid, 2, 3, 2)
+    want = over_white(mpl_rgb(grid, grid.data[2, 3, 2]), _render.DIMMED_OPACITY)
+    assert np.abs(pixels[int(cy * scale), int(cx * scale)] - want).max() <= TOLERANCE
+
+
+def test_png_colorbar_runs_low_to_high() -> None:
+    grid = DigitHeatmapGrid()
+    scale = 2
+    pixels = decode(render_png(grid, scale=scale))
+    g = grid._geometry()
+    grid_width = grid.columns * g.panel_width + (grid.columns - 1) * _render.GAP_X
+    x = grid_width + _render.COLORBAR_BAR_LEFT + _render.COLORBAR_BAR_WIDTH / 2
+    top = _render.PANEL_MARGIN["top"]
+    bottom = g.grid_height - _render.PANEL_MARGIN["bottom"]
+    lo, hi = grid.limits
+    for fraction in (0.1, 0.5, 0.9):
+        y = bottom - fraction * (bottom - top)
+        got = pixels[int(y * scale), int(x * scale)]
+        want = mpl_rgb(grid, lo + fraction * (hi - lo))
+        assert np.abs(got - want).max() <= TOLERANCE, (fraction, got, want)
+
+
+@pytest.mark.parametrize("data", [None, np.arange(4 * 25.0).reshape(4, 5, 5) * 1e5],
+                         ids=["sample", "exponent-labels"])
+def test_png_draws_nothing_on_its_edges(data) -> None:
+    """Titles, tick labels and the colorbar's (widest) labels all fit inside the picture."""
+    grid = DigitHeatmapGrid(data)
+    pixels = decode(render_png(grid, scale=2))
+    white = np.all(pixels == 255, axis=-1)
+    assert white[:2].all() and white[-2:].all() and white[:, :2].all() and white[:, -4:].all()
+    labels_right = white[:, -40:].all(axis=0)
+    assert not labels_right.all()  # the labels do reach toward the right edge
+
+
+def test_png_rejects_a_bad_scale() -> None:
+    with pytest.raises(ValueError, match="scale"):
+        render_png(DigitHeatmapGrid(), scale=0)
+
+
+def test_scene_is_shared_by_both_writers() -> None:
+    scene = build_scene(DigitHeatmapGrid())
+    roles = {getattr(item, "role", "") for item in scene.items}
+    assert {"cell", "title", "tick-label", "colorbar", "colorbar-label"} <= roles
+
+
+# ---------------------------------------------------------------------------- CLI
+
+
+def run_cli(*args: object, cwd: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    return subprocess.run(
+        [sys.executable, "-m", "digitheat_widget", *map(str, args)],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=300,
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, *words: str) -> None:
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
+def test_cli_sample_to_svg_and_png(tmp_path: Path) -> None:
+    result = run_cli("-o", "grid.svg", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    root = ET.parse(tmp_path / "grid.svg").getroot()
+    assert len(cell_rects(root)) == 10 * 7 * 6
+    assert ET.tostring(root) == ET.tostring(ET.fromstring(render_svg(DigitHeatmapGrid()).encode()))
+
+    result = run_cli("-o", tmp_path / "grid.png", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    pixels = decode((tmp_path / "grid.png").read_bytes())
+    assert pixels.shape[:2] == (int(root.get("height")) * 2, int(root.get("width")) * 2)
+
+
+def test_cli_tensor_with_options(tmp_path: Path) -> None:
+    data = np.random.default_rng(3).random((4, 5, 6))
+    np.save(tmp_path / "t.npy", data)
+    result = run_cli("t.npy", "-o", "out.svg", "--vmin", "0.2", "--vmax", "0.8",
+                     "--colormap", "viridis", "--highlight", "1", "3", "--columns", "3",
+                     "--labels", "a", "b", NASTY, "d", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    expected = DigitHeatmapGrid(data, vmin=0.2, vmax=0.8, colormap="viridis",
+                                highlighted=[1, 3], columns=3, labels=["a", "b", NASTY, "d"])
+    svg = (tmp_path / "out.svg").read_text(encoding="utf-8")
+    assert svg == render_svg(expected)
+    root = ET.fromstring(svg.encode())
+    assert [t.text for t in texts(root, "title")] == ["a", "b", NASTY, "d"]
+    assert len([r for r in root.iter(f"{SVG}rect") if r.get("class") == "highlight"]) == 2
+    fills = np.array([hex_rgb(r.get("fill")) for r in cell_rects(root)]).reshape(4, 5, 6, 3)
+    assert np.abs(fills[1] - mpl_rgb(expected, data[1])).max() <= TOLERANCE
+
+    result = run_cli("t.npy", "-o", "out.png", "--columns", "4", "--scale", "1", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    wide = DigitHeatmapGrid(data, columns=4)
+    assert decode((tmp_path / "out.png").read_bytes()).shape[:2] == (
+        build_scene(wide).height, build_scene(wide).width)
+
+
+def test_cli_html(tmp_path: Path) -> None:
+    result = run_cli("-o", "grid.html", cwd=tmp_path)
+    if hasattr(DigitHeatmapGrid, "to_html"):
+        assert result.returncode == 0, result.stderr
+        assert (tmp_path / "grid.html").stat().st_size > 0
+    else:
+        assert result.returncode == 2
+        assert_one_line_error(result, "HTML export is not available yet")
+        assert not (tmp_path / "grid.html").exists()
+
+
+def test_cli_missing_file(tmp_path: Path) -> None:
+    result = run_cli("nope.npy", "-o", "x.png", cwd=tmp_path)
+    assert_one_line_error(result, "no such file", "nope.npy")
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_cli_two_dimensional_array(tmp_path: Path) -> None:
+    np.save(tmp_path / "flat.npy", np.zeros((3, 4)))
+    result = run_cli("flat.npy", "-o", "x.svg", cwd=tmp_path)
+    assert_one_line_error(result, "3-D", "(3, 4)")
+    assert not (tmp_path / "x.svg").exists()
+
+
+def test_cli_text_file(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("1 2 3\n4 5 6\n")
+    result = run_cli("notes.txt", "-o", "x.png", cwd=tmp_path)
+    assert_one_line_error(result, "notes.txt", "not a NumPy .npy file")
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["--vmin", "1", "--vmax", "0"], ["vmin < vmax"]),
+    (["--colormap", "nope"], ["colormap", "'nope'"]),
+    (["--highlight", "12"], ["highlighted", "[12]"]),
+    (["--columns", "0"], ["columns"]),
+    (["--labels", "a", "b"], ["labels", "10"]),
+    (["--vmin", "abc"], ["--vmin", "'abc'"]),
+    (["--scale", "0"], ["--scale"]),
+])
+def test_cli_bad_option(tmp_path: Path, args: list[str], words: list[str]) -> None:
+    result = run_cli(*args, "-o", "x.png", cwd=tmp_path)
+    assert_one_line_error(result, *words)
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_cli_unknown_output_type(tmp_path: Path) -> None:
+    result = run_cli("-o", "x.pdf", cwd=tmp_path)
+    assert result.returncode == 2
+    assert_one_line_error(result, ".pdf")
