@@ -109,7 +109,7 @@ def _write(grid, output: Path, scale: int) -> str:  # noqa: ANN001
                              "use -o with .svg or .png")
         to_html(output)
         return f"wrote {output}"
-    from .static import build_scene, scene_to_png, scene_to_svg
+    from .snapshot import build_scene, scene_to_png, scene_to_svg
 
     scene = build_scene(grid)
     if suffix == ".svg":

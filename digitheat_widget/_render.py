@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import bqplot
 import numpy as np
-from ipywidgets import Layout, Widget
+from ipywidgets import Button, ButtonStyle, GridBox, Layout, Widget
 
 #: Space around each panel's plot area, in px: title above, tick labels left and below.
 PANEL_MARGIN = {"top": 30, "bottom": 22, "left": 28, "right": 6}
@@ -32,6 +32,8 @@ TITLE_FONT = "13px"
 DIMMED_OPACITY = 0.3
 #: Colour of the outline around highlighted panels.
 ACCENT_COLOR = "#2f80ed"
+#: Outline of the clicked cell: cyan stands out on every built-in colormap's cells.
+SELECTED_COLOR = "#00e5ff"
 
 
 def auto_cell_size(rows: int, cols: int) -> int:
@@ -83,13 +85,22 @@ class SharedParts:
     figure_scale_x: bqplot.LinearScale
     figure_scale_y: bqplot.LinearScale
     panel_layout: Layout
+    cell_layout: Layout
+    title_layout: Layout
+    title_style: ButtonStyle
 
     def widgets(self) -> list[Widget]:
         """The shared widgets, except the colour scale, which outlives a change of map size."""
         return [
             self.row_scale, self.column_scale, self.x_axis, self.y_axis,
-            self.figure_scale_x, self.figure_scale_y, self.panel_layout,
+            self.figure_scale_x, self.figure_scale_y, self.panel_layout, self.cell_layout,
+            self.title_layout, self.title_style,
         ]
+
+
+def title_width(geometry: GridGeometry) -> int:
+    """Width of the clickable title area: the panel minus the outline at both sides."""
+    return geometry.panel_width - 6
 
 
 def make_shared(geometry: GridGeometry, color_scale: bqplot.ColorScale) -> SharedParts:
@@ -116,7 +127,19 @@ def make_shared(geometry: GridGeometry, color_scale: bqplot.ColorScale) -> Share
         panel_layout=Layout(
             width=f"{geometry.panel_width}px", height=f"{geometry.panel_height}px",
             margin="0px", padding="0px", overflow="visible", flex="0 0 auto",
+            grid_area="1 / 1",
         ),
+        # Figure and title button share one grid cell, so the button lies over the title.
+        cell_layout=Layout(
+            grid_template_columns="auto", grid_template_rows="auto", margin="0px",
+            padding="0px", overflow="visible",
+        ),
+        # Inset by the outline width so the button never hides a highlight outline.
+        title_layout=Layout(
+            grid_area="1 / 1", align_self="flex-start", width=f"{title_width(geometry)}px",
+            height=f"{PANEL_MARGIN['top'] - 3}px", margin="3px 3px 0px 3px", padding="0px",
+        ),
+        title_style=ButtonStyle(button_color="transparent"),
     )
 
 
@@ -126,18 +149,24 @@ def resize_shared(shared: SharedParts, geometry: GridGeometry) -> None:
     shared.y_axis.tick_values = geometry.tick_positions(geometry.rows)
     shared.panel_layout.width = f"{geometry.panel_width}px"
     shared.panel_layout.height = f"{geometry.panel_height}px"
+    shared.title_layout.width = f"{title_width(geometry)}px"
 
 
 @dataclass
 class Panel:
-    """One digit's map: a Figure holding one GridHeatMap."""
+    """One digit's map: a Figure holding one GridHeatMap, under a clickable title."""
 
     figure: bqplot.Figure
     mark: bqplot.GridHeatMap
     tooltip: bqplot.Tooltip
+    title_button: Button
+    cell: GridBox
 
     def widgets(self) -> list[Widget]:
-        return [self.figure, self.mark, self.tooltip]
+        """The widgets this panel owns (its layouts and styles are shared, except the
+        tooltip's)."""
+        return [self.figure, self.mark, self.tooltip, self.tooltip.layout, self.title_button,
+                self.cell]
 
 
 def wire_values(values: np.ndarray) -> np.ndarray:
@@ -150,9 +179,9 @@ def wire_values(values: np.ndarray) -> np.ndarray:
 
 
 def make_panel(
-    values: np.ndarray, label: str, shared: SharedParts, tooltip_format: str
+    index: int, values: np.ndarray, label: str, shared: SharedParts, tooltip_format: str
 ) -> Panel:
-    """Build the figure for one (H, W) map titled ``label``."""
+    """Build the figure for map ``index`` of shape (H, W), titled ``label``."""
     rows, cols = values.shape
     tooltip = make_tooltip(label, tooltip_format)
     mark = bqplot.GridHeatMap(
@@ -180,7 +209,13 @@ def make_panel(
         animation_duration=0,
     )
     figure.add_class("dhg-panel")
-    return Panel(figure=figure, mark=mark, tooltip=tooltip)
+    figure.add_class(f"dhg-p{index}")
+    # bqplot's title cannot be clicked: a transparent button over it can.
+    title_button = Button(description="", tooltip=title_tooltip(label),
+                          layout=shared.title_layout, style=shared.title_style)
+    title_button.add_class("dhg-title-hit")
+    cell = GridBox([figure, title_button], layout=shared.cell_layout)
+    return Panel(figure=figure, mark=mark, tooltip=tooltip, title_button=title_button, cell=cell)
 
 
 def make_tooltip(label: str, value_format: str) -> bqplot.Tooltip:
@@ -192,6 +227,11 @@ def make_tooltip(label: str, value_format: str) -> bqplot.Tooltip:
         fields=["row", "column", "color"], labels=tooltip_labels(label),
         formats=["", "", value_format],
     )
+
+
+def title_tooltip(label: str) -> str:
+    """Hover text of a panel's title (set as an attribute, never parsed as HTML)."""
+    return f"{label}: click to highlight or un-highlight"
 
 
 def tooltip_labels(label: str) -> list[str]:
@@ -253,3 +293,8 @@ def make_colorbar(
     )
     figure.add_class("dhg-colorbar")
     return figure, axis
+
+
+def colorbar_widgets(figure: bqplot.Figure) -> list[Widget]:
+    """Everything a colorbar figure owns: itself, its layout, axis and default scales."""
+    return [figure, figure.layout, *figure.axes, figure.scale_x, figure.scale_y]

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import contextlib
-from collections.abc import Iterator, Sequence
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import bqplot
 import numpy as np
 import traitlets
-from ipywidgets import HTML, Box, GridBox, HBox, Layout, VBox, Widget
-from traitlets import Float, Int, TraitError, TraitType, Unicode, observe, validate
+from ipywidgets import HTML, CallbackDispatcher, GridBox, HBox, Layout, VBox, Widget
+from traitlets import Bool, Float, Int, TraitError, TraitType, Unicode, observe, validate
 
 from . import _render
 from .colormaps import DEFAULT_COLORMAP, colormap_stops, validate_colormap
@@ -42,10 +48,29 @@ class _Tensor(TraitType):
         # Plain traitlets compares arrays with ==, which cannot be a bool, so every
         # assignment would notify; an equal tensor should cost nothing.
         new = self._validate(obj, value)
-        old = obj._trait_values.get(self.name)
+        # Undefined (not None) before the first assignment: when a refused batch is rolled
+        # back, traitlets then removes the value instead of re-validating None, which
+        # would hide the real error behind a confusing one about data.
+        old = obj._trait_values.get(self.name, traitlets.Undefined)
         obj._trait_values[self.name] = new
-        if old is None or old.shape != new.shape or not np.array_equal(old, new, equal_nan=True):
+        if (not isinstance(old, np.ndarray) or old.shape != new.shape
+                or not np.array_equal(old, new, equal_nan=True)):
             obj._notify_trait(self.name, old, new)
+
+
+class _Limit(Float):
+    """A colour limit: a finite real number, or None for automatic."""
+
+    info_text = "a finite number or None"
+
+    def validate(self, obj: Any, value: Any) -> float | None:
+        # Plain Float would take True as 1.0 and let NaN through.
+        if value is not None and (
+            isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number))
+            or not np.isfinite(value)
+        ):
+            raise TraitError(f"{_owner(obj, self.name)} expected a finite number or None, got {value!r}")
+        return None if value is None else float(value)
 
 
 class _Colormap(TraitType):
@@ -107,6 +132,38 @@ class _Labels(TraitType):
         return list(value)
 
 
+class _Cell(TraitType):
+    """A cell address (digit, row, column) or None."""
+
+    info_text = "a (digit, row, column) tuple or None"
+    allow_none = True
+    default_value = None
+
+    def validate(self, obj: Any, value: Any) -> tuple[int, int, int] | None:
+        if value is None:
+            return None
+        parts = tuple(value) if isinstance(value, (tuple, list)) else None
+        if parts is None or len(parts) != 3 or not all(
+            isinstance(p, (int, np.integer)) and not isinstance(p, (bool, np.bool_)) for p in parts
+        ):
+            raise TraitError(
+                f"{_owner(obj, self.name)} expected None or a (digit, row, column) tuple of "
+                f"integers, got {value!r}"
+            )
+        digit, row, col = (int(p) for p in parts)
+        count, rows, cols = obj.data.shape
+        if not (0 <= digit < count and 0 <= row < rows and 0 <= col < cols):
+            raise TraitError(
+                f"{_owner(obj, self.name)} expected a cell inside ({count}, {rows}, {cols}), "
+                f"got {(digit, row, col)}"
+            )
+        return digit, row, col
+
+
+def _is_2d(values: Any) -> bool:
+    return getattr(values, "ndim", np.ndim(values) if not isinstance(values, (str, bytes)) else 0) == 2
+
+
 def _default_labels(count: int) -> list[str]:
     return [str(i) for i in range(count)]
 
@@ -137,6 +194,8 @@ class DigitHeatmapGrid(VBox):
         CSS colour for missing values (NaN).
     cell_size
         Pixels per cell; ``None`` chooses about 150 px for a panel's longer side.
+    controls
+        Show a control panel (colour limits, colormap, highlight toggles) above the grid.
     **kwargs
         Passed to :class:`ipywidgets.VBox` (e.g. ``layout``).
 
@@ -152,8 +211,8 @@ class DigitHeatmapGrid(VBox):
         help="The maps shown, as a read-only float64 array of shape (N, H, W). Assign any "
         "real (N, H, W) array-like to change it; the widget copies what it is given."
     )
-    vmin = Float(None, allow_none=True, help="Lower colour limit; None = the data's minimum.")
-    vmax = Float(None, allow_none=True, help="Upper colour limit; None = the data's maximum.")
+    vmin = _Limit(None, allow_none=True, help="Lower colour limit; None = the data's minimum.")
+    vmax = _Limit(None, allow_none=True, help="Upper colour limit; None = the data's maximum.")
     colormap = _Colormap(
         DEFAULT_COLORMAP,
         help="Colormap name (matplotlib's, e.g. 'hot', 'viridis', 'RdBu_r') or a list of "
@@ -168,6 +227,15 @@ class DigitHeatmapGrid(VBox):
     cell_size = Int(
         None, allow_none=True, help="Pixels per cell (1-64); None = automatic from the map size."
     )
+    selected = _Cell(
+        help="The last clicked cell as (digit, row, column), or None. Setting it marks that cell."
+    ).tag(sync=True)
+    show_controls = Bool(False, help="Show the control panel above the grid.")
+
+    #: Data updates closer together than this (seconds) are merged, so a training loop that
+    #: assigns data as fast as it can never builds a backlog of messages to the page: the
+    #: page gets the latest values at most this often, and the last ones when the loop ends.
+    MIN_SEND_INTERVAL = 1 / 30
 
     def __init__(
         self,
@@ -181,10 +249,16 @@ class DigitHeatmapGrid(VBox):
         columns: int = 2,
         nan_color: str = DEFAULT_NAN_COLOR,
         cell_size: int | None = None,
+        controls: bool = False,
         **kwargs: Any,
     ) -> None:
         self._panels: list[_render.Panel] = []
         self._built = False
+        self._controls: Widget | None = None
+        self._click_handlers = CallbackDispatcher()
+        self._stale_panels: set[int] = set()
+        self._last_send = 0.0
+        self._flush_pending = False
         super().__init__(**kwargs)
         if "layout" not in kwargs:
             self.layout.width = "fit-content"  # as wide as the figure, not the whole cell
@@ -199,6 +273,7 @@ class DigitHeatmapGrid(VBox):
             self.nan_color = nan_color
             self.cell_size = cell_size
         self._build()
+        self.show_controls = controls
 
     # ------------------------------------------------------------------ validation
 
@@ -227,8 +302,6 @@ class DigitHeatmapGrid(VBox):
     def _check_limit(self, name: str, value: Any) -> float | None:
         if value is None:
             return None
-        if isinstance(value, (bool, np.bool_)) or not np.isfinite(value):
-            raise TraitError(f"{_owner(self, name)} expected a finite number or None, got {value!r}")
         other = self.vmax if name == "vmin" else self.vmin
         lo, hi = (value, other) if name == "vmin" else (other, value)
         if lo is not None and hi is not None and not lo < hi:
@@ -298,6 +371,172 @@ class DigitHeatmapGrid(VBox):
         fmt = self.tick_format
         return [format(0.0 if t == 0 else t, fmt) for t in tick_values(lo, hi)]
 
+    def on_cell_click(
+        self, callback: Callable[[int, int, int, float], Any], remove: bool = False
+    ) -> None:
+        """Call ``callback(digit, row, column, value)`` whenever a cell is clicked.
+
+        ``value`` is the cell's value in :attr:`data` (NaN for a missing value). A callback
+        that raises shows its traceback and does not stop later clicks.
+
+        Parameters
+        ----------
+        callback
+            Function of (digit, row, column, value).
+        remove
+            Unregister ``callback`` instead.
+        """
+        if not callable(callback):
+            raise TypeError(
+                f"{type(self).__name__}.on_cell_click expected a callable, got {type(callback).__name__}"
+            )
+        self._click_handlers.register_callback(callback, remove=remove)
+
+    def autoscale(self, mode: str = "minmax", diverging: str | None = "RdBu_r") -> tuple[float, float]:
+        """Set the colour limits from the data.
+
+        Parameters
+        ----------
+        mode
+            ``"minmax"``: automatic limits that follow the data (vmin = vmax = None);
+            ``"robust"``: the 2nd and 98th percentiles, so a few outliers do not wash out
+            the rest; ``"symmetric"``: centred on 0 (-m, m) with m the largest absolute
+            value, for signed data such as weights or saliency.
+        diverging
+            With ``"symmetric"``, the colormap to switch to (a diverging one suits signed
+            data); ``None`` keeps the current colormap.
+
+        Returns
+        -------
+        tuple of float
+            The limits now in force.
+        """
+        modes = ("minmax", "robust", "symmetric")
+        if mode not in modes:
+            raise ValueError(
+                f"{type(self).__name__}.autoscale expected mode in {modes}, got {mode!r}"
+            )
+        finite = self.data[np.isfinite(self.data)]
+        with self.hold_sync():
+            if mode == "minmax" or finite.size == 0:
+                self.vmin = self.vmax = None
+            elif mode == "robust":
+                lo, hi = (float(v) for v in np.percentile(finite, [2, 98]))
+                if lo < hi:
+                    self.vmin, self.vmax = lo, hi
+                else:
+                    self.vmin = self.vmax = None
+            else:
+                extent = float(np.abs(finite).max()) or 1.0
+                self.vmin, self.vmax = -extent, extent
+                if diverging is not None:
+                    self.colormap = diverging
+        return self.limits
+
+    def update_panel(self, digit: int, values: Any) -> None:
+        """Replace one map; only that panel is sent to the page.
+
+        Parameters
+        ----------
+        digit
+            Index of the map, 0..N-1 (negative indices count from the end).
+        values
+            Real array-like of shape (H, W).
+        """
+        count, rows, cols = self.data.shape
+        if isinstance(digit, (bool, np.bool_)) or not isinstance(digit, (int, np.integer)):
+            raise TraitError(
+                f"{_owner(self, 'update_panel')} expected an integer digit, got {digit!r}"
+            )
+        if not -count <= digit < count:
+            raise TraitError(
+                f"{_owner(self, 'update_panel')} expected digit in 0..{count - 1}, got {digit}"
+            )
+        try:
+            panel = as_tensor(np.asarray(values)[np.newaxis] if _is_2d(values) else values)
+        except ValueError as err:
+            raise TraitError(f"{_owner(self, 'update_panel')} {err}") from None
+        if panel.shape != (1, rows, cols):
+            raise TraitError(
+                f"{_owner(self, 'update_panel')} expected values of shape ({rows}, {cols}), "
+                f"got {panel.shape[1:] if panel.shape[0] == 1 else panel.shape}"
+            )
+        tensor = self.data.copy()
+        tensor[digit] = panel[0]
+        self.data = tensor
+
+    def __setitem__(self, digit: int, values: Any) -> None:
+        """``grid[digit] = values`` is :meth:`update_panel`."""
+        self.update_panel(digit, values)
+
+    def __getitem__(self, digit: int) -> np.ndarray:
+        """``grid[digit]``: a read-only view of one map."""
+        return self.data[digit]
+
+    @property
+    def controls(self) -> Widget:
+        """The control panel (limits, colormap, highlight toggles) as a widget.
+
+        Shown above the grid when ``show_controls`` is True (``controls=True``); it can
+        also be displayed on its own, anywhere.
+        """
+        if self._controls is None:
+            from .controls import GridControls
+
+            self._controls = GridControls(self)
+        return self._controls
+
+
+    # ------------------------------------------------------------------ static export
+
+    def to_svg(self) -> str:
+        """The grid as a standalone SVG document: the figure the page draws, drawn in
+        Python (no browser), for slides and papers."""
+        from .snapshot import render_svg
+
+        return render_svg(self)
+
+    def to_png(self, scale: int = 2) -> bytes:
+        """The grid as PNG bytes, ``scale`` device pixels per page pixel."""
+        from .snapshot import render_png
+
+        return render_png(self, scale)
+
+    def save(self, path: str | os.PathLike[str], scale: int = 2) -> None:
+        """Write the grid to ``path``; its suffix chooses the format.
+
+        ``.svg`` and ``.png`` are static pictures (``scale`` applies to PNG); ``.html``
+        is a self-contained page that works offline (:meth:`to_html`).
+        """
+        target = Path(path)
+        suffix = target.suffix.lower()
+        if suffix == ".svg":
+            target.write_text(self.to_svg(), encoding="utf-8")
+        elif suffix == ".png":
+            target.write_bytes(self.to_png(scale))
+        elif suffix == ".html":
+            self.to_html(target)
+        else:
+            raise ValueError(
+                f"{type(self).__name__}.save expected a path ending in .svg, .png or .html, "
+                f"got {str(path)!r}"
+            )
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        """The live widget view plus a static PNG of the figure, so nbconvert, GitHub and
+        a notebook opened without a kernel still show the grid (as it was when displayed)."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        include, exclude = kwargs.get("include"), kwargs.get("exclude")
+        if (include and "image/png" not in include) or (exclude and "image/png" in exclude):
+            return bundle
+        from .snapshot import render_png
+
+        # Page size (scale 1), so it shows as large as the live grid wherever it is used.
+        bundle["image/png"] = base64.b64encode(render_png(self, scale=1)).decode("ascii")
+        return bundle
+
     @contextlib.contextmanager
     def hold_sync(self) -> Iterator[None]:
         """Batch changes: traits are checked together at the end, and each child widget
@@ -316,6 +555,9 @@ class DigitHeatmapGrid(VBox):
 
     def close(self) -> None:
         """Close the grid and every widget it created (panels, scales, axes, layouts)."""
+        if self._controls is not None:
+            self._controls.close()
+            self._controls = None
         for widget in self._child_widgets():
             widget.close()
         self._panels = []
@@ -354,11 +596,17 @@ class DigitHeatmapGrid(VBox):
             layout=Layout(align_items="flex-start", overflow="visible", width="auto"),
         )
         self._sync_panel_count()
-        self.children = [self._style, self._body]
+        self._set_children()
         self.add_class("digitheat-grid")
         self.add_class(f"dhg-{self._uid}")
         self._built = True
         self._apply_highlight()
+
+    def _set_children(self) -> None:
+        shown = [self._style]
+        if self.show_controls:
+            shown.append(self.controls)
+        self.children = [*shown, self._body]
 
     def _child_widgets(self) -> list[Widget]:
         """Every widget this grid created, with their layout/style widgets, once each."""
@@ -366,7 +614,7 @@ class DigitHeatmapGrid(VBox):
             return []
         roots: list[Widget] = [w for panel in self._panels for w in panel.widgets()]
         roots += self._shared.widgets() + [self._color_scale]
-        roots += [self._style, self._grid_box, self._colorbar, self._colorbar_axis, self._body]
+        roots += [self._style, self._grid_box, self._body, *_render.colorbar_widgets(self._colorbar)]
         found: dict[int, Widget] = {}
         for widget in roots:
             found.setdefault(id(widget), widget)
@@ -393,16 +641,49 @@ class DigitHeatmapGrid(VBox):
             f"{root} .dhg-panel {{ outline: 3px solid transparent; outline-offset: -3px; }}"
             f"{root} .dhg-panel.dhg-highlighted {{ outline-color: {_render.ACCENT_COLOR}; }}"
             f"{root} .dhg-panel.dhg-highlighted .mainheading {{ font-weight: bold; }}"
+            f"{root} .dhg-title-hit {{ box-shadow: none !important; background: transparent"
+            f" !important; cursor: pointer; }}"
+            f"{self._selection_css(root)}"
             "</style>"
         )
 
+    def _selection_css(self, root: str) -> str:
+        # bqplot's own GridHeatMap selection is broken (bqplot #1632), so the clicked cell
+        # is marked by a rule on its row group and rect, in bqplot's DOM order (data order).
+        if self.selected is None:
+            return ""
+        digit, row, col = self.selected
+        return (
+            f"{root} .dhg-p{digit} g.heatmaprow:nth-of-type({row + 1}) "
+            f"rect.heatmapcell:nth-of-type({col + 1}) {{ stroke: {_render.SELECTED_COLOR};"
+            f" stroke-width: 3px; }}"
+        )
+
     def _value_format(self) -> str:
-        return self.tick_format.replace(",", "")
+        """Hover values: the colorbar's format with one more decimal, so a value between
+        two ticks is not shown as one of them."""
+        fmt = self.tick_format.replace(",", "")
+        decimals = int(fmt[1:-1])
+        return f".{decimals + 1}{fmt[-1]}"
 
     def _new_panel(self, index: int) -> _render.Panel:
-        return _render.make_panel(
-            self.data[index], self.labels[index], self._shared, self._value_format()
+        panel = _render.make_panel(
+            index, self.data[index], self.labels[index], self._shared, self._value_format()
         )
+        panel.mark.on_element_click(partial(self._cell_clicked, index))
+        panel.title_button.on_click(partial(self._title_clicked, index))
+        return panel
+
+    def _cell_clicked(self, digit: int, _mark: Any, event: dict) -> None:
+        """A click in the page: ``event["data"]`` has the cell's rowNum and columnNum."""
+        data = event.get("data", {})
+        row, col = int(data["rowNum"]), int(data["columnNum"])
+        self.selected = (digit, row, col)
+        self._click_handlers(digit, row, col, float(self.data[digit, row, col]))
+
+    def _title_clicked(self, digit: int, _button: Any) -> None:
+        chosen = list(self.highlighted)
+        self.highlighted = [d for d in chosen if d != digit] if digit in chosen else chosen + [digit]
 
     def _sync_panel_count(self) -> None:
         """Add or remove panels so there is one per map."""
@@ -412,7 +693,7 @@ class DigitHeatmapGrid(VBox):
                 widget.close()
         while len(self._panels) < count:
             self._panels.append(self._new_panel(len(self._panels)))
-        self._grid_box.children = [p.figure for p in self._panels]
+        self._grid_box.children = [p.cell for p in self._panels]
 
     def _relayout(self) -> None:
         geometry = self._geometry()
@@ -436,7 +717,7 @@ class DigitHeatmapGrid(VBox):
             self._color_scale, geometry, self.tick_format, labels
         )
         self._body.children = [self._grid_box, self._colorbar]
-        for widget in (current, current.layout, *current.axes):
+        for widget in _render.colorbar_widgets(current):
             widget.close()
 
     def _update_limits(self) -> None:
@@ -466,6 +747,8 @@ class DigitHeatmapGrid(VBox):
     @observe("data")
     def _on_data(self, change: traitlets.Bunch) -> None:
         old, new = change["old"], change["new"]
+        if not isinstance(old, np.ndarray):
+            old = None
         count = new.shape[0]
         with self.hold_trait_notifications():
             if old is not None and len(self.labels) != count:
@@ -473,6 +756,9 @@ class DigitHeatmapGrid(VBox):
             kept = [i for i in self.highlighted if i < count]
             if kept != self.highlighted:
                 self.highlighted = kept
+            if self.selected is not None and not all(
+                    s < n for s, n in zip(self.selected, new.shape)):
+                self.selected = None
         if not self._built:
             return
         if old.shape[1:] != new.shape[1:]:
@@ -483,14 +769,42 @@ class DigitHeatmapGrid(VBox):
             self._panels = []
             self._shared = _render.make_shared(self._geometry(), self._color_scale)
         else:
-            for index in range(min(count, old.shape[0])):
-                if not np.array_equal(old[index], new[index], equal_nan=True):
-                    self._panels[index].mark.color = _render.wire_values(new[index])
+            self._send_panels(
+                index for index in range(min(count, old.shape[0]))
+                if not np.array_equal(old[index], new[index], equal_nan=True)
+            )
         if count != old.shape[0] or not self._panels:
             self._sync_panel_count()
             self._relayout()
             self._apply_highlight()
         self._update_limits()
+
+    def _send_panels(self, indices: Any) -> None:
+        """Send changed panels now, or merge them into the next send if the last one was
+        less than MIN_SEND_INTERVAL ago and an event loop can deliver it later."""
+        self._stale_panels.update(indices)
+        if not self._stale_panels:
+            return
+        wait = self._last_send + self.MIN_SEND_INTERVAL - time.monotonic()
+        if wait <= 0:
+            self._flush_panels()
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (plain Python): nothing could send later
+            self._flush_panels()
+            return
+        if not self._flush_pending:
+            self._flush_pending = True
+            loop.call_later(wait, self._flush_panels)
+
+    def _flush_panels(self) -> None:
+        self._flush_pending = False
+        stale, self._stale_panels = self._stale_panels, set()
+        for index in sorted(stale):
+            if index < len(self._panels):
+                self._panels[index].mark.color = _render.wire_values(self.data[index])
+        self._last_send = time.monotonic()
 
     @observe("vmin", "vmax")
     def _on_limits(self, change: traitlets.Bunch) -> None:
@@ -514,13 +828,19 @@ class DigitHeatmapGrid(VBox):
         for panel, label in zip(self._panels, change["new"]):
             panel.figure.title = label
             panel.tooltip.labels = _render.tooltip_labels(label)
+            panel.title_button.tooltip = _render.title_tooltip(label)
 
     @observe("columns", "cell_size")
     def _on_layout(self, change: traitlets.Bunch) -> None:
         if self._built:
             self._relayout()
 
-    @observe("nan_color")
-    def _on_nan_color(self, change: traitlets.Bunch) -> None:
+    @observe("show_controls")
+    def _on_show_controls(self, change: traitlets.Bunch) -> None:
+        if self._built:
+            self._set_children()
+
+    @observe("nan_color", "selected")
+    def _on_style(self, change: traitlets.Bunch) -> None:
         if self._built:
             self._style.value = self._style_html()

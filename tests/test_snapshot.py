@@ -21,7 +21,7 @@ from PIL import Image
 from digitheat_widget import DigitHeatmapGrid, _render
 from digitheat_widget.colors import parse_color
 from digitheat_widget.data import tick_values
-from digitheat_widget.static import build_scene, render_png, render_svg
+from digitheat_widget.snapshot import build_scene, render_png, render_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 TOLERANCE = 6  # per channel, 0..255

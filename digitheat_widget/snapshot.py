@@ -9,7 +9,7 @@ Both formats come from one backend-neutral :class:`Scene` (rectangles, lines, te
 one gradient, in CSS pixels), so SVG and PNG cannot drift apart:
 
 >>> from digitheat_widget import DigitHeatmapGrid
->>> from digitheat_widget.static import render_png, render_svg
+>>> from digitheat_widget.snapshot import render_png, render_svg
 >>> grid = DigitHeatmapGrid()
 >>> svg = render_svg(grid)            # str
 >>> png = render_png(grid, scale=2)   # bytes, twice the page's pixel size

@@ -1,0 +1,161 @@
+"""The control panel: colour limits, colormap, highlight toggles, reset.
+
+Controls and traits move together both ways. The limit sliders are also linked to the
+shared ColorScale in the browser (``jslink``), so dragging them recolours the grid even with
+no kernel, e.g. in an exported page.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from ipywidgets import (
+    Button, Dropdown, FloatSlider, HBox, Layout, ToggleButton, VBox, jslink,
+)
+from traitlets import TraitError
+
+from .colormaps import colormap_names
+
+if TYPE_CHECKING:
+    from .widget import DigitHeatmapGrid
+
+SLIDER_STEPS = 200
+CUSTOM = "(custom list)"
+
+
+class GridControls(VBox):
+    """Controls for one :class:`~digitheat_widget.DigitHeatmapGrid`.
+
+    Parameters
+    ----------
+    grid
+        The grid to control. The panel follows the grid's traits and sets them.
+    """
+
+    def __init__(self, grid: DigitHeatmapGrid, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.add_class("dhg-controls")
+        self._grid = grid
+        self._updating = False
+        slider_layout = Layout(width="260px")
+        self.vmin_slider = FloatSlider(description="vmin", layout=slider_layout,
+                                       continuous_update=True, readout=True)
+        self.vmax_slider = FloatSlider(description="vmax", layout=slider_layout,
+                                       continuous_update=True, readout=True)
+        self.colormap_dropdown = Dropdown(description="colormap", options=colormap_names(),
+                                          layout=Layout(width="200px"))
+        self.reset_button = Button(description="auto limits", icon="refresh",
+                                   tooltip="Reset vmin and vmax to the data's range",
+                                   layout=Layout(width="110px"))
+        self.toggles = HBox(layout=Layout(flex_flow="row wrap"))
+        self._links = [
+            jslink((self.vmin_slider, "value"), (grid._color_scale, "min")),
+            jslink((self.vmax_slider, "value"), (grid._color_scale, "max")),
+        ]
+        self.children = [
+            HBox([self.vmin_slider, self.vmax_slider]),
+            HBox([self.colormap_dropdown, self.reset_button]),
+            self.toggles,
+        ]
+        self._rebuild_toggles()
+        self._follow_grid()
+        self.vmin_slider.observe(self._on_slider, "value")
+        self.vmax_slider.observe(self._on_slider, "value")
+        self.colormap_dropdown.observe(self._on_colormap, "value")
+        self.reset_button.on_click(lambda _: grid.autoscale("minmax"))
+        grid.observe(self._on_grid, names=["data", "vmin", "vmax", "colormap", "highlighted",
+                                          "labels"])
+
+    @contextlib.contextmanager
+    def _from_grid(self) -> Iterator[None]:
+        """While controls follow the grid, their own observers must not write back."""
+        self._updating = True
+        try:
+            yield
+        finally:
+            self._updating = False
+
+    def _follow_grid(self) -> None:
+        grid = self._grid
+        lo, hi = grid.limits
+        finite = grid.data[np.isfinite(grid.data)]
+        low_end = min(lo, float(finite.min())) if finite.size else lo
+        high_end = max(hi, float(finite.max())) if finite.size else hi
+        step = (high_end - low_end) / SLIDER_STEPS
+        readout = grid.tick_format.replace(",", "")
+        with self._from_grid():
+            for slider, value in ((self.vmin_slider, lo), (self.vmax_slider, hi)):
+                with slider.hold_sync():
+                    # Widen before narrowing so value never falls outside [min, max].
+                    slider.min, slider.max = min(slider.min, low_end), max(slider.max, high_end)
+                    slider.value = value
+                    slider.min, slider.max, slider.step = low_end, high_end, step
+                    slider.readout_format = readout
+            name = grid.colormap if isinstance(grid.colormap, str) else CUSTOM
+            if name not in self.colormap_dropdown.options:
+                self.colormap_dropdown.options = [*colormap_names(), CUSTOM]
+            self.colormap_dropdown.value = name
+            chosen = set(grid.highlighted)
+            for digit, toggle in enumerate(self.toggles.children):
+                toggle.value = digit in chosen
+
+    def _rebuild_toggles(self) -> None:
+        for toggle in self.toggles.children:
+            for widget in (toggle, toggle.layout, toggle.style):
+                widget.close()
+        toggles = []
+        for digit, label in enumerate(self._grid.labels):
+            toggle = ToggleButton(description=label, tooltip=f"highlight {label}",
+                                  layout=Layout(width="auto", min_width="32px"))
+            toggle.observe(self._on_toggle, "value")
+            toggles.append(toggle)
+        self.toggles.children = toggles
+
+    def _on_grid(self, change: Any) -> None:
+        if change["name"] in ("data", "labels") and len(self.toggles.children) != len(self._grid.labels) \
+                or change["name"] == "labels":
+            self._rebuild_toggles()
+        self._follow_grid()
+
+    def _on_slider(self, change: Any) -> None:
+        if self._updating:
+            return
+        lo, hi = self.vmin_slider.value, self.vmax_slider.value
+        try:
+            with self._grid.hold_sync():
+                self._grid.vmin, self._grid.vmax = lo, hi
+        except TraitError:
+            # vmin dragged past vmax: put the sliders (and, through jslink, the scale)
+            # back to the limits in force.
+            self._follow_grid()
+
+    def _on_colormap(self, change: Any) -> None:
+        if not self._updating and change["new"] != CUSTOM:
+            self._grid.colormap = change["new"]
+
+    def _on_toggle(self, change: Any) -> None:
+        if self._updating:
+            return
+        self._grid.highlighted = [d for d, t in enumerate(self.toggles.children) if t.value]
+
+    def close(self) -> None:
+        """Close the panel and every control in it."""
+        if self.comm is None:  # already closed
+            return
+        self._grid.unobserve(self._on_grid, names=["data", "vmin", "vmax", "colormap",
+                                                   "highlighted", "labels"])
+        for link in self._links:
+            link.close()
+        widgets = [self.vmin_slider, self.vmax_slider, self.colormap_dropdown,
+                   self.reset_button, self.toggles, *self.toggles.children, *self.children]
+        for widget in widgets:
+            for part in (getattr(widget, "layout", None), getattr(widget, "style", None)):
+                if part is not None:
+                    part.close()
+            widget.close()
+        layout = self.layout
+        super().close()
+        layout.close()
