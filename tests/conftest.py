@@ -1,0 +1,232 @@
+"""Shared fixtures for the Python-side tests: a recording comm and widget-state snapshots.
+
+The recording comm follows ipywidgets' own test helper (ipywidgets/widgets/tests/utils.py:
+replace ``comm.create_comm`` with a factory of dummy comms that record ``send``), with
+two changes: every comm gets its own id (ipywidgets' DummyComm shares 'a-b-c-d', which
+would make ``ipywidgets.widgets.widget._instances`` useless for counting open widgets),
+and every open, send and close goes into one ordered log, so a test can say "nothing at
+all reached the page" as well as "this one widget got one message".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import uuid4
+
+import comm
+import numpy as np
+import pytest
+from ipywidgets import Widget
+
+from digitheat_widget import DigitHeatmapGrid, sample_data
+
+#: The traits of DigitHeatmapGrid that the issue specifies.
+GRID_TRAITS = (
+    "data", "vmin", "vmax", "colormap", "highlighted", "labels", "columns", "nan_color",
+    "cell_size",
+)
+
+
+@dataclass
+class Event:
+    kind: str  # "open", "send" or "close"
+    comm: RecordingComm
+    data: Any = None
+    buffers: list[Any] = field(default_factory=list)
+
+    @property
+    def json_size(self) -> int:
+        """Bytes of the JSON part of the message, as the kernel would serialise it."""
+        return len(json.dumps(self.data).encode())
+
+    @property
+    def buffer_bytes(self) -> int:
+        return sum(memoryview(b).nbytes for b in self.buffers)
+
+
+class RecordingComm:
+    kernel = "Truthy"  # Widget._send only sends when the comm has a kernel
+
+    def __init__(self, recorder: Recorder, **kwargs: Any) -> None:
+        self.comm_id = kwargs.get("comm_id") or uuid4().hex
+        self.recorder = recorder
+        self.closed = False
+        recorder.events.append(
+            Event("open", self, kwargs.get("data"), list(kwargs.get("buffers") or []))
+        )
+
+    def open(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def on_msg(self, callback: Any) -> None:
+        self.callback = callback
+
+    def send(self, data: Any = None, metadata: Any = None, buffers: Any = None) -> None:
+        self.recorder.events.append(Event("send", self, data, list(buffers or [])))
+
+    def close(self, *args: Any, **kwargs: Any) -> None:
+        self.closed = True
+        self.recorder.events.append(Event("close", self))
+
+
+@dataclass
+class Capture:
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def sends(self) -> list[Event]:
+        return [e for e in self.events if e.kind == "send"]
+
+    @property
+    def opens(self) -> list[Event]:
+        return [e for e in self.events if e.kind == "open"]
+
+    @property
+    def closes(self) -> list[Event]:
+        return [e for e in self.events if e.kind == "close"]
+
+    def sends_to(self, widget: Widget) -> list[Event]:
+        assert widget.comm is not None, f"{type(widget).__name__} is closed"
+        return [e for e in self.sends if e.comm is widget.comm]
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    def create_comm(self, **kwargs: Any) -> RecordingComm:
+        return RecordingComm(self, **kwargs)
+
+    @contextlib.contextmanager
+    def capture(self) -> Iterator[Capture]:
+        start = len(self.events)
+        box = Capture()
+        try:
+            yield box
+        finally:
+            box.events = self.events[start:]
+
+
+@pytest.fixture(autouse=True)
+def recorder(monkeypatch: pytest.MonkeyPatch) -> Recorder:
+    """Every widget made in a test talks to a recording comm instead of a kernel."""
+    rec = Recorder()
+    monkeypatch.setattr(comm, "create_comm", rec.create_comm)
+    return rec
+
+
+@pytest.fixture
+def sample() -> np.ndarray:
+    """The bundled sample: 10 maps of 7 x 6 (a fresh, writable copy)."""
+    data = sample_data()
+    assert data.shape == (10, 7, 6)
+    return data
+
+
+@pytest.fixture
+def grid(sample: np.ndarray) -> Iterator[DigitHeatmapGrid]:
+    widget = DigitHeatmapGrid(sample)
+    yield widget
+    widget.close()
+
+
+# ---------------------------------------------------------------------- widget trees
+
+
+def walk_widgets(root: Widget) -> list[Widget]:
+    """Every widget reachable from ``root`` through synced traits (children, marks, axes,
+    scales, layout, style, tooltip...), each once, in a deterministic order.
+
+    Found independently of the package's own bookkeeping, so it also sees widgets the
+    package forgot about (e.g. a figure's default scales).
+    """
+    found: dict[int, Widget] = {}
+
+    def visit(value: Any) -> None:
+        if isinstance(value, Widget):
+            if id(value) in found:
+                return
+            found[id(value)] = value
+            for key in value.keys:
+                visit(getattr(value, key))
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                visit(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                visit(item)
+
+    visit(root)
+    return list(found.values())
+
+
+def normalise(value: Any) -> Any:
+    """A comparable form of a widget state or trait value: arrays and buffers by value,
+    NaN equal to NaN, tuples as lists."""
+    if isinstance(value, np.ndarray):
+        return ("ndarray", value.dtype.str, value.shape, value.tobytes())
+    if isinstance(value, (memoryview, bytes, bytearray)):
+        view = memoryview(value)
+        return ("buffer", view.format, view.shape, view.tobytes())
+    if isinstance(value, dict):
+        return {k: normalise(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [normalise(v) for v in value]
+    if isinstance(value, float) and math.isnan(value):
+        return "NaN"
+    return value
+
+
+def snapshot(grid: DigitHeatmapGrid) -> dict[str, Any]:
+    """The grid's trait values and the state of every widget it shows, by value."""
+    return {
+        "traits": {name: normalise(getattr(grid, name)) for name in GRID_TRAITS},
+        "widgets": {
+            w.model_id: (type(w).__name__, normalise(w.get_state()))
+            for w in walk_widgets(grid)
+        },
+    }
+
+
+_MODEL_REF = re.compile(r"IPY_MODEL_([0-9a-zA-Z-]+)")
+_UID = re.compile(r"\bdhg-[0-9a-f]{12}\b")
+
+
+def structure(grid: DigitHeatmapGrid) -> list[tuple[str, Any]]:
+    """Like :func:`snapshot`, but with model ids replaced by positions in the tree and the
+    per-instance CSS class (``dhg-<uid>``) masked, so two separately built grids can be compared."""
+    widgets = walk_widgets(grid)
+    position = {w.model_id: index for index, w in enumerate(widgets)}
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, str):
+            value = _MODEL_REF.sub(lambda m: f"#{position.get(m.group(1), '?')}", value)
+            return _UID.sub("dhg-UID", value)
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    return [(type(w).__name__, strip(normalise(w.get_state()))) for w in widgets]
+
+
+@pytest.fixture
+def take_snapshot():
+    return snapshot
+
+
+@pytest.fixture
+def take_structure():
+    return structure
+
+
+@pytest.fixture
+def widgets_of():
+    return walk_widgets

@@ -1,0 +1,224 @@
+"""What reaches the page: which widget gets a message, how many, how big, in what form.
+
+Every widget talks to a recording comm (see conftest.py), so each ``send`` is seen with
+its JSON part and its binary buffers, exactly as ipywidgets hands them to the kernel.
+"""
+
+from __future__ import annotations
+
+import bqplot
+import numpy as np
+import pytest
+
+#: Largest JSON part accepted for a limits update to the ColorScale.
+SMALL_MESSAGE = 200
+
+
+def decode_color(event) -> np.ndarray:
+    """Rebuild a GridHeatMap's ``color`` array from an update message."""
+    state = event.data["state"]
+    assert event.data["method"] == "update"
+    assert ["color", "value"] in event.data["buffer_paths"]
+    spec = state["color"]
+    assert isinstance(spec, dict) and "value" not in spec  # the numbers went out of the JSON
+    buffer = event.buffers[event.data["buffer_paths"].index(["color", "value"])]
+    return np.frombuffer(memoryview(buffer).cast("B"), dtype=spec["dtype"]).reshape(spec["shape"])
+
+
+def count_numbers(value) -> int:
+    """How many numbers a JSON-able value holds (anywhere inside)."""
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, (int, float)):
+        return 1
+    if isinstance(value, (list, tuple)):
+        return sum(count_numbers(v) for v in value)
+    if isinstance(value, dict):
+        return sum(count_numbers(v) for v in value.values())
+    return 0
+
+
+def marks(grid) -> list[bqplot.GridHeatMap]:
+    return [p.mark for p in grid._panels]
+
+
+def assert_carries_values(event, expected: np.ndarray) -> None:
+    assert event.buffers, "no binary buffer"
+    assert event.buffer_bytes >= expected.size * 4  # float32 at least
+    # The JSON part describes the array (dtype, shape) but holds none of its values.
+    assert count_numbers(event.data["state"]["color"]) <= expected.ndim, event.data
+    decoded = decode_color(event)
+    assert decoded.shape == expected.shape
+    # float32 rounding: relative error at most 2**-24
+    np.testing.assert_allclose(decoded.astype(np.float64), expected, rtol=2.0**-23, atol=0)
+
+
+def one_panel_changed(sample: np.ndarray, index: int) -> np.ndarray:
+    """The sample with one cell of one panel changed, keeping the overall min and max."""
+    new = sample.copy()
+    new[index, 3, 2] = (sample.min() + sample.max()) / 2 + 1e-5
+    assert new.min() == sample.min() and new.max() == sample.max()
+    return new
+
+
+@pytest.mark.parametrize("index", [0, 6, 9])
+def test_one_changed_panel_sends_one_binary_message_to_its_heatmap(grid, recorder, sample, index):
+    new = one_panel_changed(sample, index)
+    with recorder.capture() as cap:
+        grid.data = new
+    assert len(cap.sends) == 1, [(type(e.comm), e.data) for e in cap.sends]
+    assert cap.opens == [] and cap.closes == []
+    (event,) = cap.sends
+    assert event.comm is grid._panels[index].mark.comm
+    assert set(event.data["state"]) == {"color"}
+    assert_carries_values(event, new[index])
+    print(f"one-panel update: JSON {event.json_size} B, buffers {event.buffer_bytes} B")
+
+
+def test_one_changed_panel_from_a_torch_tensor(grid, recorder, sample):
+    torch = pytest.importorskip("torch")  # torch==2.13.0 CPU wheel is installed for this suite
+    new = one_panel_changed(sample, 4)
+    with recorder.capture() as cap:
+        grid.data = torch.from_numpy(new.copy())
+    assert [e.comm for e in cap.sends] == [grid._panels[4].mark.comm]
+    assert_carries_values(cap.sends[0], new[4])
+
+
+def test_change_of_overall_max_also_updates_the_colour_scale_only(grid, recorder, sample):
+    new = sample.copy()
+    new[5, 0, 0] = sample.max() * 1.05  # same tick format (step stays 0.002)
+    with recorder.capture() as cap:
+        grid.data = new
+    targets = {id(e.comm) for e in cap.sends}
+    assert targets == {id(grid._panels[5].mark.comm), id(grid._color_scale.comm)}
+    assert len(cap.sends) == 2
+    (scale_msg,) = cap.sends_to(grid._color_scale)
+    assert scale_msg.data["state"] == {"max": pytest.approx(sample.max() * 1.05)}
+
+
+@pytest.mark.parametrize(
+    "same",
+    [
+        lambda s: s.copy(),
+        lambda s: s.tolist(),
+        lambda s: s.astype(np.float64, order="F"),
+    ],
+    ids=["copy", "list", "fortran"],
+)
+def test_equal_data_sends_nothing(grid, recorder, sample, same):
+    with recorder.capture() as cap:
+        grid.data = same(sample)
+    assert cap.events == []
+
+
+def test_equal_data_with_nan_sends_nothing(grid, recorder, sample):
+    data = sample.copy()
+    data[1, 1, 1] = np.nan
+    grid.data = data
+    with recorder.capture() as cap:
+        grid.data = data.copy()
+    assert cap.events == []
+
+
+def test_full_update_sends_one_binary_message_per_panel(grid, recorder, sample):
+    new = sample[::-1].copy()  # every panel differs, min and max stay
+    with recorder.capture() as cap:
+        grid.data = new
+    assert len(cap.sends) == 10
+    assert [id(e.comm) for e in cap.sends] == [id(m.comm) for m in marks(grid)]
+    for index, event in enumerate(cap.sends):
+        assert_carries_values(event, new[index])
+    total_json = sum(e.json_size for e in cap.sends)
+    total_buffers = sum(e.buffer_bytes for e in cap.sends)
+    print(f"10-panel update: {len(cap.sends)} messages, JSON {total_json} B, buffers {total_buffers} B")
+
+
+def test_vmax_sends_one_small_message_to_the_colour_scale_only(grid, recorder):
+    with recorder.capture() as cap:
+        grid.vmax = 0.01  # same tick step (0.001 -> ',.3f'), so the axis is unchanged
+    assert len(cap.sends) == 1, [e.data for e in cap.sends]
+    (event,) = cap.sends
+    assert event.comm is grid._color_scale.comm
+    assert event.data["state"] == {"max": 0.01}
+    assert event.buffers == []
+    assert event.json_size < SMALL_MESSAGE
+    print(f"vmax update: JSON {event.json_size} B")
+
+
+def test_vmax_that_changes_the_tick_format_sends_nothing_to_heatmaps(grid, recorder):
+    with recorder.capture() as cap:
+        grid.vmax = 0.5
+    heatmaps = {id(m.comm) for m in marks(grid)}
+    assert not [e for e in cap.sends if id(e.comm) in heatmaps]
+    (scale_msg,) = cap.sends_to(grid._color_scale)
+    assert scale_msg.data["state"] == {"max": 0.5}
+    assert scale_msg.json_size < SMALL_MESSAGE
+    # The colorbar shows the new format (updated in place or rebuilt).
+    assert grid._colorbar_axis.tick_format != ",.3f"
+    assert grid._colorbar_axis.scale is grid._color_scale
+
+
+def test_both_limits_in_hold_sync_send_one_message(grid, recorder):
+    with recorder.capture() as cap:
+        with grid.hold_sync():
+            grid.vmin = 0.001
+            grid.vmax = 0.011
+    assert len(cap.sends) == 1
+    (event,) = cap.sends
+    assert event.comm is grid._color_scale.comm
+    assert event.data["state"] == {"min": 0.001, "max": 0.011}
+    assert event.json_size < SMALL_MESSAGE
+    print(f"vmin+vmax update: JSON {event.json_size} B")
+
+
+def test_colormap_sends_one_message_to_the_colour_scale(grid, recorder):
+    with recorder.capture() as cap:
+        grid.colormap = "viridis"
+    assert len(cap.sends) == 1
+    (event,) = cap.sends
+    assert event.comm is grid._color_scale.comm
+    colours = event.data["state"]["colors"]
+    assert set(event.data["state"]) == {"colors"}
+    assert colours == list(grid._color_scale.colors)
+    assert colours[0] == "#440154" and colours[-1] == "#fde725"  # viridis' ends
+    print(f"colormap update: JSON {event.json_size} B")
+
+
+def test_hold_sync_sends_one_message_per_widget(grid, recorder, sample):
+    """hold_sync promises: 'each child widget sends one message for all its changes'."""
+    new = one_panel_changed(sample, 1)
+    with recorder.capture() as cap:
+        with grid.hold_sync():
+            grid.data = new  # panel 1's colours change
+            grid.highlighted = [0]  # panel 1 is dimmed: its opacity changes too
+    per_comm: dict[int, list] = {}
+    for event in cap.sends:
+        per_comm.setdefault(id(event.comm), []).append(event.data["state"])
+    repeated = {k: v for k, v in per_comm.items() if len(v) > 1}
+    assert repeated == {}, repeated
+    mark_states = per_comm[id(grid._panels[1].mark.comm)]
+    assert set(mark_states[0]) == {"color", "opacity"}
+
+
+def test_bad_input_sends_nothing_even_in_hold_sync(grid, recorder, sample):
+    from traitlets import TraitError
+
+    with recorder.capture() as cap:
+        with pytest.raises(TraitError):
+            with grid.hold_sync():
+                grid.data = sample[::-1]
+                grid.vmin, grid.vmax = 0.01, 0.001
+    assert cap.events == []
+
+
+def test_large_values_travel_as_float64(grid, recorder, sample):
+    new = sample.copy()
+    new[2] = 1e300 * sample[2]
+    with grid.hold_sync():
+        grid.vmin, grid.vmax = 0.0, 1e300
+    with recorder.capture() as cap:
+        grid.data = new
+    (event,) = cap.sends_to(grid._panels[2].mark)
+    decoded = decode_color(event)
+    assert decoded.dtype == np.float64
+    np.testing.assert_array_equal(decoded, new[2])
