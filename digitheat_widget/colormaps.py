@@ -107,7 +107,9 @@ def colormap_rgb(spec: str | Sequence[str]) -> np.ndarray:
     """
     if isinstance(spec, str):
         table = _tables()[spec].astype(np.float64)
-        positions = np.round(np.linspace(0, len(table) - 1, STOPS)).astype(int)
+        # The rows matplotlib itself looks up for these values: floor(x * N), clipped.
+        positions = np.minimum((np.linspace(0.0, 1.0, STOPS) * len(table)).astype(int),
+                               len(table) - 1)
         return table[positions]
     return np.array([parse_color(c)[:3] for c in spec], dtype=np.float64)
 

@@ -75,7 +75,9 @@ def parse_color(value: object) -> tuple[int, int, int, float]:
             r, g, b_ = colorsys.hls_to_rgb(hue, _channel(c, 1.0), _channel(b, 1.0))
             channels = [r * 255, g * 255, b_ * 255]
         if not all(0.0 <= x <= 255.0 for x in channels) or not 0.0 <= alpha <= 1.0:
-            raise ColorError(f"colour channels out of range in {value!r}")
+            raise ColorError(
+                f"expected colour channels in 0..255 (or 0%..100%) and alpha in 0..1, got {value!r}"
+            )
         r_, g_, b2 = (int(round(x)) for x in channels)
         return r_, g_, b2, alpha
     if text == "transparent":

@@ -263,15 +263,22 @@ class DigitHeatmapGrid(VBox):
         if "layout" not in kwargs:
             self.layout.width = "fit-content"  # as wide as the figure, not the whole cell
         tensor = sample_data() if data is None else data
-        with self.hold_trait_notifications():
-            self.data = tensor
-            self.labels = _default_labels(self.data.shape[0]) if labels is None else labels
-            self.vmin, self.vmax = vmin, vmax
-            self.colormap = colormap
-            self.highlighted = highlighted
-            self.columns = columns
-            self.nan_color = nan_color
-            self.cell_size = cell_size
+        try:
+            with self.hold_trait_notifications():
+                self.data = tensor
+                self.labels = _default_labels(self.data.shape[0]) if labels is None else labels
+                self.vmin, self.vmax = vmin, vmax
+                self.colormap = colormap
+                self.highlighted = highlighted
+                self.columns = columns
+                self.nan_color = nan_color
+                self.cell_size = cell_size
+        except TraitError:
+            # The box and its layout are already open; a refused grid must not leak them.
+            layout = self.layout
+            super().close()
+            layout.close()
+            raise
         self._build()
         self.show_controls = controls
 
@@ -547,10 +554,12 @@ class DigitHeatmapGrid(VBox):
         none is applied.
         """
         with contextlib.ExitStack() as stack:
-            stack.enter_context(self.hold_trait_notifications())
+            # Child holds first, trait notifications last: contexts exit in reverse, so the
+            # observers run (and change child widgets) while the child holds still batch.
             for widget in self._child_widgets():
                 if widget.comm is not None:
                     stack.enter_context(Widget.hold_sync(widget))
+            stack.enter_context(self.hold_trait_notifications())
             yield
 
     def close(self) -> None:
