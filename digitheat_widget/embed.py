@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ipywidgets import Widget
-from ipywidgets.embed import embed_data
+from ipywidgets.embed import dependency_state, embed_data
 
 __all__ = ["grid_to_html", "widget_to_html"]
 
@@ -51,9 +51,8 @@ class EmbedError(RuntimeError):
 # ---------------------------------------------------------------------- page parts
 
 
-@functools.lru_cache(maxsize=None)
 def _runtime() -> tuple[str, str, dict[str, Any]]:
-    """The built runtime: (JavaScript, CSS, manifest)."""
+    """The built runtime: (JavaScript, CSS, manifest), read afresh so a rebuild counts."""
     files = [STATIC / name for name in ("runtime.js", "runtime.css", "runtime-manifest.json")]
     missing = [f.name for f in files if not f.is_file()]
     if missing:
@@ -130,6 +129,22 @@ def _json_for_script(data: Any) -> str:
     return re.sub("[<>&\u2028\u2029]", lambda m: _STATE_ESCAPES[m.group()], text)
 
 
+def _check_classes(state: dict[str, Any], classes: dict[str, list[str]]) -> None:
+    """Refuse state that needs a model or view class the runtime does not bundle."""
+    missing = set()
+    for model in state.values():
+        attrs = model["state"]
+        for module, name in ((model["model_module"], model["model_name"]),
+                             (attrs.get("_view_module"), attrs.get("_view_name"))):
+            if module in classes and name is not None and name not in classes[module]:
+                missing.add(f"{module}.{name}")
+    if missing:
+        raise EmbedError(
+            f"the page runtime cannot show {', '.join(sorted(missing))}: it bundles only the "
+            f"classes a grid uses (see js/src/controls.js); add them there and rebuild"
+        )
+
+
 # ---------------------------------------------------------------------- page
 
 
@@ -172,9 +187,12 @@ def widget_to_html(widget: Widget, path: str | os.PathLike[str] | None = None, *
         scripts.append(f'<script data-amd-module="{module}">{_script_text(source)}</script>')
         versions.append(f"{distribution} {importlib.metadata.version(distribution)}")
 
-    # Full state (drop_defaults=False): a default left out would be filled in by the
-    # JavaScript model's own default, which is not always Python's.
-    data = embed_data(views=[widget], drop_defaults=False)
+    # Only this widget and what it references: embed_data alone would take the state of
+    # every widget alive in the kernel. Full state (drop_defaults=False): a default left
+    # out would be filled in by the JavaScript model's own default, not always Python's.
+    state = dependency_state([widget], drop_defaults=False)
+    data = embed_data(views=[widget], drop_defaults=False, state=state)
+    _check_classes(data["manager_state"]["state"], manifest["classes"])
     (view,) = data["view_specs"]
     from . import __version__
 
@@ -189,7 +207,7 @@ def widget_to_html(widget: Widget, path: str | os.PathLike[str] | None = None, *
         amd="\n".join(scripts),
     )
     if path is not None:
-        Path(path).write_text(page, encoding="utf-8")
+        Path(path).write_bytes(page.encode("utf-8"))  # as is: no newline translation
     return page
 
 

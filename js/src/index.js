@@ -139,9 +139,33 @@ export class EmbedManager extends ManagerBase {
     return Promise.resolve({});
   }
 
-  _create_comm() {
-    return Promise.reject(new Error('no kernel: this page is a static export'));
+  /**
+   * Models created in the page (bqplot's toolbar makes a PanZoom model, for instance)
+   * get a comm that goes nowhere, as in @jupyter-widgets/html-manager: there is no
+   * kernel, and what needs none keeps working.
+   */
+  _create_comm(target_name, model_id) {
+    return Promise.resolve(new NoKernelComm(target_name, model_id || base.uuid()));
   }
+}
+
+/** A comm with no kernel behind it: sends are dropped, nothing ever arrives. */
+class NoKernelComm {
+  constructor(target_name, comm_id) {
+    this.target_name = target_name;
+    this.comm_id = comm_id;
+  }
+  open() {
+    return this.comm_id;
+  }
+  send() {
+    return this.comm_id;
+  }
+  close() {
+    return this.comm_id;
+  }
+  on_msg() {}
+  on_close() {}
 }
 
 // ------------------------------------------------------------------ rendering

@@ -1,0 +1,354 @@
+"""HTML export: one self-contained page that shows the grid as the widget does, offline.
+
+Each page is opened from a file in headless Chromium with every request that is not
+``file:``, ``data:`` or ``blob:`` aborted (and counted), and read back from the DOM:
+cell count, computed fills against matplotlib, NaN colour, hover tooltip, panel titles.
+Waits are on page conditions only. First paint (the moment the last cell exists, seen
+by a MutationObserver installed before any page script) is printed, never asserted:
+timings depend on the machine.
+"""
+
+from __future__ import annotations
+
+import gzip
+import html
+import json
+import os
+import re
+import statistics
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+CHROMIUM = os.environ.get("DIGITHEAT_CHROMIUM", "/usr/bin/chromium")
+if not Path(CHROMIUM).exists():
+    _reason = f"HTML export tests need Chromium at {CHROMIUM}: run `apt-get install chromium`"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true and the browser is missing. {_reason}", pytrace=False)
+    pytest.skip(_reason, allow_module_level=True)
+
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+
+from digitheat_widget import DigitHeatmapGrid, embed, sample_data  # noqa: E402
+
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+#: The page budget for the default grid, in bytes (peers: plotly 4.8 MB, a plain
+#: html-manager + bqplot page 3.6 MB).
+MAX_PAGE_BYTES = 1_500_000
+RGB_TOLERANCE = 6
+OUTPUT_DIR = Path(__file__).resolve().parents[1] / "test-output"
+EVIL_LABEL = "</script><script>window.pwned=1</script>"
+
+#: Installed before any script of the page: records when the expected number of cells
+#: first exists, CSP violations, and uncaught errors.
+PROBE = """
+(() => {
+  window.__probe = { expected: null, firstPaint: null, csp: [], errors: [] };
+  const cells = document.getElementsByClassName('heatmapcell');
+  const observer = new MutationObserver(() => {
+    const p = window.__probe;
+    if (p.expected !== null && p.firstPaint === null && cells.length >= p.expected) {
+      p.firstPaint = performance.now();
+      observer.disconnect();
+    }
+  });
+  observer.observe(document, { childList: true, subtree: true });
+  document.addEventListener('securitypolicyviolation',
+    (e) => window.__probe.csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+  window.addEventListener('error', (e) => window.__probe.errors.push(String(e.message)));
+})();
+"""
+
+
+# ---------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                             headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def pages_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("embed")
+
+
+class OfflinePage:
+    """An exported page opened from disk with the network cut off."""
+
+    def __init__(self, browser: Any, path: Path, expected_cells: int) -> None:
+        # A fresh context per page: no cache, no compiled code from an earlier load.
+        self.context = browser.new_context(viewport={"width": 1000, "height": 1100},
+                                           device_scale_factor=1)
+        self.page: Page = self.context.new_page()
+        self.blocked: list[str] = []
+        self.console_errors: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+        self.page.route("**/*", self._route)
+        self.page.add_init_script(PROBE.replace("expected: null", f"expected: {expected_cells}"))
+        self.page.goto(path.as_uri())
+        self.page.wait_for_function(
+            f"() => document.getElementsByClassName('heatmapcell').length >= {expected_cells}"
+            " && window.__probe.firstPaint !== null"
+        )
+        # The colorbar's ticks are drawn in the same pass; wait for them for screenshots.
+        self.page.wait_for_function(
+            "() => document.querySelectorAll('.dhg-colorbar .tick text').length >= 2")
+
+    def _route(self, route: Any) -> None:
+        url = route.request.url
+        if url.startswith(("file:", "data:", "blob:")):
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+    @property
+    def probe(self) -> dict[str, Any]:
+        return self.page.evaluate("window.__probe")
+
+    def cell(self, digit: int, row: int, col: int) -> Any:
+        return self.page.locator(
+            f".dhg-p{digit} g.heatmaprow:nth-of-type({row + 1}) "
+            f"rect.heatmapcell:nth-of-type({col + 1})"
+        )
+
+    def fill(self, digit: int, row: int, col: int) -> tuple[int, int, int]:
+        text = self.cell(digit, row, col).evaluate("e => getComputedStyle(e).fill")
+        match = re.fullmatch(r"rgba?\((\d+), (\d+), (\d+)(?:, [\d.]+)?\)", text)
+        assert match, f"cell ({digit}, {row}, {col}) has fill {text!r}, not an rgb() colour"
+        return tuple(int(v) for v in match.groups())  # type: ignore[return-value]
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def export(grid: DigitHeatmapGrid, path: Path) -> Path:
+    embed.grid_to_html(grid, path)
+    return path
+
+
+def hot(value: float, lo: float, hi: float) -> np.ndarray:
+    import matplotlib
+
+    fraction = min(max((value - lo) / (hi - lo), 0.0), 1.0)
+    return np.array(matplotlib.colormaps["hot"](fraction)[:3]) * 255
+
+
+@pytest.fixture(scope="module")
+def default_grid() -> Iterator[DigitHeatmapGrid]:
+    grid = DigitHeatmapGrid()
+    yield grid
+    grid.close()
+
+
+@pytest.fixture(scope="module")
+def default_page_path(default_grid: DigitHeatmapGrid, pages_dir: Path) -> Path:
+    return export(default_grid, pages_dir / "default.html")
+
+
+@pytest.fixture(scope="module")
+def default_page(browser: Any, default_grid: DigitHeatmapGrid,
+                 default_page_path: Path) -> Iterator[OfflinePage]:
+    page = OfflinePage(browser, default_page_path, default_grid.data.size)
+    yield page
+    page.close()
+
+
+# ---------------------------------------------------------------------- the file
+
+
+def test_one_file_under_budget(default_page_path: Path, capsys: pytest.CaptureFixture) -> None:
+    raw = default_page_path.read_bytes()
+    text = raw.decode("utf-8")
+    with capsys.disabled():
+        print(f"\n[embed] default grid page: {len(raw):,} bytes, "
+              f"{len(gzip.compress(raw, 9)):,} gzipped")
+    assert len(raw) <= MAX_PAGE_BYTES, f"page is {len(raw):,} bytes, budget {MAX_PAGE_BYTES:,}"
+    # Nothing is fetched: no external scripts, styles, frames or images.
+    assert not re.search(r"<(script|link|img|iframe)\b[^>]*\b(src|href)=", text, re.I)
+    # The runtime sits at the end of <body> (in <head> it fails: it touches document.body).
+    head, body = text.split("<body>", 1)
+    assert "<script>" not in head and body.rstrip().endswith("</script>\n</body>\n</html>")
+
+
+def test_missing_runtime_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                          default_grid: DigitHeatmapGrid) -> None:
+    monkeypatch.setattr(embed, "STATIC", tmp_path)
+    target = tmp_path / "grid.html"
+    hint = "npm --prefix js ci && npm --prefix js run build"
+    with pytest.raises(RuntimeError, match=re.escape(hint)):
+        embed.grid_to_html(default_grid, target)
+    assert not target.exists()
+
+
+def test_state_cannot_close_its_script_tag(pages_dir: Path) -> None:
+    labels = [EVIL_LABEL, "<!--", "a & b", "x>y"] + [str(i) for i in range(4, 10)]
+    grid = DigitHeatmapGrid(labels=labels)
+    try:
+        text = export(grid, pages_dir / "escaped-static.html").read_text(encoding="utf-8")
+    finally:
+        grid.close()
+    # The label's markup appears nowhere as markup: one <script> element per script.
+    assert "window.pwned" in text
+    assert "<script>window.pwned" not in text and "<!--" not in text
+    state = re.search(
+        r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', text, re.S
+    )
+    assert state and not re.search(r"[<>&]", state.group(1))
+    titles = {m["state"].get("title") for m in json.loads(state.group(1))["state"].values()}
+    assert set(labels) <= titles  # \u003c etc. decode back to the labels exactly
+
+
+def test_unsupported_widgets_are_refused_before_writing(tmp_path: Path) -> None:
+    from ipywidgets import FloatSlider, VBox
+
+    box = VBox([FloatSlider()])
+    target = tmp_path / "slider.html"
+    try:
+        with pytest.raises(embed.EmbedError, match="FloatSliderModel"):
+            embed.widget_to_html(box, target)
+    finally:
+        box.children[0].close()
+        box.close()
+    assert not target.exists()
+
+
+# ---------------------------------------------------------------------- the page
+
+
+def test_renders_offline_as_the_widget(default_page: OfflinePage, default_grid: DigitHeatmapGrid,
+                                       capsys: pytest.CaptureFixture) -> None:
+    page, grid = default_page, default_grid
+    count, rows, cols = grid.data.shape
+    assert page.page.locator("rect.heatmapcell").count() == count * rows * cols == 420
+    assert page.blocked == [], f"requests left the page: {page.blocked}"
+    probe = page.probe
+    assert probe["csp"] == [] and probe["errors"] == [] and page.console_errors == []
+    with capsys.disabled():
+        print(f"\n[embed] first paint (last cell exists): {probe['firstPaint']:.0f} ms")
+
+    # Colours: matplotlib's "hot" over the grid's limits, at the extremes and inside.
+    data, (lo, hi) = grid.data, grid.limits
+    known = [np.unravel_index(np.nanargmax(data), data.shape),
+             np.unravel_index(np.nanargmin(data), data.shape), (3, 0, 2), (0, 3, 1), (7, 3, 3)]
+    middle = np.argsort(np.abs(data - (lo + hi) / 2), axis=None)[0]
+    known.append(np.unravel_index(middle, data.shape))
+    for digit, row, col in known:
+        value = data[digit, row, col]
+        got, want = np.array(page.fill(digit, row, col)), hot(value, lo, hi)
+        assert np.abs(got - want).max() <= RGB_TOLERANCE, (
+            f"cell ({digit}, {row}, {col}) = {value:.4g}: page {got}, matplotlib {want.round()}")
+
+    # Titles and colorbar ticks as the widget writes them.
+    titles = page.page.locator(".dhg-panel .mainheading").all_text_contents()
+    assert titles == grid.labels
+    ticks = page.page.locator(".dhg-colorbar .tick text").all_text_contents()
+    assert ticks == grid.tick_labels()
+
+    OUTPUT_DIR.joinpath("screenshots").mkdir(parents=True, exist_ok=True)
+    page.page.locator(".digitheat-grid").screenshot(path=OUTPUT_DIR / "screenshots" / "embed.png")
+
+
+def test_hover_shows_the_value(default_page: OfflinePage, default_grid: DigitHeatmapGrid) -> None:
+    digit, row, col = 3, 0, 2
+    value = default_grid.data[digit, row, col]
+    # The tooltip's format is the Tooltip widget's (the colorbar's, one decimal more).
+    value_format = default_grid._panels[digit].tooltip.formats[-1]
+    expected = format(value, value_format)
+    default_page.cell(digit, row, col).hover()
+    default_page.page.wait_for_function(
+        """(expected) => [...document.querySelectorAll('.bqplot_mark_tooltip')].some(
+             (t) => getComputedStyle(t).display !== 'none' && t.textContent.includes(expected))""",
+        arg=expected,
+    )
+    shown = default_page.page.evaluate(
+        """() => [...document.querySelectorAll('.bqplot_mark_tooltip')]
+             .filter((t) => getComputedStyle(t).display !== 'none').map((t) => t.innerText)""")
+    assert len(shown) == 1
+    text = re.sub(r"\s+", " ", shown[0])
+    assert f"{default_grid.labels[digit]} · row {row}" in text and f"column {col}" in text
+    assert f"value {expected}" in text
+    assert default_page.blocked == []
+
+
+def test_nan_cells_show_nan_color(browser: Any, pages_dir: Path) -> None:
+    data = sample_data().copy()
+    holes = [(0, 0, 0), (4, 3, 2), (9, 6, 5)]
+    for hole in holes:
+        data[hole] = np.nan
+    grid = DigitHeatmapGrid(data, nan_color="#4a90d9")
+    page = OfflinePage(browser, export(grid, pages_dir / "nan.html"), data.size)
+    try:
+        for hole in holes:
+            assert page.fill(*hole) == (0x4A, 0x90, 0xD9)
+        lo, hi = grid.limits
+        assert np.abs(np.array(page.fill(0, 0, 1)) - hot(data[0, 0, 1], lo, hi)).max() <= RGB_TOLERANCE
+        assert page.blocked == []
+    finally:
+        page.close()
+        grid.close()
+
+
+def test_labels_are_text_never_markup(browser: Any, pages_dir: Path) -> None:
+    labels = [EVIL_LABEL] + [str(i) for i in range(1, 10)]
+    grid = DigitHeatmapGrid(labels=labels)
+    page = OfflinePage(browser, export(grid, pages_dir / "evil.html"), grid.data.size)
+    try:
+        title = page.page.locator(".dhg-p0 .mainheading")
+        assert title.text_content() == EVIL_LABEL
+        assert page.page.evaluate("typeof window.pwned") == "undefined"
+        assert page.page.evaluate("document.scripts.length") == page.page.evaluate(
+            "document.querySelectorAll('body > script, .digitheat-embed > script').length")
+        assert page.page.title() == "digitheat grid"
+        assert page.blocked == [] and page.probe["errors"] == []
+    finally:
+        page.close()
+        grid.close()
+
+
+def test_title_is_escaped(pages_dir: Path, default_grid: DigitHeatmapGrid) -> None:
+    text = embed.grid_to_html(default_grid, title="<b>maps</b> & more")
+    assert f"<title>{html.escape('<b>maps</b> & more')}</title>" in text
+
+
+def test_first_paint(browser: Any, default_grid: DigitHeatmapGrid, default_page_path: Path,
+                     capsys: pytest.CaptureFixture) -> None:
+    """Print first paint over five cold loads (fresh context each); not asserted."""
+    times = []
+    for _ in range(5):
+        page = OfflinePage(browser, default_page_path, default_grid.data.size)
+        try:
+            times.append(page.probe["firstPaint"])
+            assert page.blocked == []
+        finally:
+            page.close()
+    with capsys.disabled():
+        print(f"\n[embed] first paint over 5 loads: median {statistics.median(times):.0f} ms "
+              f"({', '.join(f'{t:.0f}' for t in times)})")
+
+
+def test_page_holds_only_this_grid(pages_dir: Path) -> None:
+    """Other widgets alive in the kernel (another grid here) stay out of the page."""
+    other = DigitHeatmapGrid(labels=[f"other-{i}" for i in range(10)])
+    grid = DigitHeatmapGrid(sample_data()[:3], labels=["a", "b", "c"])
+    try:
+        text = export(grid, pages_dir / "only.html").read_text(encoding="utf-8")
+    finally:
+        grid.close()
+        other.close()
+    assert "other-" not in text
+    assert text.count('"model_name":"GridHeatMapModel"') == 3
