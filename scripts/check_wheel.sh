@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Build the wheel as a fresh machine would (isolated build: hatchling runs the JS build in
+# js/, which needs Node.js >= 18 and npm), install it into a clean venv (no system
+# site-packages) and export the default grid to HTML from there. Fails unless the page
+# exists, holds the runtime, and is within the size budget.
+#
+#   bash scripts/check_wheel.sh            # builds from the working tree
+#   FRESH=1 bash scripts/check_wheel.sh    # from a clean clone of HEAD: no node_modules,
+#                                          # no built files, as on a new machine
+#   KEEP=1 ...                             # keep the temp dir (wheel, venv, page)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUDGET=1500000
+
+work="$(mktemp -d)"
+if [ "${KEEP:-0}" = 1 ]; then
+    echo "== work dir: $work (kept)"
+else
+    trap 'rm -rf "$work"' EXIT
+fi
+
+src_dir="."
+if [ "${FRESH:-0}" = 1 ]; then
+    git clone -q --depth 1 "file://$PWD" "$work/src"
+    src_dir="$work/src"
+    echo "== clean clone of $(git rev-parse --short HEAD) in $src_dir"
+fi
+
+echo "== building the wheel (isolated; runs npm install + npm run build in js/)"
+python -m pip wheel -v --no-deps --wheel-dir "$work/dist" "$src_dir" >"$work/build.log" 2>&1 || {
+    tail -40 "$work/build.log"; exit 1; }
+wheel="$(ls "$work"/dist/digitheat_widget-*.whl)"
+grep -q "npm run build" "$work/build.log" || { echo "FAIL: the wheel build did not run npm"; exit 1; }
+echo "   $(basename "$wheel") (npm build ran)"
+listing="$(python -m zipfile -l "$wheel")"
+for artifact in runtime.js runtime.css runtime-manifest.json; do
+    grep -q "digitheat_widget/static/$artifact" <<<"$listing" || {
+        echo "FAIL: the wheel has no digitheat_widget/static/$artifact"; exit 1; }
+done
+
+echo "== installing it into a clean venv"
+python -m venv "$work/venv"
+"$work/venv/bin/python" -m pip install -q --disable-pip-version-check "$wheel"
+
+echo "== exporting the default grid from that venv"
+cd "$work"  # away from the source tree, so the installed package is the one imported
+"$work/venv/bin/python" - "$BUDGET" <<'EOF'
+import gzip
+import sys
+from pathlib import Path
+
+import digitheat_widget
+from digitheat_widget import DigitHeatmapGrid
+from digitheat_widget.embed import grid_to_html
+
+budget = int(sys.argv[1])
+installed = Path(digitheat_widget.__file__).resolve()
+assert Path(sys.prefix).resolve() in installed.parents, f"imported from {installed}, not the venv"
+grid = DigitHeatmapGrid()
+page = Path("grid.html")
+if hasattr(grid, "to_html"):
+    grid.to_html(page)
+else:
+    grid_to_html(grid, page)
+raw = page.read_bytes()
+assert raw.startswith(b"<!DOCTYPE html>"), "not an HTML page"
+assert b"digitheatEmbed" in raw and b'data-amd-module="bqplot"' in raw, "runtime missing"
+size, packed = len(raw), len(gzip.compress(raw, 9))
+print(f"   {page.resolve()}: {size:,} bytes ({packed:,} gzipped), budget {budget:,}")
+assert size <= budget, f"page is {size:,} bytes, over the {budget:,} budget"
+EOF
+echo "== OK"
