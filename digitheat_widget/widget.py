@@ -6,6 +6,7 @@ import asyncio
 import base64
 import contextlib
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
@@ -281,6 +282,16 @@ class DigitHeatmapGrid(VBox):
             raise
         self._build()
         self.show_controls = controls
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # One lock for every change: an assignment (from any thread) is validated, stored
+        # and sent whole before another starts, so the page never gets a mix of two tensors.
+        lock = self.__dict__.get("_lock")
+        if lock is None:  # traitlets sets attributes in __new__, before __init__ runs
+            lock = threading.RLock()
+            object.__setattr__(self, "_lock", lock)
+        with lock:
+            super().__setattr__(name, value)
 
     # ------------------------------------------------------------------ validation
 
@@ -564,7 +575,7 @@ class DigitHeatmapGrid(VBox):
 
     def close(self) -> None:
         """Close the grid and every widget it created (panels, scales, axes, layouts)."""
-        if self._controls is not None:
+        if getattr(self, "_controls", None) is not None:
             self._controls.close()
             self._controls = None
         for widget in self._child_widgets():
@@ -808,12 +819,13 @@ class DigitHeatmapGrid(VBox):
             loop.call_later(wait, self._flush_panels)
 
     def _flush_panels(self) -> None:
-        self._flush_pending = False
-        stale, self._stale_panels = self._stale_panels, set()
-        for index in sorted(stale):
-            if index < len(self._panels):
-                self._panels[index].mark.color = _render.wire_values(self.data[index])
-        self._last_send = time.monotonic()
+        with self._lock:
+            self._flush_pending = False
+            stale, self._stale_panels = self._stale_panels, set()
+            for index in sorted(stale):
+                if index < len(self._panels):
+                    self._panels[index].mark.color = _render.wire_values(self.data[index])
+            self._last_send = time.monotonic()
 
     @observe("vmin", "vmax")
     def _on_limits(self, change: traitlets.Bunch) -> None:
