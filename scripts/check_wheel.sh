@@ -40,7 +40,8 @@ done
 
 echo "== installing it into a clean venv"
 python -m venv "$work/venv"
-"$work/venv/bin/python" -m pip install -q --disable-pip-version-check "$wheel"
+"$work/venv/bin/python" -m pip install --disable-pip-version-check "$wheel" \
+    >"$work/install.log" 2>&1 || { tail -40 "$work/install.log"; exit 1; }
 
 echo "== exporting the default grid from that venv"
 cd "$work"  # away from the source tree, so the installed package is the one imported
