@@ -258,6 +258,7 @@ class DigitHeatmapGrid(VBox):
         self._controls: Widget | None = None
         self._click_handlers = CallbackDispatcher()
         self._stale_panels: set[int] = set()
+        self._stale_limits = False
         self._last_send = 0.0
         self._flush_pending = False
         super().__init__(**kwargs)
@@ -395,7 +396,9 @@ class DigitHeatmapGrid(VBox):
         """Call ``callback(digit, row, column, value)`` whenever a cell is clicked.
 
         ``value`` is the cell's value in :attr:`data` (NaN for a missing value). A callback
-        that raises shows its traceback and does not stop later clicks.
+        that raises shows its traceback and does not stop later clicks. In JupyterLab, what a
+        callback prints goes to the log console; to show it under a cell, print inside an
+        ``ipywidgets.Output`` (``@out.capture()``).
 
         Parameters
         ----------
@@ -797,40 +800,50 @@ class DigitHeatmapGrid(VBox):
             self._sync_panel_count()
             self._relayout()
             self._apply_highlight()
-        self._update_limits()
+        self._stale_limits = True
+        self._schedule_flush()
 
     def _send_panels(self, indices: Any) -> None:
-        """Send changed panels now, or merge them into the next send if the last one was
-        less than MIN_SEND_INTERVAL ago and an event loop can deliver it later."""
+        """Send changed panels (and the limits they imply) now, or merge them into the next
+        send if the last one was less than MIN_SEND_INTERVAL ago and an event loop can
+        deliver it later."""
         self._stale_panels.update(indices)
-        if not self._stale_panels:
-            return
+        self._stale_limits = True
+        self._schedule_flush()
+
+    def _schedule_flush(self) -> None:
         wait = self._last_send + self.MIN_SEND_INTERVAL - time.monotonic()
         if wait <= 0:
-            self._flush_panels()
+            self._flush()
             return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # no event loop (plain Python): nothing could send later
-            self._flush_panels()
+            self._flush()
             return
         if not self._flush_pending:
             self._flush_pending = True
-            loop.call_later(wait, self._flush_panels)
+            loop.call_later(wait, self._flush)
 
-    def _flush_panels(self) -> None:
+    def _flush(self) -> None:
+        """Send what is stale: changed panels, then the colour limits."""
         with self._lock:
             self._flush_pending = False
             stale, self._stale_panels = self._stale_panels, set()
             for index in sorted(stale):
                 if index < len(self._panels):
                     self._panels[index].mark.color = _render.wire_values(self.data[index])
+            if self._stale_limits:
+                self._stale_limits = False
+                self._update_limits()
             self._last_send = time.monotonic()
 
     @observe("vmin", "vmax")
     def _on_limits(self, change: traitlets.Bunch) -> None:
+        # Limits from a loop (e.g. autoscale every training step) are merged like data.
         if self._built:
-            self._update_limits()
+            self._stale_limits = True
+            self._schedule_flush()
 
     @observe("colormap")
     def _on_colormap(self, change: traitlets.Bunch) -> None:
