@@ -29,7 +29,7 @@ COLORBAR_BAR_WIDTH = 20  # bqplot's fixed bar thickness
 TICK_FONT = "10px"
 TITLE_FONT = "13px"
 #: Opacity of panels that are not highlighted while some are.
-DIMMED_OPACITY = 0.3
+DIMMED_OPACITY = 0.4
 #: Colour of the outline around highlighted panels.
 ACCENT_COLOR = "#2f80ed"
 #: Outline of the clicked cell: cyan stands out on every built-in colormap's cells.

@@ -665,7 +665,8 @@ class DigitHeatmapGrid(VBox):
             f"{root} .dhg-panel.dhg-highlighted {{ outline-color: {_render.ACCENT_COLOR}; }}"
             f"{root} .dhg-panel.dhg-highlighted .mainheading {{ font-weight: bold; }}"
             f"{root} .dhg-title-hit {{ box-shadow: none !important; background: transparent"
-            f" !important; cursor: pointer; }}"
+            f" !important; border: none !important; outline: none !important;"
+            f" cursor: pointer; }}"
             f"{self._selection_css(root)}"
             "</style>"
         )
