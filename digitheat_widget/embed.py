@@ -5,10 +5,13 @@ base64-encoded), a slim widget runtime built from ``js/`` (a widget manager on
 ``@jupyter-widgets/base-manager``, ``@jupyter-widgets/base`` and the few controls a grid
 uses) and the front-end files of the *installed* bqplot and bqscales, read from the
 ``share/jupyter/nbextensions`` files their wheels install. So the page draws with the
-very JavaScript that matches the Python packages that made the state.
+very JavaScript that matches the Python packages that made the state. A grid with its
+control panel also gets the other controls (``runtime-controls.js``): its limit sliders
+are jslinked to the colour scale, so they recolour the page with no kernel.
 
-Everything that needs no kernel keeps working (hover tooltips); nothing talks back to
-Python. A Content-Security-Policy in the page forbids every network request.
+Everything that needs no kernel keeps working (hover tooltips, jslinked sliders);
+nothing talks back to Python. A Content-Security-Policy in the page forbids every
+network request.
 """
 
 from __future__ import annotations
@@ -129,20 +132,49 @@ def _json_for_script(data: Any) -> str:
     return re.sub("[<>&\u2028\u2029]", lambda m: _STATE_ESCAPES[m.group()], text)
 
 
-def _check_classes(state: dict[str, Any], classes: dict[str, list[str]]) -> None:
-    """Refuse state that needs a model or view class the runtime does not bundle."""
-    missing = set()
+def _required_classes(state: dict[str, Any]) -> set[tuple[str, str]]:
+    """(module, class) of every model and view class the state names."""
+    required = set()
     for model in state.values():
         attrs = model["state"]
-        for module, name in ((model["model_module"], model["model_name"]),
-                             (attrs.get("_view_module"), attrs.get("_view_name"))):
-            if module in classes and name is not None and name not in classes[module]:
-                missing.add(f"{module}.{name}")
+        required.add((model["model_module"], model["model_name"]))
+        if attrs.get("_view_name") is not None:
+            required.add((attrs.get("_view_module"), attrs["_view_name"]))
+    return required
+
+
+def _extras_needed(state: dict[str, Any], manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """The optional runtime parts the state needs; refuse classes that no part has."""
+    core, extras = manifest["classes"], manifest.get("extras", [])
+    loaded = {module for _, module in AMD_MODULES}
+    needed: list[dict[str, Any]] = []
+    missing = set()
+    for module, name in sorted(_required_classes(state)):
+        if module in loaded:
+            continue  # bqplot/bqscales classes come with their own files
+        if module not in core:
+            missing.add(f"{module}.{name}")  # e.g. an anywidget: no front-end for it here
+            continue
+        if name in core[module]:
+            continue
+        extra = next((e for e in extras if name in e["classes"].get(module, ())), None)
+        if extra is None:
+            missing.add(f"{module}.{name}")
+        elif extra not in needed:
+            needed.append(extra)
     if missing:
         raise EmbedError(
-            f"the page runtime cannot show {', '.join(sorted(missing))}: it bundles only the "
-            f"classes a grid uses (see js/src/controls.js); add them there and rebuild"
+            f"the page runtime cannot show {', '.join(sorted(missing))}: only widgets of "
+            f"ipywidgets, bqplot and bqscales can be exported (js/src has their front-end)"
         )
+    return needed
+
+
+def _static_text(name: str) -> str:
+    path = STATIC / name
+    if not path.is_file():
+        raise EmbedError(f"{path} is missing; rebuild the runtime with `{_BUILD_HINT}`")
+    return path.read_text(encoding="utf-8")
 
 
 # ---------------------------------------------------------------------- page
@@ -192,7 +224,13 @@ def widget_to_html(widget: Widget, path: str | os.PathLike[str] | None = None, *
     # out would be filled in by the JavaScript model's own default, not always Python's.
     state = dependency_state([widget], drop_defaults=False)
     data = embed_data(views=[widget], drop_defaults=False, state=state)
-    _check_classes(data["manager_state"]["state"], manifest["classes"])
+    css = [runtime_css]
+    # Optional parts (controls beyond a grid's: sliders, toggles, jslink) go before the
+    # AMD files; like them, they are evaluated only when a model needs them.
+    for extra in _extras_needed(data["manager_state"]["state"], manifest):
+        css.append(_static_text(extra["css"]))
+        scripts.insert(0, f'<script data-amd-module="{extra["module"]}">'
+                          f'{_script_text(_static_text(extra["script"]))}</script>')
     (view,) = data["view_specs"]
     from . import __version__
 
@@ -200,7 +238,7 @@ def widget_to_html(widget: Widget, path: str | os.PathLike[str] | None = None, *
         csp=CONTENT_SECURITY_POLICY,
         generator=html.escape(f"digitheat-widget {__version__} ({', '.join(versions)})"),
         title=html.escape(title),
-        css=_style_text(runtime_css),
+        css=_style_text("\n".join(css)),
         view=_json_for_script(view),
         state=_json_for_script(data["manager_state"]),
         runtime=_script_text(runtime_js),

@@ -3,10 +3,13 @@
 //   npm --prefix js ci && npm --prefix js run build
 //
 // Writes, into digitheat_widget/static/ (ignored by git, shipped in the wheel):
-//   runtime.js             widget manager + @jupyter-widgets/base + the controls a grid
-//                          uses + an AMD `define` for bqplot's and bqscales' files
-//   runtime.css            lumino/ipywidgets styles the views need
-//   runtime-manifest.json  what the runtime provides, read by embed.py
+//   runtime.js              widget manager, @jupyter-widgets/base, the controls a grid
+//                           uses, and an AMD `define` for bqplot's and bqscales' files
+//   runtime.css             the lumino/ipywidgets styles those views need
+//   runtime-controls.js     the other controls (sliders, toggles, jslink, ...) as an AMD
+//                           module; a page carries it only if its state needs it
+//   runtime-controls.css    their styles
+//   runtime-manifest.json   what each part provides, read by embed.py
 //
 // bqplot's and bqscales' own front-end files are NOT copied here: embed.py reads them
 // from the installed Python packages each time it writes a page (they are already
@@ -23,11 +26,34 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const src = (name) => path.join(here, 'src', name);
 const outDir = path.resolve(here, '..', 'digitheat_widget', 'static');
 const require = createRequire(import.meta.url);
 
+/** AMD module name of runtime-controls.js (the runtime looks for it by this name). */
+const CONTROLS_EXTRA = 'digitheat:controls-extra';
+const CONTROLS_LIB = path.dirname(require.resolve('@jupyter-widgets/controls/lib/index.js'));
+
+// Two stand-ins, explained in their files: sanitize-html (HTML descriptions only)
+// and jquery (only wraps view elements as `$el` for ipywidgets 7 code).
+const alias = {
+  'sanitize-html': src('sanitize-html.js'),
+  jquery: src('jquery.js'),
+};
+
+const common = {
+  bundle: true,
+  minify: true,
+  legalComments: 'eof',
+  logLevel: 'warning',
+  target: ['chrome90', 'firefox90', 'safari15'],
+  platform: 'browser',
+  define: { 'process.env.NODE_ENV': '"production"' },
+  alias,
+};
+
 /** Drop the @imports of widgets-base.css: lumino.css (tabs, accordions) and
- *  nouislider.css (sliders) style controls a grid does not use. */
+ *  nouislider.css (sliders) style controls that only runtime-controls.js has. */
 const widgetsBaseWithoutImports = {
   name: 'widgets-base-without-imports',
   setup(build) {
@@ -42,97 +68,148 @@ const widgetsBaseWithoutImports = {
   },
 };
 
-// Two stand-ins, explained in their files: sanitize-html (HTML descriptions only)
-// and jquery (only wraps view elements as `$el` for ipywidgets 7 code).
-const alias = {
-  'sanitize-html': path.join(here, 'src', 'sanitize-html.js'),
-  jquery: path.join(here, 'src', 'jquery.js'),
-};
+/** Bundle `entry` as CSS, keeping only rules whose selectors can match class names
+ *  found in `js` (what those views create) or in the page embed.py writes, or that
+ *  `keep` matches (class names built at run time, such as nouislider's "noUi-" + name). */
+async function purgedCss(entry, js, { plugins = [], keep = [] } = {}) {
+  const bundled = await esbuild.build({
+    ...common, entryPoints: [entry], outfile: 'out.css', write: false, plugins,
+  });
+  const [purged] = await new PurgeCSS().purge({
+    content: [
+      { raw: js, extension: 'js' },
+      { raw: '<html><body><div class="digitheat-embed"></div></body></html>', extension: 'html' },
+    ],
+    css: [{ raw: bundled.outputFiles[0].text }],
+    safelist: { standard: [':root', ...keep] },
+  });
+  const css = await esbuild.transform(purged.css, { loader: 'css', minify: true, legalComments: 'eof' });
+  return css.code;
+}
 
-const common = {
-  bundle: true,
-  minify: true,
-  legalComments: 'eof',
-  logLevel: 'warning',
-  target: ['chrome90', 'firefox90', 'safari15'],
-};
+/** The capitalised names (classes) a module exports, as esbuild sees them. */
+async function classesOf(entry, plugins = []) {
+  const result = await esbuild.build({
+    ...common, entryPoints: [entry], outfile: 'exports.js', format: 'esm',
+    metafile: true, write: false, logLevel: 'error', plugins,
+  });
+  return Object.values(result.metafile.outputs)[0].exports.filter((n) => /^[A-Z]/.test(n)).sort();
+}
 
 await mkdir(outDir, { recursive: true });
+const outputs = {};
 
-const js = await esbuild.build({
+// ------------------------------------------------------------------ runtime.js
+
+const runtime = await esbuild.build({
   ...common,
-  entryPoints: [path.join(here, 'src', 'index.js')],
-  outfile: path.join(outDir, 'runtime.js'),
+  entryPoints: [src('index.js')],
+  outfile: 'runtime.js',
   format: 'iife',
-  platform: 'browser',
-  define: { 'process.env.NODE_ENV': '"production"' },
-  alias,
   metafile: true,
   write: false,
 });
-await writeFile(path.join(outDir, 'runtime.js'), js.outputFiles[0].contents);
+outputs['runtime.js'] = runtime.outputFiles[0].text;
+outputs['runtime.css'] = await purgedCss(src('style.css'), outputs['runtime.js'],
+  { plugins: [widgetsBaseWithoutImports] });
 
-// CSS: bundle, then keep only the rules whose selectors can match what this runtime's
-// views create (class names found in runtime.js) or what the page itself holds. Most of
-// widgets-base.css styles controls (sliders, buttons, pickers) a grid page never shows.
-const cssBundle = await esbuild.build({
+// ------------------------------------------------------------------ runtime-controls.js
+
+// What the runtime shares (src/shared.js): bare names, and controls files by path.
+const sharedSource = await readFile(src('shared.js'), 'utf8');
+const sharedNames = new Set(
+  [...sharedSource.matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1])
+    .filter((name) => !name.startsWith('.') && name !== 'jquery')
+    .map((name) => name.replace(/\.js$/, ''))
+);
+sharedNames.add('jquery');
+const sharedControls = new Map(
+  [...sharedNames].filter((n) => n.startsWith('@jupyter-widgets/controls/lib/'))
+    .map((n) => [path.join(CONTROLS_LIB, `${n.slice('@jupyter-widgets/controls/lib/'.length)}.js`), n])
+);
+
+/** Resolve what the runtime shares to `require("<name>")` of the runtime's module. */
+const useRuntimeModules = {
+  name: 'use-runtime-modules',
+  setup(build) {
+    build.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData === 'inner' || args.kind === 'entry-point') {
+        return undefined;
+      }
+      if (sharedNames.has(args.path)) {
+        return { path: args.path, external: true };
+      }
+      const resolved = await build.resolve(args.path, {
+        resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: 'inner',
+      });
+      if (sharedControls.has(resolved.path)) {
+        return { path: sharedControls.get(resolved.path), external: true };
+      }
+      return undefined;
+    });
+  },
+};
+
+const extra = await esbuild.build({
   ...common,
-  entryPoints: [path.join(here, 'src', 'style.css')],
-  outfile: 'runtime.css',
+  entryPoints: [src('controls-extra.js')],
+  outfile: 'runtime-controls.js',
+  format: 'cjs',
+  metafile: true,
   write: false,
-  plugins: [widgetsBaseWithoutImports],
+  plugins: [useRuntimeModules],
+  banner: { js: 'define(["require","exports","module"],function(require,exports,module){' },
+  footer: { js: '});' },
 });
-const [purged] = await new PurgeCSS().purge({
-  content: [
-    { raw: js.outputFiles[0].text, extension: 'js' },
-    // The markup embed.py writes around the widget.
-    { raw: '<html><body><div class="digitheat-embed"></div></body></html>', extension: 'html' },
-  ],
-  css: [{ raw: cssBundle.outputFiles[0].text }],
-  safelist: { standard: [':root'] },
-});
-const css = await esbuild.transform(purged.css, { loader: 'css', minify: true, legalComments: 'eof' });
-await writeFile(path.join(outDir, 'runtime.css'), css.code);
-
-/** The names a module exports, as esbuild sees them (bundled as ESM, not written). */
-async function exportsOf(entry) {
-  const result = await esbuild.build({
-    ...common,
-    entryPoints: [entry],
-    outfile: 'exports.js',
-    format: 'esm',
-    platform: 'browser',
-    alias,
-    metafile: true,
-    write: false,
-    logLevel: 'error',
-  });
-  return Object.values(result.metafile.outputs)[0].exports.filter((name) => /^[A-Z]/.test(name)).sort();
+// A second copy of anything in the runtime (a lumino, a base) would break class identity.
+const inRuntime = new Set(Object.keys(runtime.metafile.inputs));
+const doubled = Object.keys(extra.metafile.inputs).filter((f) => inRuntime.has(f));
+if (doubled.length) {
+  throw new Error(`runtime-controls.js would carry its own copy of ${doubled.join(', ')}: ` +
+    'add them to src/shared.js');
 }
+outputs['runtime-controls.js'] = extra.outputFiles[0].text;
+outputs['runtime-controls.css'] = await purgedCss(src('style-extra.css'), outputs['runtime-controls.js'],
+  { keep: [/^noUi-/] });
+
+// ------------------------------------------------------------------ manifest
 
 const version = (name) => require(`${name}/package.json`).version;
 const manifest = {
   runtime: JSON.parse(await readFile(path.join(here, 'package.json'), 'utf8')).version,
   // AMD module names the runtime provides to the files it loads (checked by embed.py
-  // against the dependencies of bqplot's and bqscales' define([...])).
+  // against the dependencies in bqplot's and bqscales' define([...])).
   provides: ['@jupyter-widgets/base', '@jupyter-widgets/controls'],
-  // Classes (models, views) of those modules: a widget state needing another class
-  // cannot be shown by this runtime, and embed.py says so instead of writing the page.
+  // Classes of those modules: a widget state that needs another class cannot be shown,
+  // and embed.py says so instead of writing the page.
   classes: {
-    '@jupyter-widgets/base': await exportsOf(require.resolve('@jupyter-widgets/base')),
-    '@jupyter-widgets/controls': await exportsOf(path.join(here, 'src', 'controls.js')),
+    '@jupyter-widgets/base': await classesOf(require.resolve('@jupyter-widgets/base')),
+    '@jupyter-widgets/controls': await classesOf(src('controls.js')),
   },
+  // Parts a page carries only when its state needs one of their classes.
+  extras: [
+    {
+      module: CONTROLS_EXTRA,
+      script: 'runtime-controls.js',
+      css: 'runtime-controls.css',
+      classes: { '@jupyter-widgets/controls': await classesOf(src('controls-extra.js'), [useRuntimeModules]) },
+    },
+  ],
   packages: Object.fromEntries(
     ['@jupyter-widgets/base', '@jupyter-widgets/base-manager', '@jupyter-widgets/controls',
       '@lumino/widgets'].map((name) => [name, version(name)])
   ),
 };
-await writeFile(path.join(outDir, 'runtime-manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+outputs['runtime-manifest.json'] = JSON.stringify(manifest, null, 2) + '\n';
 
-for (const name of ['runtime.js', 'runtime.css']) {
-  const bytes = await readFile(path.join(outDir, name));
-  console.log(`${name}: ${bytes.length} bytes, ${gzipSync(bytes, { level: 9 }).length} gzipped`);
+for (const [name, text] of Object.entries(outputs)) {
+  const bytes = Buffer.from(text);
+  await writeFile(path.join(outDir, name), bytes);
+  if (!name.endsWith('.json')) {
+    console.log(`${name}: ${bytes.length} bytes, ${gzipSync(bytes, { level: 9 }).length} gzipped`);
+  }
 }
 if (process.env.DIGITHEAT_BUNDLE_REPORT) {
-  console.log(await esbuild.analyzeMetafile(js.metafile));
+  console.log(await esbuild.analyzeMetafile(runtime.metafile));
+  console.log(await esbuild.analyzeMetafile(extra.metafile));
 }

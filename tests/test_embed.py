@@ -214,15 +214,23 @@ def test_state_cannot_close_its_script_tag(pages_dir: Path) -> None:
 
 
 def test_unsupported_widgets_are_refused_before_writing(tmp_path: Path) -> None:
-    from ipywidgets import FloatSlider, VBox
+    from ipywidgets import DOMWidget, VBox
+    from traitlets import Unicode
 
-    box = VBox([FloatSlider()])
-    target = tmp_path / "slider.html"
+    class ThirdParty(DOMWidget):
+        _model_name = Unicode("ThingModel").tag(sync=True)
+        _model_module = Unicode("some-extension").tag(sync=True)
+        _view_name = Unicode("ThingView").tag(sync=True)
+        _view_module = Unicode("some-extension").tag(sync=True)
+
+    thing = ThirdParty()
+    box = VBox([thing])
+    target = tmp_path / "thing.html"
     try:
-        with pytest.raises(embed.EmbedError, match="FloatSliderModel"):
+        with pytest.raises(embed.EmbedError, match="some-extension.ThingModel"):
             embed.widget_to_html(box, target)
     finally:
-        box.children[0].close()
+        thing.close()
         box.close()
     assert not target.exists()
 
@@ -352,3 +360,41 @@ def test_page_holds_only_this_grid(pages_dir: Path) -> None:
         other.close()
     assert "other-" not in text
     assert text.count('"model_name":"GridHeatMapModel"') == 3
+
+
+def test_control_panel_works_without_a_kernel(browser: Any, pages_dir: Path,
+                                              capsys: pytest.CaptureFixture) -> None:
+    """The limit sliders are jslinked to the colour scale: dragging recolours the page."""
+    grid = DigitHeatmapGrid(controls=True)
+    path = export(grid, pages_dir / "controls.html")
+    with capsys.disabled():
+        print(f"\n[embed] grid with control panel: {path.stat().st_size:,} bytes")
+    page = OfflinePage(browser, path, grid.data.size)
+    try:
+        digit, row, col = 3, 0, 2
+        value = grid.data[digit, row, col]
+        before = page.fill(digit, row, col)
+        assert np.abs(np.array(before) - hot(value, *grid.limits)).max() <= RGB_TOLERANCE
+        handles = page.page.locator(".dhg-controls .noUi-handle")
+        assert handles.count() == 2  # vmin, vmax
+        handles.nth(1).focus()
+        for _ in range(60):
+            page.page.keyboard.press("ArrowLeft")  # lower vmax
+        page.page.wait_for_function(
+            "([sel, before]) => getComputedStyle(document.querySelector(sel)).fill !== before",
+            arg=[f".dhg-p{digit} g.heatmaprow:nth-of-type({row + 1}) "
+                 f"rect.heatmapcell:nth-of-type({col + 1})", "rgb({}, {}, {})".format(*before)],
+        )
+        lo, hi = page.page.evaluate("""async () => {
+            const [manager] = await window.digitheatEmbed.ready;
+            const models = await Promise.all(Object.values(manager._models));
+            const scale = models.find((m) => m.get('_model_name') === 'ColorScaleModel');
+            return [scale.get('min'), scale.get('max')];
+        }""")
+        assert hi < grid.limits[1]
+        after = np.array(page.fill(digit, row, col))
+        assert np.abs(after - hot(value, lo, hi)).max() <= RGB_TOLERANCE
+        assert page.blocked == [] and page.console_errors == [] and page.probe["csp"] == []
+    finally:
+        page.close()
+        grid.close()

@@ -17,7 +17,7 @@ import { ManagerBase } from '@jupyter-widgets/base-manager';
 import { MessageLoop } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
-import * as controls from './controls.js';
+import { SHARED } from './shared.js';
 
 const STATE_TYPE = 'application/vnd.jupyter.widget-state+json';
 const VIEW_TYPE = 'application/vnd.jupyter.widget-view+json';
@@ -25,10 +25,10 @@ const VIEW_TYPE = 'application/vnd.jupyter.widget-view+json';
 // ------------------------------------------------------------------ AMD modules
 
 /** Modules ready to use, by name. */
-const modules = new Map([
-  ['@jupyter-widgets/base', base],
-  ['@jupyter-widgets/controls', controls],
-]);
+const modules = new Map(Object.entries(SHARED));
+/** The AMD module with the controls that are not in this runtime (controls-extra.js);
+ *  a page has it only when its state needs one of them. */
+const CONTROLS_EXTRA = 'digitheat:controls-extra';
 /** AMD definitions not evaluated yet: name -> {deps, factory}. */
 const definitions = new Map();
 const evaluating = new Set();
@@ -127,8 +127,11 @@ export class EmbedManager extends ManagerBase {
           `implements version ${wanted}.x (ipywidgets 8)`
       );
     }
-    const module = requireModule(moduleName);
-    const cls = module[className];
+    let cls = requireModule(moduleName)[className];
+    const extra = definitions.has(CONTROLS_EXTRA) || modules.has(CONTROLS_EXTRA);
+    if (!cls && moduleName === '@jupyter-widgets/controls' && extra) {
+      cls = requireModule(CONTROLS_EXTRA)[className];
+    }
     if (!cls) {
       throw new Error(`class ${className} not found in module ${moduleName}@${moduleVersion}`);
     }
