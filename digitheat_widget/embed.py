@@ -197,6 +197,7 @@ _PAGE = """\
 </div>
 <script type="application/vnd.jupyter.widget-state+json">{state}</script>
 <script>{runtime}</script>
+<!-- The front-end files of {versions} as installed (Apache License 2.0, github.com/bqplot) -->
 {amd}
 </body>
 </html>
@@ -242,6 +243,7 @@ def widget_to_html(widget: Widget, path: str | os.PathLike[str] | None = None, *
         view=_json_for_script(view),
         state=_json_for_script(data["manager_state"]),
         runtime=_script_text(runtime_js),
+        versions=html.escape(" and ".join(versions)),
         amd="\n".join(scripts),
     )
     if path is not None:

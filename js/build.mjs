@@ -19,6 +19,7 @@
 
 import * as esbuild from 'esbuild';
 import { PurgeCSS } from 'purgecss';
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -96,6 +97,20 @@ async function classesOf(entry, plugins = []) {
   return Object.values(result.metafile.outputs)[0].exports.filter((n) => /^[A-Z]/.test(n)).sort();
 }
 
+/** A comment naming every npm package bundled in a build and its licence. */
+function licenceNotice(metafile, what) {
+  const packages = new Map();
+  for (const input of Object.keys(metafile.inputs)) {
+    const match = /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(input);  // innermost package
+    if (match && !packages.has(match[2])) {
+      const meta = JSON.parse(readFileSync(path.join(here, match[1], 'package.json'), 'utf8'));
+      packages.set(match[2], `${match[2]} ${meta.version} (${meta.license})`);
+    }
+  }
+  const list = [...packages.values()].sort().join(', ');
+  return `/*! ${what} of digitheat-widget's HTML export. Bundles: ${list} */\n`;
+}
+
 await mkdir(outDir, { recursive: true });
 const outputs = {};
 
@@ -109,7 +124,7 @@ const runtime = await esbuild.build({
   metafile: true,
   write: false,
 });
-outputs['runtime.js'] = runtime.outputFiles[0].text;
+outputs['runtime.js'] = licenceNotice(runtime.metafile, 'Widget runtime') + runtime.outputFiles[0].text;
 outputs['runtime.css'] = await purgedCss(src('style.css'), outputs['runtime.js'],
   { plugins: [widgetsBaseWithoutImports] });
 
@@ -168,7 +183,7 @@ if (doubled.length) {
   throw new Error(`runtime-controls.js would carry its own copy of ${doubled.join(', ')}: ` +
     'add them to src/shared.js');
 }
-outputs['runtime-controls.js'] = extra.outputFiles[0].text;
+outputs['runtime-controls.js'] = licenceNotice(extra.metafile, 'Controls') + extra.outputFiles[0].text;
 outputs['runtime-controls.css'] = await purgedCss(src('style-extra.css'), outputs['runtime-controls.js'],
   { keep: [/^noUi-/] });
 

@@ -220,9 +220,11 @@ def test_state_cannot_close_its_script_tag(pages_dir: Path) -> None:
         text = export(grid, pages_dir / "escaped-static.html").read_text(encoding="utf-8")
     finally:
         grid.close()
-    # The label's markup appears nowhere as markup: one <script> element per script.
-    assert "window.pwned" in text
-    assert "<script>window.pwned" not in text and "<!--" not in text
+    # The label's markup appears nowhere as markup: the page has its five script
+    # elements (view, state, runtime, bqscales, bqplot) and no script text holds "<!--".
+    assert "window.pwned" in text and "<script>window.pwned" not in text
+    scripts = re.findall(r"<script\b[^>]*>(.*?)</script>", text, re.S)
+    assert len(scripts) == 5 and not any("<!--" in body for body in scripts)
     state = re.search(
         r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', text, re.S
     )
