@@ -9,6 +9,10 @@ very JavaScript that matches the Python packages that made the state. A grid wit
 control panel also gets the other controls (``runtime-controls.js``): its limit sliders
 are jslinked to the colour scale, so they recolour the page with no kernel.
 
+anywidget-based widgets work too (anywidget's own front-end file is taken from its
+installed package like bqplot's; their ES module, in the state, is imported from a
+blob: URL).
+
 Everything that needs no kernel keeps working (hover tooltips, jslinked sliders);
 nothing talks back to Python. A Content-Security-Policy in the page forbids every
 network request.
@@ -34,8 +38,14 @@ __all__ = ["grid_to_html", "widget_to_html"]
 STATIC = Path(__file__).parent / "static"
 _BUILD_HINT = "npm --prefix js ci && npm --prefix js run build"
 
-#: AMD modules the page loads besides the runtime, as (Python distribution, module name).
-AMD_MODULES = (("bqscales", "bqscales"), ("bqplot", "bqplot"))
+#: Front-ends the page can take from installed Python packages, as AMD files: (Python
+#: distribution, module name, licence). A page carries those its widget state uses.
+AMD_MODULES = (
+    ("bqscales", "bqscales", "Apache-2.0"),
+    ("bqplot", "bqplot", "Apache-2.0"),
+    # anywidget's models load their ES module from a blob: URL (see _csp).
+    ("anywidget", "anywidget", "MIT"),
+)
 
 #: No requests at all: scripts and styles are inline, images and fonts may only be data:.
 CONTENT_SECURITY_POLICY = (
@@ -89,7 +99,7 @@ def _amd_path(distribution: str, module: str) -> Path:
     )
 
 
-_DEFINE_HEAD = re.compile(r"^\s*(?:/\*.*?\*/\s*)*define\(\s*\[([^\]]*)\]", re.DOTALL)
+_DEFINE = re.compile(r"(?:^|[\n;])\s*define\(\s*\[([^\]]*)\]")
 _SOURCE_MAP = re.compile(r"\n//# sourceMappingURL=\S*\s*$")
 
 
@@ -97,9 +107,9 @@ _SOURCE_MAP = re.compile(r"\n//# sourceMappingURL=\S*\s*$")
 def _amd_source(path: Path, mtime: float, provides: tuple[str, ...]) -> str:
     """An AMD file's text, checked to depend only on modules the runtime provides."""
     text = path.read_text(encoding="utf-8")
-    head = _DEFINE_HEAD.match(text[:4000])
+    head = _DEFINE.search(text)
     if head is None:
-        raise EmbedError(f"{path} does not start with define([...], ...): not an AMD module")
+        raise EmbedError(f"{path} has no define([...], ...): not an AMD module")
     deps = json.loads(f"[{head.group(1)}]")
     unknown = sorted(set(deps) - set(provides))
     if unknown:
@@ -146,14 +156,14 @@ def _required_classes(state: dict[str, Any]) -> set[tuple[str, str]]:
 def _extras_needed(state: dict[str, Any], manifest: dict[str, Any]) -> list[dict[str, Any]]:
     """The optional runtime parts the state needs; refuse classes that no part has."""
     core, extras = manifest["classes"], manifest.get("extras", [])
-    loaded = {module for _, module in AMD_MODULES}
+    loaded = {module for _, module, _ in AMD_MODULES}
     needed: list[dict[str, Any]] = []
     missing = set()
     for module, name in sorted(_required_classes(state)):
         if module in loaded:
             continue  # bqplot/bqscales classes come with their own files
         if module not in core:
-            missing.add(f"{module}.{name}")  # e.g. an anywidget: no front-end for it here
+            missing.add(f"{module}.{name}")  # a third-party front-end: not in the page
             continue
         if name in core[module]:
             continue
@@ -165,7 +175,7 @@ def _extras_needed(state: dict[str, Any], manifest: dict[str, Any]) -> list[dict
     if missing:
         raise EmbedError(
             f"the page runtime cannot show {', '.join(sorted(missing))}: only widgets of "
-            f"ipywidgets, bqplot and bqscales can be exported (js/src has their front-end)"
+            f"ipywidgets, bqplot, bqscales and anywidget can be exported"
         )
     return needed
 
@@ -175,6 +185,14 @@ def _static_text(name: str) -> str:
     if not path.is_file():
         raise EmbedError(f"{path} is missing; rebuild the runtime with `{_BUILD_HINT}`")
     return path.read_text(encoding="utf-8")
+
+
+def _csp(modules: set[str]) -> str:
+    """The page's Content-Security-Policy; anywidget imports its ES module from blob:."""
+    if "anywidget" in modules:
+        return CONTENT_SECURITY_POLICY.replace("script-src 'unsafe-inline'",
+                                               "script-src 'unsafe-inline' blob:")
+    return CONTENT_SECURITY_POLICY
 
 
 # ---------------------------------------------------------------------- page
@@ -197,7 +215,7 @@ _PAGE = """\
 </div>
 <script type="application/vnd.jupyter.widget-state+json">{state}</script>
 <script>{runtime}</script>
-<!-- The front-end files of {versions} as installed (Apache License 2.0, github.com/bqplot) -->
+<!-- {notice} -->
 {amd}
 </body>
 </html>
@@ -213,18 +231,23 @@ def widget_to_html(widget: Widget, path: str | os.PathLike[str] | None = None, *
     """
     runtime_js, runtime_css, manifest = _runtime()
     provides = tuple(manifest["provides"])
-    scripts, versions = [], []
-    for distribution, module in AMD_MODULES:
-        amd_path = _amd_path(distribution, module)
-        source = _amd_source(amd_path, amd_path.stat().st_mtime, provides)
-        scripts.append(f'<script data-amd-module="{module}">{_script_text(source)}</script>')
-        versions.append(f"{distribution} {importlib.metadata.version(distribution)}")
 
     # Only this widget and what it references: embed_data alone would take the state of
     # every widget alive in the kernel. Full state (drop_defaults=False): a default left
     # out would be filled in by the JavaScript model's own default, not always Python's.
     state = dependency_state([widget], drop_defaults=False)
     data = embed_data(views=[widget], drop_defaults=False, state=state)
+    used = {module for module, _ in _required_classes(data["manager_state"]["state"])}
+
+    scripts, versions, licences = [], [], []
+    for distribution, module, licence in AMD_MODULES:
+        if module not in used:
+            continue
+        amd_path = _amd_path(distribution, module)
+        source = _amd_source(amd_path, amd_path.stat().st_mtime, provides)
+        scripts.append(f'<script data-amd-module="{module}">{_script_text(source)}</script>')
+        versions.append(f"{distribution} {importlib.metadata.version(distribution)}")
+        licences.append(f"{distribution} {licence}")
     css = [runtime_css]
     # Optional parts (controls beyond a grid's: sliders, toggles, jslink) go before the
     # AMD files; like them, they are evaluated only when a model needs them.
@@ -236,14 +259,15 @@ def widget_to_html(widget: Widget, path: str | os.PathLike[str] | None = None, *
     from . import __version__
 
     page = _PAGE.format(
-        csp=CONTENT_SECURITY_POLICY,
+        csp=_csp(used),
         generator=html.escape(f"digitheat-widget {__version__} ({', '.join(versions)})"),
         title=html.escape(title),
         css=_style_text("\n".join(css)),
         view=_json_for_script(view),
         state=_json_for_script(data["manager_state"]),
         runtime=_script_text(runtime_js),
-        versions=html.escape(" and ".join(versions)),
+        notice=html.escape(f"Front-end files as installed with {', '.join(versions)} "
+                           f"(licences: {', '.join(licences)})" if versions else ""),
         amd="\n".join(scripts),
     )
     if path is not None:

@@ -118,13 +118,17 @@ class OfflinePage:
         self.page.route("**/*", self._route)
         self.page.add_init_script(PROBE.replace("expected: null", f"expected: {expected_cells}"))
         self.page.goto(path.as_uri())
+        # Every view displayed (the runtime marks <html>), then for a grid its cells.
         self.page.wait_for_function(
-            f"() => document.getElementsByClassName('heatmapcell').length >= {expected_cells}"
-            " && window.__probe.firstPaint !== null"
-        )
-        # The colorbar's ticks are drawn in the same pass; wait for them for screenshots.
-        self.page.wait_for_function(
-            "() => document.querySelectorAll('.dhg-colorbar .tick text').length >= 2")
+            "() => document.documentElement.dataset.digitheatEmbed === 'ready'")
+        if expected_cells:
+            self.page.wait_for_function(
+                f"() => document.getElementsByClassName('heatmapcell').length >= {expected_cells}"
+                " && window.__probe.firstPaint !== null"
+            )
+            # The colorbar's ticks are drawn in the same pass; wait for them for screenshots.
+            self.page.wait_for_function(
+                "() => document.querySelectorAll('.dhg-colorbar .tick text').length >= 2")
 
     def _route(self, route: Any) -> None:
         url = route.request.url
@@ -436,3 +440,52 @@ def test_control_panel_works_without_a_kernel(browser: Any, pages_dir: Path,
     finally:
         page.close()
         grid.close()
+
+
+def test_anywidget_front_ends_load_offline(browser: Any, pages_dir: Path) -> None:
+    """An anywidget (e.g. a canvas renderer) ships its ES module in the state; the page
+    imports it from a blob: URL, which its CSP then allows, and nothing else."""
+    anywidget = pytest.importorskip("anywidget")
+    from ipywidgets import HTML, VBox
+    from traitlets import Int
+
+    class Counter(anywidget.AnyWidget):
+        _esm = """
+        export default {
+          render({ model, el }) {
+            const button = document.createElement('button');
+            button.className = 'aw-counter';
+            const show = () => { button.textContent = `count is ${model.get('value')}`; };
+            button.addEventListener('click', () => {
+              model.set('value', model.get('value') + 1);
+              model.save_changes();
+            });
+            model.on('change:value', show);
+            show();
+            el.appendChild(button);
+          },
+        };
+        """
+        _css = ".aw-counter { color: rgb(1, 2, 3); }"
+        value = Int(41).tag(sync=True)
+
+    counter = Counter()
+    box = VBox([HTML("<b>made with anywidget</b>"), counter])
+    try:
+        text = embed.widget_to_html(box, pages_dir / "anywidget.html")
+    finally:
+        for widget in (counter, box.children[0], box):
+            widget.close()
+    assert "script-src 'unsafe-inline' blob:;" in text and 'data-amd-module="bqplot"' not in text
+    page = OfflinePage(browser, pages_dir / "anywidget.html", expected_cells=0)
+    try:
+        button = page.page.locator(".aw-counter")
+        button.wait_for()
+        assert button.text_content() == "count is 41"
+        assert button.evaluate("e => getComputedStyle(e).color") == "rgb(1, 2, 3)"
+        button.click()
+        page.page.wait_for_function(
+            "() => document.querySelector('.aw-counter').textContent === 'count is 42'")
+        assert page.blocked == [] and page.console_errors == [] and page.probe["csp"] == []
+    finally:
+        page.close()
