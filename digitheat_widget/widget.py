@@ -21,6 +21,7 @@ from ipywidgets import HTML, CallbackDispatcher, GridBox, HBox, Layout, VBox, Wi
 from traitlets import Bool, Float, Int, TraitError, TraitType, Unicode, observe, validate
 
 from . import _render
+from ._canvas import CanvasGrid
 from .colormaps import DEFAULT_COLORMAP, colormap_stops, validate_colormap
 from .colors import ColorError, parse_color, to_hex
 from .data import as_tensor, auto_limits, sample_data, tick_format, tick_values
@@ -197,6 +198,8 @@ class DigitHeatmapGrid(VBox):
         Pixels per cell; ``None`` chooses about 150 px for a panel's longer side.
     controls
         Show a control panel (colour limits, colormap, highlight toggles) above the grid.
+    renderer
+        ``"auto"`` (default), ``"svg"`` or ``"canvas"``; see :attr:`renderer`.
     **kwargs
         Passed to :class:`ipywidgets.VBox` (e.g. ``layout``).
 
@@ -232,6 +235,16 @@ class DigitHeatmapGrid(VBox):
         help="The last clicked cell as (digit, row, column), or None. Setting it marks that cell."
     ).tag(sync=True)
     show_controls = Bool(False, help="Show the control panel above the grid.")
+    renderer = traitlets.Enum(
+        ["auto", "svg", "canvas"], "auto",
+        help="How panels are drawn: 'svg' (bqplot GridHeatMap, one element per cell), "
+        "'canvas' (one canvas for all panels, for large stacks), or 'auto': canvas above "
+        "CANVAS_THRESHOLD cells.",
+    )
+
+    #: Above this many cells (N*H*W) 'auto' draws on a canvas: bqplot's SVG heatmap writes
+    #: one element per cell and slows to seconds per update near 100 maps of 28x28.
+    CANVAS_THRESHOLD = 10_000
 
     #: Data updates closer together than this (seconds) are merged, so a training loop that
     #: assigns data as fast as it can never builds a backlog of messages to the page: the
@@ -251,9 +264,11 @@ class DigitHeatmapGrid(VBox):
         nan_color: str = DEFAULT_NAN_COLOR,
         cell_size: int | None = None,
         controls: bool = False,
+        renderer: str = "auto",
         **kwargs: Any,
     ) -> None:
         self._panels: list[_render.Panel] = []
+        self._canvas: CanvasGrid | None = None
         self._built = False
         self._controls: Widget | None = None
         self._click_handlers = CallbackDispatcher()
@@ -275,6 +290,7 @@ class DigitHeatmapGrid(VBox):
                 self.columns = columns
                 self.nan_color = nan_color
                 self.cell_size = cell_size
+                self.renderer = renderer
         except TraitError:
             # The box and its layout are already open; a refused grid must not leak them.
             layout = self.layout
@@ -618,7 +634,7 @@ class DigitHeatmapGrid(VBox):
             [self._grid_box, self._colorbar],
             layout=Layout(align_items="flex-start", overflow="visible", width="auto"),
         )
-        self._sync_panel_count()
+        self._sync_view()
         self._set_children()
         self.add_class("digitheat-grid")
         self.add_class(f"dhg-{self._uid}")
@@ -638,6 +654,8 @@ class DigitHeatmapGrid(VBox):
         roots: list[Widget] = [w for panel in self._panels for w in panel.widgets()]
         roots += self._shared.widgets() + [self._color_scale]
         roots += [self._style, self._grid_box, self._body, *_render.colorbar_widgets(self._colorbar)]
+        if self._canvas is not None:
+            roots.append(self._canvas)
         found: dict[int, Widget] = {}
         for widget in roots:
             found.setdefault(id(widget), widget)
@@ -653,8 +671,7 @@ class DigitHeatmapGrid(VBox):
     def _style_html(self) -> str:
         # nan_color was validated by the strict parser; the page gets its normalised form,
         # never the user's text, so nothing but a colour can reach this stylesheet.
-        r, g, b, alpha = parse_color(self.nan_color)
-        colour = f"rgba({r}, {g}, {b}, {alpha:.3f})"
+        colour = self._nan_css()
         root = f".dhg-{self._uid}"
         return (
             "<style>"
@@ -709,6 +726,55 @@ class DigitHeatmapGrid(VBox):
         chosen = list(self.highlighted)
         self.highlighted = [d for d in chosen if d != digit] if digit in chosen else chosen + [digit]
 
+    def _uses_canvas(self) -> bool:
+        if self.renderer == "auto":
+            return self.data.size > self.CANVAS_THRESHOLD
+        return self.renderer == "canvas"
+
+    @property
+    def active_renderer(self) -> str:
+        """The renderer drawing the panels now: ``"svg"`` or ``"canvas"``."""
+        return "canvas" if self._canvas is not None else "svg"
+
+    def _grid_view(self) -> Widget:
+        return self._canvas if self._canvas is not None else self._grid_box
+
+    def _sync_view(self) -> None:
+        """Make the panels' renderer the one :attr:`renderer` asks for, with current state."""
+        if self._uses_canvas():
+            for widget in [w for p in self._panels for w in p.widgets()]:
+                widget.close()
+            self._panels = []
+            self._grid_box.children = []
+            if self._canvas is None:
+                self._canvas = self._new_canvas()
+        else:
+            if self._canvas is not None:
+                canvas, self._canvas = self._canvas, None
+                for widget in (canvas, canvas.layout):
+                    widget.close()
+            self._sync_panel_count()
+        self._body.children = [self._grid_view(), self._colorbar]
+
+    def _new_canvas(self) -> CanvasGrid:
+        lo, hi = self.limits
+        canvas = CanvasGrid(
+            self.data, columns=self.columns, cell=self._geometry().cell, vmin=lo, vmax=hi,
+            stops=colormap_stops(self.colormap), nan_color=self._nan_css(),
+            labels=list(self.labels), highlighted=list(self.highlighted),
+            selected=list(self.selected or []), value_format=self._value_format(),
+        )
+        canvas.on_cell_click(self._canvas_cell_clicked)
+        canvas.on_title_click(lambda digit: self._title_clicked(digit, None))
+        return canvas
+
+    def _canvas_cell_clicked(self, digit: int, row: int, col: int) -> None:
+        self._cell_clicked(digit, None, {"data": {"rowNum": row, "columnNum": col}})
+
+    def _nan_css(self) -> str:
+        r, g, b, alpha = parse_color(self.nan_color)
+        return f"rgba({r}, {g}, {b}, {alpha:.3f})"
+
     def _sync_panel_count(self) -> None:
         """Add or remove panels so there is one per map."""
         count = self.data.shape[0]
@@ -723,6 +789,9 @@ class DigitHeatmapGrid(VBox):
         geometry = self._geometry()
         _render.resize_shared(self._shared, geometry)
         self._grid_box.layout.grid_template_columns = self._grid_template(geometry)
+        if self._canvas is not None:
+            with Widget.hold_sync(self._canvas):
+                self._canvas.columns, self._canvas.cell = self.columns, geometry.cell
         self._refresh_colorbar()
 
     def _refresh_colorbar(self) -> None:
@@ -740,7 +809,7 @@ class DigitHeatmapGrid(VBox):
         self._colorbar, self._colorbar_axis = _render.make_colorbar(
             self._color_scale, geometry, self.tick_format, labels
         )
-        self._body.children = [self._grid_box, self._colorbar]
+        self._body.children = [self._grid_view(), self._colorbar]
         for widget in _render.colorbar_widgets(current):
             widget.close()
 
@@ -748,6 +817,10 @@ class DigitHeatmapGrid(VBox):
         lo, hi = self.limits
         with Widget.hold_sync(self._color_scale):
             self._color_scale.min, self._color_scale.max = lo, hi
+        if self._canvas is not None:
+            with Widget.hold_sync(self._canvas):
+                self._canvas.vmin, self._canvas.vmax = lo, hi
+                self._canvas.value_format = self._value_format()
         fmt = self.tick_format
         if self._colorbar_axis.tick_format != fmt:
             self._colorbar_axis.tick_format = fmt
@@ -758,6 +831,8 @@ class DigitHeatmapGrid(VBox):
 
     def _apply_highlight(self) -> None:
         chosen = set(self.highlighted)
+        if self._canvas is not None:
+            self._canvas.highlighted = list(self.highlighted)
         for index, panel in enumerate(self._panels):
             emphasised = index in chosen
             if emphasised:
@@ -784,6 +859,17 @@ class DigitHeatmapGrid(VBox):
                     s < n for s, n in zip(self.selected, new.shape)):
                 self.selected = None
         if not self._built:
+            return
+        if self._uses_canvas() != (self._canvas is not None):
+            self._sync_view()  # crossed CANVAS_THRESHOLD: switch renderer
+        if self._canvas is not None:
+            if old.shape[1:] != new.shape[1:]:
+                for widget in self._shared.widgets():
+                    widget.close()
+                self._shared = _render.make_shared(self._geometry(), self._color_scale)
+            self._send_panels(range(count))
+            if old.shape != new.shape:
+                self._relayout()
             return
         if old.shape[1:] != new.shape[1:]:
             # New map size: new scales and axes too, so no old row/column lingers in
@@ -831,6 +917,8 @@ class DigitHeatmapGrid(VBox):
         with self._lock:
             self._flush_pending = False
             stale, self._stale_panels = self._stale_panels, set()
+            if self._canvas is not None and stale:
+                self._canvas.set_data(self.data)  # the whole tensor: one message, one buffer
             for index in sorted(stale):
                 if index < len(self._panels):
                     self._panels[index].mark.color = _render.wire_values(self.data[index])
@@ -849,7 +937,10 @@ class DigitHeatmapGrid(VBox):
     @observe("colormap")
     def _on_colormap(self, change: traitlets.Bunch) -> None:
         if self._built:
-            self._color_scale.colors = colormap_stops(change["new"])
+            stops = colormap_stops(change["new"])
+            self._color_scale.colors = stops
+            if self._canvas is not None:
+                self._canvas.stops = stops
 
     @observe("highlighted")
     def _on_highlighted(self, change: traitlets.Bunch) -> None:
@@ -860,6 +951,8 @@ class DigitHeatmapGrid(VBox):
     def _on_labels(self, change: traitlets.Bunch) -> None:
         if not self._built:
             return
+        if self._canvas is not None:
+            self._canvas.labels = list(change["new"])
         for panel, label in zip(self._panels, change["new"]):
             panel.figure.title = label
             panel.tooltip.labels = _render.tooltip_labels(label)
@@ -870,6 +963,12 @@ class DigitHeatmapGrid(VBox):
         if self._built:
             self._relayout()
 
+    @observe("renderer")
+    def _on_renderer(self, change: traitlets.Bunch) -> None:
+        if self._built and self._uses_canvas() != (self._canvas is not None):
+            self._sync_view()
+            self._apply_highlight()
+
     @observe("show_controls")
     def _on_show_controls(self, change: traitlets.Bunch) -> None:
         if self._built:
@@ -879,3 +978,7 @@ class DigitHeatmapGrid(VBox):
     def _on_style(self, change: traitlets.Bunch) -> None:
         if self._built:
             self._style.value = self._style_html()
+            if self._canvas is not None:
+                with Widget.hold_sync(self._canvas):
+                    self._canvas.nan_color = self._nan_css()
+                    self._canvas.selected = list(self.selected or [])
