@@ -489,3 +489,51 @@ def test_anywidget_front_ends_load_offline(browser: Any, pages_dir: Path) -> Non
         assert page.blocked == [] and page.console_errors == [] and page.probe["csp"] == []
     finally:
         page.close()
+
+
+def test_canvas_renderer_exports_offline(browser: Any, pages_dir: Path) -> None:
+    """renderer='canvas' (an anywidget, used for large stacks) draws the same picture in
+    the page: one canvas at the SVG geometry, pixels from matplotlib's "hot", hover text."""
+    from digitheat_widget import _render
+
+    grid = DigitHeatmapGrid(renderer="canvas")
+    path = export(grid, pages_dir / "canvas.html")
+    page = OfflinePage(browser, path, expected_cells=0)
+    try:
+        page.page.wait_for_function(
+            "() => document.querySelector('.dhg-canvas canvas')"
+            " && document.querySelectorAll('.dhg-colorbar .tick text').length >= 2")
+        count, rows, cols = grid.data.shape
+        geometry = grid._geometry()
+        lo, hi = grid.limits
+
+        def centre(digit: int, row: int, col: int) -> tuple[float, float]:
+            x = (digit % grid.columns) * (geometry.panel_width + _render.GAP_X)
+            y = (digit // grid.columns) * (geometry.panel_height + _render.GAP_Y)
+            return (x + _render.PANEL_MARGIN["left"] + (col + 0.5) * geometry.cell,
+                    y + _render.PANEL_MARGIN["top"] + (row + 0.5) * geometry.cell)
+
+        for digit, row, col in [(3, 0, 2), (0, 3, 1), (7, 3, 3), (9, 6, 5)]:
+            x, y = centre(digit, row, col)
+            rgb = page.page.evaluate(
+                """([x, y]) => {
+                  const canvas = document.querySelector('.dhg-canvas canvas');
+                  const scale = canvas.width / canvas.getBoundingClientRect().width;
+                  return Array.from(canvas.getContext('2d')
+                    .getImageData(Math.floor(x * scale), Math.floor(y * scale), 1, 1).data.slice(0, 3));
+                }""", [x, y])
+            want = hot(grid.data[digit, row, col], lo, hi)
+            assert np.abs(np.array(rgb) - want).max() <= RGB_TOLERANCE, (digit, row, col, rgb)
+
+        x, y = centre(3, 0, 2)
+        box = page.page.locator(".dhg-canvas canvas").bounding_box()
+        page.page.mouse.move(box["x"] + x, box["y"] + y)
+        expected = format(grid.data[3, 0, 2], grid._value_format())
+        page.page.wait_for_function(
+            """(expected) => { const t = document.querySelector('.dhg-canvas-tooltip');
+                 return t && t.style.display === 'block' && t.textContent.includes(expected); }""",
+            arg=expected)
+        assert page.blocked == [] and page.console_errors == [] and page.probe["csp"] == []
+    finally:
+        page.close()
+        grid.close()
