@@ -16,6 +16,8 @@ import matplotlib
 import numpy as np
 import pytest
 
+from digitheat_widget import _render
+
 from .conftest import open_notebook
 from .harness import LabPage, write_notebook
 from .pagestate import JS_READ_GRID, panel_view, parse_rgb, reading_order
@@ -335,4 +337,25 @@ def test_quickstart_notebook_renders_in_notebook7(browser, tmp_path_factory) -> 
             timeout=120_000)
         titles = page.evaluate("() => [...document.querySelectorAll('.dhg-panel .mainheading')].map(t => t.textContent)")
         assert sorted(titles, key=int) == [str(d) for d in range(10)]
+        page.close()
+        # The canvas renderer (an anywidget) must draw in Notebook 7 too.
+        write_notebook(root / "large.ipynb", [
+            "import numpy as np\nfrom digitheat_widget import DigitHeatmapGrid\n"
+            "big = DigitHeatmapGrid(np.full((100, 28, 28), 0.5), vmin=0.0, vmax=1.0, columns=10)\nbig"])
+        page = browser.new_page()
+        page.goto(f"{server.url}/notebooks/large.ipynb", wait_until="domcontentloaded")
+        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+                               " && window.jupyterapp.shell.currentWidget.sessionContext", timeout=60_000)
+        LabPage(page, server).run_all()
+        # hot(0.5) is a pure red-orange: (255, 1xx, 0) at the first cell's centre.
+        x, y = _render.PANEL_MARGIN["left"] + 2, _render.PANEL_MARGIN["top"] + 2
+        rgb = page.wait_for_function(
+            f"""() => {{ const c = document.querySelector('.dhg-canvas canvas');
+                 if (!c || !c.width) return false;
+                 const k = c.width / parseFloat(c.style.width);
+                 const p = c.getContext('2d').getImageData({x} * k, {y} * k, 1, 1).data;
+                 return p[3] === 255 && p[0] > 200 ? [p[0], p[1], p[2]] : false; }}""",
+            timeout=120_000).json_value()
+        expected = np.array(matplotlib.colormaps["hot"](0.5)[:3]) * 255
+        assert np.abs(np.array(rgb) - expected).max() <= RGB_TOLERANCE
         page.close()
