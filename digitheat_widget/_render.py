@@ -169,23 +169,41 @@ class Panel:
                 self.cell]
 
 
-def wire_values(values: np.ndarray) -> np.ndarray:
-    """The array sent to the page for one panel: float32 (half the bytes of float64),
-    unless a value is too large for float32, then float64."""
-    finite = values[np.isfinite(values)]
-    if finite.size and np.abs(finite).max() > np.finfo(np.float32).max:
-        return np.ascontiguousarray(values, dtype=np.float64)
-    return np.ascontiguousarray(values, dtype=np.float32)
+def wire_dtype(tensor: np.ndarray) -> type:
+    """float32 (half the bytes) when it shows the data exactly as float64 would, else float64.
+
+    float64 is needed when a value is outside float32's normal range, or when the data's
+    spread is tiny next to its magnitude (e.g. 300.000000 .. 300.000010), where float32's
+    rounding (2^-24 of the value) would move a cell by a visible share of the colour range.
+    """
+    finite = tensor[np.isfinite(tensor)]
+    if not finite.size:
+        return np.float32
+    info = np.finfo(np.float32)
+    largest = float(np.abs(finite).max())
+    nonzero = np.abs(finite[finite != 0])
+    if largest > float(info.max) or (nonzero.size and float(nonzero.min()) < float(info.tiny)):
+        return np.float64
+    spread = float(finite.max() - finite.min())
+    if spread > 0 and largest / spread > 4096:  # rounding above 2^-12 of the range
+        return np.float64
+    return np.float32
+
+
+def wire_values(values: np.ndarray, dtype: type = np.float32) -> np.ndarray:
+    """The array sent to the page for one panel, in ``dtype`` (see :func:`wire_dtype`)."""
+    return np.ascontiguousarray(values, dtype=dtype)
 
 
 def make_panel(
-    index: int, values: np.ndarray, label: str, shared: SharedParts, tooltip_format: str
+    index: int, values: np.ndarray, label: str, shared: SharedParts, tooltip_format: str,
+    dtype: type = np.float32,
 ) -> Panel:
     """Build the figure for map ``index`` of shape (H, W), titled ``label``."""
     rows, cols = values.shape
     tooltip = make_tooltip(label, tooltip_format)
     mark = bqplot.GridHeatMap(
-        color=wire_values(values),
+        color=wire_values(values, dtype),
         row=np.arange(rows, dtype=np.int32),
         column=np.arange(cols, dtype=np.int32),
         scales={"row": shared.row_scale, "column": shared.column_scale,

@@ -82,6 +82,10 @@ def validate_colormap(value: object) -> str | tuple[str, ...]:
                 f"{value!r}.{suggestion} Known names: {', '.join(colormap_names())}."
             )
         return canonical
+    if isinstance(value, (bytes, bytearray)):
+        raise ValueError(
+            f"expected a colormap name (str) or a list of CSS colours, got bytes {value!r}"
+        )
     if isinstance(value, Sequence) or isinstance(value, np.ndarray):
         colours = list(value)
         if len(colours) < 2:

@@ -13,6 +13,13 @@ SAMPLE_SHAPE = (10, 7, 6)
 #: Largest number of panels one grid accepts (a larger stack would freeze the page).
 MAX_PANELS = 4096
 
+#: Largest magnitude of a value or colour limit: well inside float64, so the width of any
+#: range (max - min, and the automatic widening of a constant map) stays finite.
+MAX_MAGNITUDE = 1e300
+
+#: Smallest widening of a degenerate range: keeps lo < hi even for subnormal values.
+MIN_SPAN = 1e-300
+
 
 def sample_data() -> np.ndarray:
     """The bundled 10x7x6 sample: sharpened class means of real handwritten digits.
@@ -30,6 +37,17 @@ def sample_data() -> np.ndarray:
         return np.load(fh).astype(np.float64)
 
 
+def _check_real(dtype: np.dtype, what: str = "") -> None:
+    """Refuse dtypes that are not real numbers, naming what came."""
+    if dtype.kind not in "fiub":
+        names = {"c": "complex", "U": "string", "S": "bytes", "O": "object", "M": "datetime",
+                 "m": "timedelta", "V": "structured"}
+        raise ValueError(
+            f"expected real numbers (float, int or bool), got {what}"
+            f"{names.get(dtype.kind, dtype.kind)} dtype {dtype}"
+        )
+
+
 def as_tensor(value: object) -> np.ndarray:
     """Convert an array-like to the widget's own read-only float64 (N, H, W) copy.
 
@@ -40,27 +58,31 @@ def as_tensor(value: object) -> np.ndarray:
     Raises
     ------
     ValueError
-        When the value is not real numbers, not 3-D, has an empty axis, holds +-inf, or
-        has more than :data:`MAX_PANELS` panels. The message says what came.
+        When the value is not real numbers, not 3-D, has an empty axis, holds +-inf or a
+        magnitude above :data:`MAX_MAGNITUDE`, or has more than :data:`MAX_PANELS` panels.
+        The message says what came.
     """
     if isinstance(value, np.ma.MaskedArray):
-        if np.ma.getmask(value) is not np.ma.nomask and value.dtype.kind not in "fiub":
-            raise ValueError(f"expected real numbers, got a masked array of dtype {value.dtype}")
+        # Check the kind before filling: astype(float) would turn "1.5" strings into numbers
+        # and drop imaginary parts silently.
+        _check_real(value.dtype, "a masked array of ")
         value = np.ma.filled(value.astype(np.float64), np.nan)
     if hasattr(value, "detach") and hasattr(value, "cpu"):  # torch tensors, without importing torch
-        value = value.detach().cpu().numpy()
+        try:
+            tensor = value.detach().cpu()
+            if str(getattr(tensor, "dtype", "")) in ("torch.bfloat16", "torch.float16"):
+                tensor = tensor.float()  # numpy has no bfloat16
+            value = tensor.numpy()
+        except Exception as err:  # e.g. a 'meta' tensor has no data to read
+            raise ValueError(
+                f"expected a tensor whose values can be read on the CPU, got {type(value).__name__}"
+                f" ({type(err).__name__}: {err})"
+            ) from None
     try:
         array = np.asarray(value)
     except Exception as err:  # numpy raises many kinds for ragged or odd input
         raise ValueError(f"expected a numeric array-like, got {type(value).__name__}: {err}") from None
-    kind = array.dtype.kind
-    if kind not in "fiub":
-        names = {"c": "complex", "U": "string", "S": "bytes", "O": "object", "M": "datetime",
-                 "m": "timedelta", "V": "structured"}
-        raise ValueError(
-            f"expected real numbers (float, int or bool), got {names.get(kind, kind)} "
-            f"dtype {array.dtype}"
-        )
+    _check_real(array.dtype)
     if array.ndim != 3:
         raise ValueError(f"expected a 3-D array (N, H, W), got {array.ndim}-D with shape {array.shape}")
     if 0 in array.shape:
@@ -71,6 +93,13 @@ def as_tensor(value: object) -> np.ndarray:
     if np.isinf(tensor).any():
         where = tuple(int(i) for i in np.argwhere(np.isinf(tensor))[0])
         raise ValueError(f"expected finite values or NaN, got +-inf (first at index {where})")
+    too_big = np.abs(np.nan_to_num(tensor)) > MAX_MAGNITUDE
+    if too_big.any():
+        where = tuple(int(i) for i in np.argwhere(too_big)[0])
+        raise ValueError(
+            f"expected values of magnitude at most {MAX_MAGNITUDE:g} (so ranges and colour "
+            f"limits stay finite), got {tensor[where]:g} at index {where}"
+        )
     tensor.flags.writeable = False
     return tensor
 
@@ -106,8 +135,9 @@ def auto_limits(
 
 
 def _span(anchor: float) -> float:
-    """A usable range width next to ``anchor``: 10% of its size, or 1 at zero."""
-    return abs(anchor) * 0.1 if anchor != 0.0 else 1.0
+    """A usable range width next to ``anchor``: 10% of its size, or 1 at zero, and never so
+    small that ``anchor + span == anchor``."""
+    return max(abs(anchor) * 0.1, MIN_SPAN) if anchor != 0.0 else 1.0
 
 
 def tick_step(lo: float, hi: float, count: int = 10) -> float:

@@ -24,7 +24,7 @@ from . import _render
 from ._canvas import CanvasGrid
 from .colormaps import DEFAULT_COLORMAP, colormap_stops, validate_colormap
 from .colors import ColorError, parse_color, to_hex
-from .data import as_tensor, auto_limits, sample_data, tick_format, tick_values
+from .data import MAX_MAGNITUDE, as_tensor, auto_limits, sample_data, tick_format, tick_values
 
 #: How missing values (NaN) are drawn by default: a mid blue that no built-in
 #: sequential map ends in, so a gap never passes for a very low or very high value.
@@ -67,12 +67,27 @@ class _Limit(Float):
 
     def validate(self, obj: Any, value: Any) -> float | None:
         # Plain Float would take True as 1.0 and let NaN through.
-        if value is not None and (
-            isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number))
-            or not np.isfinite(value)
+        if value is None:
+            return None
+        refused = TraitError(
+            f"{_owner(obj, self.name)} expected a finite number or None, got {value!r}"
+        )
+        if isinstance(value, (bool, np.bool_)) or not isinstance(
+            value, (int, float, np.integer, np.floating)
         ):
-            raise TraitError(f"{_owner(obj, self.name)} expected a finite number or None, got {value!r}")
-        return None if value is None else float(value)
+            raise refused
+        try:
+            number = float(value)
+        except OverflowError:  # an int beyond float's range
+            raise refused from None
+        if not np.isfinite(number):
+            raise refused
+        if abs(number) > MAX_MAGNITUDE:
+            raise TraitError(
+                f"{_owner(obj, self.name)} expected a number of magnitude at most "
+                f"{MAX_MAGNITUDE:g} (so colour ranges stay finite), got {value!r}"
+            )
+        return number
 
 
 class _Colormap(TraitType):
@@ -163,7 +178,12 @@ class _Cell(TraitType):
 
 
 def _is_2d(values: Any) -> bool:
-    return getattr(values, "ndim", np.ndim(values) if not isinstance(values, (str, bytes)) else 0) == 2
+    if isinstance(values, (str, bytes)):
+        return False
+    try:
+        return getattr(values, "ndim", None) == 2 or np.ndim(values) == 2
+    except ValueError:  # ragged nested lists: as_tensor reports them
+        return False
 
 
 def _default_labels(count: int) -> list[str]:
@@ -269,8 +289,17 @@ class DigitHeatmapGrid(VBox):
     ) -> None:
         self._panels: list[_render.Panel] = []
         self._canvas: CanvasGrid | None = None
+        self._wire_dtype: type = np.float32
         self._built = False
         self._controls: Widget | None = None
+        unknown = sorted(k for k in kwargs if not VBox.class_traits().get(k))
+        if unknown:
+            # traitlets would only warn and drop a misspelt option such as colourmap=...
+            raise TypeError(
+                f"{type(self).__name__}() got unexpected keyword argument(s) {unknown}; the "
+                f"grid's options are data, vmin, vmax, colormap, highlighted, labels, columns, "
+                f"nan_color, cell_size, controls, renderer, plus VBox's (e.g. layout)"
+            )
         self._click_handlers = CallbackDispatcher()
         self._stale_panels: set[int] = set()
         self._stale_limits = False
@@ -291,6 +320,7 @@ class DigitHeatmapGrid(VBox):
                 self.nan_color = nan_color
                 self.cell_size = cell_size
                 self.renderer = renderer
+                self.show_controls = controls
         except TraitError:
             # The box and its layout are already open; a refused grid must not leak them.
             layout = self.layout
@@ -298,7 +328,6 @@ class DigitHeatmapGrid(VBox):
             layout.close()
             raise
         self._build()
-        self.show_controls = controls
 
     def __setattr__(self, name: str, value: Any) -> None:
         # One lock for every change: an assignment (from any thread) is validated, stored
@@ -316,6 +345,11 @@ class DigitHeatmapGrid(VBox):
     def _check_data(self, proposal: traitlets.Bunch) -> np.ndarray:
         tensor = proposal["value"]
         count = tensor.shape[0]
+        if self.renderer == "svg" and min(tensor.shape[1:]) == 1:
+            raise TraitError(
+                f"{_owner(self, 'data')} maps of {tensor.shape[1:]} cannot be drawn with "
+                f"renderer='svg' (bqplot squeezes a single row or column away); use 'auto'"
+            )
         labels = self.labels
         if labels and len(labels) != count and labels != _default_labels(len(labels)):
             raise TraitError(
@@ -323,6 +357,17 @@ class DigitHeatmapGrid(VBox):
                 f"entries; set both together inside `with grid.hold_sync():`"
             )
         return tensor
+
+    @validate("renderer")
+    def _check_renderer(self, proposal: traitlets.Bunch) -> str:
+        value = proposal["value"]
+        if value == "svg" and min(self.data.shape[1:]) == 1:
+            raise TraitError(
+                f"{_owner(self, 'renderer')} 'svg' needs maps of at least 2x2 (bqplot squeezes "
+                f"a single row or column away), got maps of {self.data.shape[1:]}; use 'auto' "
+                f"or 'canvas'"
+            )
+        return value
 
     @validate("labels")
     def _check_labels(self, proposal: traitlets.Bunch) -> list[str]:
@@ -632,9 +677,10 @@ class DigitHeatmapGrid(VBox):
         for widget in self._child_widgets():
             widget.close()
         self._panels = []
-        layout = self.layout
+        layout = self._trait_values.get("layout")  # reading .layout would create one
         super().close()
-        layout.close()
+        if layout is not None:
+            layout.close()
 
     # ------------------------------------------------------------------ building
 
@@ -741,7 +787,8 @@ class DigitHeatmapGrid(VBox):
 
     def _new_panel(self, index: int) -> _render.Panel:
         panel = _render.make_panel(
-            index, self.data[index], self.labels[index], self._shared, self._value_format()
+            index, self.data[index], self.labels[index], self._shared, self._value_format(),
+            self._wire_dtype,
         )
         panel.mark.on_element_click(partial(self._cell_clicked, index))
         panel.title_button.on_click(partial(self._title_clicked, index))
@@ -760,7 +807,7 @@ class DigitHeatmapGrid(VBox):
 
     def _uses_canvas(self) -> bool:
         if self.renderer == "auto":
-            return self.data.size > self.CANVAS_THRESHOLD
+            return self.data.size > self.CANVAS_THRESHOLD or min(self.data.shape[1:]) == 1
         return self.renderer == "canvas"
 
     @property
@@ -890,6 +937,9 @@ class DigitHeatmapGrid(VBox):
             if self.selected is not None and not all(
                     s < n for s, n in zip(self.selected, new.shape)):
                 self.selected = None
+        wire = _render.wire_dtype(new)
+        dtype_changed = wire is not self._wire_dtype
+        self._wire_dtype = wire
         if not self._built:
             return
         if self._uses_canvas() != (self._canvas is not None):
@@ -911,9 +961,10 @@ class DigitHeatmapGrid(VBox):
             self._panels = []
             self._shared = _render.make_shared(self._geometry(), self._color_scale)
         else:
+            # A change of wire dtype resends every panel, so all use the same precision.
             self._send_panels(
                 index for index in range(min(count, old.shape[0]))
-                if not np.array_equal(old[index], new[index], equal_nan=True)
+                if dtype_changed or not np.array_equal(old[index], new[index], equal_nan=True)
             )
         if count != old.shape[0] or not self._panels:
             self._sync_panel_count()
@@ -953,7 +1004,8 @@ class DigitHeatmapGrid(VBox):
                 self._canvas.set_data(self.data)  # the whole tensor: one message, one buffer
             for index in sorted(stale):
                 if index < len(self._panels):
-                    self._panels[index].mark.color = _render.wire_values(self.data[index])
+                    self._panels[index].mark.color = _render.wire_values(
+                        self.data[index], self._wire_dtype)
             if self._stale_limits:
                 self._stale_limits = False
                 self._update_limits()
