@@ -1,0 +1,236 @@
+"""Concurrency: assignments from several threads never give the page a mix of two tensors.
+
+What is guaranteed (README "Streaming", widget.py ``DigitHeatmapGrid.__setattr__``): the
+grid holds one re-entrant lock per grid across validate -> store -> notify observers ->
+send, for every trait assignment from any thread, and ``_flush_panels`` takes the same
+lock. So
+
+* one assignment's messages leave as one uninterrupted run: no other change to the same
+  grid (data, limits, colormap, highlight) can send in between, and every panel message
+  of an assignment carries that assignment's tensor;
+* the page ends on the last tensor assigned, with the limits and colours in force;
+* sends are merged (< 1/30 s apart) only while an asyncio event loop runs in the
+  assigning thread; a merged send carries the latest tensor for every changed panel.
+  In plain threads (no running loop) every assignment is sent at once, as here.
+
+Not promised, and not tested as such: that the page sees every intermediate tensor when
+sends are merged. Two tests below (``..._BUG_11``, ``..._BUG_12``) cover compound
+operations the lock does not span yet: ``grid[i] = v`` (read, modify, write) and a
+``hold_sync()`` batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+from traitlets import TraitError
+
+from conftest import Event
+from digitheat_widget import DigitHeatmapGrid
+from page_model import Page, decode_array, mismatches
+
+SHAPE = (10, 4, 4)
+ASSIGNMENTS = 200
+COLORMAPS = ["viridis", "magma", "gray", "hot", "RdBu_r"]
+
+
+def color_messages(events, marks: dict[str, int]) -> list[tuple[int, float]]:
+    """(panel, value) for every message that sends a heatmap its values, in order; the
+    tensors here are constant, so each message must hold one value."""
+    out = []
+    for event in events:
+        if event.kind == "send" and event.comm is not None and event.comm.comm_id in marks:
+            state = event.data.get("state", {})
+            if "color" in state:  # decoded as the page would: bytes + dtype + shape
+                spec = dict(state["color"])
+                spec["value"] = bytes(memoryview(
+                    event.buffers[event.data["buffer_paths"].index(["color", "value"])]).cast("B"))
+                values = decode_array(spec)
+                assert values.min() == values.max(), "one message, two tensors"
+                out.append((marks[event.comm.comm_id], float(values.flat[0])))
+    return out
+
+
+def test_threaded_assignments_reach_the_page_whole(recorder, widgets_of):
+    """A background thread assigns tensor i (all cells i) for i = 0..199 while the main
+    thread keeps changing vmax, colormap and highlighted."""
+    grid = DigitHeatmapGrid(np.full(SHAPE, -1.0))
+    marks = {p.mark.comm.comm_id: k for k, p in enumerate(grid._panels)}
+    order: list[tuple[str, int]] = []
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def writer():
+        try:
+            for i in range(ASSIGNMENTS):
+                recorder.events.append(Event("assign", None, i))  # a boundary in the log
+                grid.data = np.full(SHAPE, float(i))
+                order.append(("writer", i))
+        except BaseException as err:  # reported below, not lost in the thread
+            errors.append(err)
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    changes = 0
+    try:
+        while not done.is_set():
+            grid.vmax = [None, 150.0, 300.0][changes % 3]
+            grid.colormap = COLORMAPS[changes % len(COLORMAPS)]
+            grid.highlighted = [changes % 10] if changes % 2 else []
+            order.append(("main", changes))
+            changes += 1
+    finally:
+        thread.join(timeout=120)
+    try:
+        assert not thread.is_alive() and errors == []
+        assert [i for who, i in order if who == "writer"] == list(range(ASSIGNMENTS))
+        # Split the log at the writer's boundaries: after boundary i come exactly the ten
+        # panel messages of tensor i, one per panel, before boundary i + 1.
+        bounds = [k for k, e in enumerate(recorder.events) if e.kind == "assign"]
+        assert len(bounds) == ASSIGNMENTS
+        for i, (a, b) in enumerate(zip(bounds, bounds[1:] + [len(recorder.events)])):
+            sent = color_messages(recorder.events[a + 1:b], marks)
+            assert sorted(p for p, _ in sent) == list(range(10)), f"assignment {i}: panels {sent}"
+            assert {v for _, v in sent} == {float(i)}, f"assignment {i} carried {sent}"
+        # Both threads really ran at once: the main thread's changes reached the page
+        # between the writer's first and last assignment.
+        interleaved = [e for e in recorder.events[bounds[0]:bounds[-1]]
+                       if e.kind == "send" and e.comm is grid._color_scale.comm]
+        print(f"\n{ASSIGNMENTS} threaded assignments, {changes} main-thread changes, "
+              f"{len(interleaved)} colour-scale messages between the first and last assignment")
+        assert changes >= 3 and interleaved
+        # The page ends on the last tensor, and on exactly what Python holds.
+        page = Page(recorder.events)
+        for panel in grid._panels:
+            assert (decode_array(page.state(panel.mark)["color"]) == ASSIGNMENTS - 1).all()
+        assert (grid.data == ASSIGNMENTS - 1).all()
+        assert mismatches(page, widgets_of(grid)) == []
+        scale = page.state(grid._color_scale)
+        assert (scale["min"], scale["max"]) == grid.limits
+    finally:
+        grid.close()
+
+
+def test_merged_sends_in_an_event_loop_are_whole_and_end_on_the_latest(recorder, widgets_of):
+    """With a running event loop, assignments closer than 1/30 s are merged: fewer sends,
+    each still one whole tensor, and the last one is the last tensor assigned."""
+    grid = DigitHeatmapGrid(np.full(SHAPE, -1.0))
+    marks = {p.mark.comm.comm_id: k for k, p in enumerate(grid._panels)}
+    start = len(recorder.events)
+
+    rng = np.random.default_rng(0)
+    work = rng.random((80, 80))
+
+    async def loop():
+        for i in range(ASSIGNMENTS):
+            np.linalg.svd(work)  # a training step's worth of work between assignments
+            grid.data = np.full(SHAPE, float(i))
+            await asyncio.sleep(0)
+        deadline = time.monotonic() + 10
+        while grid._flush_pending:  # the merged send still to come
+            assert time.monotonic() < deadline, "the merged send never came"
+            await asyncio.sleep(0.005)
+
+    try:
+        asyncio.run(loop())
+        sent = color_messages(recorder.events[start:], marks)
+        blocks = [sent[k:k + 10] for k in range(0, len(sent), 10)]
+        assert len(sent) % 10 == 0
+        values = []
+        for block in blocks:
+            assert sorted(p for p, _ in block) == list(range(10)), block
+            assert len({v for _, v in block}) == 1, f"one send mixed tensors: {block}"
+            values.append(block[0][1])
+        print(f"\n{ASSIGNMENTS} assignments in an event loop reached the page as {len(blocks)} whole sends")
+        assert values == sorted(values) and len(set(values)) == len(values)
+        assert values[-1] == ASSIGNMENTS - 1
+        assert len(blocks) < ASSIGNMENTS, "nothing was merged"
+        assert mismatches(Page(recorder.events), widgets_of(grid)) == []
+    finally:
+        grid.close()
+
+
+def test_concurrent_panel_updates_lose_nothing_BUG_11(recorder):
+    """Ten threads each stream their own panel with ``grid[k] = values``. Each panel must
+    end on its thread's last values. ``update_panel`` copies ``data``, changes one panel
+    and assigns the copy back; without the lock around all three, one thread's assignment
+    puts back another panel's old values (a lost update)."""
+    old_interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # switch threads often, as a busy kernel would
+    grid = DigitHeatmapGrid(np.zeros(SHAPE))
+    errors = []
+
+    def stream(panel):
+        try:
+            for step in range(1, 51):
+                grid[panel] = np.full(SHAPE[1:], float(step))
+        except BaseException as err:
+            errors.append(err)
+
+    threads = [threading.Thread(target=stream, args=(k,)) for k in range(10)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    finally:
+        sys.setswitchinterval(old_interval)
+    try:
+        assert errors == []
+        final = [float(grid.data[k, 0, 0]) for k in range(10)]
+        assert final == [50.0] * 10, f"panels ended on {final}: updates were lost"
+        page = Page(recorder.events)
+        assert [float(decode_array(page.state(p.mark)["color"])[0, 0]) for p in grid._panels] == final
+    finally:
+        grid.close()
+
+
+def _parked_on_the_grid_lock(thread: threading.Thread) -> bool:
+    """True while ``thread`` waits to enter DigitHeatmapGrid.__setattr__'s lock."""
+    frame = sys._current_frames().get(thread.ident)
+    return (frame is not None and frame.f_code.co_name == "__setattr__"
+            and frame.f_code.co_filename.endswith("widget.py"))
+
+
+def test_assignment_during_another_threads_batch_is_not_lost_BUG_12(recorder):
+    """Thread B assigns data while the main thread is inside ``with grid.hold_sync():``,
+    whose batch is then refused. B's assignment returned without error, so it must hold
+    afterwards (applied before or after the batch, never rolled back with it)."""
+    grid = DigitHeatmapGrid(np.zeros(SHAPE))
+    started, done = threading.Event(), threading.Event()
+
+    def other():
+        started.set()
+        grid.data = np.ones(SHAPE)
+        done.set()
+
+    thread = threading.Thread(target=other)
+    try:
+        with pytest.raises(TraitError, match=r"expected vmin < vmax"):
+            with grid.hold_sync():
+                grid.vmin = 0.5
+                thread.start()
+                started.wait(10)
+                # B either finishes (the batch does not hold B off) or waits on the lock.
+                deadline, parked = time.monotonic() + 10, 0
+                while not done.is_set() and parked < 50:
+                    parked = parked + 1 if _parked_on_the_grid_lock(thread) else 0
+                    assert time.monotonic() < deadline, "thread B neither finished nor waited"
+                    time.sleep(0.001)
+                grid.vmax = 0.1  # refused: the whole batch rolls back
+        thread.join(timeout=30)
+        assert done.is_set()
+        assert (grid.vmin, grid.vmax) == (None, None)
+        assert (grid.data == 1.0).all(), "thread B's assignment was rolled back with the batch"
+        page = Page(recorder.events)
+        assert (decode_array(page.state(grid._panels[0].mark)["color"]) == 1.0).all()
+    finally:
+        thread.join(timeout=30)
+        grid.close()

@@ -1,0 +1,1105 @@
+"""The bad-input matrix: one table of distinct cases over every public trait, constructor
+argument and method, each either refused or converted as documented.
+
+Refused (``refuse``): an error that names the trait (or method / argument), says what was
+expected and what came; and afterwards nothing changed: the grid's traits and every child
+widget's state (``take_snapshot``), no message to the page (the recording comm saw
+nothing), the page's models (rebuilt from every message since the grid was made, see
+page_model.py) still equal the Python state, and the grid still takes the next change.
+A refused constructor leaves no widget open and closes every comm it opened.
+
+Accepted (``accept``): the documented conversion (README, docstrings), checked against
+values computed here from the input, never from the package's helpers; the page gets
+what Python holds (every widget's page state equals its Python state, each panel's
+values decode back within float32 rounding), and the limits in force are a usable range:
+finite, ``lo < hi``, on the page's ColorScale too.
+
+tests/test_bad_input.py already holds ~100 cases; ``test_no_case_repeats_test_bad_input``
+keeps this table from repeating them. ``test_matrix_counts`` prints the count per target.
+
+Cases whose id ends in ``(BUG-n)`` reproduce a package bug this suite found (described in
+the report that came with it); most were fixed in 3a0a05d and stay as regression tests.
+``either`` cases have no documented answer: a clear refusal (as above) or a usable result
+both pass; a crash does not.
+"""
+
+from __future__ import annotations
+
+import decimal
+import fractions
+import gc
+import importlib.util
+import math
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import numpy as np
+import pytest
+from ipywidgets.widgets import widget as widget_module
+from traitlets import TraitError
+
+from digitheat_widget import DigitHeatmapGrid, sample_data
+from page_model import Page, decode_array, mismatches
+
+F32_REL = 2.0**-24  # float32 round-to-nearest: |x - f32(x)| <= 2^-24 |x| (normal range)
+
+# ------------------------------------------------------------------------- the table
+
+
+@dataclass(frozen=True)
+class Case:
+    target: str  # a trait, "ctor", or a method: update_panel, setitem, autoscale, on_cell_click, save
+    name: str
+    act: Callable[..., Any]  # act(grid, tmp_path) does the thing (ctor: act(None, tmp_path))
+    pattern: str | None = None  # refused: what the message must say after naming the target
+    error: type | tuple = TraitError
+    check: Callable[..., None] | None = None  # accepted: check(grid, tmp_path) -> asserts
+    start: str = "styled"  # the grid the case starts from: "styled" or "plain"
+    value: Any = None  # the value given (for the duplicate check against test_bad_input)
+    either: bool = False  # no documented answer: a clear refusal or ``check`` passing will do
+    setup: Callable[..., Any] | None = None  # setup(grid): brings the grid to the case's start
+
+    @property
+    def id(self) -> str:
+        return f"{self.target}-{self.name}"
+
+    @property
+    def refused(self) -> bool:
+        return self.check is None and not self.either
+
+
+def set_(trait: str, make: Callable[[], Any]) -> Callable[..., Any]:
+    def act(grid, tmp_path):
+        setattr(grid, trait, make())
+    return act
+
+
+def refuse(trait: str, name: str, make: Callable[[], Any], pattern: str, **kw: Any) -> Case:
+    return Case(trait, name, set_(trait, make), pattern, value=make, **kw)
+
+
+def accept(trait: str, name: str, make: Callable[[], Any], check: Callable, **kw: Any) -> Case:
+    # New data may change N and the limits: start from the sample with default labels and
+    # automatic limits (on the styled grid a new N is refused: its labels are custom).
+    kw.setdefault("start", "plain" if trait == "data" else "styled")
+    return Case(trait, name, set_(trait, make), check=check, value=make, **kw)
+
+
+def need(module: str):
+    return pytest.importorskip(module)  # torch (CPU), xarray and pandas are installed for this suite
+
+
+# -- data helpers: inputs and their expected float64 values, computed here ---------------
+
+I64, U64 = np.iinfo(np.int64), np.iinfo(np.uint64)
+
+
+def data_is(expected: Callable[[], np.ndarray]) -> Callable:
+    """The grid's data equals ``expected`` (NaN where it has NaN), as float64, read-only."""
+    def check(grid, tmp_path):
+        want = np.asarray(expected(), dtype=np.float64)
+        assert grid.data.dtype == np.dtype("float64") and grid.data.dtype.isnative
+        assert grid.data.shape == want.shape
+        np.testing.assert_array_equal(grid.data, want)  # NaN == NaN here
+        assert not grid.data.flags.writeable
+    return check
+
+
+def both(*checks: Callable) -> Callable:
+    def check(grid, tmp_path):
+        for one in checks:
+            one(grid, tmp_path)
+    return check
+
+
+def limits_are(lo: float | None = None, hi: float | None = None) -> Callable:
+    def check(grid, tmp_path):
+        got_lo, got_hi = grid.limits
+        assert math.isfinite(got_lo) and math.isfinite(got_hi) and got_lo < got_hi, grid.limits
+        if lo is not None:
+            assert got_lo == lo, grid.limits
+        if hi is not None:
+            assert got_hi == hi, grid.limits
+    return check
+
+
+def constant_inside_limits(value: float) -> Callable:
+    """Constant data: the limits must be a usable range around the value."""
+    def check(grid, tmp_path):
+        lo, hi = grid.limits
+        assert math.isfinite(lo) and math.isfinite(hi) and lo < hi, (lo, hi)
+        assert lo <= value <= hi, (lo, value, hi)
+    return check
+
+
+def copied_from(base_factory: Callable[[], np.ndarray],
+                view: Callable[[np.ndarray], Any]) -> tuple[Callable, Callable]:
+    """Views (non-contiguous, negative strides, Fortran order, broadcast): accepted, copied
+    element by element, and independent of the source afterwards."""
+    holder: dict[str, Any] = {}
+
+    def make():
+        holder["base"] = base_factory()
+        holder["view"] = view(holder["base"])
+        holder["want"] = np.array(holder["view"], dtype=np.float64, copy=True)
+        return holder["view"]
+
+    def check(grid, tmp_path):
+        data_is(lambda: holder["want"])(grid, tmp_path)
+        if holder["base"].flags.writeable:
+            holder["base"][...] = -7.0  # the widget kept its own copy
+            np.testing.assert_array_equal(grid.data, holder["want"])
+    return make, check
+
+
+def nan_where(shape, where, fill=None) -> np.ndarray:
+    out = np.arange(np.prod(shape), dtype=np.float64).reshape(shape) if fill is None else np.full(shape, fill)
+    for index in where:
+        out[index] = np.nan
+    return out
+
+
+def _masked_int():
+    values = np.arange(24).reshape(2, 3, 4)
+    mask = np.zeros(values.shape, dtype=bool)
+    mask[0, 1, 2] = mask[1, 2, 3] = True
+    return np.ma.masked_array(values, mask=mask)
+
+
+def _masked_inf():
+    values = np.ones((2, 3, 4))
+    values[1, 0, 0] = np.inf
+    values[0, 2, 1] = -np.inf
+    return np.ma.masked_invalid(values)
+
+
+def _noncontig():
+    return copied_from(lambda: np.arange(2 * 6 * 8, dtype=np.float64).reshape(2, 6, 8),
+                       lambda b: b[:, ::2, 1::3])
+
+
+def _negative():
+    return copied_from(lambda: np.arange(3 * 4 * 5, dtype=np.float64).reshape(3, 4, 5),
+                       lambda b: b[::-1, ::-1, ::-2])
+
+
+def _fortran():
+    return copied_from(lambda: np.arange(2 * 3 * 4, dtype=np.float32).reshape(2, 3, 4),
+                       np.asfortranarray)
+
+
+def _transposed():
+    return copied_from(lambda: np.arange(2 * 3 * 4, dtype=np.int32).reshape(2, 3, 4),
+                       lambda b: b.transpose(0, 2, 1))
+
+
+def _broadcast():
+    return copied_from(lambda: np.linspace(0.0, 1.0, 4), lambda b: np.broadcast_to(b, (3, 5, 4)))
+
+
+def _readonly():
+    def view(b):
+        b.flags.writeable = False
+        return b
+    return copied_from(lambda: np.linspace(-2.0, 2.0, 2 * 3 * 4).reshape(2, 3, 4), view)
+
+
+def _torch(make):
+    def inner():
+        torch = need("torch")
+        return make(torch)
+    return inner
+
+
+def _np_from_torch(make):
+    def inner():
+        torch = need("torch")
+        return make(torch).detach().to(torch.float64).numpy()
+    return inner
+
+
+def _pandas_frames():
+    pd = need("pandas")
+    return [pd.DataFrame(np.arange(12.0).reshape(3, 4) + 100 * k) for k in range(3)]
+
+
+def _pandas_nullable():
+    pd = need("pandas")
+    row = pd.array([1, None, 3], dtype="Int64")
+    return [[row, row], [row, row]]
+
+
+def _xarray_int():
+    xr = need("xarray")
+    return xr.DataArray(np.arange(24, dtype=np.int16).reshape(2, 3, 4), dims=("map", "y", "x"),
+                        coords={"map": ["a", "b"]})
+
+
+_views = {name: factory() for name, factory in [
+    ("non-contiguous view", _noncontig), ("negative strides", _negative),
+    ("Fortran order", _fortran), ("transposed int view", _transposed),
+    ("broadcast (stride 0)", _broadcast), ("read-only input", _readonly),
+]}
+
+DATA = [
+    # --- shapes (test_bad_input has 0-D/1-D/2-D/4-D numpy zeros and one empty axis each)
+    refuse("data", "1-D list", lambda: [1.0, 2.0, 3.0],
+           r"expected a 3-D array \(N, H, W\), got 1-D with shape \(3,\)"),
+    refuse("data", "2-D DataFrame", lambda: need("pandas").DataFrame(np.zeros((7, 6))),
+           r"expected a 3-D array \(N, H, W\), got 2-D with shape \(7, 6\)"),
+    refuse("data", "4-D xarray", lambda: need("xarray").DataArray(np.zeros((2, 2, 7, 6))),
+           r"expected a 3-D array \(N, H, W\), got 4-D with shape \(2, 2, 7, 6\)"),
+    refuse("data", "5-D torch", _torch(lambda t: t.zeros(1, 2, 3, 4, 5)),
+           r"expected a 3-D array \(N, H, W\), got 5-D with shape \(1, 2, 3, 4, 5\)"),
+    refuse("data", "all axes empty", lambda: np.zeros((0, 0, 0)),
+           r"expected every axis to be non-empty, got shape \(0, 0, 0\)"),
+    refuse("data", "empty torch", _torch(lambda t: t.zeros(10, 7, 0)),
+           r"expected every axis to be non-empty, got shape \(10, 7, 0\)"),
+    refuse("data", "10,000 panels", lambda: np.zeros((10_000, 2, 2)),
+           r"expected at most 4096 panels, got 10000"),
+    accept("data", "single row maps (BUG-1)", lambda: np.arange(12.0).reshape(2, 1, 6),
+           data_is(lambda: np.arange(12.0).reshape(2, 1, 6))),
+    accept("data", "single column maps (BUG-1)", lambda: np.arange(14.0).reshape(2, 7, 1),
+           data_is(lambda: np.arange(14.0).reshape(2, 7, 1))),
+    accept("data", "1x1 maps (BUG-1)", lambda: np.array([[[1.0]], [[2.0]], [[3.0]]]),
+           data_is(lambda: np.array([[[1.0]], [[2.0]], [[3.0]]]))),
+    # --- dtypes
+    accept("data", "float16", lambda: (np.arange(24, dtype=np.float16) / 8).reshape(2, 3, 4),
+           data_is(lambda: np.arange(24, dtype=np.float64).reshape(2, 3, 4) / 8)),
+    accept("data", "big-endian >f8", lambda: np.linspace(-1, 1, 24).reshape(2, 3, 4).astype(">f8"),
+           data_is(lambda: np.linspace(-1, 1, 24).reshape(2, 3, 4))),
+    accept("data", "big-endian >i4", lambda: np.arange(-12, 12).reshape(2, 3, 4).astype(">i4"),
+           data_is(lambda: np.arange(-12.0, 12.0).reshape(2, 3, 4))),
+    accept("data", "int64 extremes", lambda: np.array([[[I64.min, -1], [0, I64.max]]]),
+           both(data_is(lambda: np.array([[[-2.0**63, -1.0], [0.0, 2.0**63]]])),
+                lambda g, _: (g.limits == (-2.0**63, 2.0**63)) or pytest.fail(str(g.limits)))),
+    accept("data", "uint64 max", lambda: np.array([[[0, 1], [2, U64.max]]], dtype=np.uint64),
+           data_is(lambda: np.array([[[0.0, 1.0], [2.0, 2.0**64]]]))),
+    accept("data", "int8", lambda: np.array([[[-128, 127], [0, 1]]], dtype=np.int8),
+           data_is(lambda: np.array([[[-128.0, 127.0], [0.0, 1.0]]]))),
+    accept("data", "bool", lambda: np.array([[[True, False], [False, True]]] * 2),
+           both(data_is(lambda: np.array([[[1.0, 0.0], [0.0, 1.0]]] * 2)),
+                constant_inside_limits(0.0), constant_inside_limits(1.0))),
+    refuse("data", "complex torch", _torch(lambda t: t.zeros(2, 3, 4, dtype=t.complex64)),
+           r"expected real numbers \(float, int or bool\), got complex dtype complex64"),
+    refuse("data", "object dtype of numbers", lambda: np.full((2, 3, 4), 1.0, dtype=object),
+           r"expected real numbers .*got object dtype object"),
+    refuse("data", "bytes dtype", lambda: np.full((2, 2, 2), b"a"),
+           r"expected real numbers .*got bytes dtype \|S1"),
+    refuse("data", "plain str", lambda: "abc", r"expected real numbers .*got string dtype <U3"),
+    refuse("data", "dict", lambda: {"a": 1}, r"expected real numbers .*got object dtype"),
+    refuse("data", "pandas datetimes", lambda: [[need("pandas").date_range("2020", periods=2)] * 2],
+           r"expected real numbers .*got datetime dtype datetime64"),
+    refuse("data", "xarray Dataset", lambda: need("xarray").Dataset(
+        {"a": (("n", "h", "w"), np.zeros((2, 3, 4)))}),
+        r"expected a numeric array-like, got Dataset"),
+    accept("data", "torch bfloat16 (BUG-2)", _torch(lambda t: t.linspace(0, 1, 24).reshape(2, 3, 4).to(t.bfloat16)),
+           data_is(_np_from_torch(lambda t: t.linspace(0, 1, 24).reshape(2, 3, 4).to(t.bfloat16)))),
+    refuse("data", "torch meta tensor (BUG-2)", _torch(lambda t: t.zeros(2, 3, 4, device="meta")),
+           r"expected .*got .*meta"),
+    # --- NaN / inf
+    accept("data", "all NaN", lambda: np.full((3, 4, 5), np.nan),
+           data_is(lambda: np.full((3, 4, 5), np.nan))),
+    accept("data", "NaN mixed with finite", lambda: nan_where((2, 3, 4), [(0, 0, 0), (1, 2, 3), (1, 0, 1)]),
+           both(data_is(lambda: nan_where((2, 3, 4), [(0, 0, 0), (1, 2, 3), (1, 0, 1)])),
+                lambda g, _: (g.limits == (1.0, 22.0)) or pytest.fail(f"limits {g.limits}"))),
+    refuse("data", "NaN with one -inf", lambda: nan_where((2, 3, 4), [(0, 0, 0)], fill=0.0) + np.where(
+        np.arange(24).reshape(2, 3, 4) == 13, -np.inf, 0.0),
+        r"expected finite values or NaN, got \+-inf \(first at index \(1, 0, 1\)\)"),
+    refuse("data", "NaN and inf only", lambda: np.array([[[np.nan, np.inf], [np.nan, np.nan]]]),
+           r"expected finite values or NaN, got \+-inf \(first at index \(0, 0, 1\)\)"),
+    accept("data", "constant", lambda: np.full((2, 3, 4), -3.5),
+           both(data_is(lambda: np.full((2, 3, 4), -3.5)), constant_inside_limits(-3.5))),
+    accept("data", "constant zero", lambda: np.zeros((4, 2, 2)),
+           both(data_is(lambda: np.zeros((4, 2, 2))), constant_inside_limits(0.0))),
+    accept("data", "constant subnormal (BUG-3)", lambda: np.full((2, 2, 2), 5e-324),
+           both(data_is(lambda: np.full((2, 2, 2), 5e-324)), constant_inside_limits(5e-324))),
+    # Before the fix these crashed half-way (OverflowError in the tick maths, data kept).
+    # Now values above 1e300 in magnitude are refused (data.as_tensor's docstring).
+    refuse("data", "constant near float max (BUG-3)", lambda: np.full((2, 2, 2), 1.79e308),
+           r"expected values of magnitude at most 1e\+300 .*got 1\.79e\+308 at index \(0, 0, 0\)"),
+    refuse("data", "range wider than float max (BUG-3)", lambda: np.array([[[1.0, 1e308], [-1e308, 1.0]]]),
+           r"expected values of magnitude at most 1e\+300 .*got 1e\+308 at index \(0, 0, 1\)"),
+    Case("data", "spread of one subnormal (BUG-3)", set_("data", lambda: np.array([[[0.0, 5e-324], [0.0, 0.0]]])),
+         check=limits_are(), either=True, start="plain"),
+    accept("data", "constant at the largest magnitude", lambda: np.full((2, 2, 2), -1e300),
+           both(data_is(lambda: np.full((2, 2, 2), -1e300)), constant_inside_limits(-1e300))),
+    accept("data", "range of the largest magnitudes", lambda: np.array([[[-1e300, 1e300], [0.0, 1.0]]]),
+           both(data_is(lambda: np.array([[[-1e300, 1e300], [0.0, 1.0]]])), limits_are(-1e300, 1e300))),
+    # --- masked arrays (masked -> NaN)
+    accept("data", "masked int array", _masked_int,
+           data_is(lambda: np.where(_masked_int().mask, np.nan, np.arange(24.0).reshape(2, 3, 4)))),
+    accept("data", "masked entries holding inf", _masked_inf,
+           data_is(lambda: np.where(np.arange(24).reshape(2, 3, 4) == 12, np.nan,
+                                    np.where(np.arange(24).reshape(2, 3, 4) == 9, np.nan, 1.0)))),
+    accept("data", "fully masked", lambda: np.ma.masked_all((2, 3, 4)),
+           data_is(lambda: np.full((2, 3, 4), np.nan))),
+    refuse("data", "masked, unmasked inf", lambda: np.ma.masked_array(np.full((2, 2, 2), np.inf), mask=[[[1, 0], [1, 1]]] * 2),
+           r"expected finite values or NaN, got \+-inf \(first at index \(0, 0, 1\)\)"),
+    refuse("data", "masked complex, no mask (BUG-4)", lambda: np.ma.masked_array(np.full((2, 2, 2), 1 + 2j)),
+           r"expected real numbers .*got .*complex", start="plain"),
+    refuse("data", "masked numeric strings, no mask (BUG-4)", lambda: np.ma.masked_array(np.full((2, 2, 2), "1.5")),
+           r"expected real numbers .*got .*string", start="plain"),
+    refuse("data", "masked datetimes, no mask (BUG-4)", lambda: np.ma.masked_array(np.zeros((2, 2, 2), "M8[s]")),
+           r"expected real numbers .*got .*datetime", start="plain"),
+    # --- views, copied correctly
+    *[Case("data", name, set_("data", make), check=check, value=make, start="plain")
+      for name, (make, check) in _views.items()],
+    # --- other containers
+    accept("data", "nested lists of ints", lambda: [[[1, 2], [3, 4]], [[5, 6], [7, 8]]],
+           data_is(lambda: np.arange(1.0, 9.0).reshape(2, 2, 2))),
+    accept("data", "list of DataFrames", _pandas_frames,
+           data_is(lambda: np.stack([np.arange(12.0).reshape(3, 4) + 100 * k for k in range(3)]))),
+    accept("data", "pandas nullable Int64 with NA", _pandas_nullable,
+           data_is(lambda: np.array([[[1.0, np.nan, 3.0]] * 2] * 2))),
+    accept("data", "xarray int16 with coords", _xarray_int,
+           data_is(lambda: np.arange(24.0).reshape(2, 3, 4))),
+    accept("data", "torch int64 permuted view", _torch(lambda t: t.arange(24).reshape(2, 3, 4).permute(0, 2, 1)),
+           data_is(lambda: np.arange(24.0).reshape(2, 3, 4).transpose(0, 2, 1))),
+    accept("data", "torch float16", _torch(lambda t: (t.arange(24) / 4).reshape(2, 3, 4).half()),
+           data_is(lambda: (np.arange(24.0) / 4).reshape(2, 3, 4))),
+]
+
+
+LIMITS = [
+    refuse("vmin", "Decimal", lambda: decimal.Decimal("0.005"),
+           r"expected a finite number or None, got Decimal\('0\.005'\)"),
+    refuse("vmax", "Fraction", lambda: fractions.Fraction(1, 100),
+           r"expected a finite number or None, got Fraction\(1, 100\)"),
+    refuse("vmin", "0-d array", lambda: np.array(0.005),
+           r"expected a finite number or None, got array\(0\.005\)"),
+    refuse("vmax", "complex", lambda: 0.01 + 0j, r"expected a finite number or None, got \(0\.01\+0j\)"),
+    refuse("vmax", "numpy complex (BUG-5)", lambda: np.complex128(0.01 + 5j),
+           r"expected a finite number or None, got .*0\.01\+5j"),
+    refuse("vmin", "int beyond float (BUG-5)", lambda: 10**400,
+           r"expected a finite number or None, got 1000000000"),
+    refuse("vmin", "datetime64", lambda: np.datetime64("2020-01-01"),
+           r"expected a finite number or None, got .*2020-01-01"),
+    refuse("vmax", "float16 nan", lambda: np.float16("nan"),
+           r"expected a finite number or None, got .*nan"),
+    accept("vmin", "numpy float32", lambda: np.float32(0.002),
+           both(lambda g, _: (type(g.vmin) is float and g.vmin == float(np.float32(0.002)))
+                or pytest.fail(repr(g.vmin)), limits_are(float(np.float32(0.002)), 0.012))),
+    accept("vmin", "above the data (vmax automatic)", lambda: 0.5, limits_are(lo=0.5), start="plain"),
+    accept("vmax", "below the data (vmin automatic)", lambda: -0.5, limits_are(hi=-0.5), start="plain"),
+    refuse("vmin", "near float max (BUG-3)", lambda: 1.7e308,
+           r"expected a number of magnitude at most 1e\+300 .*got 1\.7e\+308", start="plain"),
+    refuse("vmax", "near -float max (BUG-3)", lambda: -1.7e308,
+           r"expected a number of magnitude at most 1e\+300 .*got -1\.7e\+308", start="plain"),
+    accept("vmin", "largest magnitude, above the data", lambda: 1e300, limits_are(lo=1e300), start="plain"),
+    accept("vmax", "largest negative magnitude", lambda: -1e300, limits_are(hi=-1e300), start="plain"),
+    accept("vmin", "int64 numpy", lambda: np.int64(0), limits_are(lo=0.0, hi=0.012)),
+]
+
+
+def stops_match(name: str) -> Callable:
+    """The page's ColorScale stops run from matplotlib's colour at 0 to its colour at 1."""
+    def check(grid, tmp_path):
+        page = Page(RECORDER.events)
+        colors = page.state(grid._color_scale)["colors"]
+        want = matplotlib.colormaps[name](np.linspace(0, 1, len(colors)))[:, :3] * 255
+        got = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in colors])
+        assert np.abs(got - want).max() <= 5
+    return check
+
+
+def page_colors(expected: list[str]) -> Callable:
+    def check(grid, tmp_path):
+        page = Page(RECORDER.events)
+        assert page.state(grid._color_scale)["colors"] == expected
+    return check
+
+
+COLORMAP = [
+    refuse("colormap", "typo with trailing space", lambda: "hot ",
+           r"unknown name 'hot '\. Did you mean 'hot'"),
+    refuse("colormap", "typo virdis_r", lambda: "virdis_r",
+           r"unknown name 'virdis_r'\. Did you mean 'viridis_r'"),
+    refuse("colormap", "dash for underscore", lambda: "RdBu-r",
+           r"unknown name 'RdBu-r'\. Did you mean 'RdBu_r'"),
+    refuse("colormap", "grey for gray", lambda: "grey", r"unknown name 'grey'\. Did you mean [^?]*'gray'"),
+    refuse("colormap", "matplotlib's jet (not shipped)", lambda: "jet",
+           r"unknown name 'jet'\..*Known names: .*\bviridis\b"),
+    refuse("colormap", "bytes name (BUG-6)", lambda: b"hot",
+           r"expected a colormap name \(str\) or a list of CSS colours, got bytes"),
+    refuse("colormap", "dict", lambda: {"low": "red", "high": "blue"},
+           r"expected a colormap name \(str\) or a list of CSS colours, got dict"),
+    refuse("colormap", "set of colours", lambda: {"red", "blue"},
+           r"expected a colormap name \(str\) or a list of CSS colours, got set"),
+    refuse("colormap", "generator", lambda: (c for c in ["red", "blue"]),
+           r"expected a colormap name \(str\) or a list of CSS colours, got generator"),
+    refuse("colormap", "RGB tuples", lambda: [(1, 0, 0), (0, 0, 1)],
+           r"colour 0 of the list is not valid: expected a CSS colour string, got tuple \(1, 0, 0\)"),
+    refuse("colormap", "None inside", lambda: ["red", None],
+           r"colour 1 of the list is not valid: expected a CSS colour string, got NoneType None"),
+    refuse("colormap", "numpy array, one bad", lambda: np.array(["red", "nope"]),
+           r"colour 1 of the list is not valid: expected a CSS colour .*got .*'nope'"),
+    accept("colormap", "mixed case reversed name", lambda: "Viridis_R",
+           both(lambda g, _: (g.colormap == "viridis_r") or pytest.fail(g.colormap),
+                stops_match("viridis_r"))),
+    accept("colormap", "numpy array of colours", lambda: np.array(["red", "#00f"]),
+           both(lambda g, _: (g.colormap == ("red", "#00f")) or pytest.fail(repr(g.colormap)),
+                page_colors(["#ff0000", "#0000ff"]))),
+    accept("colormap", "hsl and rgba (alpha dropped)", lambda: ("hsl(0, 100%, 50%)", "rgba(0, 128, 0, 0.5)"),
+           page_colors(["#ff0000", "#008000"])),
+]
+
+
+def highlighted_is(expected: list[int]) -> Callable:
+    def check(grid, tmp_path):
+        assert grid.highlighted == expected and all(type(i) is int for i in grid.highlighted)
+        page = Page(RECORDER.events)
+        for index, panel in enumerate(grid._panels):
+            opacity = page.state(panel.mark)["opacity"]
+            classes = page.state(panel.figure)["_dom_classes"]
+            if index in expected:
+                assert opacity == 1.0 and "dhg-highlighted" in classes, index
+            else:
+                assert opacity < 1.0 and "dhg-highlighted" not in classes, index
+    return check
+
+
+HIGHLIGHTED = [
+    refuse("highlighted", "int beyond int64", lambda: [2**70],
+           r"expected indices in 0\.\.9, got \[1180591620717411303424\]"),
+    refuse("highlighted", "numpy float", lambda: [np.float64(1)],
+           r"expected integer panel indices, got float64"),
+    refuse("highlighted", "nested list", lambda: [[1]], r"expected integer panel indices, got list \[1\]"),
+    refuse("highlighted", "dict (iterates keys)", lambda: {"a": 1},
+           r"expected integer panel indices, got str 'a'"),
+    refuse("highlighted", "bytes", lambda: b"\x01", r"expected a list of panel indices, got bytes"),
+    refuse("highlighted", "None inside", lambda: [None], r"expected integer panel indices, got NoneType None"),
+    refuse("highlighted", "numpy repeated", lambda: np.array([1, 1]),
+           r"expected distinct panel indices, got \[1\] repeated"),
+    accept("highlighted", "numpy array", lambda: np.array([3, 8]), highlighted_is([3, 8])),
+    accept("highlighted", "range", lambda: range(2), highlighted_is([0, 1])),
+    accept("highlighted", "generator", lambda: (i for i in (5,)), highlighted_is([5])),
+    accept("highlighted", "numpy uint8", lambda: [np.uint8(9)], highlighted_is([9])),
+]
+
+
+def titles_are(expected: list[str]) -> Callable:
+    def check(grid, tmp_path):
+        assert grid.labels == expected and type(grid.labels) is list
+        page = Page(RECORDER.events)
+        assert [page.state(p.figure)["title"] for p in grid._panels] == expected
+    return check
+
+
+LABELS = [
+    refuse("labels", "bytes items", lambda: [b"a"] * 10, r"expected a list of strings, got bytes b'a' at position 0"),
+    refuse("labels", "dict", lambda: {str(i): i for i in range(10)}, r"expected a list of strings, got dict"),
+    refuse("labels", "generator", lambda: (str(i) for i in range(10)), r"expected a list of strings, got generator"),
+    refuse("labels", "numpy ints", lambda: np.arange(10),
+           r"expected a list of strings, got int64 .*0.* at position 0"),
+    refuse("labels", "set", lambda: set("abcdefghij"), r"expected a list of strings, got set"),
+    refuse("labels", "nested lists", lambda: [["a"]] * 10,
+           r"expected a list of strings, got list \['a'\] at position 0"),
+    refuse("labels", "bytes", lambda: b"0123456789", r"expected a list of strings, got bytes"),
+    accept("labels", "tuple", lambda: tuple("abcdefghij"), titles_are(list("abcdefghij"))),
+    accept("labels", "numpy str array", lambda: np.array([f"d{i}" for i in range(10)]),
+           titles_are([f"d{i}" for i in range(10)])),
+    accept("labels", "empty strings", lambda: [""] * 10, titles_are([""] * 10)),
+]
+
+
+def template_is(columns: int) -> Callable:
+    def check(grid, tmp_path):
+        assert grid.columns == columns and type(grid.columns) is int
+        page = Page(RECORDER.events)
+        layout = page.state(grid._grid_box.layout)
+        assert layout["grid_template_columns"].startswith(f"repeat({columns}, ")
+    return check
+
+
+COLUMNS = [
+    refuse("columns", "NaN", lambda: np.float64("nan"), r"expected an int, not the float64 .*nan"),
+    refuse("columns", "negative float", lambda: -2.0, r"expected an integer >= 1, got -2"),
+    refuse("columns", "zero float", lambda: 0.0, r"expected an integer >= 1, got 0"),
+    refuse("columns", "numpy bool", lambda: np.bool_(True), r"expected an int, not the bool"),
+    refuse("columns", "complex", lambda: 2 + 0j, r"expected an int, not the complex \(2\+0j\)"),
+    refuse("columns", "list", lambda: [2], r"expected an int, not the list \[2\]"),
+    accept("columns", "integral float", lambda: 3.0, template_is(3)),
+    accept("columns", "numpy int64", lambda: np.int64(5), template_is(5)),
+    accept("columns", "more than panels", lambda: 100, template_is(100)),
+]
+
+
+def style_fill(grid) -> tuple[float, ...]:
+    """The NaN fill in the page's stylesheet, as numbers."""
+    page = Page(RECORDER.events)
+    css = page.state(grid._style)["value"]
+    match = re.search(r"rect\.heatmapcell\s*\{\s*fill:\s*rgba\(([^)]*)\)", css)
+    assert match, css
+    return tuple(float(x) for x in match.group(1).split(","))
+
+
+def nan_fill_is(rgba: tuple[float, ...]) -> Callable:
+    def check(grid, tmp_path):
+        assert style_fill(grid) == pytest.approx(rgba, abs=0.002)
+    return check
+
+
+NAN_COLOR = [
+    refuse("nan_color", "currentColor", lambda: "currentColor", r"expected a CSS colour .*got 'currentColor'"),
+    refuse("nan_color", "exponent number", lambda: "rgb(1e3, 0, 0)", r"expected a CSS colour .*got 'rgb\(1e3, 0, 0\)'"),
+    refuse("nan_color", "10 hex digits", lambda: "#ff0000ff00", r"expected a CSS colour .*got '#ff0000ff00'"),
+    refuse("nan_color", "two colours", lambda: "hsl(120, 50%, 50%) red", r"expected a CSS colour .*got 'hsl\(120, 50%, 50%\) red'"),
+    refuse("nan_color", "Cyrillic letter", lambda: "\u0440ed", r"expected a CSS colour .*got '\u0440ed'"),
+    refuse("nan_color", "negative alpha", lambda: "rgba(0,0,0,-0.5)", r"expected colour channels .*alpha in 0\.\.1, got 'rgba\(0,0,0,-0\.5\)'"),
+    refuse("nan_color", "inherit", lambda: "inherit", r"expected a CSS colour .*got 'inherit'"),
+    refuse("nan_color", "hsl without %", lambda: "hsl(120, 50, 50)", r"must be percentages, got 'hsl\(120, 50, 50\)'"),
+    refuse("nan_color", "list", lambda: ["red"], r"expected a unicode string, not the list"),
+    accept("nan_color", "padded capitals", lambda: " RED ", nan_fill_is((255, 0, 0, 1.0))),
+    accept("nan_color", "bytes", lambda: b"lime", both(
+        lambda g, _: (g.nan_color == "lime") or pytest.fail(repr(g.nan_color)), nan_fill_is((0, 255, 0, 1.0)))),
+    accept("nan_color", "4-digit hex with alpha", lambda: "#0f08", nan_fill_is((0, 255, 0, 0x88 / 255))),
+    accept("nan_color", "space syntax rgb / alpha", lambda: "rgb(1 2 3 / 50%)", nan_fill_is((1, 2, 3, 0.5))),
+    accept("nan_color", "trailing newline", lambda: "blue\n", nan_fill_is((0, 0, 255, 1.0))),
+]
+
+
+def cell_size_is(value: int | None) -> Callable:
+    def check(grid, tmp_path):
+        assert grid.cell_size == value and (value is None or type(grid.cell_size) is int)
+    return check
+
+
+CELL_SIZE = [
+    refuse("cell_size", "str", lambda: "8", r"expected an int( or None)?, not the str '8'"),
+    refuse("cell_size", "too large", lambda: 1000, r"expected pixels per cell in 1\.\.64 or None, got 1000"),
+    refuse("cell_size", "NaN", lambda: float("nan"), r"expected an int( or None)?, not the float nan"),
+    refuse("cell_size", "list", lambda: [8], r"expected an int( or None)?, not the list \[8\]"),
+    accept("cell_size", "integral float", lambda: 64.0, cell_size_is(64)),
+    accept("cell_size", "numpy int16", lambda: np.int16(1), cell_size_is(1)),
+    accept("cell_size", "None (automatic)", lambda: None, cell_size_is(None)),
+]
+
+
+def selected_is(cell: tuple[int, int, int] | None) -> Callable:
+    def check(grid, tmp_path):
+        assert grid.selected == cell
+        assert cell is None or all(type(p) is int for p in grid.selected)
+        page = Page(RECORDER.events)
+        shown = page.state(grid)["selected"]
+        assert (None if shown is None else list(shown)) == (None if cell is None else list(cell))
+    return check
+
+
+SELECTED = [
+    refuse("selected", "digit out of range", lambda: (10, 0, 0), r"expected a cell inside \(10, 7, 6\), got \(10, 0, 0\)"),
+    refuse("selected", "row out of range", lambda: (0, 7, 0), r"expected a cell inside \(10, 7, 6\), got \(0, 7, 0\)"),
+    refuse("selected", "column out of range", lambda: (0, 0, 6), r"expected a cell inside \(10, 7, 6\), got \(0, 0, 6\)"),
+    refuse("selected", "negative digit", lambda: (-1, 0, 0), r"expected a cell inside \(10, 7, 6\), got \(-1, 0, 0\)"),
+    refuse("selected", "two parts", lambda: (0, 0), r"expected None or a \(digit, row, column\) tuple of integers, got \(0, 0\)"),
+    refuse("selected", "float part", lambda: (0.0, 0, 0), r"tuple of integers, got \(0\.0, 0, 0\)"),
+    refuse("selected", "bool part", lambda: (True, 0, 0), r"tuple of integers, got \(True, 0, 0\)"),
+    refuse("selected", "str", lambda: "abc", r"tuple of integers, got 'abc'"),
+    refuse("selected", "set", lambda: {0, 1, 2}, r"tuple of integers, got \{0, 1, 2\}"),
+    accept("selected", "list", lambda: [1, 2, 3], selected_is((1, 2, 3))),
+    accept("selected", "numpy integers", lambda: (np.int64(9), np.int8(6), np.uint8(5)), selected_is((9, 6, 5))),
+    accept("selected", "None", lambda: None, selected_is(None)),
+]
+
+
+def controls_shown(shown: bool) -> Callable:
+    def check(grid, tmp_path):
+        assert grid.show_controls is shown
+        page = Page(RECORDER.events)
+        children = page.state(grid)["children"]
+        control_ref = f"IPY_MODEL_{grid.controls.model_id}"
+        assert (control_ref in children) is shown
+    return check
+
+
+def _single_row_data(grid):
+    grid.data = np.arange(40.0).reshape(10, 1, 4)
+
+
+def _svg(grid):
+    grid.renderer = "svg"
+
+
+def drawn_on_canvas(grid, tmp_path):
+    """The page shows one canvas widget and no heatmap marks under the grid."""
+    assert grid.renderer == "canvas" and grid._canvas is not None
+    page = Page(RECORDER.events)
+    shown = reachable(page, grid.model_id)
+    names = [page.models[m].get("_model_name") for m in shown]
+    assert grid._canvas.model_id in shown
+    assert "GridHeatMapModel" not in names
+
+
+def reachable(page: Page, root: str) -> set[str]:
+    """Model ids the page reaches from ``root`` through model references."""
+    seen, todo = set(), [root]
+    while todo:
+        model = todo.pop()
+        if model in seen or model not in page.models:
+            continue
+        seen.add(model)
+        todo.extend(json_refs(page.models[model]))
+    return seen
+
+
+def json_refs(value) -> set[str]:
+    """Model ids referenced anywhere in a page state ("IPY_MODEL_<id>")."""
+    found = set()
+    if isinstance(value, str) and value.startswith("IPY_MODEL_"):
+        found.add(value[len("IPY_MODEL_"):])
+    elif isinstance(value, dict):
+        for item in value.values():
+            found |= json_refs(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            found |= json_refs(item)
+    return found
+
+
+RENDERER = [
+    refuse("renderer", "capitals", lambda: "SVG", r"expected any of \['auto', 'svg', 'canvas'\], not the str 'SVG'"),
+    refuse("renderer", "None", lambda: None, r"expected any of .*not the NoneType None"),
+    refuse("renderer", "unknown", lambda: "webgl", r"expected any of .*not the str 'webgl'"),
+    Case("renderer", "svg for single-row maps (BUG-1)", set_("renderer", lambda: "svg"),
+         r"'svg' needs maps of at least 2x2 .*got maps of \(1, 4\)", setup=_single_row_data, start="plain"),
+    Case("data", "single-row maps on svg (BUG-1)", set_("data", lambda: np.zeros((10, 1, 4))),
+         r"maps of \(1, 4\) cannot be drawn with renderer='svg'", setup=_svg),
+    accept("renderer", "canvas", lambda: "canvas", drawn_on_canvas),
+]
+
+
+SHOW_CONTROLS = [
+    refuse("show_controls", "str", lambda: "yes", r"expected a boolean, not the str 'yes'"),
+    refuse("show_controls", "None", lambda: None, r"expected a boolean, not the NoneType None"),
+    refuse("show_controls", "2", lambda: 2, r"expected a boolean, not the int 2"),
+    accept("show_controls", "1", lambda: 1, controls_shown(True)),
+]
+
+
+# -- methods ---------------------------------------------------------------------------
+
+ZEROS = np.zeros((7, 6))
+
+
+def call(target: str, name: str, act: Callable, pattern: str | None = None, *, check=None,
+         error: Any = TraitError, start: str = "styled") -> Case:
+    return Case(target, name, act, pattern, error=error, check=check, start=start)
+
+
+def panel_is(digit: int, values: Callable[[], np.ndarray]) -> Callable:
+    def check(grid, tmp_path):
+        np.testing.assert_array_equal(grid.data[digit], values())
+    return check
+
+
+UPDATE = [
+    call("update_panel", "bool digit", lambda g, _: g.update_panel(True, ZEROS), r"expected an integer digit, got True"),
+    call("update_panel", "float digit", lambda g, _: g.update_panel(1.0, ZEROS), r"expected an integer digit, got 1\.0"),
+    call("update_panel", "digit -11", lambda g, _: g.update_panel(-11, ZEROS), r"expected digit in 0\.\.9, got -11"),
+    call("update_panel", "digit 10", lambda g, _: g.update_panel(10, ZEROS), r"expected digit in 0\.\.9, got 10"),
+    call("update_panel", "transposed shape", lambda g, _: g.update_panel(0, np.zeros((6, 7))),
+         r"expected values of shape \(7, 6\), got \(6, 7\)"),
+    call("update_panel", "two maps", lambda g, _: g.update_panel(0, np.zeros((2, 7, 6))),
+         r"expected values of shape \(7, 6\), got \(2, 7, 6\)"),
+    call("update_panel", "1-D", lambda g, _: g.update_panel(0, np.zeros(42)), r"expected .*got 1-D with shape \(42,\)"),
+    call("update_panel", "inf", lambda g, _: g.update_panel(0, np.full((7, 6), np.inf)), r"expected finite values or NaN, got \+-inf"),
+    call("update_panel", "strings", lambda g, _: g.update_panel(0, np.full((7, 6), "a")), r"expected real numbers .*got string"),
+    call("update_panel", "None", lambda g, _: g.update_panel(0, None), r"expected real numbers .*got object"),
+    call("update_panel", "complex", lambda g, _: g.update_panel(0, np.zeros((7, 6), complex)), r"expected real numbers .*got complex"),
+    call("update_panel", "ragged list (BUG-7)", lambda g, _: g.update_panel(0, [[1.0, 2.0], [3.0]]),
+         r"expected .*got"),
+    call("setitem", "slice", lambda g, _: g.__setitem__(slice(0, 2), np.zeros((2, 7, 6))),
+         r"expected an integer digit, got slice\(0, 2, None\)"),
+    call("setitem", "str digit", lambda g, _: g.__setitem__("1", ZEROS), r"expected an integer digit, got '1'"),
+    call("setitem", "numpy bool digit", lambda g, _: g.__setitem__(np.bool_(False), ZEROS), r"expected an integer digit, got .*False"),
+    call("update_panel", "negative digit", lambda g, _: g.update_panel(-1, np.full((7, 6), 0.004)),
+         check=panel_is(9, lambda: np.full((7, 6), 0.004))),
+    call("setitem", "numpy digit and DataFrame",
+         lambda g, _: g.__setitem__(np.int64(3), need("pandas").DataFrame(np.arange(42.0).reshape(7, 6) / 4200)),
+         check=panel_is(3, lambda: np.arange(42.0).reshape(7, 6) / 4200)),
+    call("update_panel", "(1, H, W)", lambda g, _: g.update_panel(2, np.ones((1, 7, 6)) / 100),
+         check=panel_is(2, lambda: np.ones((7, 6)) / 100)),
+    call("update_panel", "all NaN", lambda g, _: g.update_panel(4, np.full((7, 6), np.nan)),
+         check=both(panel_is(4, lambda: np.full((7, 6), np.nan)), limits_are())),
+    call("setitem", "lists of float16", lambda g, _: g.__setitem__(5, np.arange(42, dtype=np.float16).reshape(7, 6).tolist()),
+         check=panel_is(5, lambda: np.arange(42.0).reshape(7, 6))),
+]
+
+
+def autoscaled(lo: float | None, hi: float | None, vmin=None, vmax=None, colormap=None) -> Callable:
+    def check(grid, tmp_path):
+        assert (grid.vmin, grid.vmax) == (vmin, vmax)
+        limits_are(lo, hi)(grid, tmp_path)
+        if colormap:
+            assert grid.colormap == colormap
+    return check
+
+
+def _constant(grid, value):
+    grid.data = np.full((3, 2, 2), value)
+
+
+AUTOSCALE = [
+    call("autoscale", "unknown mode", lambda g, _: g.autoscale("foo"),
+         r"expected mode in \('minmax', 'robust', 'symmetric'\), got 'foo'", error=ValueError),
+    call("autoscale", "mode in capitals", lambda g, _: g.autoscale("MINMAX"), r"expected mode in .*got 'MINMAX'", error=ValueError),
+    call("autoscale", "int mode", lambda g, _: g.autoscale(5), r"expected mode in .*got 5", error=ValueError),
+    call("autoscale", "list mode", lambda g, _: g.autoscale(["minmax"]), r"expected mode in .*got \['minmax'\]", error=ValueError),
+    call("autoscale", "unknown diverging colormap", lambda g, _: g.autoscale("symmetric", diverging="nope"),
+         r"unknown name 'nope'"),
+    call("autoscale", "diverging not a colormap", lambda g, _: g.autoscale("symmetric", diverging=5),
+         r"expected a colormap name \(str\) or a list of CSS colours, got int"),
+    call("autoscale", "robust on constant data", lambda g, _: (_constant(g, 2.0), g.autoscale("robust")),
+         check=both(autoscaled(None, None), constant_inside_limits(2.0)), start="plain"),
+    call("autoscale", "symmetric on all-NaN", lambda g, _: (_constant(g, np.nan), g.autoscale("symmetric")),
+         check=autoscaled(None, None), start="plain"),
+    call("autoscale", "symmetric on zeros", lambda g, _: (_constant(g, 0.0), g.autoscale("symmetric")),
+         check=lambda g, _: (g.limits[0] == -g.limits[1] < 0 and g.colormap == "RdBu_r")
+         or pytest.fail(str(g.limits)), start="plain"),
+]
+
+
+class Recorded:
+    """A callable object (not a function) to register as a click callback."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, *args):
+        self.calls.append(args)
+
+
+def _click(grid, digit, row, col):
+    grid._panels[digit].mark._handle_custom_msgs(
+        None, {"event": "element_click", "data": {"rowNum": row, "columnNum": col}}, [])
+
+
+def _register_and_click(grid, tmp_path):
+    grid._callable = Recorded()
+    grid.on_cell_click(grid._callable)
+    _click(grid, 2, 3, 4)
+
+
+def _remove_unregistered(grid, tmp_path):
+    grid.on_cell_click(print, remove=True)  # never registered: nothing to remove, no error
+    _click(grid, 1, 0, 0)
+
+
+ON_CLICK = [
+    call("on_cell_click", "int", lambda g, _: g.on_cell_click(5), r"expected a callable, got int", error=TypeError),
+    call("on_cell_click", "None", lambda g, _: g.on_cell_click(None), r"expected a callable, got NoneType", error=TypeError),
+    call("on_cell_click", "str", lambda g, _: g.on_cell_click("print"), r"expected a callable, got str", error=TypeError),
+    call("on_cell_click", "callable object", _register_and_click,
+         check=lambda g, _: (g._callable.calls == [(2, 3, 4, sample_data()[2, 3, 4])]) or pytest.fail(str(g._callable.calls))),
+    call("on_cell_click", "remove what was never added", _remove_unregistered,
+         check=lambda g, _: (g.selected == (1, 0, 0)) or pytest.fail(str(g.selected))),
+]
+
+
+def saved_svg(name: str) -> Callable:
+    def check(grid, tmp_path):
+        import xml.etree.ElementTree as ET
+
+        root = ET.parse(tmp_path / name).getroot()
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+        assert len(root.findall(".//{http://www.w3.org/2000/svg}rect[@class='cell']")) == 420
+    return check
+
+
+SAVE = [
+    call("save", "unknown suffix", lambda g, t: g.save(t / "grid.txt"),
+         r"expected a path ending in \.svg, \.png or \.html, got '.*grid\.txt'", error=ValueError),
+    call("save", "no suffix", lambda g, t: g.save(t / "grid"),
+         r"expected a path ending in \.svg, \.png or \.html, got '.*grid'", error=ValueError),
+    call("save", "a directory", lambda g, t: g.save(t), r"expected a path ending in .*got '", error=ValueError),
+    call("save", "png scale 0", lambda g, t: g.save(t / "grid.png", scale=0),
+         r"scale expected an integer in 1\.\.16, got 0", error=ValueError),
+    call("save", "png scale float", lambda g, t: g.save(t / "grid.png", scale=2.0),
+         r"scale expected an integer in 1\.\.16, got 2\.0", error=ValueError),
+    call("save", "png scale bool", lambda g, t: g.save(t / "grid.png", scale=True),
+         r"scale expected an integer in 1\.\.16, got True", error=ValueError),
+    call("save", "None path", lambda g, t: g.save(None),
+         r"expected str, bytes or os\.PathLike object, not NoneType", error=TypeError),
+    call("save", "missing folder", lambda g, t: g.save(t / "nope" / "grid.svg"),
+         r"No such file or directory: '.*nope/grid\.svg'", error=FileNotFoundError),
+    call("save", "upper-case suffix", lambda g, t: g.save(str(t / "GRID.SVG")), check=saved_svg("GRID.SVG")),
+    call("save", "pathlib path", lambda g, t: g.save(t / "grid.svg"), check=saved_svg("grid.svg")),
+]
+
+
+def _ctor(**kwargs):
+    return lambda g, t: DigitHeatmapGrid(**kwargs)
+
+
+CTOR = [
+    call("ctor", "controls not a bool (BUG-8)", _ctor(controls="yes"), r"expected a boolean, not the str 'yes'"),
+    call("ctor", "vmin NaN", _ctor(vmin=float("nan")), r"DigitHeatmapGrid\.vmin expected a finite number or None, got nan"),
+    call("ctor", "cell_size 0", _ctor(cell_size=0), r"DigitHeatmapGrid\.cell_size expected pixels per cell"),
+    call("ctor", "labels a str", _ctor(labels="0123456789"), r"DigitHeatmapGrid\.labels expected a list of strings, got str"),
+    call("ctor", "highlighted repeated", _ctor(highlighted=[0, 0]), r"DigitHeatmapGrid\.highlighted expected distinct"),
+    call("ctor", "layout not a Layout", _ctor(layout=5), r"'layout' trait of a DigitHeatmapGrid instance expected a Layout, not the int 5"),
+    call("ctor", "misspelt argument (BUG-9)", _ctor(colourmap="viridis"), r"colourmap", error=TypeError),
+    call("ctor", "single-row data (BUG-1)", _ctor(data=np.arange(12.0).reshape(3, 1, 4)),
+         check=data_is(lambda: np.arange(12.0).reshape(3, 1, 4))),
+    call("ctor", "data range beyond float (BUG-3)", _ctor(data=np.array([[[-1e308, 1e308], [0.0, 0.0]]])),
+         r"DigitHeatmapGrid\.data expected values of magnitude at most 1e\+300"),
+    call("ctor", "subnormal vmin over zeros (BUG-3)", _ctor(data=np.zeros((2, 2, 2)), vmin=5e-324),
+         check=limits_are(lo=5e-324)),
+    call("ctor", "controls=1", _ctor(controls=1), check=controls_shown(True)),
+    call("ctor", "svg for single-row maps (BUG-1)", _ctor(data=np.zeros((3, 1, 4)), renderer="svg"),
+         r"DigitHeatmapGrid\.data maps of \(1, 4\) cannot be drawn with renderer='svg'"),
+    Case("ctor", "limits a subnormal apart (BUG-3)", _ctor(vmin=0.0, vmax=5e-324),
+         check=limits_are(0.0, 5e-324), either=True),
+    call("ctor", "tuple labels with new N", _ctor(data=np.zeros((2, 3, 3)), labels=("a", "b")),
+         check=titles_are(["a", "b"])),
+]
+
+CASES: list[Case] = [*DATA, *LIMITS, *COLORMAP, *HIGHLIGHTED, *LABELS, *COLUMNS, *NAN_COLOR,
+                     *CELL_SIZE, *SELECTED, *SHOW_CONTROLS, *RENDERER, *UPDATE, *AUTOSCALE, *ON_CLICK, *SAVE,
+                     *CTOR]
+
+#: Every public trait, constructor argument and method the issue lists.
+TARGETS = ("data", "vmin", "vmax", "colormap", "highlighted", "labels", "columns", "nan_color",
+           "cell_size", "selected", "show_controls", "renderer", "update_panel", "setitem", "autoscale",
+           "on_cell_click", "save", "ctor")
+
+#: How a refusal must name what was wrong, for methods: the method (``grid[i] = v`` is
+#: update_panel), the trait it sets, or for ``save`` the argument or path at fault.
+OWNERS = {
+    "update_panel": r"DigitHeatmapGrid\.update_panel\b",
+    "setitem": r"DigitHeatmapGrid\.update_panel\b",
+    "autoscale": r"DigitHeatmapGrid\.(autoscale|colormap)\b",
+    "on_cell_click": r"DigitHeatmapGrid\.on_cell_click\b",
+    "save": r"(DigitHeatmapGrid\.save\b|\bscale\b|No such file or directory: '|os\.PathLike)",
+}
+
+
+# ------------------------------------------------------------------------- running a case
+
+RECORDER = None  # the test's recorder, for the checks above (set by the `run` fixture)
+
+
+def named(target: str) -> str:
+    """How an error names ``target``: the package writes 'DigitHeatmapGrid.vmin',
+    traitlets writes "The 'vmin' trait of a DigitHeatmapGrid instance"."""
+    return rf"(DigitHeatmapGrid\.{target}\b|'{target}' trait of a DigitHeatmapGrid instance)"
+
+
+def styled_grid() -> DigitHeatmapGrid:
+    """The sample with non-default values everywhere, so a half-applied change would show."""
+    grid = DigitHeatmapGrid(sample_data())
+    with grid.hold_sync():
+        grid.vmin, grid.vmax = 0.001, 0.012
+    grid.colormap = "viridis"
+    grid.highlighted = [1, 4]
+    grid.labels = [f"digit {i}" for i in range(10)]
+    grid.columns = 3
+    grid.nan_color = "magenta"
+    grid.cell_size = 12
+    grid.selected = (2, 1, 1)
+    return grid
+
+
+def full_snapshot(grid, take_snapshot) -> dict:
+    snap = take_snapshot(grid)
+    snap["more"] = {"selected": grid.selected, "show_controls": grid.show_controls}
+    return snap
+
+
+def assert_usable_and_on_page(grid, recorder, widgets_of) -> None:
+    """The limits are a usable range, and the page holds exactly what Python holds."""
+    lo, hi = grid.limits
+    assert math.isfinite(lo) and math.isfinite(hi) and lo < hi, f"limits {grid.limits}"
+    page = Page(recorder.events)
+    assert mismatches(page, widgets_of(grid)) == []
+    scale = page.state(grid._color_scale)
+    assert scale["min"] < scale["max"] and (scale["min"], scale["max"]) == (lo, hi)
+    for index, panel in enumerate(grid._panels):
+        shown = decode_array(page.state(panel.mark)["color"]).astype(np.float64)
+        values = grid.data[index]
+        assert shown.shape == values.shape
+        assert np.array_equal(np.isnan(shown), np.isnan(values))
+        finite = ~np.isnan(values)
+        err = np.abs(shown[finite] - values[finite])
+        assert (err <= F32_REL * np.abs(values[finite])).all(), f"panel {index}: off by {err.max()}"
+
+
+def still_takes_changes(grid, recorder) -> None:
+    """Never stuck: the next valid change goes through and reaches the page."""
+    new = "magma" if grid.colormap != "magma" else "plasma"
+    with recorder.capture() as cap:
+        grid.colormap = new
+    assert grid.colormap == new
+    assert grid._color_scale.comm in [e.comm for e in cap.sends]
+    assert Page(recorder.events).state(grid._color_scale)["colors"] == grid._color_scale.colors
+
+
+@pytest.fixture
+def run(recorder):
+    global RECORDER
+    RECORDER = recorder
+    made: list = []
+    yield made
+    RECORDER = None
+    for grid in made:
+        grid.close()
+
+
+def open_ids() -> set[str]:
+    gc.collect()
+    return set(widget_module._instances)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_case(case: Case, run, recorder, take_snapshot, widgets_of, tmp_path):
+    if case.target == "ctor":
+        return run_constructor(case, run, recorder, widgets_of, tmp_path)
+    grid = styled_grid() if case.start == "styled" else DigitHeatmapGrid(sample_data())
+    run.append(grid)
+    if case.setup is not None:
+        case.setup(grid)
+    files = set(tmp_path.iterdir())
+    if case.refused or case.either:
+        before = full_snapshot(grid, take_snapshot)
+        with recorder.capture() as cap:
+            try:
+                case.act(grid, tmp_path)
+            except case.error as err:
+                info = err
+            else:
+                assert case.either, f"DID NOT RAISE {case.error}"
+                info = None
+        if info is None:  # accepted: an either-case, checked like any acceptance
+            case.check(grid, tmp_path)
+            assert_usable_and_on_page(grid, recorder, widgets_of)
+            still_takes_changes(grid, recorder)
+            return
+        message = str(info)
+        owner = OWNERS.get(case.target) or named(case.target)
+        assert re.search(owner, message), f"does not name {case.target}: {message}"
+        assert re.search(r"expected|must be|needs|cannot be|No such file", message), f"says nothing expected: {message}"
+        assert case.pattern is None or re.search(case.pattern, message), f"{message!r} !~ {case.pattern!r}"
+        assert cap.events == [], [(e.kind, type(e.comm).__name__, e.data) for e in cap.events]
+        assert full_snapshot(grid, take_snapshot) == before
+        assert set(tmp_path.iterdir()) == files, "a refused save wrote a file"
+        assert_usable_and_on_page(grid, recorder, widgets_of)
+        still_takes_changes(grid, recorder)
+    else:
+        case.act(grid, tmp_path)
+        case.check(grid, tmp_path)
+        assert_usable_and_on_page(grid, recorder, widgets_of)
+        still_takes_changes(grid, recorder)
+
+
+def run_constructor(case: Case, run, recorder, widgets_of, tmp_path) -> None:
+    before = open_ids()
+    if case.either:
+        try:
+            grid = case.act(None, tmp_path)
+        except case.error as err:
+            message = str(err)
+            assert re.search(r"DigitHeatmapGrid\.\w+ expected .* got ", message), message
+            assert not open_ids() - before, "a refused constructor left widgets open"
+            return
+        run.append(grid)
+        case.check(grid, tmp_path)
+        assert_usable_and_on_page(grid, recorder, widgets_of)
+        return
+    if case.refused:
+        with recorder.capture() as cap:
+            with pytest.raises(case.error) as info:
+                case.act(None, tmp_path)
+        message = str(info.value)
+        assert re.search(case.pattern, message), f"{message!r} !~ {case.pattern!r}"
+        assert re.search(r"expected|unexpected|cannot be", message), message
+        leaked = open_ids() - before
+        assert not leaked, f"a refused constructor left {len(leaked)} widgets open"
+        opened = {id(e.comm) for e in cap.opens}
+        closed = {id(e.comm) for e in cap.closes}
+        assert opened <= closed, f"{len(opened - closed)} comms opened and never closed"
+    else:
+        grid = case.act(None, tmp_path)
+        run.append(grid)
+        case.check(grid, tmp_path)
+        assert_usable_and_on_page(grid, recorder, widgets_of)
+        still_takes_changes(grid, recorder)
+
+
+# ------------------------------------------------------------------------- the table itself
+
+
+def _key(case: Case) -> tuple:
+    """What a case gives, comparable across tables: target, type, dtype, shape, repr."""
+    if case.value is None:
+        return (case.target, case.name)
+    try:
+        value = case.value()
+    except pytest.skip.Exception:
+        return (case.target, case.name)
+    return (case.target, *_value_key(value))
+
+
+def _value_key(value: Any) -> tuple:
+    dtype = getattr(value, "dtype", None)
+    shape = getattr(value, "shape", None)
+    try:
+        if isinstance(value, np.ma.MaskedArray):
+            text = repr(value.tolist())[:300]  # masked entries as None
+        else:
+            text = repr(value) if shape is None else repr(np.asarray(value).tolist())[:300]
+    except Exception:  # e.g. a torch meta or bfloat16 tensor: numpy cannot read it
+        text = repr(value)[:300]
+    return (type(value).__name__, str(dtype), tuple(shape) if shape is not None else None, text)
+
+
+def _bad_input_keys() -> set[tuple]:
+    path = Path(__file__).with_name("test_bad_input.py")
+    spec = importlib.util.spec_from_file_location("_bad_input_table", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    keys = set()
+    for trait, table in [("data", module.DATA_CASES), ("colormap", module.COLORMAP_CASES),
+                         ("highlighted", module.HIGHLIGHT_CASES), ("labels", module.LABEL_CASES)]:
+        keys |= {(trait, *_value_key(value)) for _, value, _ in table}
+    for _, value, _ in module.LIMIT_CASES:
+        keys |= {("vmin", *_value_key(value)), ("vmax", *_value_key(value))}
+    keys |= {("nan_color", *_value_key(v)) for v in module.NAN_COLOR_CASES}
+    for value in (0, -1, True, 2.5, "3", None):
+        keys.add(("columns", *_value_key(value)))
+    for value in (0, 65, -3, True, 2.5):
+        keys.add(("cell_size", *_value_key(value)))
+    for value in (5, None, ("red",)):
+        keys.add(("nan_color", *_value_key(value)))
+    return keys
+
+
+def test_no_case_repeats_test_bad_input():
+    ours = [_key(c) for c in CASES if c.value is not None]
+    repeated = sorted(map(str, set(ours) & _bad_input_keys()))
+    assert repeated == [], f"already in test_bad_input.py: {repeated}"
+    duplicates = [k for k, n in Counter(ours).items() if n > 1]
+    assert duplicates == [], f"the table repeats itself: {duplicates}"
+
+
+def test_matrix_counts():
+    ids = [c.id for c in CASES]
+    assert len(ids) == len(set(ids)), "case ids must be distinct"
+    per_target = Counter(c.target for c in CASES)
+    refused = Counter(c.target for c in CASES if c.refused)
+    either = Counter(c.target for c in CASES if c.either)
+    assert set(per_target) == set(TARGETS)
+    for target in TARGETS:
+        assert refused[target] >= 1, f"no refused input for {target}"
+    bugs = sorted({m for c in CASES for m in re.findall(r"BUG-\d+", c.name)}, key=lambda b: int(b[4:]))
+    lines = [f"{t:14} {per_target[t]:3} cases ({refused[t]} refused, "
+             f"{per_target[t] - refused[t] - either[t]} accepted, {either[t]} either)" for t in TARGETS]
+    accepted = len(CASES) - sum(refused.values()) - sum(either.values())
+    print(f"\nbad-input matrix: {len(CASES)} distinct cases: {sum(refused.values())} must be refused, "
+          f"{accepted} converted as documented, {sum(either.values())} either (no documented answer); "
+          f"cases named after {', '.join(bugs)}\n" + "\n".join(lines))
+    assert len(CASES) >= 50
