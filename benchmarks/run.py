@@ -1,0 +1,124 @@
+"""Run every benchmark and print one markdown table: ``python benchmarks/run.py``.
+
+    python benchmarks/run.py                     # all sizes, Python side and page side
+    python benchmarks/run.py --quick             # smoke run: 10x7x6, few repeats (~1-2 min)
+    python benchmarks/run.py --sizes 10x7x6,100x28x28
+    python benchmarks/run.py --skip-browser      # Python side only
+
+Writes benchmarks/results.md (the table) and benchmarks/results.json (raw numbers);
+``--quick`` writes results-quick.md / .json instead, so a smoke run never replaces the
+numbers of a full run. See benchmarks/README.md for what each number means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+if str(HERE.parent) not in sys.path:
+    sys.path.insert(0, str(HERE.parent))
+
+from benchmarks import report  # noqa: E402
+
+DEFAULT_SIZES = "10x7x6,100x28x28,1000x7x6"
+
+
+def parse_sizes(text: str) -> list[tuple[int, int, int]]:
+    sizes = []
+    for part in text.split(","):
+        try:
+            n, h, w = (int(v) for v in part.strip().lower().split("x"))
+        except ValueError:
+            raise SystemExit(f"--sizes expected NxHxW[,NxHxW...], e.g. 10x7x6, got {part!r}")
+        if min(n, h, w) < 1 or n < 4:
+            raise SystemExit(f"--sizes: each size needs N >= 4 (the one-panel update replaces "
+                             f"map 3) and H, W >= 1, got {part!r}")
+        sizes.append((n, h, w))
+    return sizes
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true",
+                        help="short smoke run: few repeats, 1 s of streaming; sizes default "
+                        "to 10x7x6; writes results-quick.*")
+    parser.add_argument("--sizes", help=f"comma-separated NxHxW (default {DEFAULT_SIZES}; "
+                        "with --quick 10x7x6)")
+    parser.add_argument("--skip-browser", action="store_true",
+                        help="Python side only (no JupyterLab, no Chromium)")
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    sizes = parse_sizes(args.sizes or ("10x7x6" if args.quick else DEFAULT_SIZES))
+    size_names = ["x".join(map(str, s)) for s in sizes]
+    command = "python benchmarks/run.py" + (" --quick" if args.quick else "") + (
+        f" --sizes {args.sizes}" if args.sizes else "") + (
+        " --skip-browser" if args.skip_browser else "")
+    info = report.machine()
+    info["command"] = command
+
+    from benchmarks import python_side
+
+    renderers = python_side.has_renderer_option()
+    log(f"Python side ({'renderer option found: svg and canvas at large sizes' if renderers else 'no renderer option'}):")
+    python = python_side.run(sizes, args.quick, log)
+
+    browser = None
+    browser_note = None
+    if args.skip_browser:
+        browser_note = "Page side skipped (--skip-browser)."
+    else:
+        reason = _browser_missing()
+        if reason:
+            browser_note = f"Page side not run: {reason}."
+            log(browser_note)
+        else:
+            from benchmarks import browser_side
+
+            configs = []
+            for shape in sizes:
+                large = shape[0] * shape[1] * shape[2] > python_side.SMALL_CELLS
+                if renderers and large:
+                    configs += [(shape, "svg"), (shape, "canvas")]
+                else:
+                    configs.append((shape, None))
+            log("Page side (JupyterLab + Chromium):")
+            browser = browser_side.run(configs, args.quick, log)
+
+    info["loadavg_end"] = report.loadavg()
+    info["duration_s"] = time.perf_counter() - started
+    text = report.markdown(info, python, browser, size_names, browser_note)
+    stem = "results-quick" if args.quick else "results"
+    (HERE / f"{stem}.md").write_text(text)
+    (HERE / f"{stem}.json").write_text(json.dumps(
+        {"machine": info, "sizes": size_names, "python": python, "browser": browser},
+        indent=1, default=str))
+    print(text)
+    log(f"wrote {HERE / (stem + '.md')} and {HERE / (stem + '.json')} "
+        f"in {info['duration_s']:.0f} s")
+    return 0
+
+
+def _browser_missing() -> str | None:
+    from tests.browser.harness import CHROMIUM
+
+    if not Path(CHROMIUM).exists():
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "the playwright package is missing (pip install -e '.[test]')"
+    return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())
