@@ -123,8 +123,15 @@ def auto_limits(
         lo = hi - _span(hi)
     if hi is None:
         hi = lo + _span(lo)
-    if lo < hi:
+    if hi - lo >= MIN_SPAN:
         return float(lo), float(hi)
+    if lo < hi:  # too narrow for ticks (hi - lo underflows): widen the automatic end(s)
+        if vmin is not None:
+            return float(lo), float(lo + MIN_SPAN)
+        if vmax is not None:
+            return float(hi - MIN_SPAN), float(hi)
+        middle = lo / 2 + hi / 2
+        return float(middle - MIN_SPAN), float(middle + MIN_SPAN)
     # lo >= hi: only possible when at least one end is automatic (both fixed is refused).
     if vmin is None and vmax is None:
         half = _span(lo) / 2
@@ -142,7 +149,7 @@ def _span(anchor: float) -> float:
 
 def tick_step(lo: float, hi: float, count: int = 10) -> float:
     """The tick step d3's ``scale.ticks(count)`` chooses for [lo, hi] (1, 2 or 5 x 10^k)."""
-    raw = (hi - lo) / count
+    raw = max((hi - lo) / count, MIN_SPAN / count)  # auto_limits keeps hi - lo >= MIN_SPAN
     power = math.floor(math.log10(raw))
     error = raw / 10**power
     factor = 10 if error >= math.sqrt(50) else 5 if error >= math.sqrt(10) else 2 if error >= math.sqrt(2) else 1

@@ -362,8 +362,9 @@ def _rgb(color: str) -> tuple[int, int, int]:
     return r, g, b
 
 
-def scene_to_png(scene: Scene, scale: int = 2) -> bytes:
-    """Raster a scene with Pillow at ``scale`` device pixels per CSS pixel."""
+def scene_to_png(scene: Scene, scale: int = 2, optimize: bool = True) -> bytes:
+    """Raster a scene with Pillow at ``scale`` device pixels per CSS pixel; ``optimize``
+    spends time for a smaller file (off for the notebook's display fallback)."""
     from PIL import Image, ImageDraw, ImageFont
 
     if isinstance(scale, bool) or not isinstance(scale, (int, np.integer)) or not 1 <= scale <= 16:
@@ -414,11 +415,11 @@ def scene_to_png(scene: Scene, scale: int = 2) -> bytes:
                 shift = {"start": 0, "middle": (x1 - x0) / 2, "end": x1 - x0}[item.anchor]
                 draw.text((x - shift, y - y1), item.text, fill=fill, font=font, **bold)
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG", optimize=optimize)
     return buffer.getvalue()
 
 
-def render_png(grid: DigitHeatmapGrid, scale: int = 2) -> bytes:
+def render_png(grid: DigitHeatmapGrid, scale: int = 2, optimize: bool = True) -> bytes:
     """The grid's figure as PNG bytes, ``scale`` times the page's pixel size (for crisp
     text on slides and in PDFs). Needs Pillow."""
-    return scene_to_png(build_scene(grid), scale)
+    return scene_to_png(build_scene(grid), scale, optimize)

@@ -24,7 +24,7 @@ from . import _render
 from ._canvas import CanvasGrid
 from .colormaps import DEFAULT_COLORMAP, colormap_stops, validate_colormap
 from .colors import ColorError, parse_color, to_hex
-from .data import MAX_MAGNITUDE, as_tensor, auto_limits, sample_data, tick_format, tick_values
+from .data import MAX_MAGNITUDE, MIN_SPAN, as_tensor, auto_limits, sample_data, tick_format, tick_values
 
 #: How missing values (NaN) are drawn by default: a mid blue that no built-in
 #: sequential map ends in, so a gap never passes for a very low or very high value.
@@ -384,6 +384,11 @@ class DigitHeatmapGrid(VBox):
             return None
         other = self.vmax if name == "vmin" else self.vmin
         lo, hi = (value, other) if name == "vmin" else (other, value)
+        if lo is not None and hi is not None and lo < hi and hi - lo < MIN_SPAN:
+            raise TraitError(
+                f"{_owner(self, name)} expected vmax - vmin of at least {MIN_SPAN:g}, got "
+                f"vmin={lo!r} and vmax={hi!r}"
+            )
         if lo is not None and hi is not None and not lo < hi:
             raise TraitError(
                 f"{_owner(self, name)} expected vmin < vmax, got vmin={lo!r} and vmax={hi!r}; "
@@ -543,9 +548,10 @@ class DigitHeatmapGrid(VBox):
                 f"{_owner(self, 'update_panel')} expected values of shape ({rows}, {cols}), "
                 f"got {panel.shape[1:] if panel.shape[0] == 1 else panel.shape}"
             )
-        tensor = self.data.copy()
-        tensor[digit] = panel[0]
-        self.data = tensor
+        with self._lock:  # copy, change and assign as one step, or a thread's panel is lost
+            tensor = self.data.copy()
+            tensor[digit] = panel[0]
+            self.data = tensor
 
     def __setitem__(self, digit: int, values: Any) -> None:
         """``grid[digit] = values`` is :meth:`update_panel`."""
@@ -648,7 +654,9 @@ class DigitHeatmapGrid(VBox):
         from .snapshot import render_png
 
         # Page size (scale 1), so it shows as large as the live grid wherever it is used.
-        bundle["image/png"] = base64.b64encode(render_png(self, scale=1)).decode("ascii")
+        # Unoptimised PNG: the display waits for it (optimize=True took 1.2 s at 100x28x28).
+        png = render_png(self, scale=1, optimize=False)
+        bundle["image/png"] = base64.b64encode(png).decode("ascii")
         return bundle
 
     @contextlib.contextmanager
@@ -661,6 +669,9 @@ class DigitHeatmapGrid(VBox):
         none is applied.
         """
         with contextlib.ExitStack() as stack:
+            # Other threads wait until the batch is applied or refused: their changes must
+            # not join (and be rolled back with) this one.
+            stack.enter_context(self._lock)
             # Child holds first, trait notifications last: contexts exit in reverse, so the
             # observers run (and change child widgets) while the child holds still batch.
             for widget in self._child_widgets():
@@ -759,6 +770,10 @@ class DigitHeatmapGrid(VBox):
             f"{root} .dhg-panel {{ outline: 3px solid transparent; outline-offset: -3px; }}"
             f"{root} .dhg-panel.dhg-highlighted {{ outline-color: {_render.ACCENT_COLOR}; }}"
             f"{root} .dhg-panel.dhg-highlighted .mainheading {{ font-weight: bold; }}"
+            # Without a kernel ipywidgets puts a link icon (::before, display: block) in every
+            # box; in the GridBox it would take the first cell and shift every panel.
+            f"{root}.jupyter-widgets-disconnected::before,"
+            f" {root} .jupyter-widgets-disconnected::before {{ position: absolute; }}"
             f"{root} .dhg-title-hit {{ box-shadow: none !important; background: transparent"
             f" !important; border: none !important; outline: none !important;"
             f" cursor: pointer; }}"
