@@ -38,13 +38,15 @@ def lab_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("lab")
 
 
-@pytest.fixture(scope="session")
+# Package scope: the server and Playwright stop when the browser tests are done, so other
+# tests (tests/test_embed.py) can start their own Playwright (one per thread at a time).
+@pytest.fixture(scope="package")
 def lab_server(browser_ready: None, lab_root: Path) -> Iterator:
     with jupyter_server(lab_root, app="lab") as server:
         yield server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(browser_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
     with chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
         yield context

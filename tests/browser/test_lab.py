@@ -315,6 +315,10 @@ def test_readable_in_light_and_dark_theme(grids: GridPage, output_dir: Path, the
     slug = "light" if "Light" in theme else "dark"
     grids.lab.page.locator(grids.selectors["grid"]).screenshot(
         path=str(output_dir / "screenshots" / f"grid-{slug}.png"))
+    # The theme is a server-wide setting: later pages of this server must start light.
+    grids.lab.command("apputils:change-theme", {"theme": "JupyterLab Light"})
+    grids.lab.page.wait_for_function(
+        "() => document.body.dataset.jpThemeName === 'JupyterLab Light'")
 
 
 def test_quickstart_notebook_renders_in_notebook7(browser, tmp_path_factory) -> None:
