@@ -4,4 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python -m pip install -q --disable-pip-version-check -e ".[test]"
-exec python -m jupyter lab notebooks/quickstart.ipynb "$@"
+extra=()
+[ "$(id -u)" = 0 ] && extra+=(--allow-root)  # JupyterLab refuses to start as root otherwise
+exec python -m jupyter lab notebooks/quickstart.ipynb "${extra[@]}" "$@"
