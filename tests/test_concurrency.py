@@ -64,10 +64,16 @@ def test_threaded_assignments_reach_the_page_whole(recorder, widgets_of):
     order: list[tuple[str, int]] = []
     errors: list[BaseException] = []
     done = threading.Event()
+    main_changed = threading.Event()
 
     def writer():
         try:
             for i in range(ASSIGNMENTS):
+                if i % 50 == 25:
+                    # The writer can finish before the main thread is scheduled at all; wait
+                    # (on a condition) for a main-thread change so the two really overlap.
+                    main_changed.clear()
+                    main_changed.wait(timeout=30)
                 recorder.events.append(Event("assign", None, i))  # a boundary in the log
                 grid.data = np.full(SHAPE, float(i))
                 order.append(("writer", i))
@@ -86,6 +92,7 @@ def test_threaded_assignments_reach_the_page_whole(recorder, widgets_of):
             grid.highlighted = [changes % 10] if changes % 2 else []
             order.append(("main", changes))
             changes += 1
+            main_changed.set()
     finally:
         thread.join(timeout=120)
     try:
