@@ -175,20 +175,17 @@ class CanvasGrid(anywidget.AnyWidget):
 
     # ------------------------------------------------------------------ validation
 
-    @validate("columns", "cell")
-    def _check_positive(self, proposal: traitlets.Bunch) -> int:
-        value = proposal["value"]
-        if value < 1:
-            name = proposal["trait"].name
-            raise TraitError(f"CanvasGrid.{name} expected an integer >= 1, got {value!r}")
-        return value
+    #: Smallest value of each integer trait: sizes may be 0 (nothing to draw yet), but a
+    #: grid needs at least one column and a cell of at least one pixel.
+    _MINIMUM = {"columns": 1, "cell": 1, "count": 0, "rows": 0, "cols": 0}
 
-    @validate("count", "rows", "cols")
-    def _check_size(self, proposal: traitlets.Bunch) -> int:
-        value = proposal["value"]
-        if value < 0:
-            name = proposal["trait"].name
-            raise TraitError(f"CanvasGrid.{name} expected an integer >= 0, got {value!r}")
+    @validate(*_MINIMUM)
+    def _check_minimum(self, proposal: traitlets.Bunch) -> int:
+        value, name = proposal["value"], proposal["trait"].name
+        if value < self._MINIMUM[name]:
+            raise TraitError(
+                f"CanvasGrid.{name} expected an integer >= {self._MINIMUM[name]}, got {value!r}"
+            )
         return value
 
     @validate("stops")

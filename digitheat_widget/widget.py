@@ -961,20 +961,16 @@ class DigitHeatmapGrid(VBox):
             self._sync_view()  # crossed CANVAS_THRESHOLD: switch renderer
         if self._canvas is not None:
             if old.shape[1:] != new.shape[1:]:
-                for widget in self._shared.widgets():
-                    widget.close()
-                self._shared = _render.make_shared(self._geometry(), self._color_scale)
+                self._replace_shared()
             self._send_panels(range(count))
             if old.shape != new.shape:
                 self._relayout()
             return
         if old.shape[1:] != new.shape[1:]:
-            # New map size: new scales and axes too, so no old row/column lingers in
-            # an ordinal scale's domain.
-            for widget in [w for p in self._panels for w in p.widgets()] + self._shared.widgets():
+            for widget in [w for p in self._panels for w in p.widgets()]:
                 widget.close()
             self._panels = []
-            self._shared = _render.make_shared(self._geometry(), self._color_scale)
+            self._replace_shared()
         else:
             # A change of wire dtype resends every panel, so all use the same precision.
             self._send_panels(
@@ -987,6 +983,13 @@ class DigitHeatmapGrid(VBox):
             self._apply_highlight()
         self._stale_limits = True
         self._schedule_flush()
+
+    def _replace_shared(self) -> None:
+        """New scales and axes for a new map size, so no old row or column lingers in an
+        ordinal scale's domain."""
+        for widget in self._shared.widgets():
+            widget.close()
+        self._shared = _render.make_shared(self._geometry(), self._color_scale)
 
     def _send_panels(self, indices: Any) -> None:
         """Send changed panels (and the limits they imply) now, or merge them into the next
