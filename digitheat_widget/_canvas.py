@@ -106,7 +106,9 @@ class CanvasGrid(anywidget.AnyWidget):
     >>> grid.on_cell_click(lambda digit, row, col: print(digit, row, col))
     """
 
-    _esm = pathlib.Path(__file__).parent / "canvas.js"
+    # The module as text, read once: given a Path, anywidget connects every instance to
+    # a file-change signal for hot reloading and so keeps every instance alive forever.
+    _esm = (pathlib.Path(__file__).parent / "canvas.js").read_text(encoding="utf-8")
 
     values = Bytes(
         b"",

@@ -22,6 +22,7 @@ from traitlets import Bool, Float, Int, TraitError, TraitType, Unicode, observe,
 
 from . import _render
 from ._canvas import CanvasGrid
+from ._feed import PanelFeed, store_quietly
 from .colormaps import DEFAULT_COLORMAP, colormap_stops, validate_colormap
 from .colors import ColorError, parse_color, to_hex
 from .data import MAX_MAGNITUDE, MIN_SPAN, as_tensor, auto_limits, sample_data, tick_format, tick_values
@@ -723,6 +724,7 @@ class DigitHeatmapGrid(VBox):
             [self._grid_box, self._colorbar],
             layout=Layout(align_items="flex-start", overflow="visible", width="auto"),
         )
+        self._feed = PanelFeed()
         self._sync_view()
         self._set_children()
         self.add_class("digitheat-grid")
@@ -745,6 +747,7 @@ class DigitHeatmapGrid(VBox):
         roots += [self._style, self._grid_box, self._body, *_render.colorbar_widgets(self._colorbar)]
         if self._canvas is not None:
             roots.append(self._canvas)
+        roots.append(self._feed)
         found: dict[int, Widget] = {}
         for widget in roots:
             found.setdefault(id(widget), widget)
@@ -840,6 +843,7 @@ class DigitHeatmapGrid(VBox):
                 widget.close()
             self._panels = []
             self._grid_box.children = []
+            self._reset_feed()
             if self._canvas is None:
                 self._canvas = self._new_canvas()
         else:
@@ -878,6 +882,13 @@ class DigitHeatmapGrid(VBox):
         while len(self._panels) < count:
             self._panels.append(self._new_panel(len(self._panels)))
         self._grid_box.children = [p.cell for p in self._panels]
+        self._feed.marks = [p.mark for p in self._panels]
+
+    def _reset_feed(self) -> None:
+        """Forget the feed's last values: the marks they were for are gone, and a page
+        that loads the feed later must not apply them to new marks."""
+        with Widget.hold_sync(self._feed):
+            self._feed.marks, self._feed.values, self._feed.shape = [], None, []
 
     def _relayout(self) -> None:
         geometry = self._geometry()
@@ -970,6 +981,7 @@ class DigitHeatmapGrid(VBox):
             for widget in [w for p in self._panels for w in p.widgets()]:
                 widget.close()
             self._panels = []
+            self._reset_feed()
             self._replace_shared()
         else:
             # A change of wire dtype resends every panel, so all use the same precision.
@@ -1020,14 +1032,21 @@ class DigitHeatmapGrid(VBox):
             stale, self._stale_panels = self._stale_panels, set()
             if self._canvas is not None and stale:
                 self._canvas.set_data(self.data)  # the whole tensor: one message, one buffer
-            for index in sorted(stale):
-                if index < len(self._panels):
-                    self._panels[index].mark.color = _render.wire_values(
-                        self.data[index], self._wire_dtype)
+            stale = sorted(i for i in stale if i < len(self._panels))
+            if stale:
+                self._push_panels(stale)
             if self._stale_limits:
                 self._stale_limits = False
                 self._update_limits()
             self._last_send = time.monotonic()
+
+    def _push_panels(self, indices: list[int]) -> None:
+        """Send the whole tensor in one message through the feed, which redraws panels
+        ``indices`` in the page; the marks get the same values in Python, unsent."""
+        wire = _render.wire_values(self.data, self._wire_dtype)
+        for index in indices:
+            store_quietly(self._panels[index].mark, "color", wire[index])
+        self._feed.push(wire, indices)
 
     @observe("vmin", "vmax")
     def _on_limits(self, change: traitlets.Bunch) -> None:

@@ -61,11 +61,33 @@ class Page:
             if data.get("method") in ("update", "echo_update"):
                 assert comm_id in self.models, "an update for a model the page never opened"
                 assert comm_id not in self.closed, "an update for a closed model"
-                self.models[comm_id].update(with_buffers(
-                    data.get("state", {}), data.get("buffer_paths", []), event.buffers))
+                change = with_buffers(
+                    data.get("state", {}), data.get("buffer_paths", []), event.buffers)
+                self.models[comm_id].update(change)
+                if "values" in change and _is_feed(self.models[comm_id]):
+                    self._feed_marks(self.models[comm_id])
                 self.updates += 1
         elif event.kind == "close":
             self.closed.add(comm_id)
+
+    def _feed_marks(self, feed: dict) -> None:
+        """What feed.js does with new values: each changed panel's slice becomes its
+        mark's ``color`` (here in the form Python's state has: bytes, dtype, shape)."""
+        if feed["values"] is None:
+            return
+        count, rows, cols = feed["shape"]
+        values = np.frombuffer(feed["values"], dtype=np.dtype(feed["dtype"]).newbyteorder("<"))
+        assert values.size == count * rows * cols, "values do not match their shape"
+        for index in feed["changed"]:
+            ref = feed["marks"][index]
+            assert ref.startswith("IPY_MODEL_"), ref
+            mark_id = ref[len("IPY_MODEL_"):]
+            assert mark_id in self.models and mark_id not in self.closed, "feed to a lost mark"
+            panel = values[index * rows * cols:(index + 1) * rows * cols]
+            # bqplot's binary array form; "type" is for dates, None for numbers.
+            self.models[mark_id]["color"] = {
+                "value": panel.tobytes(), "dtype": feed["dtype"], "shape": [rows, cols],
+                "type": None}
 
     def state(self, widget: Any) -> dict:
         """The page's state of ``widget`` (found by its comm id)."""
@@ -73,6 +95,11 @@ class Page:
 
     def array(self, widget: Any, name: str) -> np.ndarray:
         return decode_array(self.state(widget)[name])
+
+
+def _is_feed(state: dict) -> bool:
+    """Whether a model is the grid's PanelFeed (an anywidget model with panel values)."""
+    return {"marks", "values", "shape", "changed", "dtype"} <= set(state)
 
 
 def decode_array(spec: Any) -> np.ndarray:

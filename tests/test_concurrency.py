@@ -39,20 +39,20 @@ ASSIGNMENTS = 200
 COLORMAPS = ["viridis", "magma", "gray", "hot", "RdBu_r"]
 
 
-def color_messages(events, marks: dict[str, int]) -> list[tuple[int, float]]:
-    """(panel, value) for every message that sends a heatmap its values, in order; the
+def panel_messages(events, feed_id: str) -> list[tuple[int, int, float]]:
+    """(position in ``events``, panel, value) for every panel a message redraws, in order,
+    decoded as the page would (each feed update over the feed's earlier state); the
     tensors here are constant, so each message must hold one value."""
+    page = Page([])
     out = []
-    for event in events:
-        if event.kind == "send" and event.comm is not None and event.comm.comm_id in marks:
-            state = event.data.get("state", {})
-            if "color" in state:  # decoded as the page would: bytes + dtype + shape
-                spec = dict(state["color"])
-                spec["value"] = bytes(memoryview(
-                    event.buffers[event.data["buffer_paths"].index(["color", "value"])]).cast("B"))
-                values = decode_array(spec)
-                assert values.min() == values.max(), "one message, two tensors"
-                out.append((marks[event.comm.comm_id], float(values.flat[0])))
+    for position, event in enumerate(events):
+        page.apply(event)
+        if (event.kind == "send" and event.comm is not None and event.comm.comm_id == feed_id
+                and ["values"] in (event.data.get("buffer_paths") or [])):
+            feed = page.models[feed_id]
+            values = np.frombuffer(feed["values"], dtype=np.dtype(feed["dtype"]).newbyteorder("<"))
+            assert values.min() == values.max(), "one message, two tensors"
+            out += [(position, panel, float(values[0])) for panel in feed["changed"]]
     return out
 
 
@@ -60,7 +60,7 @@ def test_threaded_assignments_reach_the_page_whole(recorder, widgets_of):
     """A background thread assigns tensor i (all cells i) for i = 0..199 while the main
     thread keeps changing vmax, colormap and highlighted."""
     grid = DigitHeatmapGrid(np.full(SHAPE, -1.0))
-    marks = {p.mark.comm.comm_id: k for k, p in enumerate(grid._panels)}
+    feed_id = grid._feed.comm.comm_id
     order: list[tuple[str, int]] = []
     errors: list[BaseException] = []
     done = threading.Event()
@@ -99,11 +99,12 @@ def test_threaded_assignments_reach_the_page_whole(recorder, widgets_of):
         assert not thread.is_alive() and errors == []
         assert [i for who, i in order if who == "writer"] == list(range(ASSIGNMENTS))
         # Split the log at the writer's boundaries: after boundary i come exactly the ten
-        # panel messages of tensor i, one per panel, before boundary i + 1.
+        # panels of tensor i, one each, before boundary i + 1.
         bounds = [k for k, e in enumerate(recorder.events) if e.kind == "assign"]
         assert len(bounds) == ASSIGNMENTS
+        redrawn = panel_messages(recorder.events, feed_id)
         for i, (a, b) in enumerate(zip(bounds, bounds[1:] + [len(recorder.events)])):
-            sent = color_messages(recorder.events[a + 1:b], marks)
+            sent = [(panel, value) for k, panel, value in redrawn if a < k < b]
             assert sorted(p for p, _ in sent) == list(range(10)), f"assignment {i}: panels {sent}"
             assert {v for _, v in sent} == {float(i)}, f"assignment {i} carried {sent}"
         # Both threads really ran at once: the main thread's changes reached the page
@@ -129,7 +130,7 @@ def test_merged_sends_in_an_event_loop_are_whole_and_end_on_the_latest(recorder,
     """With a running event loop, assignments closer than 1/30 s are merged: fewer sends,
     each still one whole tensor, and the last one is the last tensor assigned."""
     grid = DigitHeatmapGrid(np.full(SHAPE, -1.0))
-    marks = {p.mark.comm.comm_id: k for k, p in enumerate(grid._panels)}
+    feed_id = grid._feed.comm.comm_id
     start = len(recorder.events)
 
     rng = np.random.default_rng(0)
@@ -147,7 +148,8 @@ def test_merged_sends_in_an_event_loop_are_whole_and_end_on_the_latest(recorder,
 
     try:
         asyncio.run(loop())
-        sent = color_messages(recorder.events[start:], marks)
+        sent = [(panel, value) for k, panel, value in panel_messages(recorder.events, feed_id)
+                if k >= start]
         blocks = [sent[k:k + 10] for k in range(0, len(sent), 10)]
         assert len(sent) % 10 == 0
         values = []

@@ -47,10 +47,13 @@ def make_display_close(recorder, sample) -> tuple[int, dict[int, int], int]:
             sizes[i] = tracemalloc.get_traced_memory()[0]
         opened_before = len(recorder.events)
         data = sample if i % 3 == 0 else rng.random(shapes[i % 3])
-        grid = DigitHeatmapGrid(data, highlighted=[0], controls=(i % 10 == 0))
+        # Every 7th grid on the canvas renderer: both renderers' widgets must go away.
+        grid = DigitHeatmapGrid(data, highlighted=[0], controls=(i % 10 == 0),
+                                renderer="canvas" if i % 7 == 3 else "auto")
         bundle = grid._repr_mimebundle_()
         assert "application/vnd.jupyter.widget-view+json" in bundle and "image/png" in bundle
         grid.vmax = float(np.nanmax(grid.data)) * 0.9
+        grid.data = grid.data[::-1]  # a full update: the SVG renderer's feed sends it
         grid.close()
         events = recorder.events[opened_before:]
         opened = {id(e.comm) for e in events if e.kind == "open"}

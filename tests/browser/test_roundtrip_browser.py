@@ -183,9 +183,71 @@ def _kernels(server) -> list[str]:
         return [k["id"] for k in json.loads(response.read())]
 
 
+#: True once the panel titled `title` shows the expected [r, g, b] per cell (page order),
+#: each channel within `tol`.
+JS_PANEL_SHOWS = """([sel, title, expected, tol]) => { const s = (%s)(sel);
+    const p = s.panels.find((q) => q.title === title);
+    return !!p && p.cells.length === expected.length && p.cells.every((c, k) => {
+        const rgb = c.fill.match(/[\\d.]+/g).map(Number);
+        return rgb.every((v, j) => Math.abs(v - expected[k][j]) <= tol); }); }""" % JS_READ_GRID
+
+
+def wait_panel_shows(lab: LabPage, selector: str, title: str, values: np.ndarray) -> None:
+    """Wait until panel ``title`` shows ``values`` (colours from matplotlib, not the package)."""
+    expected = expected_colours(values, SAMPLE.min(), SAMPLE.max()).reshape(-1, 3).tolist()
+    lab.page.wait_for_function(JS_PANEL_SHOWS, arg=[selector, title, expected, RGB_TOLERANCE],
+                               timeout=30_000)
+
+
+def wait_reversed(lab: LabPage, selector: str) -> None:
+    """Wait until the page shows the reversed sample (sent as one full update)."""
+    wait_panel_shows(lab, selector, "0", SAMPLE[9])
+
+
+def assert_shows(state: dict, data: np.ndarray) -> None:
+    panels = reading_order([panel_view(p) for p in state["panels"]])
+    assert [p.title for p in panels] == [str(d) for d in range(10)]
+    for digit, panel in enumerate(panels):
+        worst = np.abs(panel.fills - expected_colours(data[digit], SAMPLE.min(), SAMPLE.max())).max()
+        assert worst <= RGB_TOLERANCE, f"panel {digit} off by {worst:.0f}"
+
+
+def test_page_reload_with_the_kernel_shows_the_latest_values(browser, lab_server):
+    """New values reach the marks in the page through the feed, not through the marks'
+    own messages; a page that reloads its models from the kernel must still get them."""
+    path = lab_server.root / "reload-live.ipynb"
+    write_notebook(path, ["from digitheat_widget import DigitHeatmapGrid\nlive = DigitHeatmapGrid()\n",
+                          "live"])
+    lab = open_lab(browser, lab_server, "reload-live.ipynb")
+    try:
+        lab.run_all()
+        lab.page.wait_for_function(
+            "() => document.querySelectorAll('.digitheat-grid rect.heatmapcell').length === 420",
+            timeout=90_000)
+        selector = f".dhg-{lab.execute('print(live._uid)').strip()}"
+        lab.execute("live.data = live.data[::-1].copy()")
+        wait_reversed(lab, selector)
+        lab.command("docmanager:save")
+        lab.page.reload(wait_until="domcontentloaded")
+        lab.page.wait_for_function(JS_NOTEBOOK_OPEN, arg="reload-live.ipynb", timeout=60_000)
+        lab.page.wait_for_function(
+            "() => document.querySelectorAll('.digitheat-grid rect.heatmapcell').length === 420",
+            timeout=90_000)
+        lab.wait_kernel()
+        assert lab.execute("print('live' in globals())").strip() == "True"  # same kernel
+        assert_shows(lab.page.evaluate(JS_READ_GRID, selector), SAMPLE[::-1])
+        # And the reloaded page still takes updates through the feed.
+        lab.execute("live.data = live.data[::-1].copy()")
+        wait_panel_shows(lab, selector, "9", SAMPLE[9])
+        assert_shows(lab.page.evaluate(JS_READ_GRID, selector), SAMPLE)
+    finally:
+        lab.page.close()
+
+
 def test_saved_widget_state_renders_after_reload_without_the_kernel(browser, lab_server, output_dir):
-    """Run, save with widget state (jupyterlab-manager's saveState setting), shut the kernel
-    down, reload the page: the grid is drawn again from the notebook's saved state alone."""
+    """Run, update the data (one full update through the feed), save with widget state
+    (jupyterlab-manager's saveState setting), shut the kernel down, reload the page: the
+    grid is drawn again, with the updated values, from the notebook's saved state alone."""
     settings = lab_server.root / SETTINGS
     settings.parent.mkdir(parents=True, exist_ok=True)
     settings.write_text(json.dumps({"saveState": True}))
@@ -199,6 +261,8 @@ def test_saved_widget_state_renders_after_reload_without_the_kernel(browser, lab
             "() => document.querySelectorAll('.digitheat-grid rect.heatmapcell').length === 420",
             timeout=90_000)
         selector = f".dhg-{lab.execute('print(saved._uid)').strip()}"
+        lab.execute("saved.data = saved.data[::-1].copy()")
+        wait_reversed(lab, selector)
         live = layout(lab.page.evaluate(JS_READ_GRID, selector))
         lab.command("docmanager:save")
 
@@ -224,11 +288,7 @@ def test_saved_widget_state_renders_after_reload_without_the_kernel(browser, lab
             "() => document.querySelectorAll('.digitheat-grid rect.heatmapcell').length === 420",
             timeout=90_000)
         state = lab.page.evaluate(JS_READ_GRID, selector)
-        panels = reading_order([panel_view(p) for p in state["panels"]])
-        assert [p.title for p in panels] == [str(d) for d in range(10)]
-        for digit, panel in enumerate(panels):
-            worst = np.abs(panel.fills - expected_colours(SAMPLE[digit], SAMPLE.min(), SAMPLE.max())).max()
-            assert worst <= RGB_TOLERANCE, f"panel {digit} off by {worst:.0f}"
+        assert_shows(state, SAMPLE[::-1])
         assert [t["text"] for t in sorted(state["colorbar"]["ticks"], key=lambda t: -t["y"])][-1] == "0.014"
         lab.page.locator(selector).screenshot(path=str(output_dir / "screenshots" / "grid-restored.png"))
         # The same picture, not only the same cells: every panel and the colorbar where the
