@@ -6,8 +6,11 @@ base64-encoded), a slim widget runtime built from ``js/`` (a widget manager on
 uses) and the front-end files of the *installed* bqplot and bqscales, read from the
 ``share/jupyter/nbextensions`` files their wheels install. So the page draws with the
 very JavaScript that matches the Python packages that made the state. A grid with its
-control panel also gets the other controls (``runtime-controls.js``): its limit sliders
-are jslinked to the colour scale, so they recolour the page with no kernel.
+control panel also gets the part with sliders, dropdowns, toggles and jslink
+(``runtime-controls.js``): its limit sliders are jslinked to the colour scale, so they
+recolour the page with no kernel. Other controls (media, pickers, tabs, ...) are in a
+part of their own (``runtime-controls-more.js``); a page carries a part only if its
+widget state needs one of its classes.
 
 anywidget-based widgets work too (anywidget's own front-end file is taken from its
 installed package like bqplot's; their ES module, in the state, is imported from a

@@ -33,7 +33,8 @@ wheel="$(ls "$work"/dist/digitheat_widget-*.whl)"
 grep -q "npm run build" "$work/build.log" || { echo "FAIL: the wheel build did not run npm"; exit 1; }
 echo "   $(basename "$wheel") (npm build ran)"
 listing="$(python -m zipfile -l "$wheel")"
-for artifact in runtime.js runtime.css runtime-controls.js runtime-controls.css runtime-manifest.json; do
+for artifact in runtime.js runtime.css runtime-controls.js runtime-controls.css \
+        runtime-controls-more.js runtime-controls-more.css runtime-manifest.json; do
     grep -q "digitheat_widget/static/$artifact" <<<"$listing" || {
         echo "FAIL: the wheel has no digitheat_widget/static/$artifact"; exit 1; }
 done

@@ -406,11 +406,18 @@ def test_page_holds_only_this_grid(pages_dir: Path) -> None:
 
 def test_control_panel_works_without_a_kernel(browser: Any, pages_dir: Path,
                                               capsys: pytest.CaptureFixture) -> None:
-    """The limit sliders are jslinked to the colour scale: dragging recolours the page."""
+    """The limit sliders are jslinked to the colour scale: dragging recolours the page,
+    which fits the page budget with its control panel too."""
     grid = DigitHeatmapGrid(controls=True)
     path = export(grid, pages_dir / "controls.html")
+    size = path.stat().st_size
     with capsys.disabled():
-        print(f"\n[embed] grid with control panel: {path.stat().st_size:,} bytes")
+        print(f"\n[embed] grid with control panel: {size:,} bytes")
+    assert size <= MAX_PAGE_BYTES, f"page is {size:,} bytes, budget {MAX_PAGE_BYTES:,}"
+    # It carries the controls part with sliders, dropdowns and toggles, not the others.
+    text = path.read_text(encoding="utf-8")
+    assert 'data-amd-module="digitheat:controls-extra"' in text
+    assert 'data-amd-module="digitheat:controls-more"' not in text
     page = OfflinePage(browser, path, grid.data.size)
     try:
         digit, row, col = 3, 0, 2
@@ -440,6 +447,37 @@ def test_control_panel_works_without_a_kernel(browser: Any, pages_dir: Path,
     finally:
         page.close()
         grid.close()
+
+
+def test_other_controls_load_from_their_own_part(browser: Any, pages_dir: Path) -> None:
+    """Tabs (a lumino TabBar, bundled in the part with the other controls, on the
+    runtime's lumino Widget) and a colour picker work offline; the page carries that part
+    and not the one with sliders."""
+    from ipywidgets import HTML, ColorPicker, Tab, VBox
+
+    tab = Tab(children=[HTML("<i>first page</i>"), HTML("<i>second page</i>")],
+              titles=["one", "two"])
+    picker = ColorPicker(value="#ff0000", description="colour")
+    box = VBox([tab, picker])
+    try:
+        text = embed.widget_to_html(box, pages_dir / "tabs.html")
+    finally:
+        for widget in (*tab.children, tab, picker, box):
+            widget.close()
+    assert 'data-amd-module="digitheat:controls-more"' in text
+    assert 'data-amd-module="digitheat:controls-extra"' not in text
+    page = OfflinePage(browser, pages_dir / "tabs.html", expected_cells=0)
+    try:
+        tabs = page.page.locator(".lm-TabBar-tab")
+        assert tabs.all_text_contents() == ["one", "two"]
+        assert page.page.get_by_text("first page").is_visible()
+        tabs.nth(1).click()
+        page.page.get_by_text("second page").wait_for(state="visible")
+        assert not page.page.get_by_text("first page").is_visible()
+        assert page.page.locator(".widget-colorpicker input[type=color]").input_value() == "#ff0000"
+        assert page.blocked == [] and page.console_errors == [] and page.probe["csp"] == []
+    finally:
+        page.close()
 
 
 def test_anywidget_front_ends_load_offline(browser: Any, pages_dir: Path) -> None:

@@ -26,9 +26,10 @@ const VIEW_TYPE = 'application/vnd.jupyter.widget-view+json';
 
 /** Modules ready to use, by name. */
 const modules = new Map(Object.entries(SHARED));
-/** The AMD module with the controls that are not in this runtime (controls-extra.js);
- *  a page has it only when its state needs one of them. */
-const CONTROLS_EXTRA = 'digitheat:controls-extra';
+/** The AMD modules with the controls that are not in this runtime (controls-extra.js,
+ *  controls-more.js; names set by build.mjs); a page has one only when its state needs
+ *  one of its classes. */
+const CONTROLS_PARTS = DIGITHEAT_CONTROLS_PARTS;
 /** AMD definitions not evaluated yet: name -> {deps, factory}. */
 const definitions = new Map();
 const evaluating = new Set();
@@ -128,9 +129,12 @@ export class EmbedManager extends ManagerBase {
       );
     }
     let cls = requireModule(moduleName)[className];
-    const extra = definitions.has(CONTROLS_EXTRA) || modules.has(CONTROLS_EXTRA);
-    if (!cls && moduleName === '@jupyter-widgets/controls' && extra) {
-      cls = requireModule(CONTROLS_EXTRA)[className];
+    if (moduleName === '@jupyter-widgets/controls') {
+      for (const part of CONTROLS_PARTS) {
+        if (!cls && (definitions.has(part) || modules.has(part))) {
+          cls = requireModule(part)[className];
+        }
+      }
     }
     if (!cls) {
       throw new Error(`class ${className} not found in module ${moduleName}@${moduleVersion}`);
