@@ -56,8 +56,13 @@ class _Tensor(TraitType):
         # would hide the real error behind a confusing one about data.
         old = obj._trait_values.get(self.name, traitlets.Undefined)
         obj._trait_values[self.name] = new
-        if (not isinstance(old, np.ndarray) or old.shape != new.shape
-                or not np.array_equal(old, new, equal_nan=True)):
+        if not isinstance(old, np.ndarray) or old.shape != new.shape:
+            obj._notify_trait(self.name, old, new)
+            return
+        changed = changed_maps(old, new)
+        if changed.size:
+            # Kept for the observer, which needs the same answer: one compare per update.
+            obj._changed_maps = (old, new, changed)
             obj._notify_trait(self.name, old, new)
 
 
@@ -178,6 +183,17 @@ class _Cell(TraitType):
         return digit, row, col
 
 
+def changed_maps(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Indices of the maps (first axis) that differ between two (N, H, W) tensors with the
+    same H and W, among the first min(N) maps; NaN equals NaN."""
+    count = min(old.shape[0], new.shape[0])
+    old, new = old[:count], new[:count]
+    differs = old != new
+    if differs.any():  # NaN != NaN: a cell that is NaN on both sides has not changed
+        differs &= ~(np.isnan(old) & np.isnan(new))
+    return np.flatnonzero(differs.reshape(count, -1).any(axis=1))
+
+
 def _is_2d(values: Any) -> bool:
     if isinstance(values, (str, bytes)):
         return False
@@ -270,7 +286,7 @@ class DigitHeatmapGrid(VBox):
     #: Data updates closer together than this (seconds) are merged, so a training loop that
     #: assigns data as fast as it can never builds a backlog of messages to the page: the
     #: page gets the latest values at most this often, and the last ones when the loop ends.
-    MIN_SEND_INTERVAL = 1 / 30
+    MIN_SEND_INTERVAL = 1 / 60
 
     def __init__(
         self,
@@ -725,6 +741,7 @@ class DigitHeatmapGrid(VBox):
             layout=Layout(align_items="flex-start", overflow="visible", width="auto"),
         )
         self._feed = PanelFeed()
+        self._feed.on_resync(self._resync)
         self._sync_view()
         self._set_children()
         self.add_class("digitheat-grid")
@@ -887,8 +904,7 @@ class DigitHeatmapGrid(VBox):
     def _reset_feed(self) -> None:
         """Forget the feed's last values: the marks they were for are gone, and a page
         that loads the feed later must not apply them to new marks."""
-        with Widget.hold_sync(self._feed):
-            self._feed.marks, self._feed.values, self._feed.shape = [], None, []
+        self._feed.reset([])
 
     def _relayout(self) -> None:
         geometry = self._geometry()
@@ -983,12 +999,17 @@ class DigitHeatmapGrid(VBox):
             self._panels = []
             self._reset_feed()
             self._replace_shared()
-        else:
+        elif dtype_changed:
             # A change of wire dtype resends every panel, so all use the same precision.
-            self._send_panels(
-                index for index in range(min(count, old.shape[0]))
-                if dtype_changed or not np.array_equal(old[index], new[index], equal_nan=True)
-            )
+            self._stale_panels.update(range(min(count, old.shape[0])))
+        else:
+            known = getattr(self, "_changed_maps", None)
+            if known is not None and known[0] is old and known[1] is new:
+                changed = known[2]
+            else:  # e.g. several assignments merged by hold_sync: compare first and last
+                changed = changed_maps(old, new)
+            self._stale_panels.update(changed.tolist())
+        self._changed_maps = None
         if count != old.shape[0] or not self._panels:
             self._sync_panel_count()
             self._relayout()
@@ -1041,12 +1062,20 @@ class DigitHeatmapGrid(VBox):
             self._last_send = time.monotonic()
 
     def _push_panels(self, indices: list[int]) -> None:
-        """Send the whole tensor in one message through the feed, which redraws panels
-        ``indices`` in the page; the marks get the same values in Python, unsent."""
-        wire = _render.wire_values(self.data, self._wire_dtype)
-        for index in indices:
-            store_quietly(self._panels[index].mark, "color", wire[index])
+        """Send maps ``indices`` in one message through the feed, which redraws them in
+        the page; their marks get the same values in Python, unsent."""
+        everything = len(indices) == self.data.shape[0]  # sorted, distinct: all maps
+        wire = _render.wire_values(self.data if everything else self.data[indices],
+                                   self._wire_dtype)
+        for position, index in enumerate(indices):
+            store_quietly(self._panels[index].mark, "color", wire[position])
         self._feed.push(wire, indices)
+
+    def _resync(self) -> None:
+        """A page's feed started after updates were sent: send it every map."""
+        with self._lock:
+            if self._built and self._panels:
+                self._push_panels(list(range(len(self._panels))))
 
     @observe("vmin", "vmax")
     def _on_limits(self, change: traitlets.Bunch) -> None:

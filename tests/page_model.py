@@ -64,29 +64,33 @@ class Page:
                 change = with_buffers(
                     data.get("state", {}), data.get("buffer_paths", []), event.buffers)
                 self.models[comm_id].update(change)
-                if "values" in change and _is_feed(self.models[comm_id]):
+                if "frame" in change and _is_feed(self.models[comm_id]):
                     self._feed_marks(self.models[comm_id])
                 self.updates += 1
         elif event.kind == "close":
             self.closed.add(comm_id)
 
     def _feed_marks(self, feed: dict) -> None:
-        """What feed.js does with new values: each changed panel's slice becomes its
+        """What feed.js does with a new frame: each changed panel's slice becomes its
         mark's ``color`` (here in the form Python's state has: bytes, dtype, shape)."""
-        if feed["values"] is None:
+        frame = feed["frame"]
+        if not frame:
             return
-        count, rows, cols = feed["shape"]
-        values = np.frombuffer(feed["values"], dtype=np.dtype(feed["dtype"]).newbyteorder("<"))
+        count, rows, cols = frame["shape"]
+        assert count == len(frame["changed"]), "one map of values per changed index"
+        values = np.frombuffer(frame["values"], dtype=np.dtype(frame["dtype"]).newbyteorder("<"))
         assert values.size == count * rows * cols, "values do not match their shape"
-        for index in feed["changed"]:
+        for position, index in enumerate(frame["changed"]):
+            if index >= len(feed["marks"]):
+                continue  # the page skips a map that no longer has a mark
             ref = feed["marks"][index]
             assert ref.startswith("IPY_MODEL_"), ref
             mark_id = ref[len("IPY_MODEL_"):]
             assert mark_id in self.models and mark_id not in self.closed, "feed to a lost mark"
-            panel = values[index * rows * cols:(index + 1) * rows * cols]
+            panel = values[position * rows * cols:(position + 1) * rows * cols]
             # bqplot's binary array form; "type" is for dates, None for numbers.
             self.models[mark_id]["color"] = {
-                "value": panel.tobytes(), "dtype": feed["dtype"], "shape": [rows, cols],
+                "value": panel.tobytes(), "dtype": frame["dtype"], "shape": [rows, cols],
                 "type": None}
 
     def state(self, widget: Any) -> dict:
@@ -99,7 +103,7 @@ class Page:
 
 def _is_feed(state: dict) -> bool:
     """Whether a model is the grid's PanelFeed (an anywidget model with panel values)."""
-    return {"marks", "values", "shape", "changed", "dtype"} <= set(state)
+    return state.get("_anywidget_id", "").endswith("PanelFeed") and "frame" in state
 
 
 def decode_array(spec: Any) -> np.ndarray:

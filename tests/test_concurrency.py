@@ -48,11 +48,11 @@ def panel_messages(events, feed_id: str) -> list[tuple[int, int, float]]:
     for position, event in enumerate(events):
         page.apply(event)
         if (event.kind == "send" and event.comm is not None and event.comm.comm_id == feed_id
-                and ["values"] in (event.data.get("buffer_paths") or [])):
-            feed = page.models[feed_id]
-            values = np.frombuffer(feed["values"], dtype=np.dtype(feed["dtype"]).newbyteorder("<"))
+                and ["frame", "values"] in (event.data.get("buffer_paths") or [])):
+            frame = page.models[feed_id]["frame"]
+            values = np.frombuffer(frame["values"], dtype=np.dtype(frame["dtype"]).newbyteorder("<"))
             assert values.min() == values.max(), "one message, two tensors"
-            out += [(position, panel, float(values[0])) for panel in feed["changed"]]
+            out += [(position, panel, float(values[0])) for panel in frame["changed"]]
     return out
 
 

@@ -10,21 +10,9 @@ import bqplot
 import numpy as np
 import pytest
 
-from page_model import Page
 
 #: Largest JSON part accepted for a limits update to the ColorScale.
 SMALL_MESSAGE = 200
-
-
-def decode_color(event) -> np.ndarray:
-    """Rebuild a GridHeatMap's ``color`` array from an update message."""
-    state = event.data["state"]
-    assert event.data["method"] == "update"
-    assert ["color", "value"] in event.data["buffer_paths"]
-    spec = state["color"]
-    assert isinstance(spec, dict) and "value" not in spec  # the numbers went out of the JSON
-    buffer = event.buffers[event.data["buffer_paths"].index(["color", "value"])]
-    return np.frombuffer(memoryview(buffer).cast("B"), dtype=spec["dtype"]).reshape(spec["shape"])
 
 
 def count_numbers(value) -> int:
@@ -40,18 +28,20 @@ def count_numbers(value) -> int:
     return 0
 
 
-def decode_feed(recorder, event) -> tuple[np.ndarray, list[int]]:
-    """The tensor and the panels to redraw after an update of the grid's PanelFeed, as the
-    page reads them: the message's keys over the feed's earlier state (an update carries
-    only what changed, e.g. no dtype when it stays float32)."""
+def decode_feed(event) -> tuple[np.ndarray, list[int]]:
+    """The tensor and the panels to redraw in an update of the grid's PanelFeed, decoded
+    from the message alone (dtype, shape and byte order as the page reads them)."""
     data = event.data
     assert data["method"] == "update"
-    assert data["buffer_paths"] == [["values"]]  # the values went out of the JSON, as one buffer
-    assert "values" not in data["state"]
-    upto = recorder.events[:next(i for i, e in enumerate(recorder.events) if e is event) + 1]
-    state = Page(upto).models[event.comm.comm_id]
-    tensor = np.frombuffer(state["values"], dtype=np.dtype(state["dtype"]).newbyteorder("<"))
-    return tensor.reshape(state["shape"]), state["changed"]
+    assert set(data["state"]) == {"frame"}
+    # The values went out of the JSON, as one buffer.
+    assert data["buffer_paths"] == [["frame", "values"]]
+    frame = data["state"]["frame"]
+    assert "values" not in frame
+    (buffer,) = event.buffers
+    dtype = np.dtype(frame["dtype"]).newbyteorder("<")
+    tensor = np.frombuffer(memoryview(buffer).cast("B"), dtype=dtype)
+    return tensor.reshape(frame["shape"]), frame["changed"]
 
 
 def feed_of(grid):
@@ -63,25 +53,14 @@ def marks(grid) -> list[bqplot.GridHeatMap]:
     return [p.mark for p in grid._panels]
 
 
-def assert_feeds(recorder, event, expected: np.ndarray, changed: list[int]) -> None:
-    """``event`` carries the whole tensor ``expected`` (within float32 rounding) in binary,
-    with no number in its JSON beyond the shape and the changed panels."""
-    tensor, redrawn = decode_feed(recorder, event)
+def assert_feeds(event, expected: np.ndarray, changed: list[int]) -> None:
+    """``event`` carries maps ``changed`` of the tensor ``expected`` (within float32
+    rounding) in binary, with no number in its JSON beyond their shape and indices."""
+    maps, redrawn = decode_feed(event)
     assert redrawn == changed
-    assert count_numbers(event.data["state"]) <= 3 + len(changed)
-    assert tensor.shape == expected.shape
-    np.testing.assert_allclose(tensor.astype(np.float64), expected, rtol=2.0**-23, atol=0)
-
-
-def assert_carries_values(event, expected: np.ndarray) -> None:
-    assert event.buffers, "no binary buffer"
-    assert event.buffer_bytes >= expected.size * 4  # float32 at least
-    # The JSON part describes the array (dtype, shape) but holds none of its values.
-    assert count_numbers(event.data["state"]["color"]) <= expected.ndim, event.data
-    decoded = decode_color(event)
-    assert decoded.shape == expected.shape
-    # float32 rounding: relative error at most 2**-24
-    np.testing.assert_allclose(decoded.astype(np.float64), expected, rtol=2.0**-23, atol=0)
+    assert count_numbers(event.data["state"]) == 3 + len(changed)
+    assert maps.shape == (len(changed), *expected.shape[1:])
+    np.testing.assert_allclose(maps.astype(np.float64), expected[changed], rtol=2.0**-23, atol=0)
 
 
 def one_panel_changed(sample: np.ndarray, index: int) -> np.ndarray:
@@ -101,7 +80,8 @@ def test_one_changed_panel_sends_one_binary_message_that_redraws_it(grid, record
     assert cap.opens == [] and cap.closes == []
     (event,) = cap.sends
     assert event.comm is feed_of(grid).comm
-    assert_feeds(recorder, event, new, [index])
+    assert_feeds(event, new, [index])
+    assert event.buffer_bytes == 7 * 6 * 4  # that one map, in float32
     # Python's mark has the values the page will draw, without a message of its own.
     np.testing.assert_allclose(grid._panels[index].mark.color, new[index], rtol=2.0**-23)
     print(f"one-panel update: JSON {event.json_size} B, buffers {event.buffer_bytes} B")
@@ -113,7 +93,7 @@ def test_one_changed_panel_from_a_torch_tensor(grid, recorder, sample):
     with recorder.capture() as cap:
         grid.data = torch.from_numpy(new.copy())
     assert [e.comm for e in cap.sends] == [feed_of(grid).comm]
-    assert_feeds(recorder, cap.sends[0], new, [4])
+    assert_feeds(cap.sends[0], new, [4])
 
 
 def test_change_of_overall_max_also_updates_the_colour_scale_only(grid, recorder, sample):
@@ -159,7 +139,7 @@ def test_full_update_sends_one_binary_message_for_all_panels(grid, recorder, sam
     assert len(cap.sends) == 1
     (event,) = cap.sends
     assert event.comm is feed_of(grid).comm
-    assert_feeds(recorder, event, new, list(range(10)))
+    assert_feeds(event, new, list(range(10)))
     for index, mark in enumerate(marks(grid)):
         np.testing.assert_allclose(mark.color, new[index], rtol=2.0**-23)
     # The issue's budget: at most 2x the raw float32 tensor, JSON included.
@@ -235,7 +215,7 @@ def test_hold_sync_sends_one_message_per_widget(grid, recorder, sample):
     mark_states = per_comm[id(grid._panels[1].mark.comm)]
     assert set(mark_states[0]) == {"opacity"}  # its colours went through the feed
     (feed_state,) = per_comm[id(feed_of(grid).comm)]
-    assert feed_state["changed"] == [1]
+    assert feed_state["frame"]["changed"] == [1]
 
 
 def test_bad_input_sends_nothing_even_in_hold_sync(grid, recorder, sample):
@@ -257,6 +237,26 @@ def test_large_values_travel_as_float64(grid, recorder, sample):
     with recorder.capture() as cap:
         grid.data = new
     (event,) = cap.sends_to(feed_of(grid))
-    decoded, changed = decode_feed(recorder, event)
+    decoded, changed = decode_feed(event)
     assert decoded.dtype == np.float64
-    np.testing.assert_array_equal(decoded, new)
+    np.testing.assert_array_equal(decoded, new[changed])
+    assert 2 in changed
+
+
+def test_a_page_that_asks_for_a_resync_gets_every_map_once(grid, recorder, sample):
+    """A page whose feed started late (updates came while its module loaded) asks for every
+    map; it gets them all, current, in one message, and nothing else changes."""
+    new = one_panel_changed(sample, 2)
+    grid.data = new
+    with recorder.capture() as cap:
+        feed_of(grid)._handle_custom_msg({"event": "resync"}, [])
+    assert [e.comm for e in cap.sends] == [feed_of(grid).comm]
+    assert_feeds(cap.sends[0], new, list(range(10)))
+    # Again: the same maps as the last message, and still sent (the page asked).
+    with recorder.capture() as cap:
+        feed_of(grid)._handle_custom_msg({"event": "resync"}, [])
+    assert [e.comm for e in cap.sends] == [feed_of(grid).comm]
+    assert_feeds(cap.sends[0], new, list(range(10)))
+    with recorder.capture() as cap:
+        feed_of(grid)._handle_custom_msg({"event": "something else"}, [])
+    assert cap.events == []

@@ -225,7 +225,8 @@ def test_page_reload_with_the_kernel_shows_the_latest_values(browser, lab_server
             "() => document.querySelectorAll('.digitheat-grid rect.heatmapcell').length === 420",
             timeout=90_000)
         selector = f".dhg-{lab.execute('print(live._uid)').strip()}"
-        lab.execute("live.data = live.data[::-1].copy()")
+        lab.execute("live.data = live.data[::-1].copy()\n"
+                    "resyncs = []\nlive._feed.on_resync(lambda: resyncs.append(1))")
         wait_reversed(lab, selector)
         lab.command("docmanager:save")
         lab.page.reload(wait_until="domcontentloaded")
@@ -235,6 +236,9 @@ def test_page_reload_with_the_kernel_shows_the_latest_values(browser, lab_server
             timeout=90_000)
         lab.wait_kernel()
         assert lab.execute("print('live' in globals())").strip() == "True"  # same kernel
+        # The reloaded page's feed saw an earlier update in its state and asked for a resync.
+        wait_until(lambda: lab.execute("print(len(resyncs))").strip() != "0", 30,
+                   "the reloaded page to ask for a resync")
         assert_shows(lab.page.evaluate(JS_READ_GRID, selector), SAMPLE[::-1])
         # And the reloaded page still takes updates through the feed.
         lab.execute("live.data = live.data[::-1].copy()")
