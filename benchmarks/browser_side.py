@@ -18,7 +18,7 @@ the same notebook cell, measured, then closed before the next:
   its new colour (so a full update is only counted once every panel's message got there).
   The arrival of the comm messages is timed from the kernel connection's ``anyMessage``
   signal, so "message arrived -> repainted" is reported too. A 60 ms pause separates
-  runs, so the widget's 1/30 s merging of data sends never delays a measured one.
+  runs, so the widget's 1/60 s merging of data sends never delays a measured one.
 - streaming: a kernel loop assigning the full tensor as fast as it can for a few seconds
   (the watched cell's value follows the clock, so every send changes its colour). The
   page counts animation frames in which the colour changed; after the loop it keeps

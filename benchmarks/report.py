@@ -326,7 +326,7 @@ def markdown(info: dict, python: list[dict], browser: dict | None, sizes: list[s
         "ipykernel would (json_clean + json_packer); bytes = JSON content + binary buffers "
         "per operation, without Jupyter message headers. matplotlib = ipympl's way: "
         "redraw the figure with Agg and send one PNG.",
-        "Plain Python loops send at once (the 1/30 s merging needs a running asyncio loop), "
+        "Plain Python loops send at once (the 1/60 s merging needs a running asyncio loop), "
         "so Py rows are the full cost of every assignment.",
         "Page rows: JupyterLab 4 in headless Chromium on the same machine as the kernel; "
         "repaint = first animation frame in which a cell of the last panel shows its new "

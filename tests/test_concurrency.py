@@ -9,7 +9,7 @@ lock. So
   grid (data, limits, colormap, highlight) can send in between, and every panel message
   of an assignment carries that assignment's tensor;
 * the page ends on the last tensor assigned, with the limits and colours in force;
-* sends are merged (< 1/30 s apart) only while an asyncio event loop runs in the
+* sends are merged (< 1/60 s apart) only while an asyncio event loop runs in the
   assigning thread; a merged send carries the latest tensor for every changed panel.
   In plain threads (no running loop) every assignment is sent at once, as here.
 
@@ -127,7 +127,7 @@ def test_threaded_assignments_reach_the_page_whole(recorder, widgets_of):
 
 
 def test_merged_sends_in_an_event_loop_are_whole_and_end_on_the_latest(recorder, widgets_of):
-    """With a running event loop, assignments closer than 1/30 s are merged: fewer sends,
+    """With a running event loop, assignments closer than 1/60 s are merged: fewer sends,
     each still one whole tensor, and the last one is the last tensor assigned."""
     grid = DigitHeatmapGrid(np.full(SHAPE, -1.0))
     feed_id = grid._feed.comm.comm_id
