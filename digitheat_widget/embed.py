@@ -19,6 +19,12 @@ blob: URL).
 Everything that needs no kernel keeps working (hover tooltips, jslinked sliders);
 nothing talks back to Python. A Content-Security-Policy in the page forbids every
 network request.
+
+A grid's page also holds a static SVG picture of the figure, drawn in Python
+(:mod:`._prerender`), where the live view goes: it is what the page paints first, and
+the live view replaces it once it has drawn its cells. Front-end files are inert
+``<script type="text/x-digitheat-amd">`` elements, compiled only when the runtime needs
+them, after that first paint.
 """
 
 from __future__ import annotations
@@ -30,13 +36,14 @@ import json
 import os
 import re
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ipywidgets import Widget
 from ipywidgets.embed import dependency_state, embed_data
 
-__all__ = ["grid_to_html", "widget_to_html"]
+__all__ = ["StaticPicture", "grid_picture", "grid_to_html", "widget_to_html"]
 
 STATIC = Path(__file__).parent / "static"
 _BUILD_HINT = "npm --prefix js ci && npm --prefix js run build"
@@ -60,8 +67,46 @@ _STATE_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
                   "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
+#: The type of the page's front-end scripts: inert (the parser neither compiles nor runs
+#: them); the runtime runs one when a model first needs its module (js/src/index.js).
+INERT_AMD_TYPE = "text/x-digitheat-amd"
+#: The runtime is inert too, and run by BOOTSTRAP.
+RUNTIME_TYPE = "text/x-digitheat-runtime"
+#: The page's only parser-run script. Parsing then runs no JavaScript at all, so the
+#: first frame paints the static picture as soon as the HTML is parsed; the runtime is
+#: compiled and run in the first task after that frame (rAF runs just before a frame
+#: paints; the task it queues, after). Inline scripts inserted by script run on
+#: insertion, as 'unsafe-inline' in the CSP allows. rAF waits while a page is hidden:
+#: one opened in a background tab shows its picture and builds the live view when shown.
+BOOTSTRAP = (
+    "requestAnimationFrame(function(){setTimeout(function(){"
+    f"var t=document.querySelector('script[type=\"{RUNTIME_TYPE}\"]'),"
+    "s=document.createElement('script');s.text=t.textContent;t.replaceWith(s)},0)})"
+)
+
+
 class EmbedError(RuntimeError):
     """The page cannot be written: runtime not built, or a front-end file is unusable."""
+
+
+@dataclass(frozen=True)
+class StaticPicture:
+    """What a page shows where the live view goes until that view has drawn.
+
+    Parameters
+    ----------
+    markup
+        Trusted HTML/SVG markup, with every user string already escaped.
+    live_when
+        ``{CSS selector: count}``: the live view replaces the picture once it holds at
+        least ``count`` elements matching each selector.
+    label
+        The picture's accessible name.
+    """
+
+    markup: str
+    live_when: dict[str, int] = field(default_factory=dict)
+    label: str = ""
 
 
 # ---------------------------------------------------------------------- page parts
@@ -183,6 +228,11 @@ def _extras_needed(state: dict[str, Any], manifest: dict[str, Any]) -> list[dict
     return needed
 
 
+def _amd_script(module: str, source: str) -> str:
+    return (f'<script type="{INERT_AMD_TYPE}" data-amd-module="{html.escape(module)}">'
+            f"{_script_text(source)}</script>")
+
+
 def _static_text(name: str) -> str:
     path = STATIC / name
     if not path.is_file():
@@ -214,23 +264,52 @@ _PAGE = """\
 </head>
 <body>
 <div class="digitheat-embed">
-<script type="application/vnd.jupyter.widget-view+json">{view}</script>
+{picture}<script type="application/vnd.jupyter.widget-view+json">{view}</script>
 </div>
 <script type="application/vnd.jupyter.widget-state+json">{state}</script>
-<script>{runtime}</script>
+<script type="{runtime_type}">{runtime}</script>
 <!-- {notice} -->
 {amd}
+<script>{bootstrap}</script>
 </body>
 </html>
 """
 
 
+def _picture_html(picture: StaticPicture | None) -> str:
+    if picture is None:
+        return ""
+    return (f'<div class="digitheat-static" role="img" aria-label="{html.escape(picture.label)}" '
+            f'data-live-when="{html.escape(json.dumps(picture.live_when))}">'
+            f"{picture.markup}</div>\n")
+
+
 def widget_to_html(widget: Widget, path: str | os.PathLike[str] | None = None, *,
-                   title: str = "widget") -> str:
+                   title: str = "widget", picture: StaticPicture | None = None) -> str:
     """Write ``widget`` (bqplot / box / HTML widgets) as one offline HTML page.
 
-    Returns the page; writes it to ``path`` (UTF-8) too when ``path`` is given.
-    Raises :class:`EmbedError` if the runtime is not built or a front-end file is unusable.
+    Parameters
+    ----------
+    widget
+        The widget to show; its state and that of every widget it references go in.
+    path
+        Where to write the page (UTF-8); ``None`` only returns it.
+    title
+        The page's ``<title>``.
+    picture
+        A static picture the page shows where the widget goes until the live view has
+        drawn (and for good where scripts do not run).
+
+    Returns
+    -------
+    str
+        The page.
+
+    Raises
+    ------
+    EmbedError
+        If the runtime is not built, a front-end file is unusable, or the state needs
+        a widget class the page cannot show.
     """
     runtime_js, runtime_css, manifest = _runtime()
     provides = tuple(manifest["provides"])
@@ -248,7 +327,7 @@ def widget_to_html(widget: Widget, path: str | os.PathLike[str] | None = None, *
             continue
         amd_path = _amd_path(distribution, module)
         source = _amd_source(amd_path, amd_path.stat().st_mtime, provides)
-        scripts.append(f'<script data-amd-module="{module}">{_script_text(source)}</script>')
+        scripts.append(_amd_script(module, source))
         versions.append(f"{distribution} {importlib.metadata.version(distribution)}")
         licences.append(f"{distribution} {licence}")
     css = [runtime_css]
@@ -256,8 +335,7 @@ def widget_to_html(widget: Widget, path: str | os.PathLike[str] | None = None, *
     # AMD files; like them, they are evaluated only when a model needs them.
     for extra in _extras_needed(data["manager_state"]["state"], manifest):
         css.append(_static_text(extra["css"]))
-        scripts.insert(0, f'<script data-amd-module="{extra["module"]}">'
-                          f'{_script_text(_static_text(extra["script"]))}</script>')
+        scripts.insert(0, _amd_script(extra["module"], _static_text(extra["script"])))
     (view,) = data["view_specs"]
     from . import __version__
 
@@ -265,10 +343,13 @@ def widget_to_html(widget: Widget, path: str | os.PathLike[str] | None = None, *
         csp=_csp(used),
         generator=html.escape(f"digitheat-widget {__version__} ({', '.join(versions)})"),
         title=html.escape(title),
+        picture=_picture_html(picture),
         css=_style_text("\n".join(css)),
         view=_json_for_script(view),
         state=_json_for_script(data["manager_state"]),
+        runtime_type=RUNTIME_TYPE,
         runtime=_script_text(runtime_js),
+        bootstrap=BOOTSTRAP,
         notice=html.escape(f"Front-end files as installed with {', '.join(versions)} "
                            f"(licences: {', '.join(licences)})" if versions else ""),
         amd="\n".join(scripts),
@@ -278,12 +359,62 @@ def widget_to_html(widget: Widget, path: str | os.PathLike[str] | None = None, *
     return page
 
 
+def grid_picture(grid: Widget, label: str = "") -> StaticPicture | None:
+    """The static first paint of a grid's page: its figure as inline SVG.
+
+    Parameters
+    ----------
+    grid
+        A :class:`~digitheat_widget.DigitHeatmapGrid`, drawn as it is now.
+    label
+        The picture's accessible name.
+
+    Returns
+    -------
+    StaticPicture or None
+        ``None`` for the canvas renderer: the large stacks it is for would make a
+        picture of one SVG element per cell (about 57 bytes each) larger than the rest
+        of the page.
+    """
+    if grid.active_renderer != "svg":
+        return None
+    from ._prerender import static_svg
+
+    return StaticPicture(
+        markup=static_svg(grid),
+        # bqplot draws a panel's cells, with their geometry and colours, in one pass;
+        # the colorbar's ticks come earlier. Every cell of every panel: all drawn.
+        live_when={"rect.heatmapcell": int(grid.data.size), ".dhg-colorbar .tick": 1},
+        label=label,
+    )
+
+
 def grid_to_html(grid: Widget, path: str | os.PathLike[str] | None = None,
                  title: str = "digitheat grid") -> str:
     """Write a :class:`~digitheat_widget.DigitHeatmapGrid` as one self-contained HTML page.
 
     The page renders the grid as the widget shows it, with no kernel and no network
-    (hover tooltips work; changes do not reach Python). Returns the HTML; also writes
-    it to ``path`` when given.
+    (hover tooltips work; changes do not reach Python).
+
+    It first paints a static SVG picture of the figure drawn in Python (the picture
+    ``grid.to_svg()`` draws: titles, ticks, colorbar, highlight, NaN colour), in the
+    place of the live view, which replaces it once it has drawn every cell. Where
+    JavaScript is off, stripped (as some learning-management systems do with pasted
+    HTML) or fails, the picture stays: the page still shows the figure, without hover
+    or sliders. With ``renderer="canvas"`` there is no picture.
+
+    Parameters
+    ----------
+    grid
+        The :class:`~digitheat_widget.DigitHeatmapGrid`.
+    path
+        Where to write the page (UTF-8); ``None`` only returns it.
+    title
+        The page's ``<title>``, also the picture's accessible name.
+
+    Returns
+    -------
+    str
+        The page.
     """
-    return widget_to_html(grid, path, title=title)
+    return widget_to_html(grid, path, title=title, picture=grid_picture(grid, label=title))

@@ -3,9 +3,11 @@
 Each page is opened from a file in headless Chromium with every request that is not
 ``file:``, ``data:`` or ``blob:`` aborted (and counted), and read back from the DOM:
 cell count, computed fills against matplotlib, NaN colour, hover tooltip, panel titles.
-Waits are on page conditions only. First paint (the moment the last cell exists, seen
-by a MutationObserver installed before any page script) is printed, never asserted:
-timings depend on the machine.
+A grid's page first paints a static SVG picture drawn in Python, which the live widget
+replaces once drawn; a probe installed before any page script looks at every frame
+(what it holds is what that frame paints) and at the swap. Waits are on page conditions
+only. Timings (first paint, live widget) are printed, never asserted: they depend on
+the machine.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ def _browser_required() -> None:
         pytest.fail(f"CI=true and the browser is missing. {BROWSER_MISSING}", pytrace=False)
 
 
-from digitheat_widget import DigitHeatmapGrid, embed, sample_data  # noqa: E402
+from digitheat_widget import DigitHeatmapGrid, _render, embed, sample_data  # noqa: E402
 
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -61,20 +63,51 @@ RGB_TOLERANCE = 6
 OUTPUT_DIR = Path(__file__).resolve().parents[1] / "test-output"
 EVIL_LABEL = "</script><script>window.pwned=1</script>"
 
-#: Installed before any script of the page: records when the expected number of cells
-#: first exists, CSP violations, and uncaught errors.
+#: Installed before any script of the page. Records
+#: * ``firstFrame``: the first animation frame whose DOM holds the static picture, with
+#:   what the picture holds then (cell count, computed fills and boxes of its cells,
+#:   panel titles) and the page height. A rAF callback runs just before its frame is
+#:   painted, and this one is queued before any of the page's, so that is what the frame
+#:   paints; the page parses no script before its bootstrap, and the picture comes first.
+#: * ``emptyFrames``: later frames that held neither the whole picture nor the whole
+#:   live view, shown (a flash of an empty or half-drawn grid);
+#: * ``live``: when the picture has left and all live cells exist in a shown host (the
+#:   swap happens in one task, so this is when the live widget can first be hovered);
+#: * CSP violations and uncaught errors.
 PROBE = """
 (() => {
-  window.__probe = { expected: null, firstPaint: null, csp: [], errors: [] };
-  const cells = document.getElementsByClassName('heatmapcell');
+  const p = window.__probe = { expected: null, firstFrame: null, emptyFrames: 0, live: null,
+                               liveHeight: null, csp: [], errors: [] };
+  const liveCells = document.getElementsByClassName('heatmapcell');
+  const pictureCells = () => document.querySelectorAll('.digitheat-static g[class^="dhs-p"] > rect');
+  const liveShown = () => p.expected !== null && liveCells.length >= p.expected
+    && !document.querySelector('.digitheat-pending');
+  const box = (e) => { const b = e.getBoundingClientRect(); return [b.x, b.y, b.width, b.height]; };
   const observer = new MutationObserver(() => {
-    const p = window.__probe;
-    if (p.expected !== null && p.firstPaint === null && cells.length >= p.expected) {
-      p.firstPaint = performance.now();
+    if (p.live === null && !document.querySelector('.digitheat-static') && liveShown()) {
+      p.live = performance.now();
+      p.liveHeight = document.documentElement.scrollHeight;
       observer.disconnect();
     }
   });
   observer.observe(document, { childList: true, subtree: true });
+  const frame = (t) => {
+    const picture = document.querySelector('.digitheat-static');
+    if (p.firstFrame === null && picture) {
+      const cells = [...pictureCells()];
+      p.firstFrame = {
+        t, cells: cells.length, fills: cells.map((c) => getComputedStyle(c).fill),
+        boxes: cells.map(box), height: document.documentElement.scrollHeight,
+        titles: [...picture.querySelectorAll('text')].map((e) => e.textContent),
+        visible: getComputedStyle(picture).visibility === 'visible'
+          && getComputedStyle(picture).opacity === '1',
+      };
+    } else if (p.firstFrame !== null && p.live === null) {
+      if (!((picture && pictureCells().length >= p.expected) || liveShown())) p.emptyFrames += 1;
+    }
+    if (p.live === null) requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
   document.addEventListener('securitypolicyviolation',
     (e) => window.__probe.csp.push(`${e.violatedDirective} ${e.blockedURI}`));
   window.addEventListener('error', (e) => window.__probe.errors.push(String(e.message)));
@@ -106,10 +139,15 @@ def pages_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 class OfflinePage:
     """An exported page opened from disk with the network cut off."""
 
-    def __init__(self, browser: Any, path: Path, expected_cells: int) -> None:
+    def __init__(self, browser: Any, path: Path, expected_cells: int, *,
+                 javascript: bool = True) -> None:
+        """Open ``path``; wait until every view is displayed and, for a grid with
+        ``expected_cells`` cells, until the live grid has replaced the static picture.
+        Without JavaScript, wait for the load event only."""
         # A fresh context per page: no cache, no compiled code from an earlier load.
         self.context = browser.new_context(viewport={"width": 1000, "height": 1100},
-                                           device_scale_factor=1)
+                                           device_scale_factor=1,
+                                           java_script_enabled=javascript)
         self.page = self.context.new_page()
         self.blocked: list[str] = []
         self.console_errors: list[str] = []
@@ -118,14 +156,15 @@ class OfflinePage:
         self.page.route("**/*", self._route)
         self.page.add_init_script(PROBE.replace("expected: null", f"expected: {expected_cells}"))
         self.page.goto(path.as_uri())
+        if not javascript:
+            return
         # Every view displayed (the runtime marks <html>), then for a grid its cells.
         self.page.wait_for_function(
             "() => document.documentElement.dataset.digitheatEmbed === 'ready'")
         if expected_cells:
             self.page.wait_for_function(
-                f"() => document.getElementsByClassName('heatmapcell').length >= {expected_cells}"
-                " && window.__probe.firstPaint !== null"
-            )
+                f"() => document.getElementsByClassName('heatmapcell').length >= {expected_cells}")
+            self.page.wait_for_function("() => window.__probe.live !== null")
             # The colorbar's ticks are drawn in the same pass; wait for them for screenshots.
             self.page.wait_for_function(
                 "() => document.querySelectorAll('.dhg-colorbar .tick text').length >= 2")
@@ -154,8 +193,28 @@ class OfflinePage:
         assert match, f"cell ({digit}, {row}, {col}) has fill {text!r}, not an rgb() colour"
         return tuple(int(v) for v in match.groups())  # type: ignore[return-value]
 
+    def live_boxes(self, shape: tuple[int, int, int]) -> list[list[float]]:
+        """Boxes of every live cell, in data order (panel, row, column)."""
+        return self.page.evaluate(
+            """([n, rows, cols]) => {
+              const out = [];
+              for (let d = 0; d < n; d++) for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
+                const e = document.querySelector(
+                  `.dhg-p${d} g.heatmaprow:nth-of-type(${r + 1}) rect.heatmapcell:nth-of-type(${c + 1})`);
+                const b = e.getBoundingClientRect();
+                out.push([b.x, b.y, b.width, b.height]);
+              }
+              return out;
+            }""", list(shape))
+
     def close(self) -> None:
         self.context.close()
+
+
+def rgb(text: str) -> np.ndarray:
+    match = re.fullmatch(r"rgba?\((\d+), (\d+), (\d+)(?:, [\d.]+)?\)", text)
+    assert match, f"{text!r} is not an rgb() colour"
+    return np.array([int(v) for v in match.groups()])
 
 
 def export(grid: DigitHeatmapGrid, path: Path) -> Path:
@@ -224,11 +283,17 @@ def test_state_cannot_close_its_script_tag(pages_dir: Path) -> None:
         text = export(grid, pages_dir / "escaped-static.html").read_text(encoding="utf-8")
     finally:
         grid.close()
-    # The label's markup appears nowhere as markup: the page has its five script
-    # elements (view, state, runtime, bqscales, bqplot) and no script text holds "<!--".
+    # The label's markup appears nowhere as markup: the page has its six script
+    # elements (view, state, runtime, bqscales, bqplot, bootstrap) and no script text
+    # holds "<!--".
     assert "window.pwned" in text and "<script>window.pwned" not in text
     scripts = re.findall(r"<script\b[^>]*>(.*?)</script>", text, re.S)
-    assert len(scripts) == 5 and not any("<!--" in body for body in scripts)
+    assert len(scripts) == 6 and not any("<!--" in body for body in scripts)
+    # The static picture holds the labels as escaped SVG text.
+    picture = re.search(r'<div class="digitheat-static"[^>]*>(.*?)</div>', text, re.S)
+    assert picture and "<script" not in picture.group(1) and "<!--" not in picture.group(1)
+    assert f">{html.escape(EVIL_LABEL, quote=False)}</text>" in picture.group(1)
+    assert ">a &amp; b</text>" in picture.group(1) and ">x&gt;y</text>" in picture.group(1)
     state = re.search(
         r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', text, re.S
     )
@@ -280,16 +345,14 @@ def test_front_end_files_are_checked_and_made_safe_to_inline(tmp_path: Path) -> 
 # ---------------------------------------------------------------------- the page
 
 
-def test_renders_offline_as_the_widget(default_page: OfflinePage, default_grid: DigitHeatmapGrid,
-                                       capsys: pytest.CaptureFixture) -> None:
+def test_renders_offline_as_the_widget(default_page: OfflinePage,
+                                       default_grid: DigitHeatmapGrid) -> None:
     page, grid = default_page, default_grid
     count, rows, cols = grid.data.shape
     assert page.page.locator("rect.heatmapcell").count() == count * rows * cols == 420
     assert page.blocked == [], f"requests left the page: {page.blocked}"
     probe = page.probe
     assert probe["csp"] == [] and probe["errors"] == [] and page.console_errors == []
-    with capsys.disabled():
-        print(f"\n[embed] first paint (last cell exists): {probe['firstPaint']:.0f} ms")
 
     # Colours: matplotlib's "hot" over the grid's limits, at the extremes and inside.
     data, (lo, hi) = grid.data, grid.limits
@@ -375,20 +438,136 @@ def test_title_is_escaped(pages_dir: Path, default_grid: DigitHeatmapGrid) -> No
     assert f"<title>{html.escape('<b>maps</b> & more')}</title>" in text
 
 
+def known_cells(data: np.ndarray, lo: float, hi: float) -> list[tuple[int, int, int]]:
+    """Cells whose colours say most: the extremes, one near the middle, a few fixed."""
+    middle = np.argsort(np.abs(data - (lo + hi) / 2), axis=None)[0]
+    cells = [np.unravel_index(np.nanargmax(data), data.shape),
+             np.unravel_index(np.nanargmin(data), data.shape),
+             np.unravel_index(middle, data.shape), (3, 0, 2), (0, 3, 1), (7, 3, 3)]
+    return [tuple(int(i) for i in cell) for cell in cells]
+
+
+def test_first_frame_shows_the_whole_figure(default_page: OfflinePage,
+                                            default_grid: DigitHeatmapGrid) -> None:
+    """The first frame with anything in it paints the static picture, whole and right;
+    the live grid then takes its place: same cells at the same pixels, no frame in
+    between without a grid, no change of page height, the picture gone."""
+    page, grid = default_page, default_grid
+    probe = page.probe
+    first = probe["firstFrame"]
+    assert first is not None, "no frame painted the static picture"
+    count, rows, cols = grid.data.shape
+    assert first["cells"] == count * rows * cols and first["visible"]
+    # Colours against matplotlib's "hot" over the grid's limits.
+    data, (lo, hi) = grid.data, grid.limits
+    for digit, row, col in known_cells(data, lo, hi):
+        got = rgb(first["fills"][(digit * rows + row) * cols + col])
+        want = hot(data[digit, row, col], lo, hi)
+        assert np.abs(got - want).max() <= RGB_TOLERANCE, (digit, row, col, got, want.round())
+    assert set(grid.labels) <= set(first["titles"]) and set(grid.tick_labels()) <= set(first["titles"])
+    # The Paint Timing API's first contentful paint is that frame (or a later one).
+    paints = page.page.evaluate(
+        "() => Object.fromEntries(performance.getEntriesByType('paint').map((e) => [e.name, e.startTime]))")
+    assert first["t"] <= paints["first-contentful-paint"] <= probe["live"]
+    # The swap: live cells where the picture's were, nothing empty shown in between.
+    assert probe["emptyFrames"] == 0
+    assert page.page.locator(".digitheat-static").count() == 0
+    assert page.page.locator(".digitheat-pending").count() == 0
+    assert page.page.locator("rect.heatmapcell").count() == count * rows * cols
+    live = np.array(page.live_boxes(grid.data.shape))
+    assert np.abs(live - np.array(first["boxes"])).max() <= 0.5
+    assert probe["liveHeight"] == first["height"]
+    assert page.blocked == [] and probe["errors"] == [] and page.console_errors == []
+
+
 def test_first_paint(browser: Any, default_grid: DigitHeatmapGrid, default_page_path: Path,
                      capsys: pytest.CaptureFixture) -> None:
-    """Print first paint over five cold loads (fresh context each); not asserted."""
-    times = []
+    """Print, over five cold loads (fresh context each), when the figure first paints and
+    when the live widget is interactive; not asserted.
+
+    First paint is the Paint Timing API's ``first-contentful-paint`` entry: the first
+    frame that painted any content, which test_first_frame_shows_the_whole_figure checks
+    is the whole static figure. Interactive is the probe's ``live``: the live grid shown
+    in the picture's place with all its cells (bqplot attaches hover and click handlers
+    in the pass that draws them). Both from navigation start.
+    """
+    painted, live = [], []
     for _ in range(5):
         page = OfflinePage(browser, default_page_path, default_grid.data.size)
         try:
-            times.append(page.probe["firstPaint"])
+            painted.append(page.page.evaluate(
+                "() => performance.getEntriesByName('first-contentful-paint')[0].startTime"))
+            live.append(page.probe["live"])
             assert page.blocked == []
         finally:
             page.close()
+
+    def summary(times: list[float]) -> str:
+        return (f"median {statistics.median(times):.0f} ms, range {min(times):.0f}-{max(times):.0f}"
+                f" ({', '.join(f'{t:.0f}' for t in times)})")
+
     with capsys.disabled():
-        print(f"\n[embed] first paint over 5 loads: median {statistics.median(times):.0f} ms "
-              f"({', '.join(f'{t:.0f}' for t in times)})")
+        print(f"\n[embed] over 5 cold loads: figure first painted {summary(painted)};"
+              f"\n[embed] live widget interactive {summary(live)}")
+
+
+def test_static_figure_without_javascript(browser: Any, pages_dir: Path) -> None:
+    """Where scripts do not run (turned off, or stripped by a learning-management
+    system), the page still shows the whole figure: the static picture stays."""
+    data = sample_data().copy()
+    data[4, 3, 2] = np.nan
+    grid = DigitHeatmapGrid(data, labels=[EVIL_LABEL] + [str(i) for i in range(1, 10)],
+                            highlighted=[2])
+    path = export(grid, pages_dir / "no-js.html")
+    page = OfflinePage(browser, path, grid.data.size, javascript=False)
+    try:
+        count, rows, cols = grid.data.shape
+        cells = page.page.locator('.digitheat-static g[class^="dhs-p"] > rect')
+        assert cells.count() == count * rows * cols
+        assert page.page.locator(".digitheat-static").is_visible()
+        fills = cells.evaluate_all("(cells) => cells.map((c) => getComputedStyle(c).fill)")
+        lo, hi = grid.limits
+        # Panel 2 highlighted: it keeps full colour; NaN takes nan_color (panel 4 dimmed).
+        for digit, row, col in [(2, 0, 2), (2, 3, 1), (2, 6, 5)]:
+            got = rgb(fills[(digit * rows + row) * cols + col])
+            assert np.abs(got - hot(data[digit, row, col], lo, hi)).max() <= RGB_TOLERANCE
+        nan = rgb(fills[(4 * rows + 3) * cols + 2])
+        dimmed_nan = np.array([0x4A, 0x90, 0xD9]) * _render.DIMMED_OPACITY + 255 * (1 - _render.DIMMED_OPACITY)
+        assert np.abs(nan - dimmed_nan).max() <= RGB_TOLERANCE
+        assert page.page.locator(".digitheat-static rect.highlight").count() == len(grid.highlighted)
+        texts = page.page.locator(".digitheat-static text").all_text_contents()
+        assert EVIL_LABEL in texts and set(grid.tick_labels()) <= set(texts)
+        assert page.page.locator("rect.heatmapcell").count() == 0  # no live view
+        assert page.blocked == []
+    finally:
+        page.close()
+        grid.close()
+
+
+def test_static_figure_stays_when_the_runtime_fails(browser: Any, pages_dir: Path,
+                                                    default_grid: DigitHeatmapGrid) -> None:
+    """If the live view cannot be built (here: bqplot's front-end throws), the page keeps
+    the static figure and says, below it, that the interactive view failed."""
+    text = embed.grid_to_html(default_grid)
+    text, replaced = re.subn(
+        r'(<script type="text/x-digitheat-amd" data-amd-module="bqplot">).*?(</script>)',
+        lambda m: m.group(1) + 'throw new Error("bqplot front-end broken");' + m.group(2),
+        text, flags=re.S)
+    assert replaced == 1
+    path = pages_dir / "broken.html"
+    path.write_text(text, encoding="utf-8")
+    page = OfflinePage(browser, path, expected_cells=0)
+    try:
+        error = page.page.locator(".digitheat-embed-error")
+        error.wait_for()
+        # The message names what failed, taken from the script's own error.
+        assert "interactive view could not be shown: bqplot front-end broken" in error.text_content()
+        assert page.page.locator(".digitheat-static").is_visible()
+        assert page.page.locator('.digitheat-static g[class^="dhs-p"] > rect').count() == 420
+        assert page.page.locator("rect.heatmapcell").count() == 0
+        assert page.blocked == []
+    finally:
+        page.close()
 
 
 def test_page_holds_only_this_grid(pages_dir: Path) -> None:

@@ -6,11 +6,17 @@
 // * a small AMD `define` so the front-end files shipped in the bqplot and bqscales
 //   wheels (`define(["@jupyter-widgets/base"], factory)`) register against the
 //   very same base module as the manager. The page gives each of those files its
-//   module name: <script data-amd-module="bqplot">...</script>.
+//   module name: <script type="text/x-digitheat-amd" data-amd-module="bqplot">.
 //
-// The page must place this script, then the AMD scripts, at the end of <body>
-// (bqplot touches document.body when it loads). Rendering starts at DOMContentLoaded,
-// when every inline script has run.
+// The page places this script, then the AMD scripts, at the end of <body> (bqplot
+// touches document.body when it loads), all inert: the parser neither compiles nor runs
+// them, so the page's first frame paints its static pictures with no JavaScript in the
+// way. A small bootstrap script runs this one after that frame; an AMD module's text
+// is run when a model first needs it.
+//
+// A view may come with a static picture of itself (<div class="digitheat-static"> before
+// its view tag, drawn in Python): the live view is built hidden in the same place and
+// replaces the picture once it has drawn what the picture's data-live-when names.
 
 import * as base from '@jupyter-widgets/base';
 import { ManagerBase } from '@jupyter-widgets/base-manager';
@@ -33,6 +39,54 @@ const CONTROLS_PARTS = DIGITHEAT_CONTROLS_PARTS;
 /** AMD definitions not evaluated yet: name -> {deps, factory}. */
 const definitions = new Map();
 const evaluating = new Set();
+/** The type of the page's inert AMD scripts (see loadInert). */
+const INERT_AMD_TYPE = 'text/x-digitheat-amd';
+
+/**
+ * Run the inert <script type="text/x-digitheat-amd" data-amd-module="name"> of the page,
+ * if there is one: its define() then registers the module. Inline scripts inserted by
+ * script run synchronously on insertion, with document.currentScript set, so an
+ * anonymous define() takes its name from the attribute as in a parser-run script.
+ */
+function loadInert(name) {
+  const tag = Array.from(document.querySelectorAll(`script[type="${INERT_AMD_TYPE}"]`)).find(
+    (t) => t.getAttribute('data-amd-module') === name
+  );
+  if (!tag) {
+    return;
+  }
+  const script = document.createElement('script');
+  script.setAttribute('data-amd-module', name);
+  script.text = tag.textContent;
+  // A script that throws reports to window's error event (synchronously), not here.
+  let failure = null;
+  const onError = (event) => {
+    failure = event.error || new Error(event.message);
+  };
+  window.addEventListener('error', onError);
+  try {
+    tag.replaceWith(script);
+  } finally {
+    window.removeEventListener('error', onError);
+  }
+  if (failure) {
+    throw failure;
+  }
+  if (!definitions.has(name) && !modules.has(name)) {
+    throw new Error(`digitheat embed: the script of module "${name}" did not define it`);
+  }
+}
+
+/** Is module `name` in this page (defined, evaluated, or still inert)? */
+function hasModule(name) {
+  return (
+    modules.has(name) ||
+    definitions.has(name) ||
+    Array.from(document.querySelectorAll(`script[type="${INERT_AMD_TYPE}"]`)).some(
+      (t) => t.getAttribute('data-amd-module') === name
+    )
+  );
+}
 
 /**
  * AMD `define([name,] [deps,] factory)`. An anonymous module takes its name from the
@@ -60,6 +114,9 @@ define.amd = {};
 function requireModule(name) {
   if (modules.has(name)) {
     return modules.get(name);
+  }
+  if (!definitions.has(name)) {
+    loadInert(name);
   }
   const definition = definitions.get(name);
   if (!definition) {
@@ -110,6 +167,38 @@ export class EmbedManager extends ManagerBase {
   constructor() {
     super();
     this.views = new Set();
+    /** Classes that failed to load: ManagerBase shows an error widget in their place. */
+    this.errors = [];
+    this.errorListeners = new Set();
+  }
+
+  _classError(error) {
+    this.errors.push(error);
+    this.errorListeners.forEach((listener) => listener(error));
+  }
+
+  // As ManagerBase's, which show an error widget in place of a class that fails to
+  // load, and also tell this page's pictures (see displayInPlace).
+  async loadModelClass(className, moduleName, moduleVersion) {
+    try {
+      return await this.loadClass(className, moduleName, moduleVersion);
+    } catch (error) {
+      console.error(error);
+      this._classError(error);
+      return base.createErrorWidgetModel(
+        error, `Failed to load model class '${className}' from module '${moduleName}'`);
+    }
+  }
+
+  async loadViewClass(className, moduleName, moduleVersion) {
+    try {
+      return await this.loadClass(className, moduleName, moduleVersion);
+    } catch (error) {
+      console.error(error);
+      this._classError(error);
+      return base.createErrorWidgetView(
+        error, `Failed to load view class '${className}' from module '${moduleName}'`);
+    }
   }
 
   async display_view(view, el) {
@@ -131,7 +220,7 @@ export class EmbedManager extends ManagerBase {
     let cls = requireModule(moduleName)[className];
     if (moduleName === '@jupyter-widgets/controls') {
       for (const part of CONTROLS_PARTS) {
-        if (!cls && (definitions.has(part) || modules.has(part))) {
+        if (!cls && hasModule(part)) {
           cls = requireModule(part)[className];
         }
       }
@@ -177,15 +266,87 @@ class NoKernelComm {
 
 // ------------------------------------------------------------------ rendering
 
+const STATIC_CLASS = 'digitheat-static';
+const PENDING_CLASS = 'digitheat-pending';
+
 function showError(before, error) {
   console.error('digitheat embed:', error);
   const box = document.createElement('div');
   box.className = 'digitheat-embed-error';
-  box.textContent = `This widget could not be shown: ${error && error.message ? error.message : error}`;
+  const picture = before.parentElement.querySelector(`:scope > .${STATIC_CLASS}`);
+  const shown = picture ? 'The interactive view' : 'This widget';
+  const message = error && error.message ? error.message : error;
+  box.textContent = `${shown} could not be shown: ${message}`;
   before.parentElement.insertBefore(box, before);
 }
 
-/** Render every widget view stored in `root`; resolves when all are displayed. */
+/**
+ * Resolves once `host` holds at least the number of elements each selector of `wanted`
+ * ({selector: count}) names. Checked on every change of the host's subtree (bqplot
+ * draws a mark's cells and styles them in one synchronous pass, so when the cells exist
+ * they have their geometry and colour), never on a timer.
+ */
+function whenDrawn(host, wanted) {
+  const entries = Object.entries(wanted);
+  const drawn = () => entries.every(([selector, count]) => host.querySelectorAll(selector).length >= count);
+  return new Promise((resolve) => {
+    if (drawn()) {
+      resolve();
+      return;
+    }
+    const observer = new MutationObserver(() => {
+      if (drawn()) {
+        observer.disconnect();
+        resolve();
+      }
+    });
+    observer.observe(host, { childList: true, subtree: true });
+  });
+}
+
+/**
+ * Show `view` of `model` in a new host before `tag`; resolves once displayed. With a
+ * static picture next to the tag, the host is built hidden (opacity 0, inert: laid out,
+ * so bqplot measures real sizes) over the picture, and the picture is removed in the
+ * same task as the host is shown, once the live view has drawn: no frame shows neither,
+ * and both take the same box. If a class fails to load, the picture stays and a
+ * message says so; if the view never draws, the picture stays.
+ */
+async function displayInPlace(manager, model, tag) {
+  const picture = tag.parentElement.querySelector(`:scope > .${STATIC_CLASS}`);
+  const host = document.createElement('div');
+  host.className = 'widget-subarea';
+  if (picture) {
+    host.classList.add(PENDING_CLASS);
+    host.inert = true;
+    host.setAttribute('aria-hidden', 'true');
+    let failed = false;
+    const fail = (error) => {
+      if (!failed) {
+        failed = true;
+        showError(tag, error);
+      }
+    };
+    manager.errors.forEach(fail);
+    manager.errorListeners.add(fail);
+    whenDrawn(host, JSON.parse(picture.getAttribute('data-live-when') || '{}')).then(() => {
+      manager.errorListeners.delete(fail);
+      if (failed) {
+        return;
+      }
+      picture.remove();
+      host.classList.remove(PENDING_CLASS);
+      host.inert = false;
+      host.removeAttribute('aria-hidden');
+      performance.mark('digitheat:live');
+    });
+  }
+  tag.parentElement.insertBefore(host, tag);
+  await manager.display_view(manager.create_view(model), host);
+}
+
+/** Render every widget view stored in `root`; resolves when all are displayed (a view
+ *  with a static picture replaces it later, once drawn). */
 export async function renderWidgets(root = document) {
   const managers = [];
   const viewTags = Array.from(root.querySelectorAll(`script[type="${VIEW_TYPE}"]`));
@@ -214,11 +375,8 @@ export async function renderWidgets(root = document) {
         if (!model || !tag.parentElement) {
           return;
         }
-        const host = document.createElement('div');
-        host.className = 'widget-subarea';
-        tag.parentElement.insertBefore(host, tag);
         try {
-          await manager.display_view(manager.create_view(model), host);
+          await displayInPlace(manager, model, tag);
         } catch (error) {
           showError(tag, error);
         }
@@ -252,8 +410,11 @@ function start() {
 window.define = define;
 /** For pages and tests: `ready` resolves (with the managers) once every view is displayed. */
 window.digitheatEmbed = { define, require: requireModule, renderWidgets, EmbedManager, ready };
+// Building the views is one long task (several hundred ms on a slow machine): the page
+// runs this script only after its first frame has painted (embed.py's BOOTSTRAP), so
+// start now, or at DOMContentLoaded if the parser is still at work.
 if (document.readyState === 'loading') {
   document.addEventListener('DOMContentLoaded', start, { once: true });
 } else {
-  setTimeout(start, 0);
+  start();
 }

@@ -1,0 +1,136 @@
+"""The static picture an exported page shows until its live widget has drawn.
+
+:func:`static_svg` writes :func:`.snapshot.build_scene`'s figure (the one ``to_svg`` and
+``to_png`` draw: same geometry, colours, titles, ticks, highlight, NaN colour) as compact
+SVG markup to sit inline in an HTML page: lines of one colour share one ``<path>``, texts
+of one style share one ``<g>``, and each panel's cells are in a ``<g class="dhs-p{i}">``
+in data order (row by row). Every shape keeps its presentation attributes inline, so the
+picture also shows where a page's ``<style>`` and ``<script>`` elements are stripped.
+
+Text is escaped (``&``, ``<``, ``>``) and attribute values quoted, so a label such as
+``</script><script>...`` stays text; the scene already replaced characters XML cannot hold.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape, quoteattr
+
+from .snapshot import FONT_FAMILY, Gradient, Line, Rect, Scene, Text, _num, build_scene
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .widget import DigitHeatmapGrid
+
+__all__ = ["static_svg"]
+
+#: The id of the colorbar's gradient: a page holds one static picture.
+GRADIENT_ID = "digitheat-static-gradient"
+
+
+def _attrs(**attrs: object) -> str:
+    parts = []
+    for name, value in attrs.items():
+        if value is None:
+            continue
+        text = _num(value) if isinstance(value, (int, float)) else str(value)
+        parts.append(f"{name.rstrip('_').replace('_', '-')}={quoteattr(text)}")
+    return " ".join(parts)
+
+
+def _rect(item: Rect) -> str:
+    if item.stroke is None:
+        return f"<rect {_attrs(x=item.x, y=item.y, width=item.w, height=item.h, fill=item.fill)}/>"
+    half = item.stroke_width / 2  # the stroke is drawn inside the box, as in the snapshot
+    return (f"<rect {_attrs(class_=item.role or None, x=item.x + half, y=item.y + half, width=item.w - item.stroke_width, height=item.h - item.stroke_width, fill=item.fill or 'none', stroke=item.stroke, stroke_width=item.stroke_width)}/>")
+
+
+def _lines(lines: list[Line]) -> str:
+    """Lines of one colour and width as one path (each segment centred like a <line>)."""
+    segments = []
+    for line in lines:
+        start = f"M{_num(line.x1)} {_num(line.y1)}"
+        if line.x1 == line.x2:
+            segments.append(f"{start}V{_num(line.y2)}")
+        elif line.y1 == line.y2:
+            segments.append(f"{start}H{_num(line.x2)}")
+        else:
+            segments.append(f"{start}L{_num(line.x2)} {_num(line.y2)}")
+    first = lines[0]
+    return (f"<path {_attrs(d=''.join(segments), fill='none', stroke=first.color, stroke_width=first.width)}/>")
+
+
+def _texts(texts: list[Text]) -> str:
+    """Texts of one size, colour, anchor and weight in one group."""
+    first = texts[0]
+    group = _attrs(font_size=first.size, fill=first.color,
+                   text_anchor=None if first.anchor == "start" else first.anchor,
+                   font_weight="bold" if first.bold else None)
+    body = "".join(f"<text {_attrs(x=t.x, y=t.y)}>{escape(t.text)}</text>" for t in texts)
+    return f"<g {group}>{body}</g>"
+
+
+def _gradient(item: Gradient) -> str:
+    stops = "".join(f"<stop {_attrs(offset=o, stop_color=c)}/>" for o, c in item.stops)
+    return (f'<defs><linearGradient id="{GRADIENT_ID}" x1="0" y1="1" x2="0" y2="0">{stops}'
+            f"</linearGradient></defs>"
+            f"<rect {_attrs(x=item.x, y=item.y, width=item.w, height=item.h)} "
+            f'fill="url(#{GRADIENT_ID})"/>')
+
+
+def scene_markup(scene: Scene) -> str:
+    """A scene as one inline ``<svg>`` element (no XML declaration).
+
+    Rectangles and the gradient keep their painting order; lines and texts, which
+    overlap nothing drawn after them in a scene, are drawn last, merged by style.
+    """
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" '
+           f'{_attrs(width=scene.width, height=scene.height)} '
+           f'viewBox="0 0 {scene.width} {scene.height}" '
+           f'{_attrs(font_family=FONT_FAMILY, shape_rendering="crispEdges")}>']
+    lines: dict[tuple[str, float], list[Line]] = {}
+    texts: dict[tuple[float, str, str, bool], list[Text]] = {}
+    panels = 0
+    is_cell = lambda item: isinstance(item, Rect) and item.role == "cell"  # noqa: E731
+    for cell_run, run in groupby(scene.items, key=is_cell):
+        if cell_run:
+            out.append(f'<g class="dhs-p{panels}">' + "".join(map(_rect, run)) + "</g>")
+            panels += 1
+            continue
+        for item in run:
+            if isinstance(item, Line):
+                lines.setdefault((item.color, item.width), []).append(item)
+            elif isinstance(item, Text):
+                texts.setdefault((item.size, item.color, item.anchor, item.bold), []).append(item)
+            else:
+                out.append(_single(item))
+    out += [_lines(group) for group in lines.values()]
+    out += [_texts(group) for group in texts.values()]
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _single(item: object) -> str:
+    if isinstance(item, Rect):
+        return _rect(item)
+    if isinstance(item, Gradient):
+        return _gradient(item)
+    raise TypeError(f"unexpected scene item {item!r}")  # pragma: no cover
+
+
+def static_svg(grid: DigitHeatmapGrid) -> str:
+    """The grid's figure as inline SVG markup for an HTML page (see the module docstring).
+
+    Parameters
+    ----------
+    grid
+        The grid to draw, as it is now.
+
+    Returns
+    -------
+    str
+        One ``<svg>`` element, the size of the live figure (plus the few pixels the
+        colorbar's labels overflow it by).
+    """
+    return scene_markup(build_scene(grid))
+
