@@ -969,6 +969,9 @@ class DigitHeatmapGrid(VBox):
         old, new = change["old"], change["new"]
         if not isinstance(old, np.ndarray):
             old = None
+        # What the trait found changed, if it is about this very change; never kept (it
+        # holds the old tensor).
+        known, self._changed_maps = getattr(self, "_changed_maps", None), None
         count = new.shape[0]
         with self.hold_trait_notifications():
             if old is not None and len(self.labels) != count:
@@ -1003,13 +1006,11 @@ class DigitHeatmapGrid(VBox):
             # A change of wire dtype resends every panel, so all use the same precision.
             self._stale_panels.update(range(min(count, old.shape[0])))
         else:
-            known = getattr(self, "_changed_maps", None)
             if known is not None and known[0] is old and known[1] is new:
                 changed = known[2]
             else:  # e.g. several assignments merged by hold_sync: compare first and last
                 changed = changed_maps(old, new)
             self._stale_panels.update(changed.tolist())
-        self._changed_maps = None
         if count != old.shape[0] or not self._panels:
             self._sync_panel_count()
             self._relayout()
