@@ -13,6 +13,7 @@ Text is escaped (``&``, ``<``, ``>``) and attribute values quoted, so a label su
 
 from __future__ import annotations
 
+import hashlib
 from itertools import groupby
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
@@ -23,9 +24,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .widget import DigitHeatmapGrid
 
 __all__ = ["static_svg"]
-
-#: The id of the colorbar's gradient: a page holds one static picture.
-GRADIENT_ID = "digitheat-static-gradient"
 
 
 def _attrs(**attrs: object) -> str:
@@ -72,17 +70,22 @@ def _texts(texts: list[Text]) -> str:
 
 def _gradient(item: Gradient) -> str:
     stops = "".join(f"<stop {_attrs(offset=o, stop_color=c)}/>" for o, c in item.stops)
-    return (f'<defs><linearGradient id="{GRADIENT_ID}" x1="0" y1="1" x2="0" y2="0">{stops}'
+    # Ids are page-wide: pictures pasted into one page share an id only if their
+    # gradients are the same.
+    gid = "dhs-gradient-" + hashlib.sha1(stops.encode()).hexdigest()[:12]
+    return (f'<defs><linearGradient id="{gid}" x1="0" y1="1" x2="0" y2="0">{stops}'
             f"</linearGradient></defs>"
             f"<rect {_attrs(x=item.x, y=item.y, width=item.w, height=item.h)} "
-            f'fill="url(#{GRADIENT_ID})"/>')
+            f'fill="url(#{gid})"/>')
 
 
 def scene_markup(scene: Scene) -> str:
     """A scene as one inline ``<svg>`` element (no XML declaration).
 
-    Rectangles and the gradient keep their painting order; lines and texts, which
-    overlap nothing drawn after them in a scene, are drawn last, merged by style.
+    Rectangles and the gradient keep their painting order; lines and texts (axes,
+    ticks, titles, labels), which in a grid's scene overlap no shape drawn after them
+    (highlight outlines lie in the panels' margins' outer 3 px), come last, merged by
+    style.
     """
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" '
            f'{_attrs(width=scene.width, height=scene.height)} '
