@@ -635,7 +635,11 @@ class DigitHeatmapGrid(VBox):
         renderer) from the grid's current state, with no kernel and no network request,
         so it can be mailed or put on any web server. Hover tooltips work and the control
         panel's limit sliders still recolour it (they are linked in the browser); nothing
-        done in the page reaches Python. About 1.4 MB for the default grid.
+        done in the page reaches Python. About 1.3 MB for the default grid.
+
+        With the SVG renderer the page first shows a static picture of the grid (drawn in
+        Python, as :meth:`to_svg`), replaced by the live widget once that has drawn; where
+        scripts do not run, the picture stays.
 
         Parameters
         ----------
