@@ -55,9 +55,20 @@ def test_display_output_has_widget_view_and_png(executed_quickstart) -> None:
 
 
 def test_plain_nbconvert_html_would_lose_the_picture(executed_quickstart) -> None:
-    """Why the digitheat-html exporter exists: nbconvert's HTML always picks the widget view."""
+    """Why the digitheat-html exporter exists: with saved widget state (nbclient saves it),
+    nbconvert's HTML picks the widget view, which needs the widget runtime from a CDN."""
+    assert executed_quickstart.metadata.get("widgets")  # nbclient saved the widget state
     body, _ = HTMLExporter().from_notebook_node(copy.deepcopy(executed_quickstart))
     assert not PNG_IMG.search(body)
+
+
+def test_plain_nbconvert_html_shows_the_picture_without_saved_widget_state(executed_quickstart) -> None:
+    """A notebook saved without widget state (JupyterLab's default) needs no special
+    exporter: nbconvert skips a widget view it has no state for and takes the PNG."""
+    notebook = copy.deepcopy(executed_quickstart)
+    notebook.metadata.pop("widgets", None)
+    body, _ = HTMLExporter().from_notebook_node(notebook)
+    assert len(PNG_IMG.findall(body)) == len(_grid_outputs(notebook)) >= 1
 
 
 def test_digitheat_html_exporter_shows_the_picture(executed_quickstart, tmp_path) -> None:
