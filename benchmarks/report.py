@@ -185,6 +185,7 @@ PYTHON_ROWS = (
     ("held", "held", "Py: memory held per grid"),
 )
 OURS_ONLY_ROWS = (
+    ("full_paired", "paired", "Py: full update, runs alternating with naive bqplot's"),
     ("full_auto", "time", "Py: full update, automatic limits"),
     ("full_auto", "bytes", "Py: full update, automatic limits, sent"),
     ("repr", "time", "Py: display bundle (view + static PNG)"),
@@ -305,6 +306,10 @@ def table(python: list[dict], browser: dict | None, sizes: list[str]) -> list[st
                 if kind == "png":
                     text = (f"{fmt_bytes(result['bytes'] * 3 / 4)} PNG "
                             f"({fmt_bytes(result['bytes'])} as base64 in the notebook)")
+                elif kind == "paired":
+                    text = (f"{fmt_time(result['median_s'])} vs {fmt_time(result['peer_median_s'])}"
+                            f" = {fmt_ratio(result['median_s'], result['peer_median_s'])} "
+                            f"(medians of {result['n']:,} runs each)")
                 else:
                     text, _ = _python_cells(ours, op, kind)
                 lines.append(_row([size, ours["label"], name, text, *blank]))
