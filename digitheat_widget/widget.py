@@ -794,10 +794,11 @@ class DigitHeatmapGrid(VBox):
             f"{root} .dhg-panel {{ outline: 3px solid transparent; outline-offset: -3px; }}"
             f"{root} .dhg-panel.dhg-highlighted {{ outline-color: {_render.ACCENT_COLOR}; }}"
             f"{root} .dhg-panel.dhg-highlighted .mainheading {{ font-weight: bold; }}"
-            # Without a kernel ipywidgets puts a link icon (::before, display: block) in every
-            # box; in the GridBox it would take the first cell and shift every panel.
-            f"{root}.jupyter-widgets-disconnected::before,"
-            f" {root} .jupyter-widgets-disconnected::before {{ position: absolute; }}"
+            # Without a kernel ipywidgets puts a broken-link icon (::before, display: block)
+            # in every widget: a dozen icons over the panels, and in the GridBox the first
+            # would take a cell and shift every panel. The grid shows one, out of the flow.
+            f"{root}.jupyter-widgets-disconnected::before {{ position: absolute; }}"
+            f"{root} .jupyter-widgets-disconnected::before {{ content: none; display: none; }}"
             f"{root} .dhg-title-hit {{ box-shadow: none !important; background: transparent"
             f" !important; border: none !important; outline: none !important;"
             f" cursor: pointer; }}"

@@ -293,6 +293,16 @@ def test_saved_widget_state_renders_after_reload_without_the_kernel(browser, lab
             timeout=90_000)
         state = lab.page.evaluate(JS_READ_GRID, selector)
         assert_shows(state, SAMPLE[::-1])
+        # Without a kernel ipywidgets marks every widget disconnected; the grid shows one
+        # broken-link icon for itself, not one per panel and colorbar.
+        icons = lab.page.evaluate(
+            """(sel) => { const root = document.querySelector(sel);
+                return [root, ...root.querySelectorAll('.jupyter-widgets-disconnected')]
+                    .filter((el) => el.classList.contains('jupyter-widgets-disconnected'))
+                    .map((el) => getComputedStyle(el, '::before').content)
+                    .filter((content) => content && content !== 'none').length; }""",
+            selector)
+        assert icons == 1, f"{icons} disconnected icons drawn"
         assert [t["text"] for t in sorted(state["colorbar"]["ticks"], key=lambda t: -t["y"])][-1] == "0.014"
         lab.page.locator(selector).screenshot(path=str(output_dir / "screenshots" / "grid-restored.png"))
         # The same picture, not only the same cells: every panel and the colorbar where the
