@@ -16,9 +16,11 @@ from __future__ import annotations
 import hashlib
 from itertools import groupby
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
-from .snapshot import FONT_FAMILY, Gradient, Line, Rect, Scene, Text, _num, build_scene
+from .snapshot import (
+    FONT_FAMILY, Gradient, Line, Rect, Scene, Text, _attrs, _num, build_scene, rect_markup,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from .widget import DigitHeatmapGrid
@@ -26,21 +28,9 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["static_svg"]
 
 
-def _attrs(**attrs: object) -> str:
-    parts = []
-    for name, value in attrs.items():
-        if value is None:
-            continue
-        text = _num(value) if isinstance(value, (int, float)) else str(value)
-        parts.append(f"{name.rstrip('_').replace('_', '-')}={quoteattr(text)}")
-    return " ".join(parts)
-
-
 def _rect(item: Rect) -> str:
-    if item.stroke is None:
-        return f"<rect {_attrs(x=item.x, y=item.y, width=item.w, height=item.h, fill=item.fill)}/>"
-    half = item.stroke_width / 2  # the stroke is drawn inside the box, as in the snapshot
-    return (f"<rect {_attrs(class_=item.role or None, x=item.x + half, y=item.y + half, width=item.w - item.stroke_width, height=item.h - item.stroke_width, fill=item.fill or 'none', stroke=item.stroke, stroke_width=item.stroke_width)}/>")
+    # Cells go without their class (their group says which panel): 420 fewer attributes.
+    return rect_markup(item, with_role=False)
 
 
 def _lines(lines: list[Line]) -> str:

@@ -292,6 +292,16 @@ def _attrs(**attrs: object) -> str:
     return " ".join(parts)
 
 
+def rect_markup(item: Rect, with_role: bool = True) -> str:
+    """One ``<rect>``; a stroke is drawn inside the box (SVG centres it on the edge, so the
+    rectangle is inset by half the stroke). ``with_role``: write the role as its class."""
+    role = item.role or None if with_role else None
+    if item.stroke is None:
+        return f"<rect {_attrs(class_=role, x=item.x, y=item.y, width=item.w, height=item.h, fill=item.fill)}/>"
+    half = item.stroke_width / 2
+    return (f"<rect {_attrs(class_=item.role or None, x=item.x + half, y=item.y + half, width=item.w - item.stroke_width, height=item.h - item.stroke_width, fill=item.fill or 'none', stroke=item.stroke, stroke_width=item.stroke_width)}/>")
+
+
 def scene_to_svg(scene: Scene) -> str:
     """Write a scene as a standalone SVG document."""
     out = [
@@ -304,11 +314,7 @@ def scene_to_svg(scene: Scene) -> str:
     gradients = 0
     for item in scene.items:
         if isinstance(item, Rect):
-            if item.stroke is None:
-                out.append(f"<rect {_attrs(class_=item.role or None, x=item.x, y=item.y, width=item.w, height=item.h, fill=item.fill)}/>")
-            else:  # inside stroke: the SVG stroke is centred on the path, so inset it
-                half = item.stroke_width / 2
-                out.append(f"<rect {_attrs(class_=item.role or None, x=item.x + half, y=item.y + half, width=item.w - item.stroke_width, height=item.h - item.stroke_width, fill=item.fill or 'none', stroke=item.stroke, stroke_width=item.stroke_width)}/>")
+            out.append(rect_markup(item))
         elif isinstance(item, Line):
             out.append(f"<line {_attrs(class_=item.role or None, x1=item.x1, y1=item.y1, x2=item.x2, y2=item.y2, stroke=item.color, stroke_width=item.width)}/>")
         elif isinstance(item, Text):
