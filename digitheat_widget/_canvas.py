@@ -28,7 +28,7 @@ import anywidget
 import numpy as np
 import traitlets
 from ipywidgets import CallbackDispatcher, Layout
-from traitlets import Bytes, Dict, Float, Int, List, TraitError, Unicode, observe, validate
+from traitlets import Dict, Float, Instance, Int, List, TraitError, Unicode, observe, validate
 
 from . import _render
 from .colormaps import DEFAULT_COLORMAP, colormap_stops
@@ -58,8 +58,9 @@ def _look() -> dict[str, Any]:
     }
 
 
-def _wire(tensor: np.ndarray) -> tuple[tuple[int, int, int], bytes]:
-    """Shape and little-endian float32 bytes (C order) of an (N, H, W) array."""
+def _checked(tensor: Any, copy: bool) -> np.ndarray:
+    """The (N, H, W) array to keep: a read-only float32 copy, or with ``copy=False`` the
+    caller's own array (the caller promises never to change it)."""
     array = np.asarray(tensor)
     if array.ndim != 3 or 0 in array.shape:
         raise ValueError(
@@ -67,9 +68,18 @@ def _wire(tensor: np.ndarray) -> tuple[tuple[int, int, int], bytes]:
         )
     if array.dtype.kind not in "fiub":
         raise ValueError(f"CanvasGrid.set_data expected real numbers, got dtype {array.dtype}")
-    wire = np.ascontiguousarray(array, dtype="<f4")
-    count, rows, cols = (int(n) for n in wire.shape)
-    return (count, rows, cols), wire.tobytes()
+    if copy:
+        array = np.array(array, dtype="<f4", order="C")
+        array.flags.writeable = False
+    return array
+
+
+def _values_to_json(values: np.ndarray | None, _widget: Any) -> memoryview | bytes:
+    """What the page gets: little-endian float32 bytes in C order, made when sent, so the
+    widget keeps no float32 copy of a float64 tensor."""
+    if values is None:
+        return b""
+    return memoryview(np.ascontiguousarray(values, dtype="<f4")).cast("B")
 
 
 class CanvasGrid(anywidget.AnyWidget):
@@ -85,6 +95,8 @@ class CanvasGrid(anywidget.AnyWidget):
     ----------
     data
         Optional real array of shape (N, H, W) to show; see :meth:`set_data`.
+    copy
+        As in :meth:`set_data`: ``False`` keeps ``data`` itself instead of a float32 copy.
     **kwargs
         Initial values of the traits (``vmin``, ``vmax``, ``stops``, ``labels``, ...).
         When ``data`` is given and ``cell`` is not, ``cell`` is chosen like the SVG
@@ -110,11 +122,12 @@ class CanvasGrid(anywidget.AnyWidget):
     # a file-change signal for hot reloading and so keeps every instance alive forever.
     _esm = (pathlib.Path(__file__).parent / "canvas.js").read_text(encoding="utf-8")
 
-    values = Bytes(
-        b"",
-        help="The maps as little-endian float32 bytes in C order, count*rows*cols values. "
-        "Set it with set_data(), which also sets count, rows and cols in the same message.",
-    ).tag(sync=True)
+    values = Instance(
+        np.ndarray, allow_none=True,
+        help="The maps, (count, rows, cols), read-only; the page gets them as little-endian "
+        "float32 bytes in C order. Set it with set_data(), which also sets count, rows and "
+        "cols in the same message.",
+    ).tag(sync=True, to_json=_values_to_json)
     count = Int(0, help="Number of maps (panels), N.").tag(sync=True)
     rows = Int(0, help="Rows per map, H (drawn top to bottom, row 0 at the top).").tag(sync=True)
     cols = Int(0, help="Columns per map, W (drawn left to right).").tag(sync=True)
@@ -159,13 +172,15 @@ class CanvasGrid(anywidget.AnyWidget):
         sync=True
     )
 
-    def __init__(self, data: np.ndarray | None = None, **kwargs: Any) -> None:
+    def __init__(self, data: np.ndarray | None = None, *, copy: bool = True,
+                 **kwargs: Any) -> None:
         self._cell_handlers = CallbackDispatcher()
         self._title_handlers = CallbackDispatcher()
         kwargs.setdefault("_look", _look())
         if data is not None:
-            (count, rows, cols), buffer = _wire(data)
-            kwargs.update(count=count, rows=rows, cols=cols, values=buffer)
+            values = _checked(data, copy)
+            count, rows, cols = (int(n) for n in values.shape)
+            kwargs.update(count=count, rows=rows, cols=cols, values=values)
             kwargs.setdefault("cell", _render.auto_cell_size(rows, cols))
         # rows/cols/cell given here reach _on_geometry before the comm opens, so the
         # tick lists are part of the initial state, not an extra message.
@@ -236,23 +251,28 @@ class CanvasGrid(anywidget.AnyWidget):
         width = self.columns * geometry.panel_width + (self.columns - 1) * _render.GAP_X
         return width, geometry.grid_height
 
-    def set_data(self, tensor: np.ndarray) -> None:
+    def set_data(self, tensor: np.ndarray, copy: bool = True) -> None:
         """Show ``tensor``: count, rows, cols and values change in one message.
 
         Parameters
         ----------
         tensor
             Real array of shape (N, H, W), any numeric dtype; sent as float32.
+        copy
+            Keep a float32 copy (the default). ``False`` keeps ``tensor`` itself, for a
+            caller whose array never changes (e.g. a read-only tensor it owns): no copy
+            is then held, and the float32 bytes are made only while a message is sent.
 
         Raises
         ------
         ValueError
             When ``tensor`` is not a non-empty 3-D array of real numbers.
         """
-        (count, rows, cols), buffer = _wire(tensor)
+        values = _checked(tensor, copy)
+        count, rows, cols = (int(n) for n in values.shape)
         with self.hold_sync():
             self.count, self.rows, self.cols = count, rows, cols
-            self.values = buffer
+            self.values = values
 
     def on_cell_click(self, callback: Callable[[int, int, int], Any], remove: bool = False) -> None:
         """Call ``callback(digit, row, col)`` when a cell is clicked in the page.

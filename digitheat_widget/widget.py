@@ -879,7 +879,7 @@ class DigitHeatmapGrid(VBox):
     def _new_canvas(self) -> CanvasGrid:
         lo, hi = self.limits
         canvas = CanvasGrid(
-            self.data, columns=self.columns, cell=self._geometry().cell, vmin=lo, vmax=hi,
+            self.data, copy=False, columns=self.columns, cell=self._geometry().cell, vmin=lo, vmax=hi,
             stops=colormap_stops(self.colormap), nan_color=self._nan_css(),
             labels=list(self.labels), highlighted=list(self.highlighted),
             selected=list(self.selected or []), value_format=self._value_format(),
@@ -1058,7 +1058,9 @@ class DigitHeatmapGrid(VBox):
             self._flush_pending = False
             stale, self._stale_panels = self._stale_panels, set()
             if self._canvas is not None and stale:
-                self._canvas.set_data(self.data)  # the whole tensor: one message, one buffer
+                # The whole tensor: one message, one buffer. data is read-only and replaced,
+                # never changed, so the canvas may keep it instead of a float32 copy.
+                self._canvas.set_data(self.data, copy=False)
             stale = sorted(i for i in stale if i < len(self._panels))
             if stale:
                 self._push_panels(stale)

@@ -66,13 +66,20 @@ def test_esm_is_the_packaged_js_file(canvas):
     assert "export default" in canvas._esm
 
 
+def wire_bytes(widget) -> bytes:
+    """The values as the page gets them (the trait's serialiser, as ipywidgets calls it)."""
+    return bytes(widget.trait_metadata("values", "to_json")(widget.values, widget))
+
+
 def test_data_in_constructor_sets_shape_values_and_auto_cell(canvas):
     assert (canvas.count, canvas.rows, canvas.cols) == (4, 3, 5)
     np.testing.assert_array_equal(
-        np.frombuffer(canvas.values, dtype="<f4"), tensor().astype(np.float32).ravel()
+        np.frombuffer(wire_bytes(canvas), dtype="<f4"), tensor().astype(np.float32).ravel()
     )
     assert canvas.cell == _render.auto_cell_size(3, 5)
-    assert len(canvas.values) == 4 * 3 * 5 * 4
+    assert len(wire_bytes(canvas)) == 4 * 3 * 5 * 4
+    # The widget's own copy: changing the caller's array changes nothing shown.
+    assert not canvas.values.flags.writeable
 
 
 def test_defaults_match_the_svg_renderer():
@@ -80,7 +87,8 @@ def test_defaults_match_the_svg_renderer():
     try:
         assert widget.stops == colormap_stops("hot")
         assert widget.nan_color == "#4a90d9"  # DigitHeatmapGrid's documented default
-        assert (widget.count, widget.values, widget.selected, widget.highlighted) == (0, b"", [], [])
+        assert (widget.count, widget.values, widget.selected, widget.highlighted) == (0, None, [], [])
+        assert wire_bytes(widget) == b""
         assert widget.size == (0, 0)
     finally:
         widget.close()
@@ -188,7 +196,22 @@ def test_set_data_same_shape_sends_only_the_bytes(canvas, recorder):
 def test_set_data_accepts_any_real_dtype_and_order(canvas):
     fortran = np.asfortranarray(np.arange(24, dtype=np.int64).reshape(2, 3, 4))
     canvas.set_data(fortran)
-    np.testing.assert_array_equal(np.frombuffer(canvas.values, "<f4").reshape(2, 3, 4), fortran)
+    np.testing.assert_array_equal(np.frombuffer(wire_bytes(canvas), "<f4").reshape(2, 3, 4), fortran)
+
+
+def test_a_grid_on_the_canvas_keeps_one_copy_of_its_data():
+    """The canvas shows the grid's own read-only tensor; the float32 bytes for the page
+    are made while a message is sent, not kept."""
+    from digitheat_widget import DigitHeatmapGrid
+
+    grid = DigitHeatmapGrid(np.random.default_rng(2).random((100, 28, 28)))
+    try:
+        assert grid.active_renderer == "canvas"
+        assert grid._canvas.values is grid.data
+        grid.data = grid.data[::-1]
+        assert grid._canvas.values is grid.data
+    finally:
+        grid.close()
 
 
 def test_large_grid_update_is_one_message_of_the_raw_bytes(recorder):
