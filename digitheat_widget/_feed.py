@@ -89,7 +89,10 @@ class PanelFeed(anywidget.AnyWidget):
             self.frame = frame
 
     def reset(self, marks: list[Widget]) -> None:
-        """New marks, and no values for them yet (their own state has their values)."""
+        """New marks, and no values for them yet (their own state has their values).
+
+        The last frame is dropped: the marks it was for are gone, and a page that loads
+        the feed later must not apply it to new marks."""
         with self.hold_sync():
             self.marks, self.frame = marks, {}
 

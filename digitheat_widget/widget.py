@@ -865,7 +865,7 @@ class DigitHeatmapGrid(VBox):
                 widget.close()
             self._panels = []
             self._grid_box.children = []
-            self._reset_feed()
+            self._feed.reset([])
             if self._canvas is None:
                 self._canvas = self._new_canvas()
         else:
@@ -879,8 +879,8 @@ class DigitHeatmapGrid(VBox):
     def _new_canvas(self) -> CanvasGrid:
         lo, hi = self.limits
         canvas = CanvasGrid(
-            self.data, copy=False, columns=self.columns, cell=self._geometry().cell, vmin=lo, vmax=hi,
-            stops=colormap_stops(self.colormap), nan_color=self._nan_css(),
+            self.data, copy=False, columns=self.columns, cell=self._geometry().cell,
+            vmin=lo, vmax=hi, stops=colormap_stops(self.colormap), nan_color=self._nan_css(),
             labels=list(self.labels), highlighted=list(self.highlighted),
             selected=list(self.selected or []), value_format=self._value_format(),
         )
@@ -905,11 +905,6 @@ class DigitHeatmapGrid(VBox):
             self._panels.append(self._new_panel(len(self._panels)))
         self._grid_box.children = [p.cell for p in self._panels]
         self._feed.marks = [p.mark for p in self._panels]
-
-    def _reset_feed(self) -> None:
-        """Forget the feed's last values: the marks they were for are gone, and a page
-        that loads the feed later must not apply them to new marks."""
-        self._feed.reset([])
 
     def _relayout(self) -> None:
         geometry = self._geometry()
@@ -1005,7 +1000,7 @@ class DigitHeatmapGrid(VBox):
             for widget in [w for p in self._panels for w in p.widgets()]:
                 widget.close()
             self._panels = []
-            self._reset_feed()
+            self._feed.reset([])
             self._replace_shared()
         elif dtype_changed:
             # A change of wire dtype resends every panel, so all use the same precision.
