@@ -204,6 +204,24 @@ def wait_reversed(lab: LabPage, selector: str) -> None:
     wait_panel_shows(lab, selector, "0", SAMPLE[9])
 
 
+def wait_all_cells(lab: LabPage) -> None:
+    """Wait until the page shows the default grid's 420 cells."""
+    lab.page.wait_for_function(
+        "() => document.querySelectorAll('.digitheat-grid rect.heatmapcell').length === 420",
+        timeout=90_000)
+
+
+def run_and_reverse(lab: LabPage, name: str) -> str:
+    """Run the notebook (it shows grid ``name``), send the reversed sample as one full
+    update and wait until the page shows it; return the grid's selector."""
+    lab.run_all()
+    wait_all_cells(lab)
+    selector = f".dhg-{lab.execute(f'print({name}._uid)').strip()}"
+    lab.execute(f"{name}.data = {name}.data[::-1].copy()")
+    wait_reversed(lab, selector)
+    return selector
+
+
 def assert_shows(state: dict, data: np.ndarray) -> None:
     panels = reading_order([panel_view(p) for p in state["panels"]])
     assert [p.title for p in panels] == [str(d) for d in range(10)]
@@ -220,20 +238,12 @@ def test_page_reload_with_the_kernel_shows_the_latest_values(browser, lab_server
                           "live"])
     lab = open_lab(browser, lab_server, "reload-live.ipynb")
     try:
-        lab.run_all()
-        lab.page.wait_for_function(
-            "() => document.querySelectorAll('.digitheat-grid rect.heatmapcell').length === 420",
-            timeout=90_000)
-        selector = f".dhg-{lab.execute('print(live._uid)').strip()}"
-        lab.execute("live.data = live.data[::-1].copy()\n"
-                    "resyncs = []\nlive._feed.on_resync(lambda: resyncs.append(1))")
-        wait_reversed(lab, selector)
+        selector = run_and_reverse(lab, "live")
+        lab.execute("resyncs = []\nlive._feed.on_resync(lambda: resyncs.append(1))")
         lab.command("docmanager:save")
         lab.page.reload(wait_until="domcontentloaded")
         lab.page.wait_for_function(JS_NOTEBOOK_OPEN, arg="reload-live.ipynb", timeout=60_000)
-        lab.page.wait_for_function(
-            "() => document.querySelectorAll('.digitheat-grid rect.heatmapcell').length === 420",
-            timeout=90_000)
+        wait_all_cells(lab)
         lab.wait_kernel()
         assert lab.execute("print('live' in globals())").strip() == "True"  # same kernel
         # The reloaded page's feed saw an earlier update in its state and asked for a resync.
@@ -260,13 +270,7 @@ def test_saved_widget_state_renders_after_reload_without_the_kernel(browser, lab
     write_notebook(path, [setup, "saved"])
     lab = open_lab(browser, lab_server, "saved.ipynb")
     try:
-        lab.run_all()
-        lab.page.wait_for_function(
-            "() => document.querySelectorAll('.digitheat-grid rect.heatmapcell').length === 420",
-            timeout=90_000)
-        selector = f".dhg-{lab.execute('print(saved._uid)').strip()}"
-        lab.execute("saved.data = saved.data[::-1].copy()")
-        wait_reversed(lab, selector)
+        selector = run_and_reverse(lab, "saved")
         live = layout(lab.page.evaluate(JS_READ_GRID, selector))
         lab.command("docmanager:save")
 
@@ -288,9 +292,7 @@ def test_saved_widget_state_renders_after_reload_without_the_kernel(browser, lab
 
         lab.page.reload(wait_until="domcontentloaded")
         lab.page.wait_for_function(JS_NOTEBOOK_OPEN, arg="saved.ipynb", timeout=60_000)
-        lab.page.wait_for_function(
-            "() => document.querySelectorAll('.digitheat-grid rect.heatmapcell').length === 420",
-            timeout=90_000)
+        wait_all_cells(lab)
         state = lab.page.evaluate(JS_READ_GRID, selector)
         assert_shows(state, SAMPLE[::-1])
         # Without a kernel ipywidgets marks every widget disconnected; the grid shows one
