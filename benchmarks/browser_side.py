@@ -262,20 +262,20 @@ JS_STREAM = """async ([code, spec, makeProbe, settleMs, giveUpMs]) => {
 
 def _probe_spec(key: str, shape: tuple[int, int, int], canvas: bool) -> dict[str, Any]:
     """Where the watched cell (last panel, middle cell) is in the page."""
-    from digitheat_widget import _render
+    from digitheat_widget.figure import layout as figure_layout
 
     count, rows, cols = shape
     r, c = rows // 2, cols // 2
     spec: dict[str, Any] = {"root": f".{key}", "row": r, "col": c, "perPanel": rows * cols,
                             "panel": f".dhg-p{count - 1}", "kind": "canvas" if canvas else "svg"}
     if canvas:
-        geometry = _render.GridGeometry(rows=rows, cols=cols, panels=count, columns=2,
-                                        cell=_render.auto_cell_size(rows, cols))
+        geometry = figure_layout.GridGeometry(rows=rows, cols=cols, panels=count, columns=2,
+                                        cell=figure_layout.auto_cell_size(rows, cols))
         p = count - 1
-        x0 = (p % 2) * (geometry.panel_width + _render.GAP_X)
-        y0 = (p // 2) * (geometry.panel_height + _render.GAP_Y)
-        spec["x"] = x0 + _render.PANEL_MARGIN["left"] + c * geometry.cell + geometry.cell / 2
-        spec["y"] = y0 + _render.PANEL_MARGIN["top"] + r * geometry.cell + geometry.cell / 2
+        x0 = (p % 2) * (geometry.panel_width + figure_layout.GAP_X)
+        y0 = (p // 2) * (geometry.panel_height + figure_layout.GAP_Y)
+        spec["x"] = x0 + figure_layout.PANEL_MARGIN["left"] + c * geometry.cell + geometry.cell / 2
+        spec["y"] = y0 + figure_layout.PANEL_MARGIN["top"] + r * geometry.cell + geometry.cell / 2
     return spec
 
 

@@ -161,8 +161,8 @@ class NaiveBqplot(Subject):
         import bqplot
         from ipywidgets import GridBox, HBox, Layout
 
-        from digitheat_widget._render import auto_cell_size
-        from digitheat_widget.colormaps import colormap_stops
+        from digitheat_widget.figure.layout import auto_cell_size
+        from digitheat_widget.figure.colormaps import colormap_stops
 
         count, rows, cols = tensor.shape
         cell = auto_cell_size(rows, cols)
@@ -277,7 +277,7 @@ class Matplotlib(Subject):
         from matplotlib.colors import Normalize
         from matplotlib.figure import Figure
 
-        from digitheat_widget._render import auto_cell_size
+        from digitheat_widget.figure.layout import auto_cell_size
 
         count, rows, cols = tensor.shape
         cell = auto_cell_size(rows, cols)
@@ -546,7 +546,7 @@ def run(sizes: list[tuple[int, int, int]], quick: bool, log: Callable[[str], Non
 
 
 def _mpl_height(shape: tuple[int, int, int]) -> int:
-    from digitheat_widget._render import auto_cell_size
+    from digitheat_widget.figure.layout import auto_cell_size
 
     count, rows, cols = shape
     return -(-count // 2) * (rows * auto_cell_size(rows, cols) + 52)

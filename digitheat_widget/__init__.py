@@ -4,9 +4,9 @@
 >>> grid = DigitHeatmapGrid(sample_data())
 """
 
-from .colormaps import colormap_names
 from .data import sample_data
-from .widget import DigitHeatmapGrid
+from .figure.colormaps import colormap_names
+from .grid import DigitHeatmapGrid
 
 __all__ = ["DigitHeatmapGrid", "colormap_names", "sample_data", "__version__"]
 __version__ = "0.1.0"

@@ -82,7 +82,7 @@ def _one_line(err: BaseException) -> str:
 
 
 def _build(args: argparse.Namespace):  # noqa: ANN202 - a DigitHeatmapGrid
-    from .widget import DigitHeatmapGrid
+    from .grid import DigitHeatmapGrid
 
     data = None if args.tensor is None else _load(args.tensor)
     options = {name: value for name, value in {
@@ -103,15 +103,13 @@ def _build(args: argparse.Namespace):  # noqa: ANN202 - a DigitHeatmapGrid
 def _write(grid, output: Path, scale: int) -> str:  # noqa: ANN001
     suffix = output.suffix.lower()
     if suffix == ".html":
-        to_html = getattr(grid, "to_html", None)
-        if to_html is None:
-            raise UsageError("HTML export is not available yet in this version; "
-                             "use -o with .svg or .png")
-        to_html(output)
+        grid.to_html(output)
         return f"wrote {output}"
-    from .snapshot import build_scene, scene_to_png, scene_to_svg
+    from .figure.scene import build_scene
+    from .export.png import scene_to_png
+    from .export.svg import scene_to_svg
 
-    scene = build_scene(grid)
+    scene = build_scene(grid.figure)
     if suffix == ".svg":
         output.write_text(scene_to_svg(scene), encoding="utf-8")
     else:

@@ -1,8 +1,8 @@
 """The control panel: colour limits, colormap, highlight toggles, reset.
 
-Controls and traits move together both ways. The limit sliders are also linked to the
-shared ColorScale in the browser (``jslink``), so dragging them recolours the grid even with
-no kernel, e.g. in an exported page.
+Controls and traits move together both ways. In the page, the grid's controller
+(``live/controller.js``) also watches these widgets and applies what they say to the
+figure at once, so every control works with no kernel, e.g. in an exported page.
 """
 
 from __future__ import annotations
@@ -12,15 +12,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from ipywidgets import (
-    Button, Dropdown, FloatSlider, HBox, Layout, ToggleButton, VBox, jslink,
-)
+from ipywidgets import Button, Dropdown, FloatSlider, HBox, Layout, ToggleButton, VBox, Widget
 from traitlets import TraitError
 
-from .colormaps import colormap_names
+from .figure.colormaps import colormap_names, colormap_stops
 
 if TYPE_CHECKING:
-    from .widget import DigitHeatmapGrid
+    from .grid import DigitHeatmapGrid
 
 SLIDER_STEPS = 200
 CUSTOM = "(custom list)"
@@ -51,10 +49,6 @@ class GridControls(VBox):
                                    tooltip="Reset vmin and vmax to the data's range",
                                    layout=Layout(width="110px"))
         self.toggles = HBox(layout=Layout(flex_flow="row wrap"))
-        self._links = [
-            jslink((self.vmin_slider, "value"), (grid._color_scale, "min")),
-            jslink((self.vmax_slider, "value"), (grid._color_scale, "max")),
-        ]
         self.children = [
             HBox([self.vmin_slider, self.vmax_slider]),
             HBox([self.colormap_dropdown, self.reset_button]),
@@ -102,6 +96,14 @@ class GridControls(VBox):
             for digit, toggle in enumerate(self.toggles.children):
                 toggle.value = digit in chosen
 
+    def page_refs(self) -> tuple[dict[str, Any], dict[str, list[str]]]:
+        """The widgets the grid's controller drives in the page, and every colormap's
+        stops for the colormap menu there."""
+        refs = {"vmin": self.vmin_slider, "vmax": self.vmax_slider,
+                "colormap": self.colormap_dropdown, "reset": self.reset_button,
+                "toggles": list(self.toggles.children)}
+        return refs, {name: colormap_stops(name) for name in colormap_names()}
+
     def _rebuild_toggles(self) -> None:
         for toggle in self.toggles.children:
             for widget in (toggle, toggle.layout, toggle.style):
@@ -113,6 +115,8 @@ class GridControls(VBox):
             toggle.observe(self._on_toggle, "value")
             toggles.append(toggle)
         self.toggles.children = toggles
+        if getattr(self._grid, "_controls", None) is self:  # new toggles: tell the page
+            self._grid._view.set_controls(*self.page_refs())
 
     def _on_grid(self, change: Any) -> None:
         if change["name"] in ("data", "labels") and len(self.toggles.children) != len(self._grid.labels) \
@@ -147,8 +151,6 @@ class GridControls(VBox):
             return
         self._grid.unobserve(self._on_grid, names=["data", "vmin", "vmax", "colormap",
                                                    "highlighted", "labels"])
-        for link in self._links:
-            link.close()
         widgets = [self.vmin_slider, self.vmax_slider, self.colormap_dropdown,
                    self.reset_button, self.toggles, *self.toggles.children, *self.children]
         for widget in widgets:

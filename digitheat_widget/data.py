@@ -7,6 +7,8 @@ from importlib import resources
 
 import numpy as np
 
+from .figure.ticks import MIN_SPAN
+
 #: Shape of the bundled sample: ten digits, 7 rows x 6 columns each.
 SAMPLE_SHAPE = (10, 7, 6)
 
@@ -17,8 +19,6 @@ MAX_PANELS = 4096
 #: range (max - min, and the automatic widening of a constant map) stays finite.
 MAX_MAGNITUDE = 1e300
 
-#: Smallest widening of a degenerate range: keeps lo < hi even for subnormal values.
-MIN_SPAN = 1e-300
 
 
 def sample_data() -> np.ndarray:
@@ -145,36 +145,3 @@ def _span(anchor: float) -> float:
     """A usable range width next to ``anchor``: 10% of its size, or 1 at zero, and never so
     small that ``anchor + span == anchor``."""
     return max(abs(anchor) * 0.1, MIN_SPAN) if anchor != 0.0 else 1.0
-
-
-def tick_step(lo: float, hi: float, count: int = 10) -> float:
-    """The tick step d3's ``scale.ticks(count)`` chooses for [lo, hi] (1, 2 or 5 x 10^k)."""
-    raw = max((hi - lo) / count, MIN_SPAN / count)  # auto_limits keeps hi - lo >= MIN_SPAN
-    power = math.floor(math.log10(raw))
-    error = raw / 10**power
-    factor = 10 if error >= math.sqrt(50) else 5 if error >= math.sqrt(10) else 2 if error >= math.sqrt(2) else 1
-    return factor * 10.0**power
-
-
-def tick_values(lo: float, hi: float, count: int = 10) -> np.ndarray:
-    """The ticks d3 draws on [lo, hi]: multiples of :func:`tick_step` inside the range."""
-    step = tick_step(lo, hi, count)
-    first = math.ceil(lo / step - 1e-9)
-    last = math.floor(hi / step + 1e-9)
-    return np.arange(first, last + 1) * step
-
-
-def tick_format(lo: float, hi: float, count: int = 10) -> str:
-    """A d3-format string with just enough decimals that no two ticks look alike.
-
-    Ticks are multiples of a step 1, 2 or 5 x 10^k, so -k decimals (at least 0) keep
-    every label distinct and exact; very large or small ranges switch to exponents.
-    """
-    step = tick_step(lo, hi, count)
-    largest = max(abs(lo), abs(hi))
-    if largest >= 1e6 or step < 1e-6:
-        # Mantissa digits: as many as separate the step from the largest tick.
-        digits = max(0, math.floor(math.log10(largest)) - math.floor(math.log10(step) + 1e-9))
-        return f".{digits}e"
-    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
-    return f",.{decimals}f"

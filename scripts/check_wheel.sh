@@ -53,7 +53,7 @@ from pathlib import Path
 
 import digitheat_widget
 from digitheat_widget import DigitHeatmapGrid
-from digitheat_widget.embed import grid_to_html
+from digitheat_widget.export.html import grid_to_html
 
 budget = int(sys.argv[1])
 installed = Path(digitheat_widget.__file__).resolve()

@@ -1,6 +1,6 @@
 """Build ``js/src/jupyterlab-light.css``: the JupyterLab light-theme variables an export page uses.
 
-An exported page (``digitheat_widget.embed``) should look as the widget does in JupyterLab's
+An exported page (``digitheat_widget.export.html``) should look as the widget does in JupyterLab's
 default light theme. bqplot's CSS and ipywidgets' ``widgets-base.css`` style everything
 through ``--jp-*`` variables; JupyterLab defines them in its theme, which is not on the page.
 This script copies the definitions of exactly the variables those stylesheets (and

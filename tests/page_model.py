@@ -5,12 +5,15 @@ back at their ``buffer_paths``) and then applies every ``update`` in order. Doin
 here tells what the page *would* show without a browser, decoded independently of the
 package: arrays come back from their bytes with the dtype and shape in the message.
 
+The grid's own state lives in its controller (``Page.shown``).
+
 Used by test_matrix.py, test_properties.py, test_roundtrip.py and test_concurrency.py.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -63,35 +66,51 @@ class Page:
                 assert comm_id not in self.closed, "an update for a closed model"
                 change = with_buffers(
                     data.get("state", {}), data.get("buffer_paths", []), event.buffers)
-                self.models[comm_id].update(change)
-                if "frame" in change and _is_feed(self.models[comm_id]):
-                    self._feed_marks(self.models[comm_id])
+                model = self.models[comm_id]
+                model.update(change)
+                if "patch" in change and _is_controller(model):
+                    self._apply_patch(model)
                 self.updates += 1
         elif event.kind == "close":
             self.closed.add(comm_id)
 
-    def _feed_marks(self, feed: dict) -> None:
-        """What feed.js does with a new frame: each changed panel's slice becomes its
-        mark's ``color`` (here in the form Python's state has: bytes, dtype, shape)."""
-        frame = feed["frame"]
-        if not frame:
+    def _apply_patch(self, controller: dict) -> None:
+        """What controller.js does with a patch: the changed maps go into its stack (kept
+        here as the stack's encoded form, so ``shown`` reads one place)."""
+        patch, stack = controller["patch"], controller["data"]
+        if not patch:
             return
-        count, rows, cols = frame["shape"]
-        assert count == len(frame["changed"]), "one map of values per changed index"
-        values = np.frombuffer(frame["values"], dtype=np.dtype(frame["dtype"]).newbyteorder("<"))
-        assert values.size == count * rows * cols, "values do not match their shape"
-        for position, index in enumerate(frame["changed"]):
-            if index >= len(feed["marks"]):
-                continue  # the page skips a map that no longer has a mark
-            ref = feed["marks"][index]
-            assert ref.startswith("IPY_MODEL_"), ref
-            mark_id = ref[len("IPY_MODEL_"):]
-            assert mark_id in self.models and mark_id not in self.closed, "feed to a lost mark"
-            panel = values[position * rows * cols:(position + 1) * rows * cols]
-            # bqplot's binary array form; "type" is for dates, None for numbers.
-            self.models[mark_id]["color"] = {
-                "value": panel.tobytes(), "dtype": frame["dtype"], "shape": [rows, cols],
-                "type": None}
+        assert patch["seq"] == stack["seq"] + 1, "a patch was skipped: the page would resync"
+        assert patch["dtype"] == stack["dtype"], "a patch in another precision than the stack"
+        dtype = np.dtype(patch["dtype"]).newbyteorder("<")
+        maps = np.frombuffer(patch["buffer"], dtype=dtype).reshape(patch["shape"])
+        assert maps.shape[0] == len(patch["indices"]), "one map per changed index"
+        values = np.frombuffer(stack["buffer"], dtype=dtype).reshape(stack["shape"]).copy()
+        values[patch["indices"]] = maps
+        controller["data"] = {**stack, "buffer": values.tobytes(), "seq": patch["seq"]}
+
+    def controller(self, grid: Any) -> dict:
+        """The page's state of ``grid``'s controller (the one the grid shows)."""
+        controllers = [self.models[ref[len("IPY_MODEL_"):]] for ref in
+                       self.state(grid)["children"]
+                       if _is_controller(self.models[ref[len("IPY_MODEL_"):]])]
+        assert len(controllers) == 1, f"{len(controllers)} controllers among the grid's children"
+        return controllers[0]
+
+    def shown(self, grid: Any) -> "Shown":
+        """What the page draws for ``grid``: the controller's state, decoded."""
+        c = self.controller(grid)
+        stack = c["data"]
+        values = np.frombuffer(stack["buffer"], dtype=np.dtype(stack["dtype"]).newbyteorder("<"))
+        return Shown(
+            data=values.reshape(stack["shape"]), dtype=stack["dtype"],
+            limits=(c["limits"]["low"], c["limits"]["high"]), vmin=c["limits"]["vmin"],
+            vmax=c["limits"]["vmax"], tick_format=c["limits"]["tick_format"],
+            value_format=c["limits"]["value_format"], colormap=c["colormap"]["name"],
+            stops=list(c["colormap"]["stops"]), highlighted=list(c["highlighted"]),
+            selected=list(c["selected"]), nan_color=c["nan_color"], geometry=c["geometry"],
+            labels=list(c["geometry"]["labels"]),
+        )
 
     def state(self, widget: Any) -> dict:
         """The page's state of ``widget`` (found by its comm id)."""
@@ -101,9 +120,29 @@ class Page:
         return decode_array(self.state(widget)[name])
 
 
-def _is_feed(state: dict) -> bool:
-    """Whether a model is the grid's PanelFeed (an anywidget model with panel values)."""
-    return state.get("_anywidget_id", "").endswith("PanelFeed") and "frame" in state
+def _is_controller(state: dict) -> bool:
+    """Whether a model is a grid's GridController (the anywidget that holds what is shown)."""
+    return state.get("_anywidget_id", "").endswith("GridController")
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a page draws for a grid, read from its controller's state."""
+
+    data: np.ndarray
+    dtype: str
+    limits: tuple[float, float]
+    vmin: float | None
+    vmax: float | None
+    tick_format: str
+    value_format: str
+    colormap: str | None
+    stops: list[str]
+    highlighted: list[int]
+    selected: list[int]
+    nan_color: str
+    geometry: dict
+    labels: list[str]
 
 
 def decode_array(spec: Any) -> np.ndarray:

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from traitlets import TraitError
 
-from digitheat_widget import _render
-from digitheat_widget._canvas import CanvasGrid
-from digitheat_widget.colormaps import colormap_stops
+from digitheat_widget.figure import layout as figure_layout
+from digitheat_widget.live.canvas import CanvasGrid
+from digitheat_widget.figure.colormaps import colormap_stops
 
 #: The traits the issue names, all synced to the page.
 SYNCED = ("values", "count", "rows", "cols", "columns", "cell", "vmin", "vmax", "stops",
@@ -76,7 +76,7 @@ def test_data_in_constructor_sets_shape_values_and_auto_cell(canvas):
     np.testing.assert_array_equal(
         np.frombuffer(wire_bytes(canvas), dtype="<f4"), tensor().astype(np.float32).ravel()
     )
-    assert canvas.cell == _render.auto_cell_size(3, 5)
+    assert canvas.cell == figure_layout.auto_cell_size(3, 5)
     assert len(wire_bytes(canvas)) == 4 * 3 * 5 * 4
     # The widget's own copy: changing the caller's array changes nothing shown.
     assert not canvas.values.flags.writeable
@@ -95,7 +95,7 @@ def test_defaults_match_the_svg_renderer():
 
 
 def test_nan_default_is_the_grid_default():
-    from digitheat_widget.widget import DEFAULT_NAN_COLOR
+    from digitheat_widget.figure.layout import DEFAULT_NAN_COLOR
 
     assert CanvasGrid.class_traits()["nan_color"].default_value == DEFAULT_NAN_COLOR
 
@@ -103,10 +103,10 @@ def test_nan_default_is_the_grid_default():
 def test_geometry_and_size_are_the_svg_renderers():
     widget = CanvasGrid(np.zeros((100, 28, 28)), columns=10)
     try:
-        geometry = _render.GridGeometry(rows=28, cols=28, panels=100, columns=10,
-                                        cell=_render.auto_cell_size(28, 28))
+        geometry = figure_layout.GridGeometry(rows=28, cols=28, panels=100, columns=10,
+                                        cell=figure_layout.auto_cell_size(28, 28))
         assert widget.geometry == geometry
-        assert widget.size == (10 * geometry.panel_width + 9 * _render.GAP_X, geometry.grid_height)
+        assert widget.size == (10 * geometry.panel_width + 9 * figure_layout.GAP_X, geometry.grid_height)
         assert widget._x_ticks == geometry.tick_positions(28)
         assert widget._y_ticks == geometry.tick_positions(28)
         assert widget._x_ticks == [0, 4, 8, 12, 16, 20, 24]  # 5 px cells: every 4th label
@@ -118,12 +118,12 @@ def test_look_comes_from_render():
     widget = CanvasGrid()
     try:
         look = widget._look
-        assert look["margin"] == _render.PANEL_MARGIN
-        assert (look["gap_x"], look["gap_y"]) == (_render.GAP_X, _render.GAP_Y)
-        assert (look["tick_font"], look["title_font"]) == (_render.TICK_FONT, _render.TITLE_FONT)
-        assert look["accent_color"] == _render.ACCENT_COLOR
-        assert look["selected_color"] == _render.SELECTED_COLOR
-        assert look["dimmed_opacity"] == _render.DIMMED_OPACITY
+        assert look["margin"] == figure_layout.PANEL_MARGIN
+        assert (look["gap_x"], look["gap_y"]) == (figure_layout.GAP_X, figure_layout.GAP_Y)
+        assert (look["tick_font"], look["title_font"]) == (f"{figure_layout.TICK_FONT_PX}px", f"{figure_layout.TITLE_FONT_PX}px")
+        assert look["accent_color"] == figure_layout.ACCENT_COLOR
+        assert look["selected_color"] == figure_layout.SELECTED_COLOR
+        assert look["dimmed_opacity"] == figure_layout.DIMMED_OPACITY
     finally:
         widget.close()
 

@@ -10,7 +10,7 @@ import matplotlib
 import numpy as np
 import pytest
 
-from digitheat_widget.colormaps import colormap_stops, map_values
+from digitheat_widget.figure.colormaps import colormap_stops, map_values
 
 BASE_NAMES = ["hot", "viridis", "magma", "inferno", "gray", "Greys", "RdBu_r"]
 

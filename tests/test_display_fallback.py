@@ -19,7 +19,7 @@ from nbconvert import HTMLExporter, LatexExporter
 from PIL import Image
 from traitlets.config import Config
 
-from digitheat_widget.nbconvert import StaticFallbackHTMLExporter
+from digitheat_widget.export.nbconvert import StaticFallbackHTMLExporter
 
 REPO = Path(__file__).resolve().parents[1]
 PNG_IMG = re.compile(r'<img[^>]*src="data:image/png;base64,')

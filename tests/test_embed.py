@@ -50,7 +50,9 @@ def _browser_required() -> None:
         pytest.fail(f"CI=true and the browser is missing. {BROWSER_MISSING}", pytrace=False)
 
 
-from digitheat_widget import DigitHeatmapGrid, _render, embed, sample_data  # noqa: E402
+from digitheat_widget import DigitHeatmapGrid, sample_data
+from digitheat_widget.export import html as embed
+from digitheat_widget.figure import layout as figure_layout  # noqa: E402
 
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -537,7 +539,7 @@ def test_static_figure_without_javascript(browser: Any, pages_dir: Path) -> None
             got = rgb(fills[(digit * rows + row) * cols + col])
             assert np.abs(got - hot(data[digit, row, col], lo, hi)).max() <= RGB_TOLERANCE
         nan = rgb(fills[(4 * rows + 3) * cols + 2])
-        dimmed_nan = np.array([0x4A, 0x90, 0xD9]) * _render.DIMMED_OPACITY + 255 * (1 - _render.DIMMED_OPACITY)
+        dimmed_nan = np.array([0x4A, 0x90, 0xD9]) * figure_layout.DIMMED_OPACITY + 255 * (1 - figure_layout.DIMMED_OPACITY)
         assert np.abs(nan - dimmed_nan).max() <= RGB_TOLERANCE
         assert page.page.locator(".digitheat-static rect.highlight").count() == len(grid.highlighted)
         texts = page.page.locator(".digitheat-static text").all_text_contents()
@@ -633,6 +635,72 @@ def test_control_panel_works_without_a_kernel(browser: Any, pages_dir: Path,
         grid.close()
 
 
+def test_every_control_and_click_works_without_a_kernel(browser: Any, pages_dir: Path) -> None:
+    """The page's controller owns what a person does: the colormap menu recolours, a title
+    click highlights (and presses that toggle), a toggle highlights, a cell click outlines
+    the cell, "auto limits" undoes a slider drag; all with no kernel and no request."""
+    import matplotlib
+
+    grid = DigitHeatmapGrid(controls=True)
+    page = OfflinePage(browser, export(grid, pages_dir / "all-controls.html"), grid.data.size)
+    p = page.page
+    digit, row, col = 3, 0, 2
+    value = grid.data[digit, row, col]
+    lo, hi = grid.limits
+    cell_fill = f".dhg-p{digit} g.heatmaprow:nth-of-type({row + 1}) rect.heatmapcell:nth-of-type({col + 1})"
+    try:
+        # Colormap menu: the cells take viridis' colour for the same value.
+        hot_fill = "rgb({}, {}, {})".format(*page.fill(digit, row, col))
+        p.locator(".dhg-controls select").select_option("viridis")
+        viridis = np.array(matplotlib.colormaps["viridis"]((value - lo) / (hi - lo))[:3]) * 255
+        p.wait_for_function(
+            "([sel, before]) => getComputedStyle(document.querySelector(sel)).fill !== before",
+            arg=[cell_fill, hot_fill])
+        assert np.abs(np.array(page.fill(digit, row, col)) - viridis).max() <= RGB_TOLERANCE
+
+        # A title click highlights that panel, dims the others and presses its toggle.
+        p.locator(".dhg-t5").click()
+        p.wait_for_function("() => document.querySelector('.dhg-p5.dhg-highlighted') !== null")
+        opacity = lambda d: float(p.locator(f".dhg-p{d} rect.heatmapcell").first.evaluate(  # noqa: E731
+            "e => getComputedStyle(e.closest('g.heatmap') || e).opacity"))
+        assert opacity(5) == 1.0
+        assert opacity(0) == pytest.approx(figure_layout.DIMMED_OPACITY)
+        pressed = p.locator(".dhg-controls .jupyter-button.mod-active")
+        assert pressed.all_inner_texts() == ["5"]
+        # Its toggle again: highlight off, nothing dimmed.
+        p.locator(".dhg-controls .jupyter-button", has_text="5").first.click()
+        p.wait_for_function("() => document.querySelector('.dhg-highlighted') === null")
+        assert opacity(0) == 1.0
+
+        # A cell click outlines that cell.
+        page.cell(digit, row, col).click()
+        p.wait_for_function(
+            "([sel]) => getComputedStyle(document.querySelector(sel)).strokeWidth === '3px'",
+            arg=[cell_fill])
+        stroke = rgb(page.cell(digit, row, col).evaluate("e => getComputedStyle(e).stroke"))
+        assert stroke.tolist() == [0, 229, 255]  # figure_layout.SELECTED_COLOR
+
+        # Drag vmax down with the keyboard, then "auto limits" puts it back.
+        before = page.fill(digit, row, col)
+        handle = p.locator(".dhg-controls .noUi-handle").nth(1)
+        handle.focus()
+        for _ in range(60):
+            p.keyboard.press("ArrowLeft")
+        p.wait_for_function(
+            "([sel, before]) => getComputedStyle(document.querySelector(sel)).fill !== before",
+            arg=[cell_fill, "rgb({}, {}, {})".format(*before)])
+        p.locator(".dhg-controls button", has_text="auto limits").click()
+        p.wait_for_function(
+            "([sel, before]) => getComputedStyle(document.querySelector(sel)).fill === before",
+            arg=[cell_fill, "rgb({}, {}, {})".format(*before)])
+        ticks = p.locator(".dhg-colorbar .tick text").evaluate_all("ts => ts.map((t) => t.textContent)")
+        assert ticks[0] == "0.000" and ticks[-1] == "0.014"
+        assert page.blocked == [] and page.console_errors == [] and page.probe["csp"] == []
+    finally:
+        page.close()
+        grid.close()
+
+
 def test_other_controls_load_from_their_own_part(browser: Any, pages_dir: Path) -> None:
     """Tabs (a lumino TabBar, bundled in the part with the other controls, on the
     runtime's lumino Widget) and a colour picker work offline; the page carries that part
@@ -716,7 +784,7 @@ def test_anywidget_front_ends_load_offline(browser: Any, pages_dir: Path) -> Non
 def test_canvas_renderer_exports_offline(browser: Any, pages_dir: Path) -> None:
     """renderer='canvas' (an anywidget, used for large stacks) draws the same picture in
     the page: one canvas at the SVG geometry, pixels from matplotlib's "hot", hover text."""
-    from digitheat_widget import _render
+    from digitheat_widget.figure import layout as figure_layout
 
     grid = DigitHeatmapGrid(renderer="canvas")
     path = export(grid, pages_dir / "canvas.html")
@@ -730,10 +798,10 @@ def test_canvas_renderer_exports_offline(browser: Any, pages_dir: Path) -> None:
         lo, hi = grid.limits
 
         def centre(digit: int, row: int, col: int) -> tuple[float, float]:
-            x = (digit % grid.columns) * (geometry.panel_width + _render.GAP_X)
-            y = (digit // grid.columns) * (geometry.panel_height + _render.GAP_Y)
-            return (x + _render.PANEL_MARGIN["left"] + (col + 0.5) * geometry.cell,
-                    y + _render.PANEL_MARGIN["top"] + (row + 0.5) * geometry.cell)
+            x = (digit % grid.columns) * (geometry.panel_width + figure_layout.GAP_X)
+            y = (digit // grid.columns) * (geometry.panel_height + figure_layout.GAP_Y)
+            return (x + figure_layout.PANEL_MARGIN["left"] + (col + 0.5) * geometry.cell,
+                    y + figure_layout.PANEL_MARGIN["top"] + (row + 0.5) * geometry.cell)
 
         for digit, row, col in [(3, 0, 2), (0, 3, 1), (7, 3, 3), (9, 6, 5)]:
             x, y = centre(digit, row, col)

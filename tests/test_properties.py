@@ -32,7 +32,7 @@ from hypothesis.extra.numpy import arrays
 from traitlets import TraitError
 
 from digitheat_widget import DigitHeatmapGrid, colormap_names
-from digitheat_widget.colormaps import map_values
+from digitheat_widget.figure.colormaps import map_values
 from digitheat_widget.data import MAX_MAGNITUDE
 from page_model import Page, decode_array, mismatches
 

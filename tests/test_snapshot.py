@@ -18,10 +18,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digitheat_widget import DigitHeatmapGrid, _render
-from digitheat_widget.colors import parse_color
-from digitheat_widget.data import tick_values
-from digitheat_widget.snapshot import build_scene, render_png, render_svg
+from digitheat_widget import DigitHeatmapGrid
+from digitheat_widget.figure import layout as figure_layout
+from digitheat_widget.figure.colors import parse_color
+from digitheat_widget.figure.ticks import tick_values
+from digitheat_widget.figure.scene import build_scene
 
 SVG = "{http://www.w3.org/2000/svg}"
 TOLERANCE = 6  # per channel, 0..255
@@ -55,16 +56,16 @@ def texts(root: ET.Element, role: str) -> list[ET.Element]:
 def cell_centre(grid: DigitHeatmapGrid, index: int, row: int, col: int) -> tuple[float, float]:
     """Centre of a cell in page pixels, from the widget's geometry."""
     g = grid._geometry()
-    x = (index % grid.columns) * (g.panel_width + _render.GAP_X)
-    y = (index // grid.columns) * (g.panel_height + _render.GAP_Y)
-    return (x + _render.PANEL_MARGIN["left"] + (col + 0.5) * g.cell,
-            y + _render.PANEL_MARGIN["top"] + (row + 0.5) * g.cell)
+    x = (index % grid.columns) * (g.panel_width + figure_layout.GAP_X)
+    y = (index // grid.columns) * (g.panel_height + figure_layout.GAP_Y)
+    return (x + figure_layout.PANEL_MARGIN["left"] + (col + 0.5) * g.cell,
+            y + figure_layout.PANEL_MARGIN["top"] + (row + 0.5) * g.cell)
 
 
 def panel_box(grid: DigitHeatmapGrid, index: int) -> tuple[int, int, int, int]:
     g = grid._geometry()
-    x = (index % grid.columns) * (g.panel_width + _render.GAP_X)
-    y = (index // grid.columns) * (g.panel_height + _render.GAP_Y)
+    x = (index % grid.columns) * (g.panel_width + figure_layout.GAP_X)
+    y = (index // grid.columns) * (g.panel_height + figure_layout.GAP_Y)
     return x, y, g.panel_width, g.panel_height
 
 
@@ -88,7 +89,7 @@ def nan_grid() -> DigitHeatmapGrid:
 @pytest.mark.parametrize("make", [DigitHeatmapGrid, nan_grid], ids=["sample", "nan-viridis"])
 def test_svg_cells_have_the_colormap_colours(make) -> None:
     grid = make()
-    root = ET.fromstring(render_svg(grid).encode())
+    root = ET.fromstring(grid.to_svg().encode())
     rects = cell_rects(root)
     data = grid.data
     assert len(rects) == data.size
@@ -108,7 +109,7 @@ def test_svg_cells_have_the_colormap_colours(make) -> None:
 
 def test_svg_cells_sit_on_the_grid_geometry() -> None:
     grid = DigitHeatmapGrid(columns=3)
-    root = ET.fromstring(render_svg(grid).encode())
+    root = ET.fromstring(grid.to_svg().encode())
     rects = cell_rects(root)
     count, rows, cols = grid.data.shape
     cell = grid._geometry().cell
@@ -125,13 +126,13 @@ def test_svg_cells_sit_on_the_grid_geometry() -> None:
 def test_svg_nan_colour_with_alpha_is_painted_over_white() -> None:
     data = np.array([[[np.nan, 1.0], [2.0, 3.0]]])
     grid = DigitHeatmapGrid(data, nan_color="rgba(0, 0, 255, 0.5)")
-    rects = cell_rects(ET.fromstring(render_svg(grid).encode()))
+    rects = cell_rects(ET.fromstring(grid.to_svg().encode()))
     assert np.abs(hex_rgb(rects[0].get("fill")) - [127.5, 127.5, 255]).max() <= 1
 
 
 def test_svg_titles_ticks_and_colorbar_labels() -> None:
     grid = DigitHeatmapGrid(np.random.default_rng(1).random((2, 28, 28)))
-    root = ET.fromstring(render_svg(grid).encode())
+    root = ET.fromstring(grid.to_svg().encode())
     assert [t.text for t in texts(root, "title")] == grid.labels
     g = grid._geometry()
     expected = [str(i) for i in g.tick_positions(28)]
@@ -147,7 +148,7 @@ def test_svg_titles_ticks_and_colorbar_labels() -> None:
 
 def test_svg_escapes_labels() -> None:
     labels = [NASTY, 'a & b "quoted" <x>', "tab\there"] + [str(i) for i in range(7)]
-    svg = render_svg(DigitHeatmapGrid(labels=labels))
+    svg = DigitHeatmapGrid(labels=labels).to_svg()
     assert NASTY not in svg
     assert "<script" not in svg
     root = ET.fromstring(svg.encode())
@@ -160,16 +161,16 @@ def test_svg_escapes_labels() -> None:
 
 def test_svg_survives_characters_xml_cannot_hold() -> None:
     labels = ["nul\x00here", "esc\x1b"] + [str(i) for i in range(8)]
-    root = ET.fromstring(render_svg(DigitHeatmapGrid(labels=labels)).encode())
+    root = ET.fromstring(DigitHeatmapGrid(labels=labels).to_svg().encode())
     assert [t.text for t in texts(root, "title")][:2] == ["nul\ufffdhere", "esc\ufffd"]
 
 
 def test_svg_highlight_outline_and_dimming() -> None:
     grid = DigitHeatmapGrid(highlighted=[3, 8])
-    root = ET.fromstring(render_svg(grid).encode())
+    root = ET.fromstring(grid.to_svg().encode())
     outlines = [r for r in root.iter(f"{SVG}rect") if r.get("class") == "highlight"]
     assert len(outlines) == 2
-    assert {r.get("stroke") for r in outlines} == {_render.ACCENT_COLOR}
+    assert {r.get("stroke") for r in outlines} == {figure_layout.ACCENT_COLOR}
     x, y, w, h = panel_box(grid, 3)
     first = outlines[0]
     assert float(first.get("stroke-width")) == 3
@@ -179,7 +180,7 @@ def test_svg_highlight_outline_and_dimming() -> None:
     fills = fills.reshape(grid.data.shape + (3,))
     plain = mpl_rgb(grid, grid.data)
     assert np.abs(fills[3] - plain[3]).max() <= TOLERANCE
-    dimmed = over_white(plain[0], _render.DIMMED_OPACITY)
+    dimmed = over_white(plain[0], figure_layout.DIMMED_OPACITY)
     assert np.abs(fills[0] - dimmed).max() <= TOLERANCE
     bold = [t.get("font-weight") for t in texts(root, "title")]
     assert [i for i, b in enumerate(bold) if b == "bold"] == [3, 8]
@@ -191,12 +192,12 @@ def test_svg_highlight_outline_and_dimming() -> None:
 @pytest.mark.parametrize("scale", [1, 2, 3])
 def test_png_size_matches_the_figure(scale: int) -> None:
     grid = DigitHeatmapGrid()
-    pixels = decode(render_png(grid, scale=scale))
-    root = ET.fromstring(render_svg(grid).encode())
+    pixels = decode(grid.to_png(scale=scale))
+    root = ET.fromstring(grid.to_svg().encode())
     g = grid._geometry()
-    grid_width = grid.columns * g.panel_width + (grid.columns - 1) * _render.GAP_X
+    grid_width = grid.columns * g.panel_width + (grid.columns - 1) * figure_layout.GAP_X
     assert pixels.shape[0] == g.grid_height * scale
-    assert pixels.shape[1] >= (grid_width + _render.colorbar_width(grid.tick_labels())) * scale
+    assert pixels.shape[1] >= (grid_width + figure_layout.GridGeometry.colorbar_width(grid.tick_labels())) * scale
     assert pixels.shape[:2] == (int(root.get("height")) * scale, int(root.get("width")) * scale)
 
 
@@ -204,7 +205,7 @@ def test_png_size_matches_the_figure(scale: int) -> None:
 def test_png_cell_centres_have_the_colormap_colours(make) -> None:
     grid = make()
     scale = 2
-    pixels = decode(render_png(grid, scale=scale))
+    pixels = decode(grid.to_png(scale=scale))
     count, rows, cols = grid.data.shape
     for index in range(count):
         for row in range(rows):
@@ -220,8 +221,8 @@ def test_png_cell_centres_have_the_colormap_colours(make) -> None:
 def test_png_agrees_with_svg_everywhere() -> None:
     grid = nan_grid()
     grid.highlighted = [1]
-    root = ET.fromstring(render_svg(grid).encode())
-    pixels = decode(render_png(grid, scale=2))
+    root = ET.fromstring(grid.to_svg().encode())
+    pixels = decode(grid.to_png(scale=2))
     for rect in cell_rects(root):
         cx = float(rect.get("x")) + float(rect.get("width")) / 2
         cy = float(rect.get("y")) + float(rect.get("height")) / 2
@@ -231,8 +232,8 @@ def test_png_agrees_with_svg_everywhere() -> None:
 def test_png_highlight_outline_and_dimming() -> None:
     grid = DigitHeatmapGrid(highlighted=[3])
     scale = 2
-    pixels = decode(render_png(grid, scale=scale))
-    accent = hex_rgb(_render.ACCENT_COLOR)
+    pixels = decode(grid.to_png(scale=scale))
+    accent = hex_rgb(figure_layout.ACCENT_COLOR)
     x, y, w, h = panel_box(grid, 3)
     # the 3 px band just inside the panel box, on all four sides
     for px, py in [(x + 1, y + h / 2), (x + w - 2, y + h / 2), (x + w / 2, y + 1),
@@ -247,19 +248,19 @@ def test_png_highlight_outline_and_dimming() -> None:
     x2, y2, w2, h2 = panel_box(grid, 2)
     assert np.array_equal(pixels[int((y2 + h2 / 2) * scale), (x2 + 1) * scale], [255, 255, 255])
     cx, cy = cell_centre(grid, 2, 3, 2)
-    want = over_white(mpl_rgb(grid, grid.data[2, 3, 2]), _render.DIMMED_OPACITY)
+    want = over_white(mpl_rgb(grid, grid.data[2, 3, 2]), figure_layout.DIMMED_OPACITY)
     assert np.abs(pixels[int(cy * scale), int(cx * scale)] - want).max() <= TOLERANCE
 
 
 def test_png_colorbar_runs_low_to_high() -> None:
     grid = DigitHeatmapGrid()
     scale = 2
-    pixels = decode(render_png(grid, scale=scale))
+    pixels = decode(grid.to_png(scale=scale))
     g = grid._geometry()
-    grid_width = grid.columns * g.panel_width + (grid.columns - 1) * _render.GAP_X
-    x = grid_width + _render.COLORBAR_BAR_LEFT + _render.COLORBAR_BAR_WIDTH / 2
-    top = _render.PANEL_MARGIN["top"]
-    bottom = g.grid_height - _render.PANEL_MARGIN["bottom"]
+    grid_width = grid.columns * g.panel_width + (grid.columns - 1) * figure_layout.GAP_X
+    x = grid_width + figure_layout.COLORBAR_BAR_LEFT + figure_layout.COLORBAR_BAR_WIDTH / 2
+    top = figure_layout.PANEL_MARGIN["top"]
+    bottom = g.grid_height - figure_layout.PANEL_MARGIN["bottom"]
     lo, hi = grid.limits
     for fraction in (0.1, 0.5, 0.9):
         y = bottom - fraction * (bottom - top)
@@ -273,7 +274,7 @@ def test_png_colorbar_runs_low_to_high() -> None:
 def test_png_draws_nothing_on_its_edges(data) -> None:
     """Titles, tick labels and the colorbar's (widest) labels all fit inside the picture."""
     grid = DigitHeatmapGrid(data)
-    pixels = decode(render_png(grid, scale=2))
+    pixels = decode(grid.to_png(scale=2))
     white = np.all(pixels == 255, axis=-1)
     assert white[:2].all() and white[-2:].all() and white[:, :2].all() and white[:, -4:].all()
     labels_right = white[:, -40:].all(axis=0)
@@ -282,11 +283,11 @@ def test_png_draws_nothing_on_its_edges(data) -> None:
 
 def test_png_rejects_a_bad_scale() -> None:
     with pytest.raises(ValueError, match="scale"):
-        render_png(DigitHeatmapGrid(), scale=0)
+        DigitHeatmapGrid().to_png(scale=0)
 
 
 def test_scene_is_shared_by_both_writers() -> None:
-    scene = build_scene(DigitHeatmapGrid())
+    scene = build_scene(DigitHeatmapGrid().figure)
     roles = {getattr(item, "role", "") for item in scene.items}
     assert {"cell", "title", "tick-label", "colorbar", "colorbar-label"} <= roles
 
@@ -317,7 +318,7 @@ def test_cli_sample_to_svg_and_png(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     root = ET.parse(tmp_path / "grid.svg").getroot()
     assert len(cell_rects(root)) == 10 * 7 * 6
-    assert ET.tostring(root) == ET.tostring(ET.fromstring(render_svg(DigitHeatmapGrid()).encode()))
+    assert ET.tostring(root) == ET.tostring(ET.fromstring(DigitHeatmapGrid().to_svg().encode()))
 
     result = run_cli("-o", tmp_path / "grid.png", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -335,7 +336,7 @@ def test_cli_tensor_with_options(tmp_path: Path) -> None:
     expected = DigitHeatmapGrid(data, vmin=0.2, vmax=0.8, colormap="viridis",
                                 highlighted=[1, 3], columns=3, labels=["a", "b", NASTY, "d"])
     svg = (tmp_path / "out.svg").read_text(encoding="utf-8")
-    assert svg == render_svg(expected)
+    assert svg == expected.to_svg()
     root = ET.fromstring(svg.encode())
     assert [t.text for t in texts(root, "title")] == ["a", "b", NASTY, "d"]
     assert len([r for r in root.iter(f"{SVG}rect") if r.get("class") == "highlight"]) == 2
@@ -346,7 +347,7 @@ def test_cli_tensor_with_options(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     wide = DigitHeatmapGrid(data, columns=4)
     assert decode((tmp_path / "out.png").read_bytes()).shape[:2] == (
-        build_scene(wide).height, build_scene(wide).width)
+        build_scene(wide.figure).height, build_scene(wide.figure).width)
 
 
 def test_cli_html(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from digitheat_widget import DigitHeatmapGrid
-from digitheat_widget.colormaps import colormap_stops
+from digitheat_widget.figure.colormaps import colormap_stops
 
 
 def hex_rgb(text: str) -> tuple[int, int, int]:

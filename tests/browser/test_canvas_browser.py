@@ -18,7 +18,7 @@ import matplotlib
 import numpy as np
 import pytest
 
-from digitheat_widget import _render
+from digitheat_widget.figure import layout as figure_layout
 
 from .conftest import open_notebook
 from .harness import LabPage, write_notebook
@@ -26,8 +26,8 @@ from .harness import LabPage, write_notebook
 pytestmark = pytest.mark.browser
 
 RGB_TOLERANCE = 6
-ACCENT = (47, 128, 237)  # _render.ACCENT_COLOR, #2f80ed
-SELECTED = (0, 229, 255)  # _render.SELECTED_COLOR, #00e5ff
+ACCENT = (47, 128, 237)  # figure_layout.ACCENT_COLOR, #2f80ed
+SELECTED = (0, 229, 255)  # figure_layout.SELECTED_COLOR, #00e5ff
 NAN_RGB = (74, 144, 217)  # the default nan_color, #4a90d9
 LABELS = ["ramp", "<b>two</b>", "three", "four"]
 COLUMNS = 3
@@ -42,9 +42,10 @@ SETUP = f"""\
 import time
 import numpy as np
 from ipywidgets import HBox, Layout
-from digitheat_widget import DigitHeatmapGrid, _render
-from digitheat_widget._canvas import CanvasGrid
-from digitheat_widget.colormaps import colormap_stops
+from digitheat_widget import DigitHeatmapGrid
+from digitheat_widget.figure import layout as figure_layout
+from digitheat_widget.live.canvas import CanvasGrid
+from digitheat_widget.figure.colormaps import colormap_stops
 
 KNOWN = np.linspace(-0.1, 1.1, 60).reshape(4, 3, 5)
 KNOWN[2, 1, 3] = np.nan
@@ -74,7 +75,7 @@ geo = ref._geometry()
 twin = CanvasGrid(ref.data, stops=list(ref._color_scale.colors), vmin=lo, vmax=hi,
                   columns=ref.columns, cell=geo.cell, labels=list(ref.labels),
                   value_format=ref._value_format())
-colorbar, _ = _render.make_colorbar(ref._color_scale, geo, ref.tick_format, ref.tick_labels())
+colorbar, _ = figure_layout.make_colorbar(ref._color_scale, geo, ref.tick_format, ref.tick_labels())
 twin_box = HBox([twin, colorbar], layout=Layout(align_items="flex-start", overflow="visible",
                                                 width="fit-content"))
 twin_box.add_class("dhg-canvas-ref")
@@ -153,22 +154,22 @@ JS_REPAINT = f"""async ([code, selector, x, y]) => {{
 }}"""
 
 
-def small_geometry() -> _render.GridGeometry:
+def small_geometry() -> figure_layout.GridGeometry:
     count, rows, cols = KNOWN.shape
-    return _render.GridGeometry(rows=rows, cols=cols, panels=count, columns=COLUMNS,
-                                cell=_render.auto_cell_size(rows, cols))
+    return figure_layout.GridGeometry(rows=rows, cols=cols, panels=count, columns=COLUMNS,
+                                cell=figure_layout.auto_cell_size(rows, cols))
 
 
-def panel_origin(geometry: _render.GridGeometry, digit: int) -> tuple[float, float]:
-    return ((digit % geometry.columns) * (geometry.panel_width + _render.GAP_X),
-            (digit // geometry.columns) * (geometry.panel_height + _render.GAP_Y))
+def panel_origin(geometry: figure_layout.GridGeometry, digit: int) -> tuple[float, float]:
+    return ((digit % geometry.columns) * (geometry.panel_width + figure_layout.GAP_X),
+            (digit // geometry.columns) * (geometry.panel_height + figure_layout.GAP_Y))
 
 
-def cell_centre(geometry: _render.GridGeometry, digit: int, row: int, col: int) -> tuple[float, float]:
+def cell_centre(geometry: figure_layout.GridGeometry, digit: int, row: int, col: int) -> tuple[float, float]:
     """Canvas CSS px of a cell's centre: row 0 at the top, as in the SVG renderer."""
     ox, oy = panel_origin(geometry, digit)
-    return (ox + _render.PANEL_MARGIN["left"] + (col + 0.5) * geometry.cell,
-            oy + _render.PANEL_MARGIN["top"] + (row + 0.5) * geometry.cell)
+    return (ox + figure_layout.PANEL_MARGIN["left"] + (col + 0.5) * geometry.cell,
+            oy + figure_layout.PANEL_MARGIN["top"] + (row + 0.5) * geometry.cell)
 
 
 def hot(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
@@ -239,7 +240,7 @@ def test_canvas_has_the_svg_geometry(canvas_page: CanvasPage) -> None:
         "() => { const r = document.querySelector('.dhg-small .dhg-canvas').getBoundingClientRect();"
         " return [r.width, r.height]; }")
     geometry = canvas_page.geometry
-    assert size == [COLUMNS * geometry.panel_width + (COLUMNS - 1) * _render.GAP_X,
+    assert size == [COLUMNS * geometry.panel_width + (COLUMNS - 1) * figure_layout.GAP_X,
                     geometry.grid_height]
 
 
@@ -300,7 +301,7 @@ def test_cell_click_reaches_python_and_marks_the_cell(canvas_page: CanvasPage) -
 def test_title_click_reaches_python_then_highlight_dims_the_others(canvas_page: CanvasPage) -> None:
     geometry = canvas_page.geometry
     ox, oy = panel_origin(geometry, 1)
-    title = (ox + geometry.panel_width / 2, oy + _render.PANEL_MARGIN["top"] / 2)
+    title = (ox + geometry.panel_width / 2, oy + figure_layout.PANEL_MARGIN["top"] / 2)
     canvas_page.page.mouse.click(*canvas_page.page_point(title))
     outline = (ox + 1, oy + geometry.panel_height / 2)  # inside the 3 px accent outline
     canvas_page.wait_pixel(outline, ACCENT)
@@ -308,7 +309,7 @@ def test_title_click_reaches_python_then_highlight_dims_the_others(canvas_page: 
     pixels = canvas_page.cell_pixels()[..., :3]
     expected = hot(np.nan_to_num(KNOWN), 0.0, 1.0)
     expected[np.isnan(KNOWN)] = NAN_RGB
-    dimmed = _render.DIMMED_OPACITY * expected + (1 - _render.DIMMED_OPACITY) * 255  # over white
+    dimmed = figure_layout.DIMMED_OPACITY * expected + (1 - figure_layout.DIMMED_OPACITY) * 255  # over white
     for digit in range(4):
         want = expected[digit] if digit == 1 else dimmed[digit]
         assert np.abs(pixels[digit] - want).max() <= RGB_TOLERANCE, f"panel {digit}"
@@ -354,7 +355,7 @@ def test_dark_theme_repaints_background_and_text(canvas_page: CanvasPage) -> Non
             ".getPropertyValue('--jp-layout-color0').trim(); c.fillRect(0, 0, 1, 1);"
             " return [...c.getImageData(0, 0, 1, 1).data].slice(0, 3); }")
         assert max(background) < 100, "the dark theme's background is dark"
-        dimmed = tuple(_render.DIMMED_OPACITY * 255 + (1 - _render.DIMMED_OPACITY) * np.array(background))
+        dimmed = tuple(figure_layout.DIMMED_OPACITY * 255 + (1 - figure_layout.DIMMED_OPACITY) * np.array(background))
         canvas_page.wait_pixel(point, dimmed)
     finally:
         lab.command("apputils:change-theme", {"theme": "JupyterLab Light"})
@@ -388,9 +389,9 @@ def test_looks_like_the_svg_renderer(canvas_page: CanvasPage, output_dir: Path) 
         "() => { const r = (s) => document.querySelector(s).getBoundingClientRect().toJSON();"
         " return [r('.dhg-canvas-ref .dhg-canvas canvas'), r('.dhg-canvas-ref .dhg-colorbar .g-rect rect')]; }")
     canvas_box, bar = boxes
-    assert bar["y"] == pytest.approx(canvas_box["y"] + _render.PANEL_MARGIN["top"], abs=1)
+    assert bar["y"] == pytest.approx(canvas_box["y"] + figure_layout.PANEL_MARGIN["top"], abs=1)
     assert bar["y"] + bar["height"] == pytest.approx(
-        canvas_box["y"] + canvas_box["height"] - _render.PANEL_MARGIN["bottom"], abs=1)
+        canvas_box["y"] + canvas_box["height"] - figure_layout.PANEL_MARGIN["bottom"], abs=1)
 
 
 # ------------------------------------------------------------------------- 100 x 28 x 28
@@ -399,8 +400,8 @@ def test_looks_like_the_svg_renderer(canvas_page: CanvasPage, output_dir: Path) 
 def test_large_grid_timings(canvas_page: CanvasPage, output_dir: Path) -> None:
     """Print (not assert) first paint, full-update and vmax repaint times at 100x28x28."""
     page, lab = canvas_page.page, canvas_page.lab
-    geometry = _render.GridGeometry(rows=28, cols=28, panels=100, columns=BIG_COLUMNS,
-                                    cell=_render.auto_cell_size(28, 28))
+    geometry = figure_layout.GridGeometry(rows=28, cols=28, panels=100, columns=BIG_COLUMNS,
+                                    cell=figure_layout.auto_cell_size(28, 28))
     x, y = (int(v) for v in cell_centre(geometry, 0, 0, 0))
     first_paint = []
     for run in range(FIRST_PAINT_RUNS):
@@ -414,7 +415,7 @@ def test_large_grid_timings(canvas_page: CanvasPage, output_dir: Path) -> None:
     selector = f".dhg-big{FIRST_PAINT_RUNS - 1}"
     size = page.evaluate(f"() => [...document.querySelectorAll('{selector} .dhg-canvas canvas')]"
                          ".map(c => [c.width, c.height])")
-    assert size == [[BIG_COLUMNS * geometry.panel_width + (BIG_COLUMNS - 1) * _render.GAP_X,
+    assert size == [[BIG_COLUMNS * geometry.panel_width + (BIG_COLUMNS - 1) * figure_layout.GAP_X,
                      geometry.grid_height]]
 
     def repaint(code: str) -> tuple[float, float, float]:

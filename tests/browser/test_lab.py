@@ -16,7 +16,7 @@ import matplotlib
 import numpy as np
 import pytest
 
-from digitheat_widget import _render
+from digitheat_widget.figure import layout as figure_layout
 
 from .conftest import open_notebook
 from .harness import LabPage, write_notebook
@@ -352,7 +352,7 @@ def test_quickstart_notebook_renders_in_notebook7(browser, tmp_path_factory) -> 
                                " && window.jupyterapp.shell.currentWidget.sessionContext", timeout=60_000)
         LabPage(page, server).run_all()
         # hot(0.5) is a pure red-orange: (255, 1xx, 0) at the first cell's centre.
-        x, y = _render.PANEL_MARGIN["left"] + 2, _render.PANEL_MARGIN["top"] + 2
+        x, y = figure_layout.PANEL_MARGIN["left"] + 2, figure_layout.PANEL_MARGIN["top"] + 2
         rgb = page.wait_for_function(
             f"""() => {{ const c = document.querySelector('.dhg-canvas canvas');
                  if (!c || !c.width) return false;

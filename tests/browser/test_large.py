@@ -8,7 +8,7 @@ import matplotlib
 import numpy as np
 import pytest
 
-from digitheat_widget import _render
+from digitheat_widget.figure import layout as figure_layout
 
 from .conftest import open_notebook
 from .harness import write_notebook
@@ -34,17 +34,17 @@ print(big.active_renderer)
 """
 
 
-def geometry() -> _render.GridGeometry:
-    return _render.GridGeometry(rows=28, cols=28, panels=100, columns=COLUMNS,
-                                cell=_render.auto_cell_size(28, 28))
+def geometry() -> figure_layout.GridGeometry:
+    return figure_layout.GridGeometry(rows=28, cols=28, panels=100, columns=COLUMNS,
+                                cell=figure_layout.auto_cell_size(28, 28))
 
 
 def centre(digit: int, row: int, col: int) -> tuple[float, float]:
     g = geometry()
-    ox = (digit % g.columns) * (g.panel_width + _render.GAP_X)
-    oy = (digit // g.columns) * (g.panel_height + _render.GAP_Y)
-    return (ox + _render.PANEL_MARGIN["left"] + (col + 0.5) * g.cell,
-            oy + _render.PANEL_MARGIN["top"] + (row + 0.5) * g.cell)
+    ox = (digit % g.columns) * (g.panel_width + figure_layout.GAP_X)
+    oy = (digit // g.columns) * (g.panel_height + figure_layout.GAP_Y)
+    return (ox + figure_layout.PANEL_MARGIN["left"] + (col + 0.5) * g.cell,
+            oy + figure_layout.PANEL_MARGIN["top"] + (row + 0.5) * g.cell)
 
 
 def hot(values, lo: float, hi: float) -> np.ndarray:
@@ -87,8 +87,8 @@ def test_colorbar_lines_up_with_the_canvas_panels(big) -> None:
                      return [c.top, b.top, b.bottom, c.right, b.left]; }}""")
     canvas_top, bar_top, bar_bottom, canvas_right, bar_left = boxes
     g = geometry()
-    assert bar_top == pytest.approx(canvas_top + _render.PANEL_MARGIN["top"], abs=2)
-    assert bar_bottom == pytest.approx(canvas_top + g.grid_height - _render.PANEL_MARGIN["bottom"], abs=2)
+    assert bar_top == pytest.approx(canvas_top + figure_layout.PANEL_MARGIN["top"], abs=2)
+    assert bar_bottom == pytest.approx(canvas_top + g.grid_height - figure_layout.PANEL_MARGIN["bottom"], abs=2)
     assert 0 <= bar_left - canvas_right <= 40
 
 
@@ -129,7 +129,7 @@ def test_highlight_dims_other_panels(big) -> None:
     x, y = centre(0, 10, 10)
     lo, hi = np.nanmin(BIG), np.nanmax(BIG)
     full = hot(BIG[0, 10, 10], lo, hi)
-    dimmed = full * _render.DIMMED_OPACITY + 255 * (1 - _render.DIMMED_OPACITY)
+    dimmed = full * figure_layout.DIMMED_OPACITY + 255 * (1 - figure_layout.DIMMED_OPACITY)
     big.page.wait_for_function(
         f"([sel, pts]) => {{ const p = ({JS_PIXELS})([sel, pts])[0];"
         f" return Math.abs(p[0] - {dimmed[0]:.1f}) <= 6 && Math.abs(p[1] - {dimmed[1]:.1f}) <= 6; }}",

@@ -22,8 +22,6 @@
 // Labels are user text: they are only ever drawn with fillText or set as textContent /
 // a title attribute, never parsed as HTML.
 
-const TICK_SIZE = 6; // d3 axis: tick length and outer tick length, px
-const TICK_PADDING = 3; // d3 axis: gap between tick and label, px
 const MOSAIC_MAX_ROWS = 16384; // keep the mosaic canvas well inside browser limits
 const CANVAS_MAX_SIDE = 32767; // Chromium's largest canvas side, device px
 const CANVAS_MAX_AREA = 268435456; // Chromium's largest canvas area, device px
@@ -37,9 +35,11 @@ function px(font, fallback) {
   return Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
-/** The float32 values in a synced Bytes trait (DataView, ArrayBuffer or typed array). */
-function toFloat32(raw) {
+/** The values to draw: the typed array the grid's controller sets (Float32Array or
+ *  Float64Array, kept as they are), or float32 bytes (DataView, ArrayBuffer). */
+function toValues(raw) {
   if (!raw) return new Float32Array(0);
+  if (raw instanceof Float32Array || raw instanceof Float64Array) return raw;
   let buffer, offset, length;
   if (raw instanceof ArrayBuffer) {
     [buffer, offset, length] = [raw, 0, raw.byteLength];
@@ -133,8 +133,7 @@ export default {
     let values = new Float32Array(0);
     let hover = null; // {digit, row, col, x, y} while the pointer is over a cell
     let drawnSelected = [];
-    let drawnLabels = [];
-    let drawnHighlighted = new Set();
+        let drawnHighlighted = new Set();
 
     const dirty = { layout: true, colors: true, panels: new Set() };
     let flushQueued = false;
@@ -146,23 +145,15 @@ export default {
     }
 
     function readGeometry() {
-      const look = model.get('_look') || {};
-      const margin = Object.assign({ top: 30, bottom: 22, left: 28, right: 6 }, look.margin || {});
-      const count = Math.max(0, model.get('count') | 0);
-      const rows = Math.max(0, model.get('rows') | 0);
-      const cols = Math.max(0, model.get('cols') | 0);
-      const columns = Math.max(1, model.get('columns') | 0);
-      const cell = Math.max(1, model.get('cell') | 0);
-      const plotW = cols * cell;
-      const plotH = rows * cell;
-      const panelW = plotW + margin.left + margin.right;
-      const panelH = plotH + margin.top + margin.bottom;
-      const gapX = look.gap_x ?? 6;
-      const gapY = look.gap_y ?? 4;
-      const gridRows = Math.ceil(count / columns);
-      const empty = count === 0 || rows === 0 || cols === 0;
-      const width = empty ? 0 : columns * panelW + (columns - 1) * gapX;
-      const height = empty ? 0 : gridRows * panelH + (gridRows - 1) * gapY;
+      // Every size comes from the figure model (digitheat_widget/figure/layout.py): only
+      // the device scale and the mosaic's arrangement are worked out here.
+      const f = model.get('geometry') || {};
+      const count = f.count | 0;
+      const rows = f.rows | 0;
+      const cols = f.cols | 0;
+      const empty = !count || !rows || !cols || !f.margin;
+      const width = empty ? 0 : f.width;
+      const height = empty ? 0 : f.height;
       const dpr = window.devicePixelRatio || 1;
       const area = Math.max(1, width * height);
       const scale = Math.min(
@@ -173,14 +164,14 @@ export default {
       const perStack = Math.max(1, Math.floor(MOSAIC_MAX_ROWS / Math.max(1, rows)));
       const stacks = Math.max(1, Math.ceil(count / perStack));
       return {
-        count, rows, cols, columns, cell, margin, plotW, plotH, panelW, panelH, gapX, gapY,
-        width, height, scale, empty, perStack, stacks,
-        tickPx: px(look.tick_font, 10), titlePx: px(look.title_font, 13),
-        accent: look.accent_color || '#2f80ed',
-        selectedColor: look.selected_color || '#00e5ff',
-        dimmed: look.dimmed_opacity ?? 0.3,
-        xTicks: model.get('_x_ticks') || [],
-        yTicks: model.get('_y_ticks') || [],
+        count, rows, cols, columns: Math.max(1, f.columns | 0), cell: f.cell, margin: f.margin,
+        plotW: f.plot_width, plotH: f.plot_height, panelW: f.panel_width, panelH: f.panel_height,
+        gapX: f.gap_x, gapY: f.gap_y, width, height, scale, empty, perStack, stacks,
+        tickPx: f.tick_font_px, titlePx: f.title_font_px, tickSize: f.tick_length,
+        tickPadding: f.tick_padding, accent: f.accent_color, outline: f.highlight_width,
+        selectedColor: f.selected_color, dimmed: f.dimmed_opacity,
+        xTicks: f.x_ticks || [], yTicks: f.y_ticks || [],
+        labels: f.labels || [], titleTips: f.title_tooltips || [],
       };
     }
 
@@ -211,8 +202,7 @@ export default {
     }
 
     function labelOf(p) {
-      const labels = model.get('labels') || [];
-      return p < labels.length ? String(labels[p]) : String(p);
+      return p < g.labels.length ? String(g.labels[p]) : String(p);
     }
 
     function highlightedSet() {
@@ -264,14 +254,14 @@ export default {
       c.lineWidth = 1;
       c.beginPath();
       const bottom = py0 + g.plotH;
-      c.moveTo(px0 + 0.5, bottom + TICK_SIZE);
+      c.moveTo(px0 + 0.5, bottom + g.tickSize);
       c.lineTo(px0 + 0.5, bottom + 0.5);
       c.lineTo(px0 + g.plotW + 0.5, bottom + 0.5);
-      c.lineTo(px0 + g.plotW + 0.5, bottom + TICK_SIZE);
-      c.moveTo(px0 - TICK_SIZE, bottom + 0.5);
+      c.lineTo(px0 + g.plotW + 0.5, bottom + g.tickSize);
+      c.moveTo(px0 - g.tickSize, bottom + 0.5);
       c.lineTo(px0 + 0.5, bottom + 0.5);
       c.lineTo(px0 + 0.5, py0 + 0.5);
-      c.lineTo(px0 - TICK_SIZE, py0 + 0.5);
+      c.lineTo(px0 - g.tickSize, py0 + 0.5);
       c.stroke();
       // Ticks at the centre of each labelled column / row, then their labels.
       c.beginPath();
@@ -279,27 +269,27 @@ export default {
         if (col < 0 || col >= g.cols) continue;
         const x = px0 + (col + 0.5) * g.cell;
         c.moveTo(x, bottom);
-        c.lineTo(x, bottom + TICK_SIZE);
+        c.lineTo(x, bottom + g.tickSize);
       }
       for (const row of g.yTicks) {
         if (row < 0 || row >= g.rows) continue;
         const y = py0 + (row + 0.5) * g.cell;
         c.moveTo(px0, y);
-        c.lineTo(px0 - TICK_SIZE, y);
+        c.lineTo(px0 - g.tickSize, y);
       }
       c.stroke();
       c.fillStyle = theme.tick;
       c.font = `${g.tickPx}px sans-serif`;
       c.textBaseline = 'alphabetic';
       c.textAlign = 'center';
-      const labelY = bottom + TICK_SIZE + TICK_PADDING + 0.71 * g.tickPx;
+      const labelY = bottom + g.tickSize + g.tickPadding + 0.71 * g.tickPx;
       for (const col of g.xTicks) {
         if (col >= 0 && col < g.cols) c.fillText(String(col), px0 + (col + 0.5) * g.cell, labelY);
       }
       c.textAlign = 'right';
       for (const row of g.yTicks) {
         if (row >= 0 && row < g.rows) {
-          c.fillText(String(row), px0 - TICK_SIZE - TICK_PADDING,
+          c.fillText(String(row), px0 - g.tickSize - g.tickPadding,
             py0 + (row + 0.5) * g.cell + 0.32 * g.tickPx);
         }
       }
@@ -377,8 +367,8 @@ export default {
       ctx.globalAlpha = 1;
       if (chosen.has(p)) { // 3 px accent outline inside the panel's box
         ctx.strokeStyle = g.accent;
-        ctx.lineWidth = 3;
-        ctx.strokeRect(ox + 1.5, oy + 1.5, g.panelW - 3, g.panelH - 3);
+        ctx.lineWidth = g.outline;
+        ctx.strokeRect(ox + g.outline / 2, oy + g.outline / 2, g.panelW - g.outline, g.panelH - g.outline);
       }
     }
 
@@ -431,7 +421,6 @@ export default {
       if (dirty.layout) {
         const chosen = highlightedSet();
         for (let p = 0; p < g.count; p++) drawStaticPanel(p, chosen.has(p));
-        drawnLabels = [...Array(g.count).keys()].map(labelOf);
         drawnHighlighted = chosen;
         all = true;
       }
@@ -459,30 +448,17 @@ export default {
         model.on(`change:${name}`, fn);
       }
     };
-    on('count rows cols columns cell _look _x_ticks _y_ticks', () => {
+    on('geometry', () => {
       dirty.layout = true;
       schedule();
     });
     on('values', () => {
-      values = toFloat32(model.get('values'));
+      values = toValues(model.get('values'));
       dirty.colors = true;
       schedule();
     });
     on('vmin vmax stops nan_color', () => {
       dirty.colors = true;
-      schedule();
-    });
-    on('labels', () => {
-      if (!g || dirty.layout) return schedule();
-      const chosen = highlightedSet();
-      for (let p = 0; p < g.count; p++) {
-        const label = labelOf(p);
-        if (label !== drawnLabels[p]) {
-          drawnLabels[p] = label;
-          drawStaticPanel(p, chosen.has(p));
-          dirty.panels.add(p);
-        }
-      }
       schedule();
     });
     on('highlighted', () => {
@@ -611,7 +587,7 @@ export default {
       const overTitle = target && target.kind === 'title';
       canvas.style.cursor = overTitle ? 'pointer' : '';
       if (overTitle) {
-        canvas.setAttribute('title', `${labelOf(target.digit)}: click to highlight or un-highlight`);
+        canvas.setAttribute('title', g.titleTips[target.digit] || labelOf(target.digit));
       } else if (canvas.hasAttribute('title')) {
         canvas.removeAttribute('title');
       }
@@ -638,7 +614,7 @@ export default {
     canvas.addEventListener('mouseleave', onLeave);
     canvas.addEventListener('click', onClick);
 
-    values = toFloat32(model.get('values'));
+    values = toValues(model.get('values'));
     flush(); // first paint now, while the view is being created
 
     return () => {

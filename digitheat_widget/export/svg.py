@@ -1,11 +1,11 @@
-"""The static picture an exported page shows until its live widget has drawn.
+"""The one SVG writer: a :class:`~digitheat_widget.figure.scene.Scene` as SVG markup.
 
-:func:`static_svg` writes :func:`.snapshot.build_scene`'s figure (the one ``to_svg`` and
-``to_png`` draw: same geometry, colours, titles, ticks, highlight, NaN colour) as compact
-SVG markup to sit inline in an HTML page: lines of one colour share one ``<path>``, texts
-of one style share one ``<g>``, and each panel's cells are in a ``<g class="dhs-p{i}">``
-in data order (row by row). Every shape keeps its presentation attributes inline, so the
-picture also shows where a page's ``<style>`` and ``<script>`` elements are stripped.
+Used for ``grid.to_svg()`` / ``save("x.svg")`` (a standalone document) and for the static
+picture an exported page paints first (inline markup). Compact: lines of one colour share
+one ``<path>``, texts of one style share one ``<g>``, and each panel's cells are in a
+``<g class="dhs-p{i}">`` in data order (row by row). Every shape keeps its presentation
+attributes inline, so the picture also shows where a page's ``<style>`` and ``<script>``
+elements are stripped.
 
 Text is escaped (``&``, ``<``, ``>``) and attribute values quoted, so a label such as
 ``</script><script>...`` stays text; the scene already replaced characters XML cannot hold.
@@ -15,22 +15,40 @@ from __future__ import annotations
 
 import hashlib
 from itertools import groupby
-from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
 
-from .snapshot import (
-    FONT_FAMILY, Gradient, Line, Rect, Scene, Text, _attrs, _num, build_scene, rect_markup,
-)
+from ..figure import Figure
+from ..figure.scene import Gradient, Line, Rect, Scene, Text, build_scene
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .widget import DigitHeatmapGrid
+__all__ = ["figure_svg", "scene_markup", "scene_to_svg", "static_svg"]
 
-__all__ = ["static_svg"]
+FONT_FAMILY = "sans-serif"
+
+
+def _num(value: float) -> str:
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _attrs(**attrs: object) -> str:
+    parts = []
+    for name, value in attrs.items():
+        if value is None:
+            continue
+        text = _num(value) if isinstance(value, (int, float)) else str(value)
+        parts.append(f"{name.rstrip('_').replace('_', '-')}={quoteattr(text)}")
+    return " ".join(parts)
 
 
 def _rect(item: Rect) -> str:
-    # Cells go without their class (their group says which panel): 420 fewer attributes.
-    return rect_markup(item, with_role=False)
+    """One ``<rect>``; a stroke is drawn inside the box (SVG centres it on the edge, so the
+    rectangle is inset by half the stroke). Cells go without their class (their group
+    says which panel): 420 fewer attributes."""
+    role = item.role if item.role and item.role != "cell" else None
+    if item.stroke is None:
+        return f"<rect {_attrs(class_=role, x=item.x, y=item.y, width=item.w, height=item.h, fill=item.fill)}/>"
+    half = item.stroke_width / 2
+    return (f"<rect {_attrs(class_=role, x=item.x + half, y=item.y + half, width=item.w - item.stroke_width, height=item.h - item.stroke_width, fill=item.fill or 'none', stroke=item.stroke, stroke_width=item.stroke_width)}/>")
 
 
 def _lines(lines: list[Line]) -> str:
@@ -111,19 +129,17 @@ def _single(item: object) -> str:
     raise TypeError(f"unexpected scene item {item!r}")  # pragma: no cover
 
 
-def static_svg(grid: DigitHeatmapGrid) -> str:
-    """The grid's figure as inline SVG markup for an HTML page (see the module docstring).
+def scene_to_svg(scene: Scene) -> str:
+    """A scene as a standalone SVG document."""
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + scene_markup(scene) + "\n"
 
-    Parameters
-    ----------
-    grid
-        The grid to draw, as it is now.
 
-    Returns
-    -------
-    str
-        One ``<svg>`` element, the size of the live figure (plus the few pixels the
-        colorbar's labels overflow it by).
-    """
-    return scene_markup(build_scene(grid))
+def figure_svg(figure: Figure) -> str:
+    """The figure as a standalone SVG document (a string), the size of the page's figure."""
+    return scene_to_svg(build_scene(figure))
 
+
+def static_svg(figure: Figure) -> str:
+    """The figure as inline SVG markup for an HTML page: one ``<svg>`` element, the size
+    of the live figure (plus the few pixels the colorbar's labels overflow it by)."""
+    return scene_markup(build_scene(figure))

@@ -120,7 +120,13 @@ def colormap_rgb(spec: str | Sequence[str]) -> np.ndarray:
 
 def colormap_stops(spec: str | Sequence[str]) -> list[str]:
     """The colour stops of a validated colormap as ``#rrggbb`` strings for the page."""
-    return [to_hex(tuple(rgb)) for rgb in colormap_rgb(spec)]
+    return list(_stops(spec if isinstance(spec, str) else tuple(spec)))
+
+
+@lru_cache(maxsize=64)
+def _stops(spec: str | tuple[str, ...]) -> tuple[str, ...]:
+    # Cached: every figure description needs them, and a training loop makes one per step.
+    return tuple(to_hex(tuple(rgb)) for rgb in colormap_rgb(spec))
 
 
 def map_values(

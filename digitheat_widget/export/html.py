@@ -21,7 +21,7 @@ nothing talks back to Python. A Content-Security-Policy in the page forbids ever
 network request.
 
 A grid's page also holds a static SVG picture of the figure, drawn in Python
-(:mod:`._prerender`), where the live view goes: it is what the page paints first, and
+(:mod:`.svg`), where the live view goes: it is what the page paints first, and
 the live view replaces it once it has drawn its cells. Front-end files are inert
 ``<script type="text/x-digitheat-amd">`` elements, compiled only when the runtime needs
 them, after that first paint.
@@ -45,7 +45,7 @@ from ipywidgets.embed import dependency_state, embed_data
 
 __all__ = ["StaticPicture", "grid_picture", "grid_to_html", "widget_to_html"]
 
-STATIC = Path(__file__).parent / "static"
+STATIC = Path(__file__).parent.parent / "static"
 _BUILD_HINT = "npm --prefix js ci && npm --prefix js run build"
 
 #: Front-ends the page can take from installed Python packages, as AMD files: (Python
@@ -337,7 +337,7 @@ def widget_to_html(widget: Widget, path: str | os.PathLike[str] | None = None, *
         css.append(_static_text(extra["css"]))
         scripts.insert(0, _amd_script(extra["module"], _static_text(extra["script"])))
     (view,) = data["view_specs"]
-    from . import __version__
+    from .. import __version__
 
     page = _PAGE.format(
         csp=_csp(used),
@@ -378,13 +378,15 @@ def grid_picture(grid: Widget, label: str = "") -> StaticPicture | None:
     """
     if grid.active_renderer != "svg":
         return None
-    from ._prerender import static_svg
+    from .svg import static_svg
 
     return StaticPicture(
-        markup=static_svg(grid),
-        # bqplot draws a panel's cells, with their geometry and colours, in one pass;
-        # the colorbar's ticks come earlier. Every cell of every panel: all drawn.
-        live_when={"rect.heatmapcell": int(grid.data.size), ".dhg-colorbar .tick": 1},
+        markup=static_svg(grid.figure),
+        # bqplot draws every cell of every panel; the colorbar's ticks come earlier; the
+        # controller's view (its <style>) renders only after it has put the values and
+        # colours on the panels. All three: the live view shows what the picture does.
+        live_when={"rect.heatmapcell": int(grid.data.size), ".dhg-colorbar .tick": 1,
+                   ".dhg-controller style": 1},
         label=label,
     )
 
@@ -393,8 +395,9 @@ def grid_to_html(grid: Widget, path: str | os.PathLike[str] | None = None,
                  title: str = "digitheat grid") -> str:
     """Write a :class:`~digitheat_widget.DigitHeatmapGrid` as one self-contained HTML page.
 
-    The page renders the grid as the widget shows it, with no kernel and no network
-    (hover tooltips work; changes do not reach Python).
+    The page renders the grid as the widget shows it, with no kernel and no network.
+    Everything a person can do on the live grid works there (hover, selection, title
+    clicks, the control panel); changes do not reach Python.
 
     It first paints a static SVG picture of the figure drawn in Python (the picture
     ``grid.to_svg()`` draws: titles, ticks, colorbar, highlight, NaN colour), in the

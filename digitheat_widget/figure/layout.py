@@ -1,0 +1,159 @@
+"""Pixel layout of a grid: sizes, gaps, fonts and colours that every renderer shares.
+
+Everything here is a plain number or string, in CSS pixels, so the live bqplot panels,
+the canvas, the static SVG/PNG and the exported page's first picture all place the same
+thing at the same pixel. The page receives it through :meth:`Figure.to_page`; nothing in
+the front end has a default of its own.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+#: Space around each panel's plot area, in px: title above, tick labels left and below.
+PANEL_MARGIN = {"top": 30, "bottom": 22, "left": 28, "right": 6}
+#: Gap between panels in the grid, in px.
+GAP_X, GAP_Y = 6, 4
+#: bqplot insets a vertical ColorAxis by 100 px at each end of its plot area.
+COLORBAR_INSET = 100
+#: Where the colorbar's bar sits in its own figure, and bqplot's fixed bar thickness.
+COLORBAR_BAR_LEFT = 12
+COLORBAR_BAR_WIDTH = 20
+TICK_FONT_PX = 10
+TITLE_FONT_PX = 13
+#: d3-axis defaults: tick length and the gap between a tick and its label.
+TICK_LENGTH = 6
+TICK_PADDING = 3
+#: Opacity of panels that are not highlighted while some are.
+DIMMED_OPACITY = 0.4
+#: Colour of the outline around highlighted panels, and its width (inside the panel).
+ACCENT_COLOR = "#2f80ed"
+HIGHLIGHT_WIDTH = 3
+#: Outline of the selected cell: cyan stands out on every built-in colormap's cells.
+SELECTED_COLOR = "#00e5ff"
+#: How missing values (NaN) are drawn by default: a mid blue that no built-in sequential
+#: map ends in, so a gap never passes for a very low or very high value.
+DEFAULT_NAN_COLOR = "#4a90d9"
+#: Labels stay at least this far apart on a panel's axes: 28 columns of 5 px cells show
+#: every 4th index, not 28 overlapping numbers.
+MIN_TICK_SPACING = 16
+
+
+def auto_cell_size(rows: int, cols: int) -> int:
+    """Pixels per cell: about 150 px for the longer side of a panel, 4-24 px per cell."""
+    return max(4, min(24, 150 // max(rows, cols)))
+
+
+def label_px(labels: tuple[str, ...] | list[str]) -> int:
+    """Width of the longest tick label at the tick font (about 6.5 px a character)."""
+    return int(max((len(t) for t in labels), default=4) * 6.5)
+
+
+@dataclass(frozen=True)
+class GridGeometry:
+    """Pixel sizes of one panel, of the grid of panels and of the colorbar beside it."""
+
+    rows: int
+    cols: int
+    panels: int
+    columns: int
+    cell: int
+
+    @property
+    def plot_width(self) -> int:
+        return self.cols * self.cell
+
+    @property
+    def plot_height(self) -> int:
+        return self.rows * self.cell
+
+    @property
+    def panel_width(self) -> int:
+        return self.plot_width + PANEL_MARGIN["left"] + PANEL_MARGIN["right"]
+
+    @property
+    def panel_height(self) -> int:
+        return self.plot_height + PANEL_MARGIN["top"] + PANEL_MARGIN["bottom"]
+
+    @property
+    def grid_rows(self) -> int:
+        return math.ceil(self.panels / self.columns)
+
+    @property
+    def grid_columns(self) -> int:
+        """Columns actually used (fewer than ``columns`` when there are fewer panels)."""
+        return min(self.columns, self.panels)
+
+    @property
+    def grid_width(self) -> int:
+        return self.columns * self.panel_width + (self.columns - 1) * GAP_X
+
+    @property
+    def grid_height(self) -> int:
+        return self.grid_rows * self.panel_height + (self.grid_rows - 1) * GAP_Y
+
+    def panel_origin(self, index: int) -> tuple[int, int]:
+        """Top-left corner of panel ``index`` in the grid, reading order."""
+        return ((index % self.columns) * (self.panel_width + GAP_X),
+                (index // self.columns) * (self.panel_height + GAP_Y))
+
+    def plot_origin(self, index: int) -> tuple[int, int]:
+        """Top-left corner of panel ``index``'s cells."""
+        x, y = self.panel_origin(index)
+        return x + PANEL_MARGIN["left"], y + PANEL_MARGIN["top"]
+
+    def tick_positions(self, length: int) -> list[int]:
+        """Axis ticks 0..length-1, thinned so labels stay MIN_TICK_SPACING px apart."""
+        step = max(1, math.ceil(MIN_TICK_SPACING / self.cell))
+        return list(range(0, length, step))
+
+    @property
+    def x_ticks(self) -> list[int]:
+        return self.tick_positions(self.cols)
+
+    @property
+    def y_ticks(self) -> list[int]:
+        return self.tick_positions(self.rows)
+
+    # ------------------------------------------------------------------ colorbar
+
+    @staticmethod
+    def colorbar_width(tick_labels: tuple[str, ...] | list[str]) -> int:
+        """Colorbar figure width that fits the bar, its ticks and its longest label."""
+        return COLORBAR_BAR_LEFT + COLORBAR_BAR_WIDTH + 8 + label_px(tick_labels)
+
+    @staticmethod
+    def colorbar_margin(tick_labels: tuple[str, ...] | list[str]) -> dict[str, int]:
+        """bqplot margins that put the bar where we want it, whatever its fixed offsets.
+
+        bqplot draws a vertical ColorAxis inset by 100 px at both ends of the plot area and
+        at x = plot width + right margin / 2 - 20. Negative top/bottom margins push the
+        inset outside the figure, so the bar runs exactly from the top of the first row of
+        plot areas to the bottom of the last; the right margin leaves room for the labels,
+        and a negative left margin brings the bar to ``COLORBAR_BAR_LEFT``.
+        """
+        plot_width = 2
+        right = 2 * (label_px(tick_labels) + 8)
+        left = GridGeometry.colorbar_width(tick_labels) - plot_width - right
+        return {"top": PANEL_MARGIN["top"] - COLORBAR_INSET,
+                "bottom": PANEL_MARGIN["bottom"] - COLORBAR_INSET,
+                "left": left, "right": right}
+
+    def to_page(self) -> dict[str, object]:
+        """Everything a front end needs to place panels, cells, ticks and titles."""
+        return {
+            "count": self.panels, "rows": self.rows, "cols": self.cols,
+            "columns": self.columns, "cell": self.cell, "margin": dict(PANEL_MARGIN),
+            "gap_x": GAP_X, "gap_y": GAP_Y,
+            "panel_width": self.panel_width, "panel_height": self.panel_height,
+            "plot_width": self.plot_width, "plot_height": self.plot_height,
+            "width": self.grid_width, "height": self.grid_height,
+            "x_ticks": self.x_ticks, "y_ticks": self.y_ticks,
+            "tick_font_px": TICK_FONT_PX, "title_font_px": TITLE_FONT_PX,
+            "tick_length": TICK_LENGTH, "tick_padding": TICK_PADDING,
+            "accent_color": ACCENT_COLOR, "highlight_width": HIGHLIGHT_WIDTH,
+            "selected_color": SELECTED_COLOR, "dimmed_opacity": DIMMED_OPACITY,
+            "colorbar_bar_left": COLORBAR_BAR_LEFT, "colorbar_bar_width": COLORBAR_BAR_WIDTH,
+            "colorbar_inset": COLORBAR_INSET,
+        }

@@ -1,0 +1,142 @@
+"""``Figure``: what a grid draws, described once, from its traits.
+
+Every renderer draws from this description and from nothing else: the bqplot panels
+and the canvas in the page (through :meth:`Figure.to_page`, which the page's controller
+and the canvas read), the static SVG and PNG and the exported page's first picture
+(through :mod:`digitheat_widget.figure.scene`). A new visual property is added here
+once, then drawn by each front end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .colormaps import colormap_stops, map_values
+from .colors import parse_color
+from .layout import DIMMED_OPACITY, GridGeometry, auto_cell_size
+from .ticks import tick_format, tick_labels, tick_values, value_format
+
+
+def css_color(color: str) -> str:
+    """A validated CSS colour in the one form every front end reads: ``rgba(r, g, b, a)``."""
+    r, g, b, alpha = parse_color(color)
+    return f"rgba({r}, {g}, {b}, {alpha:.3f})"
+
+
+def title_tooltip(label: str) -> str:
+    """Hover text of a panel's title (set as an attribute or text, never parsed as HTML)."""
+    return f"{label}: click to highlight or un-highlight"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """The grid's picture, apart from how it is drawn.
+
+    Built by :func:`describe`; immutable, so a renderer can keep the one it drew and
+    compare it with the next to redraw only what changed.
+    """
+
+    data: np.ndarray = field(repr=False, compare=False)
+    geometry: GridGeometry
+    limits: tuple[float, float]
+    #: The limits with vmin = vmax = None (the page's "auto limits" restores them).
+    auto_limits: tuple[float, float]
+    vmin: float | None
+    vmax: float | None
+    colormap: str | tuple[str, ...]
+    stops: tuple[str, ...]
+    nan_color: str
+    labels: tuple[str, ...]
+    highlighted: tuple[int, ...]
+    selected: tuple[int, int, int] | None
+
+    # ------------------------------------------------------------------ derived
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        return tuple(int(n) for n in self.data.shape)  # type: ignore[return-value]
+
+    @property
+    def tick_format(self) -> str:
+        """d3-format of the colorbar's labels."""
+        return tick_format(*self.limits)
+
+    @property
+    def value_format(self) -> str:
+        """d3-format of hover values: one decimal more than the colorbar's."""
+        return value_format(self.tick_format)
+
+    @property
+    def colorbar_ticks(self) -> np.ndarray:
+        return tick_values(*self.limits)
+
+    @property
+    def colorbar_labels(self) -> list[str]:
+        return tick_labels(*self.limits)
+
+    @property
+    def colormap_name(self) -> str | None:
+        """The colormap's name, or None for a list of colours."""
+        return self.colormap if isinstance(self.colormap, str) else None
+
+    def cell_rgb(self, over: tuple[int, int, int] = (255, 255, 255)) -> np.ndarray:
+        """Every cell's colour as shown, (N, H, W, 3) floats 0..255: NaN in ``nan_color``
+        and, while panels are highlighted, the others at DIMMED_OPACITY over ``over``."""
+        background = np.array(over, dtype=np.float64)
+        colors = map_values(self.data, *self.limits, self.colormap)
+        r, g, b, alpha = parse_color(self.nan_color)
+        colors[np.isnan(self.data)] = np.array([r, g, b]) * alpha + background * (1 - alpha)
+        if self.highlighted:
+            dimmed = [i for i in range(self.shape[0]) if i not in set(self.highlighted)]
+            colors[dimmed] = colors[dimmed] * DIMMED_OPACITY + background * (1 - DIMMED_OPACITY)
+        return colors
+
+    # ------------------------------------------------------------------ for the page
+
+    def page_layout(self) -> dict[str, object]:
+        """Geometry and titles: changes only with the shape, columns, cell size or labels."""
+        return {**self.geometry.to_page(), "labels": list(self.labels),
+                "title_tooltips": [title_tooltip(label) for label in self.labels]}
+
+    def page_limits(self) -> dict[str, object]:
+        """The colour limits and their formats: one small message per change."""
+        return {"vmin": self.vmin, "vmax": self.vmax, "low": self.limits[0],
+                "high": self.limits[1], "auto": list(self.auto_limits),
+                "tick_format": self.tick_format, "value_format": self.value_format}
+
+    def page_colormap(self) -> dict[str, object]:
+        return {"name": self.colormap_name, "stops": list(self.stops)}
+
+    def page_nan_color(self) -> str:
+        return css_color(self.nan_color)
+
+
+def describe(
+    data: np.ndarray,
+    *,
+    limits: tuple[float, float],
+    auto: tuple[float, float],
+    vmin: float | None,
+    vmax: float | None,
+    colormap: str | Sequence[str],
+    nan_color: str,
+    labels: Sequence[str],
+    highlighted: Sequence[int],
+    selected: tuple[int, int, int] | None,
+    columns: int,
+    cell_size: int | None,
+) -> Figure:
+    """The :class:`Figure` of a grid with these (validated) trait values."""
+    count, rows, cols = data.shape
+    cell = cell_size or auto_cell_size(rows, cols)
+    colormap = colormap if isinstance(colormap, str) else tuple(colormap)
+    return Figure(
+        data=data,
+        geometry=GridGeometry(rows=rows, cols=cols, panels=count, columns=columns, cell=cell),
+        limits=limits, auto_limits=auto, vmin=vmin, vmax=vmax, colormap=colormap,
+        stops=tuple(colormap_stops(colormap)), nan_color=nan_color, labels=tuple(labels),
+        highlighted=tuple(highlighted), selected=selected,
+    )

@@ -1,0 +1,61 @@
+"""Colorbar ticks and number formats, as d3 (and so bqplot's ColorAxis) draws them.
+
+The page's controller keeps a twin of :func:`tick_format` and :func:`value_format`
+(``controller.js``) for limits a person sets in the page; a browser test checks that the
+two agree over many ranges.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+#: Smallest widening of a degenerate range: keeps lo < hi even for subnormal values.
+MIN_SPAN = 1e-300
+
+
+def tick_step(lo: float, hi: float, count: int = 10) -> float:
+    """The tick step d3's ``scale.ticks(count)`` chooses for [lo, hi] (1, 2 or 5 x 10^k)."""
+    raw = max((hi - lo) / count, MIN_SPAN / count)  # auto_limits keeps hi - lo >= MIN_SPAN
+    power = math.floor(math.log10(raw))
+    error = raw / 10**power
+    factor = 10 if error >= math.sqrt(50) else 5 if error >= math.sqrt(10) else 2 if error >= math.sqrt(2) else 1
+    return factor * 10.0**power
+
+
+def tick_values(lo: float, hi: float, count: int = 10) -> np.ndarray:
+    """The ticks d3 draws on [lo, hi]: multiples of :func:`tick_step` inside the range."""
+    step = tick_step(lo, hi, count)
+    first = math.ceil(lo / step - 1e-9)
+    last = math.floor(hi / step + 1e-9)
+    return np.arange(first, last + 1) * step
+
+
+def tick_format(lo: float, hi: float, count: int = 10) -> str:
+    """A d3-format string with just enough decimals that no two ticks look alike.
+
+    Ticks are multiples of a step 1, 2 or 5 x 10^k, so -k decimals (at least 0) keep
+    every label distinct and exact; very large or small ranges switch to exponents.
+    """
+    step = tick_step(lo, hi, count)
+    largest = max(abs(lo), abs(hi))
+    if largest >= 1e6 or step < 1e-6:
+        # Mantissa digits: as many as separate the step from the largest tick.
+        digits = max(0, math.floor(math.log10(largest)) - math.floor(math.log10(step) + 1e-9))
+        return f".{digits}e"
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+    return f",.{decimals}f"
+
+
+def value_format(tick_fmt: str) -> str:
+    """Hover values: the colorbar's format with one more decimal (and no thousands
+    separator), so a value between two ticks is not shown as one of them."""
+    fmt = tick_fmt.replace(",", "")
+    return f".{int(fmt[1:-1]) + 1}{fmt[-1]}"
+
+
+def tick_labels(lo: float, hi: float) -> list[str]:
+    """The colorbar's tick labels on [lo, hi], as the page writes them."""
+    fmt = tick_format(lo, hi)
+    return [format(0.0 if t == 0 else t, fmt) for t in tick_values(lo, hi)]

@@ -1,0 +1,671 @@
+"""``DigitHeatmapGrid``: a stack of (N, H, W) maps as a grid of heatmaps with one colour scale.
+
+The class holds the traits, their validation and the wiring: each change becomes a new
+:class:`~digitheat_widget.figure.Figure` (what is drawn), of which the live view
+(:mod:`digitheat_widget.live`) sends only the changed parts to the page, and from which
+the static pictures and the exported page (:mod:`digitheat_widget.export`) are drawn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+from uuid import uuid4
+
+import numpy as np
+import traitlets
+from ipywidgets import CallbackDispatcher, VBox, Widget
+from traitlets import Bool, Int, TraitError, Unicode, observe, validate
+
+from .data import MIN_SPAN, as_tensor, auto_limits, sample_data
+from .figure import Figure, describe
+from .figure.colormaps import DEFAULT_COLORMAP
+from .figure.colors import ColorError, parse_color
+from .figure.layout import DEFAULT_NAN_COLOR
+from .figure.ticks import tick_format, tick_labels
+from .live.codec import wire_dtype
+from .live.view import LiveView
+from .traits import Cell, Colormap, IndexList, Labels, Limit, Tensor, changed_maps, default_labels, is_2d, owner
+
+#: Which parts of the figure a trait's change touches ("layout" rebuilds the live widgets).
+_PARTS = {
+    "vmin": "limits", "vmax": "limits", "colormap": "colormap", "nan_color": "nan_color",
+    "highlighted": "highlighted", "selected": "selected", "labels": "layout",
+    "columns": "layout", "cell_size": "layout", "renderer": "layout",
+}
+
+
+class DigitHeatmapGrid(VBox):
+    """A grid of heatmaps, one per map of an (N, H, W) tensor, sharing one colour scale.
+
+    By default it shows the bundled sample: the mean image of each handwritten digit 0-9
+    as a 7x6 map, five rows of two panels, "hot" colours and one colorbar.
+
+    Parameters
+    ----------
+    data
+        Real array-like of shape (N, H, W): N maps of H rows by W columns. ``None``
+        shows :func:`digitheat_widget.sample_data`. The widget keeps its own copy.
+    vmin, vmax
+        Colour limits; ``None`` takes the data's minimum / maximum.
+    colormap
+        A colormap name (see :func:`digitheat_widget.colormap_names`) or a list of CSS
+        colours spread evenly from vmin to vmax.
+    highlighted
+        Indices of panels to emphasise; the others are dimmed.
+    labels
+        Panel titles; default ``"0"`` .. ``"N-1"``.
+    columns
+        Panels per row of the grid.
+    nan_color
+        CSS colour for missing values (NaN).
+    cell_size
+        Pixels per cell; ``None`` chooses about 150 px for a panel's longer side.
+    controls
+        Show a control panel (colour limits, colormap, highlight toggles) above the grid.
+    renderer
+        ``"auto"`` (default), ``"svg"`` or ``"canvas"``; see :attr:`renderer`.
+    **kwargs
+        Passed to :class:`ipywidgets.VBox` (e.g. ``layout``).
+
+    Examples
+    --------
+    >>> from digitheat_widget import DigitHeatmapGrid, sample_data
+    >>> grid = DigitHeatmapGrid(sample_data())
+    >>> grid.vmax = 0.01
+    >>> grid.highlighted = [3, 8]
+    """
+
+    data = Tensor(
+        help="The maps shown, as a read-only float64 array of shape (N, H, W). Assign any "
+        "real (N, H, W) array-like to change it; the widget copies what it is given."
+    )
+    vmin = Limit(None, allow_none=True, help="Lower colour limit; None = the data's minimum.")
+    vmax = Limit(None, allow_none=True, help="Upper colour limit; None = the data's maximum.")
+    colormap = Colormap(
+        DEFAULT_COLORMAP,
+        help="Colormap name (matplotlib's, e.g. 'hot', 'viridis', 'RdBu_r') or a list of "
+        "CSS colours spread evenly from vmin to vmax.",
+    )
+    highlighted = IndexList(
+        help="Indices of emphasised panels (accent outline); the others are dimmed. [] = none."
+    )
+    labels = Labels(help="Panel titles, one per map; default '0'..'N-1'.")
+    columns = Int(2, help="Number of panels per row of the grid (at least 1).")
+    nan_color = Unicode(DEFAULT_NAN_COLOR, help="CSS colour for missing values (NaN).")
+    cell_size = Int(
+        None, allow_none=True, help="Pixels per cell (1-64); None = automatic from the map size."
+    )
+    selected = Cell(
+        help="The last clicked cell as (digit, row, column), or None. Setting it marks that cell."
+    )
+    show_controls = Bool(False, help="Show the control panel above the grid.")
+    renderer = traitlets.Enum(
+        ["auto", "svg", "canvas"], "auto",
+        help="How panels are drawn: 'svg' (bqplot GridHeatMap, one element per cell), "
+        "'canvas' (one canvas for all panels, for large stacks), or 'auto': canvas above "
+        "10,000 cells.",
+    )
+
+    #: Above this many cells (N*H*W) 'auto' draws on a canvas: bqplot's SVG heatmap writes
+    #: one element per cell and slows to seconds per update near 100 maps of 28x28.
+    CANVAS_THRESHOLD = 10_000
+
+    #: Data updates closer together than this (seconds) are merged, so a training loop that
+    #: assigns data as fast as it can never builds a backlog of messages to the page: the
+    #: page gets the latest values at most this often, and the last ones when the loop ends.
+    MIN_SEND_INTERVAL = 1 / 60
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        vmin: float | None = None,
+        vmax: float | None = None,
+        colormap: str | Sequence[str] = DEFAULT_COLORMAP,
+        highlighted: Sequence[int] = (),
+        labels: Sequence[str] | None = None,
+        columns: int = 2,
+        nan_color: str = DEFAULT_NAN_COLOR,
+        cell_size: int | None = None,
+        controls: bool = False,
+        renderer: str = "auto",
+        **kwargs: Any,
+    ) -> None:
+        self._view: LiveView | None = None
+        self._controls: Widget | None = None
+        unknown = sorted(k for k in kwargs if not VBox.class_traits().get(k))
+        if unknown:
+            # traitlets would only warn and drop a misspelt option such as colourmap=...
+            raise TypeError(
+                f"{type(self).__name__}() got unexpected keyword argument(s) {unknown}; the "
+                f"grid's options are data, vmin, vmax, colormap, highlighted, labels, columns, "
+                f"nan_color, cell_size, controls, renderer, plus VBox's (e.g. layout)"
+            )
+        self._click_handlers = CallbackDispatcher()
+        self._pending_maps: set[int] = set()
+        self._pending_parts: set[str] = set()
+        self._pending_stack = False
+        self._wire_dtype: type = np.float32
+        self._last_send = 0.0
+        self._flush_pending = False
+        super().__init__(**kwargs)
+        if "layout" not in kwargs:
+            self.layout.width = "fit-content"  # as wide as the figure, not the whole cell
+        try:
+            with self.hold_trait_notifications():
+                self.data = sample_data() if data is None else data
+                self.labels = default_labels(self.data.shape[0]) if labels is None else labels
+                self.vmin, self.vmax = vmin, vmax
+                self.colormap = colormap
+                self.highlighted = highlighted
+                self.columns = columns
+                self.nan_color = nan_color
+                self.cell_size = cell_size
+                self.renderer = renderer
+                self.show_controls = controls
+        except TraitError:
+            # The box and its layout are already open; a refused grid must not leak them.
+            layout = self.layout
+            super().close()
+            layout.close()
+            raise
+        self._uid = uuid4().hex[:12]
+        self._wire_dtype = wire_dtype(self.data)
+        self._view = LiveView(self.figure, self._uid, self._uses_canvas(), self._wire_dtype)
+        self._view.controller.on_page_change(self._page_changed)
+        self._view.controller.on_resync(self._resync)
+        self.add_class("digitheat-grid")
+        self.add_class(f"dhg-{self._uid}")
+        self._set_children()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # One lock for every change: an assignment (from any thread) is validated, stored
+        # and sent whole before another starts, so the page never gets a mix of two tensors.
+        lock = self.__dict__.get("_lock")
+        if lock is None:  # traitlets sets attributes in __new__, before __init__ runs
+            lock = threading.RLock()
+            object.__setattr__(self, "_lock", lock)
+        with lock:
+            super().__setattr__(name, value)
+
+    # ------------------------------------------------------------------ validation
+
+    @validate("data")
+    def _check_data(self, proposal: traitlets.Bunch) -> np.ndarray:
+        tensor = proposal["value"]
+        count = tensor.shape[0]
+        if self.renderer == "svg" and min(tensor.shape[1:]) == 1:
+            raise TraitError(
+                f"{owner(self, 'data')} maps of {tensor.shape[1:]} cannot be drawn with "
+                f"renderer='svg' (bqplot squeezes a single row or column away); use 'auto'"
+            )
+        labels = self.labels
+        if labels and len(labels) != count and labels != default_labels(len(labels)):
+            raise TraitError(
+                f"{owner(self, 'data')} has {count} panels but labels has {len(labels)} "
+                f"entries; set both together inside `with grid.hold_sync():`"
+            )
+        return tensor
+
+    @validate("renderer")
+    def _check_renderer(self, proposal: traitlets.Bunch) -> str:
+        value = proposal["value"]
+        if value == "svg" and min(self.data.shape[1:]) == 1:
+            raise TraitError(
+                f"{owner(self, 'renderer')} 'svg' needs maps of at least 2x2 (bqplot squeezes "
+                f"a single row or column away), got maps of {self.data.shape[1:]}; use 'auto' "
+                f"or 'canvas'"
+            )
+        return value
+
+    @validate("labels")
+    def _check_labels(self, proposal: traitlets.Bunch) -> list[str]:
+        value, count = proposal["value"], self.data.shape[0]
+        if len(value) != count:
+            raise TraitError(
+                f"{owner(self, 'labels')} expected {count} labels (one per panel), got {len(value)}"
+            )
+        return value
+
+    def _check_limit(self, name: str, value: Any) -> float | None:
+        if value is None:
+            return None
+        other = self.vmax if name == "vmin" else self.vmin
+        lo, hi = (value, other) if name == "vmin" else (other, value)
+        if lo is not None and hi is not None and lo < hi and hi - lo < MIN_SPAN:
+            raise TraitError(
+                f"{owner(self, name)} expected vmax - vmin of at least {MIN_SPAN:g}, got "
+                f"vmin={lo!r} and vmax={hi!r}"
+            )
+        if lo is not None and hi is not None and not lo < hi:
+            raise TraitError(
+                f"{owner(self, name)} expected vmin < vmax, got vmin={lo!r} and vmax={hi!r}; "
+                f"to move both, set them together inside `with grid.hold_sync():`"
+            )
+        return float(value)
+
+    @validate("vmin")
+    def _check_vmin(self, proposal: traitlets.Bunch) -> float | None:
+        return self._check_limit("vmin", proposal["value"])
+
+    @validate("vmax")
+    def _check_vmax(self, proposal: traitlets.Bunch) -> float | None:
+        return self._check_limit("vmax", proposal["value"])
+
+    @validate("highlighted")
+    def _check_highlighted(self, proposal: traitlets.Bunch) -> list[int]:
+        count = self.data.shape[0]
+        outside = [i for i in proposal["value"] if not 0 <= i < count]
+        if outside:
+            raise TraitError(
+                f"{owner(self, 'highlighted')} expected indices in 0..{count - 1}, got {outside}"
+            )
+        return proposal["value"]
+
+    @validate("columns")
+    def _check_columns(self, proposal: traitlets.Bunch) -> int:
+        value = proposal["value"]
+        if isinstance(value, bool) or value < 1:
+            raise TraitError(f"{owner(self, 'columns')} expected an integer >= 1, got {value!r}")
+        return value
+
+    @validate("cell_size")
+    def _check_cell_size(self, proposal: traitlets.Bunch) -> int | None:
+        value = proposal["value"]
+        if value is not None and (isinstance(value, bool) or not 1 <= value <= 64):
+            raise TraitError(
+                f"{owner(self, 'cell_size')} expected pixels per cell in 1..64 or None, got {value!r}"
+            )
+        return value
+
+    @validate("nan_color")
+    def _check_nan_color(self, proposal: traitlets.Bunch) -> str:
+        try:
+            parse_color(proposal["value"])
+        except ColorError as err:
+            raise TraitError(f"{owner(self, 'nan_color')} {err}") from None
+        return proposal["value"]
+
+    # ------------------------------------------------------------------ reading
+
+    @property
+    def figure(self) -> Figure:
+        """What the grid draws now (geometry, limits, formats, colours, titles...): the
+        one description every renderer draws from."""
+        auto = auto_limits(self.data, None, None)
+        both_auto = self.vmin is None and self.vmax is None
+        return describe(
+            self.data, limits=auto if both_auto else self.limits, auto=auto,
+            vmin=self.vmin, vmax=self.vmax, colormap=self.colormap, nan_color=self.nan_color,
+            labels=self.labels, highlighted=self.highlighted, selected=self.selected,
+            columns=self.columns, cell_size=self.cell_size,
+        )
+
+    @property
+    def limits(self) -> tuple[float, float]:
+        """The colour limits in force ``(low, high)``: vmin/vmax, or the data's range."""
+        return auto_limits(self.data, self.vmin, self.vmax)
+
+    @property
+    def tick_format(self) -> str:
+        """The d3-format string of the colorbar's tick labels."""
+        return tick_format(*self.limits)
+
+    def tick_labels(self) -> list[str]:
+        """The colorbar's tick labels, as the page writes them."""
+        return tick_labels(*self.limits)
+
+    @property
+    def active_renderer(self) -> str:
+        """The renderer drawing the panels now: ``"svg"`` or ``"canvas"``."""
+        return self._view.active_renderer if self._view is not None else "svg"
+
+    def _uses_canvas(self) -> bool:
+        if self.renderer == "auto":
+            return self.data.size > self.CANVAS_THRESHOLD or min(self.data.shape[1:]) == 1
+        return self.renderer == "canvas"
+
+    # ------------------------------------------------------------------ user actions
+
+    def on_cell_click(
+        self, callback: Callable[[int, int, int, float], Any], remove: bool = False
+    ) -> None:
+        """Call ``callback(digit, row, column, value)`` whenever a cell is clicked.
+
+        ``value`` is the cell's value in :attr:`data` (NaN for a missing value). A callback
+        that raises shows its traceback and does not stop later clicks. In JupyterLab, what a
+        callback prints goes to the log console; to show it under a cell, print inside an
+        ``ipywidgets.Output`` (``@out.capture()``).
+
+        Parameters
+        ----------
+        callback
+            Function of (digit, row, column, value).
+        remove
+            Unregister ``callback`` instead.
+        """
+        if not callable(callback):
+            raise TypeError(
+                f"{type(self).__name__}.on_cell_click expected a callable, got {type(callback).__name__}"
+            )
+        self._click_handlers.register_callback(callback, remove=remove)
+
+    def _page_changed(self, event: str, value: list[int]) -> None:
+        """A person changed the highlight or selected a cell in the page (already shown
+        there): apply it here, or tell the page what stands if it is refused."""
+        try:
+            if event == "highlighted":
+                self.highlighted = value
+            else:
+                self.selected = tuple(value)
+        except TraitError:
+            self._view.controller.send_state(event)
+            return
+        if event == "selected":
+            digit, row, col = self.selected
+            self._click_handlers(digit, row, col, float(self.data[digit, row, col]))
+
+    def autoscale(self, mode: str = "minmax", diverging: str | None = "RdBu_r") -> tuple[float, float]:
+        """Set the colour limits from the data.
+
+        Parameters
+        ----------
+        mode
+            ``"minmax"``: automatic limits that follow the data (vmin = vmax = None);
+            ``"robust"``: the 2nd and 98th percentiles, so a few outliers do not wash out
+            the rest; ``"symmetric"``: centred on 0 (-m, m) with m the largest absolute
+            value, for signed data such as weights or saliency.
+        diverging
+            With ``"symmetric"``, the colormap to switch to (a diverging one suits signed
+            data); ``None`` keeps the current colormap.
+
+        Returns
+        -------
+        tuple of float
+            The limits now in force.
+        """
+        modes = ("minmax", "robust", "symmetric")
+        if mode not in modes:
+            raise ValueError(
+                f"{type(self).__name__}.autoscale expected mode in {modes}, got {mode!r}"
+            )
+        finite = self.data[np.isfinite(self.data)]
+        with self.hold_sync():
+            if mode == "minmax" or finite.size == 0:
+                self.vmin = self.vmax = None
+            elif mode == "robust":
+                lo, hi = (float(v) for v in np.percentile(finite, [2, 98]))
+                if lo < hi:
+                    self.vmin, self.vmax = lo, hi
+                else:
+                    self.vmin = self.vmax = None
+            else:
+                extent = float(np.abs(finite).max()) or 1.0
+                self.vmin, self.vmax = -extent, extent
+                if diverging is not None:
+                    self.colormap = diverging
+        return self.limits
+
+    def update_panel(self, digit: int, values: Any) -> None:
+        """Replace one map; only that panel is sent to the page.
+
+        Parameters
+        ----------
+        digit
+            Index of the map, 0..N-1 (negative indices count from the end).
+        values
+            Real array-like of shape (H, W).
+        """
+        count, rows, cols = self.data.shape
+        if isinstance(digit, (bool, np.bool_)) or not isinstance(digit, (int, np.integer)):
+            raise TraitError(f"{owner(self, 'update_panel')} expected an integer digit, got {digit!r}")
+        if not -count <= digit < count:
+            raise TraitError(
+                f"{owner(self, 'update_panel')} expected digit in 0..{count - 1}, got {digit}"
+            )
+        try:
+            panel = as_tensor(np.asarray(values)[np.newaxis] if is_2d(values) else values)
+        except ValueError as err:
+            raise TraitError(f"{owner(self, 'update_panel')} {err}") from None
+        if panel.shape != (1, rows, cols):
+            raise TraitError(
+                f"{owner(self, 'update_panel')} expected values of shape ({rows}, {cols}), "
+                f"got {panel.shape[1:] if panel.shape[0] == 1 else panel.shape}"
+            )
+        with self._lock:  # copy, change and assign as one step, or a thread's panel is lost
+            tensor = self.data.copy()
+            tensor[digit] = panel[0]
+            self.data = tensor
+
+    def __setitem__(self, digit: int, values: Any) -> None:
+        """``grid[digit] = values`` is :meth:`update_panel`."""
+        self.update_panel(digit, values)
+
+    def __getitem__(self, digit: int) -> np.ndarray:
+        """``grid[digit]``: a read-only view of one map."""
+        return self.data[digit]
+
+    @property
+    def controls(self) -> Widget:
+        """The control panel (limits, colormap, highlight toggles) as a widget.
+
+        Shown above the grid when ``show_controls`` is True (``controls=True``); it can
+        also be displayed on its own, anywhere. It works in the page without a kernel.
+        """
+        if self._controls is None:
+            from .controls import GridControls
+
+            self._controls = GridControls(self)
+            self._view.set_controls(*self._controls.page_refs())
+        return self._controls
+
+    # ------------------------------------------------------------------ export
+
+    def to_svg(self) -> str:
+        """The grid as a standalone SVG document: the figure the page draws, drawn in
+        Python (no browser), for slides and papers."""
+        from .export.svg import figure_svg
+
+        return figure_svg(self.figure)
+
+    def to_png(self, scale: int = 2) -> bytes:
+        """The grid as PNG bytes, ``scale`` device pixels per page pixel."""
+        from .export.png import figure_png
+
+        return figure_png(self.figure, scale)
+
+    def save(self, path: str | os.PathLike[str], scale: int = 2) -> None:
+        """Write the grid to ``path``; its suffix chooses the format.
+
+        ``.svg`` and ``.png`` are static pictures (``scale`` applies to PNG); ``.html``
+        is a self-contained page that works offline (:meth:`to_html`).
+        """
+        from .export import save
+
+        save(self, path, scale)
+
+    def to_html(self, path: str | os.PathLike[str] | None = None, *,
+                title: str = "digitheat grid") -> str:
+        """The grid as one self-contained HTML page that works offline.
+
+        The page draws the grid with the notebook's own front-end (bqplot, or the canvas
+        renderer) from the grid's current state, with no kernel and no network request,
+        so it can be mailed or put on any web server. Everything a person can do on the
+        live grid works there too: hover values, cell selection, title clicks, and the
+        control panel (limits, colormap, auto limits, highlight toggles); nothing done in
+        the page reaches Python. About 1.3 MB for the default grid.
+
+        With the SVG renderer the page first shows a static picture of the grid (drawn in
+        Python, as :meth:`to_svg`), replaced by the live widget once that has drawn; where
+        scripts do not run, the picture stays.
+
+        Parameters
+        ----------
+        path
+            Where to write the page (UTF-8); ``None`` only returns it.
+        title
+            The page's ``<title>``.
+
+        Returns
+        -------
+        str
+            The page.
+
+        Raises
+        ------
+        RuntimeError
+            (:class:`digitheat_widget.export.html.EmbedError`) if the page runtime was not
+            built: a source checkout needs ``npm --prefix js ci && npm --prefix js run build``.
+        """
+        from .export.html import grid_to_html
+
+        return grid_to_html(self, path, title=title)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        """The live widget view plus a static PNG of the figure, so nbconvert, GitHub and
+        a notebook opened without a kernel still show the grid (as it was when displayed)."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        include, exclude = kwargs.get("include"), kwargs.get("exclude")
+        if (include and "image/png" not in include) or (exclude and "image/png" in exclude):
+            return bundle
+        from .export.png import figure_png
+
+        # Page size (scale 1), so it shows as large as the live grid wherever it is used.
+        # Unoptimised PNG: the display waits for it (optimize=True took 1.2 s at 100x28x28).
+        png = figure_png(self.figure, scale=1, optimize=False)
+        bundle["image/png"] = base64.b64encode(png).decode("ascii")
+        return bundle
+
+    # ------------------------------------------------------------------ batching, closing
+
+    @contextlib.contextmanager
+    def hold_sync(self) -> Iterator[None]:
+        """Batch changes: traits are checked together at the end, and the page gets one
+        message for all of them.
+
+        Use it to change several traits that depend on each other, e.g. both limits,
+        or data with a different N together with its labels. If any value is refused,
+        none is applied.
+        """
+        with contextlib.ExitStack() as stack:
+            # Other threads wait until the batch is applied or refused: their changes must
+            # not join (and be rolled back with) this one.
+            stack.enter_context(self._lock)
+            # Trait notifications exit first: the observers run (and change the
+            # controller) while the controller's hold still batches.
+            if self._view is not None and self._view.controller.comm is not None:
+                stack.enter_context(Widget.hold_sync(self._view.controller))
+            stack.enter_context(self.hold_trait_notifications())
+            yield
+
+    def close(self) -> None:
+        """Close the grid and every widget it created (panels, scales, axes, layouts)."""
+        if getattr(self, "_controls", None) is not None:
+            self._controls.close()
+            self._controls = None
+        if getattr(self, "_view", None) is not None:
+            self._view.close()
+        layout = self._trait_values.get("layout")  # reading .layout would create one
+        super().close()
+        if layout is not None:
+            layout.close()
+
+    # ------------------------------------------------------------------ wiring
+
+    def _set_children(self) -> None:
+        shown: list[Widget] = [self._view.controller]
+        if self.show_controls:
+            shown.append(self.controls)
+        self.children = [*shown, self._view.body]
+
+    @observe("data")
+    def _on_data(self, change: traitlets.Bunch) -> None:
+        old, new = change["old"], change["new"]
+        if not isinstance(old, np.ndarray):
+            return  # the first value, in __init__
+        # What the trait found changed, if it is about this very change; never kept (it
+        # holds the old tensor).
+        known, self._changed_maps = getattr(self, "_changed_maps", None), None
+        count = new.shape[0]
+        with self.hold_trait_notifications():
+            if len(self.labels) != count:
+                self.labels = default_labels(count)  # validated: labels were the defaults
+            kept = [i for i in self.highlighted if i < count]
+            if kept != self.highlighted:
+                self.highlighted = kept
+            if self.selected is not None and not all(
+                    s < n for s, n in zip(self.selected, new.shape)):
+                self.selected = None
+        if self._view is None:
+            return
+        dtype = wire_dtype(new)
+        if old.shape != new.shape or self._uses_canvas() != (self.active_renderer == "canvas"):
+            self._pending_parts.add("layout")
+        elif dtype is not self._wire_dtype:
+            self._pending_stack = True
+        elif known is not None and known[0] is old and known[1] is new:
+            self._pending_maps.update(known[2].tolist())
+        else:  # e.g. several assignments merged by hold_sync: compare first and last
+            self._pending_maps.update(changed_maps(old, new).tolist())
+        self._wire_dtype = dtype
+        self._pending_parts.add("limits")  # automatic limits follow the data
+        self._schedule_flush()
+
+    @observe(*_PARTS)
+    def _on_figure_trait(self, change: traitlets.Bunch) -> None:
+        if self._view is not None:
+            self._pending_parts.add(_PARTS[change["name"]])
+            self._schedule_flush()
+
+    @observe("show_controls")
+    def _on_show_controls(self, change: traitlets.Bunch) -> None:
+        if self._view is not None:
+            self._set_children()
+
+    def _schedule_flush(self) -> None:
+        wait = self._last_send + self.MIN_SEND_INTERVAL - time.monotonic()
+        if wait <= 0:
+            self._flush()
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (plain Python): nothing could send later
+            self._flush()
+            return
+        if not self._flush_pending:
+            self._flush_pending = True
+            loop.call_later(wait, self._flush)
+
+    def _flush(self) -> None:
+        """Send what changed since the last send, in one message to the controller (plus
+        new drawing widgets when the layout changed)."""
+        with self._lock:
+            self._flush_pending = False
+            parts, self._pending_parts = self._pending_parts, set()
+            maps, self._pending_maps = sorted(self._pending_maps), set()
+            stack, self._pending_stack = self._pending_stack, False
+            if self._view is None or self._view.controller.comm is None:
+                return  # closed
+            figure = self.figure
+            if "layout" in parts:
+                self._view.rebuild(figure, self._uses_canvas(), self._wire_dtype)
+                parts = {"limits", "colormap", "nan_color", "highlighted", "selected"}
+                maps, stack = [], False
+            self._view.send(figure, sorted(parts), maps=[m for m in maps if m < figure.shape[0]],
+                            stack=stack, wire_dtype=self._wire_dtype)
+            self._last_send = time.monotonic()
+
+    def _resync(self) -> None:
+        """A page missed an update: send it the whole stack."""
+        with self._lock:
+            if self._view is not None:
+                self._view.send(self.figure, [], stack=True, wire_dtype=self._wire_dtype)

@@ -1,0 +1,496 @@
+// GridController (anywidget): the one page-side owner of a DigitHeatmapGrid's behaviour.
+//
+// Python describes the figure (digitheat_widget/figure) and sends it here in a few small
+// traits: `geometry` (sizes, ticks, titles), `limits`, `colormap`, `nan_color`, `highlighted`,
+// `selected`, and the tensor through one codec (`data` for the whole stack, `patch` for
+// the maps that changed). This module then sets what the drawing layer shows, page-side
+// only: the bqplot colour scale, colorbar axis, marks and tooltips of the SVG panels, or
+// the canvas renderer's model. Python never sets those for a change of data, limits,
+// colormap, highlight or selection, so each such change is one message.
+//
+// What a person does in the page is handled here too, with or without a kernel: title
+// and cell clicks (caught on their way out of the bqplot and canvas models), the control
+// panel's sliders, colormap menu, highlight toggles and "auto limits" button. The page
+// changes at once; with a kernel the change is also sent to Python, which validates it
+// and answers with its own state (a refused change is undone by that answer).
+//
+// Labels are user text: they are only ever set as text or attributes, never as HTML.
+
+const REF = 'IPY_MODEL_';
+const STATES = new Map(); // layout.uid -> the controller's page state (see initialize)
+
+// ------------------------------------------------------------------ number formats
+// Twins of digitheat_widget/figure/ticks.py (tick_step, tick_format, value_format), for
+// limits set in the page; a browser test compares the two over many ranges.
+
+const MIN_SPAN = 1e-300;
+
+function tickStep(lo, hi, count = 10) {
+  const raw = Math.max((hi - lo) / count, MIN_SPAN / count);
+  const power = Math.floor(Math.log10(raw));
+  const error = raw / 10 ** power;
+  const factor = error >= Math.sqrt(50) ? 10 : error >= Math.sqrt(10) ? 5 : error >= Math.sqrt(2) ? 2 : 1;
+  return factor * 10 ** power;
+}
+
+export function tickFormat(lo, hi, count = 10) {
+  const step = tickStep(lo, hi, count);
+  const largest = Math.max(Math.abs(lo), Math.abs(hi));
+  if (largest >= 1e6 || step < 1e-6) {
+    const digits = Math.max(0, Math.floor(Math.log10(largest)) - Math.floor(Math.log10(step) + 1e-9));
+    return `.${digits}e`;
+  }
+  return `,.${Math.max(0, -Math.floor(Math.log10(step) + 1e-9))}f`;
+}
+
+export function valueFormat(tickFmt) {
+  const fmt = tickFmt.replace(',', '');
+  return `.${parseInt(fmt.slice(1, -1), 10) + 1}${fmt.slice(-1)}`;
+}
+
+/** The colorbar's tick labels on [lo, hi] (d3's ticks and format), for their width. */
+function tickLabels(lo, hi, fmt) {
+  const step = tickStep(lo, hi);
+  const first = Math.ceil(lo / step - 1e-9);
+  const last = Math.floor(hi / step + 1e-9);
+  const m = /^(,?)\.(\d+)([fe])$/.exec(fmt);
+  const out = [];
+  for (let i = first; i <= last && out.length < 50; i++) {
+    const t = i * step;
+    out.push(m[3] === 'e' ? t.toExponential(+m[2]) : t.toLocaleString('en-US', {
+      minimumFractionDigits: +m[2], maximumFractionDigits: +m[2], useGrouping: m[1] === ',',
+    }));
+  }
+  return out;
+}
+
+/** Twin of figure/layout.py's colorbar_width and colorbar_margin. */
+function colorbarSize(labels, layout) {
+  const labelPx = Math.floor(Math.max(4, ...labels.map((t) => t.length)) * 6.5);
+  const width = layout.colorbar_bar_left + layout.colorbar_bar_width + 8 + labelPx;
+  const right = 2 * (labelPx + 8);
+  return {
+    width,
+    margin: {
+      top: layout.margin.top - layout.colorbar_inset,
+      bottom: layout.margin.bottom - layout.colorbar_inset,
+      left: width - 2 - right,
+      right,
+    },
+  };
+}
+
+// ------------------------------------------------------------------ the tensor codec
+// Twin of digitheat_widget/live/codec.py: {dtype, shape, buffer, seq[, indices]}.
+
+function decode(encoded) {
+  if (!encoded || !encoded.buffer || !encoded.shape) return null;
+  const raw = encoded.buffer; // a DataView on the message's binary buffer
+  const Type = encoded.dtype === 'float64' ? Float64Array : Float32Array;
+  const bytes = raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength); // aligned copy
+  const values = new Type(bytes);
+  const size = encoded.shape.reduce((a, b) => a * b, 1);
+  return values.length === size ? { values, shape: encoded.shape, seq: encoded.seq | 0 } : null;
+}
+
+// ------------------------------------------------------------------ other models
+
+/**
+ * Set attributes on another widget's model in this page only. ipywidgets (private API,
+ * checked on ipywidgets 8.0-8.1) keeps a running diff of set() calls and sends it with
+ * the model's next save_changes(); these values came from Python or belong to the page,
+ * and must not be echoed back.
+ */
+function setLocal(model, attrs) {
+  if (!model) return;
+  model.set(attrs);
+  const diff = model._buffered_state_diff;
+  if (diff) for (const name of Object.keys(attrs)) delete diff[name];
+}
+
+/** Call `handler(content)` for custom messages a model's views send to Python; the
+ *  message goes on to Python only when the handler returns true. */
+function interceptSends(model, handler) {
+  if (!model || model.__digitheatIntercept) return;
+  const original = model.send.bind(model);
+  model.__digitheatIntercept = handler;
+  model.send = (content, ...rest) => {
+    if (model.__digitheatIntercept(content || {})) return original(content, ...rest);
+    return undefined;
+  };
+}
+
+async function resolve(manager, ref) {
+  if (typeof ref !== 'string' || !ref.startsWith(REF)) return null;
+  try {
+    return await manager.get_model(ref.slice(REF.length));
+  } catch (error) {
+    return null; // closed meanwhile
+  }
+}
+
+async function resolveAll(manager, refs) {
+  return Promise.all((refs || []).map((ref) => resolve(manager, ref)));
+}
+
+// ------------------------------------------------------------------ the controller
+
+function createState(model) {
+  const state = {
+    layout: model.get('geometry') || {},
+    limits: model.get('limits') || {},
+    colormap: model.get('colormap') || {},
+    nanColor: model.get('nan_color'),
+    highlighted: model.get('highlighted') || [],
+    selected: model.get('selected') || [],
+    tensor: null, // {values, shape, seq}
+    parts: null, // resolved drawing models, see resolveParts
+    controls: null,
+    views: new Set(), // restyle callbacks of this controller's views
+    reflecting: false,
+  };
+  return state;
+}
+
+export default {
+  async initialize({ model }) {
+    const state = createState(model);
+    const manager = model.widget_manager;
+    const kernelSend = (content) => model.send(content);
+    let partsReady = Promise.resolve();
+
+    function limitsOf(vmin, vmax) {
+      const [autoLo, autoHi] = state.limits.auto || [0, 1];
+      const low = vmin ?? autoLo;
+      const high = vmax ?? autoHi;
+      const fmt = tickFormat(low, high);
+      return { vmin, vmax, low, high, auto: state.limits.auto, tick_format: fmt,
+        value_format: valueFormat(fmt) };
+    }
+
+    // ---------------------------------------------------------------- drawing
+
+    function rowsOf(values, offset, rows, cols) {
+      const out = [];
+      for (let r = 0; r < rows; r++) out.push(values.slice(offset + r * cols, offset + (r + 1) * cols));
+      return out;
+    }
+
+    function drawData(indices) {
+      const p = state.parts;
+      if (!p || !state.tensor) return;
+      const { values, shape } = state.tensor;
+      const [count, rows, cols] = shape;
+      if (p.canvas) {
+        // A new typed array object each time, so the canvas model sees a change.
+        setLocal(p.canvas, { values: new values.constructor(values.buffer, values.byteOffset, values.length) });
+        return;
+      }
+      const list = indices || [...Array(count).keys()];
+      for (const index of list) {
+        const mark = p.marks[index];
+        if (mark && index < count) setLocal(mark, { color: rowsOf(values, index * rows * cols, rows, cols) });
+      }
+    }
+
+    function drawLimits() {
+      const p = state.parts;
+      if (!p) return;
+      const { low, high, tick_format: fmt, value_format: vfmt } = state.limits;
+      setLocal(p.scale, { min: low, max: high });
+      if (p.axis) setLocal(p.axis, { tick_format: fmt });
+      if (p.colorbar && p.colorbarLayout && state.layout.margin) {
+        const size = colorbarSize(tickLabels(low, high, fmt), state.layout);
+        setLocal(p.colorbarLayout, { width: `${size.width}px` });
+        setLocal(p.colorbar, { fig_margin: size.margin });
+      }
+      for (const tooltip of p.tooltips) setLocal(tooltip, { formats: ['', '', vfmt] });
+      if (p.canvas) setLocal(p.canvas, { vmin: low, vmax: high, value_format: vfmt });
+    }
+
+    function drawColormap() {
+      const p = state.parts;
+      if (!p) return;
+      setLocal(p.scale, { colors: state.colormap.stops });
+      if (p.canvas) setLocal(p.canvas, { stops: state.colormap.stops });
+    }
+
+    function drawHighlight() {
+      const p = state.parts;
+      if (!p) return;
+      const chosen = new Set(state.highlighted);
+      const dimmed = state.layout.dimmed_opacity;
+      p.marks.forEach((mark, index) => {
+        setLocal(mark, { opacity: chosen.size && !chosen.has(index) ? dimmed : 1 });
+      });
+      p.figures.forEach((figure, index) => {
+        if (!figure) return;
+        const classes = (figure.get('_dom_classes') || []).filter((c) => c !== 'dhg-highlighted');
+        if (chosen.has(index)) classes.push('dhg-highlighted');
+        setLocal(figure, { _dom_classes: classes });
+      });
+      if (p.canvas) setLocal(p.canvas, { highlighted: [...state.highlighted] });
+    }
+
+    function drawSelectedAndNan() {
+      const p = state.parts;
+      if (p && p.canvas) setLocal(p.canvas, { selected: [...state.selected], nan_color: state.nanColor });
+      for (const restyle of state.views) restyle();
+    }
+
+    function drawAll() {
+      drawData(null);
+      drawLimits();
+      drawColormap();
+      drawHighlight();
+      drawSelectedAndNan();
+      reflectControls();
+    }
+
+    // ---------------------------------------------------------------- controls
+
+    function reflectControls() {
+      const c = state.controls;
+      if (!c) return;
+      state.reflecting = true;
+      try {
+        const { low, high } = state.limits;
+        for (const [slider, value] of [[c.vmin, low], [c.vmax, high]]) {
+          if (!slider) continue;
+          const min = Math.min(slider.get('min'), value);
+          const max = Math.max(slider.get('max'), value);
+          setLocal(slider, { min, max, value });
+        }
+        if (c.colormap && state.colormap.name && c.colormap.get('value') !== state.colormap.name) {
+          const labels = c.colormap.get('_options_labels') || [];
+          const index = labels.indexOf(state.colormap.name);
+          if (index >= 0) setLocal(c.colormap, { value: state.colormap.name, index });
+        }
+        const chosen = new Set(state.highlighted);
+        c.toggles.forEach((toggle, index) => {
+          if (toggle && toggle.get('value') !== chosen.has(index)) setLocal(toggle, { value: chosen.has(index) });
+        });
+      } finally {
+        state.reflecting = false;
+      }
+    }
+
+    /** A change made in the page: applied here at once; `tell` says what Python gets. */
+    function pageChange(change, tell) {
+      if ('limits' in change) {
+        state.limits = change.limits;
+        drawLimits();
+      }
+      if ('colormap' in change) {
+        state.colormap = change.colormap;
+        drawColormap();
+      }
+      if ('highlighted' in change) {
+        state.highlighted = change.highlighted;
+        drawHighlight();
+      }
+      if ('selected' in change) {
+        state.selected = change.selected;
+        drawSelectedAndNan();
+      }
+      reflectControls();
+      if (tell) kernelSend(tell);
+    }
+
+    function toggleHighlight(index) {
+      const chosen = state.highlighted.includes(index)
+        ? state.highlighted.filter((i) => i !== index) : [...state.highlighted, index];
+      pageChange({ highlighted: chosen }, { event: 'highlighted', value: chosen });
+    }
+
+    function select(index, row, col) {
+      const [count, rows, cols] = state.tensor ? state.tensor.shape : [0, 0, 0];
+      if (!(index < count && row < rows && col < cols)) return;
+      pageChange({ selected: [index, row, col] }, { event: 'selected', value: [index, row, col] });
+    }
+
+    function watchControls(c) {
+      const onSlider = () => {
+        if (state.reflecting) return;
+        const lo = +c.vmin.get('value');
+        const hi = +c.vmax.get('value');
+        if (lo < hi) pageChange({ limits: limitsOf(lo, hi) }, null); // the sliders tell Python
+        else reflectControls(); // vmin dragged past vmax: back to the limits in force
+      };
+      for (const slider of [c.vmin, c.vmax]) if (slider) slider.on('change:value', onSlider);
+      if (c.colormap) {
+        c.colormap.on('change:index', () => {
+          if (state.reflecting) return;
+          const labels = c.colormap.get('_options_labels') || [];
+          const name = labels[c.colormap.get('index')];
+          const stops = (model.get('colormaps') || {})[name];
+          if (stops) pageChange({ colormap: { name, stops } }, null);
+        });
+      }
+      c.toggles.forEach((toggle) => {
+        if (!toggle) return;
+        toggle.on('change:value', () => {
+          if (state.reflecting) return;
+          const chosen = c.toggles.map((t, i) => (t && t.get('value') ? i : -1)).filter((i) => i >= 0);
+          pageChange({ highlighted: chosen }, null);
+        });
+      });
+      interceptSends(c.reset, (content) => {
+        if (content.event === 'click') pageChange({ limits: limitsOf(null, null) }, null);
+        return true; // Python's button handler resets its traits too
+      });
+    }
+
+    // ---------------------------------------------------------------- parts
+
+    async function resolveParts() {
+      const [scale, axis, colorbar, canvas, marks, tooltips, figures, titles] = await Promise.all([
+        resolve(manager, model.get('color_scale')),
+        resolve(manager, model.get('colorbar_axis')),
+        resolve(manager, model.get('colorbar')),
+        resolve(manager, model.get('canvas')),
+        resolveAll(manager, model.get('marks')),
+        resolveAll(manager, model.get('tooltips')),
+        resolveAll(manager, model.get('figures')),
+        resolveAll(manager, model.get('titles')),
+      ]);
+      const colorbarLayout = colorbar ? await resolve(manager, colorbar.get('layout')) : null;
+      marks.forEach((mark, index) => interceptSends(mark, (content) => {
+        if (content.event !== 'element_click') return true;
+        const data = content.data || {};
+        select(index, data.rowNum | 0, data.columnNum | 0);
+        return false;
+      }));
+      titles.forEach((button, index) => interceptSends(button, (content) => {
+        if (content.event === 'click') toggleHighlight(index);
+        return false;
+      }));
+      interceptSends(canvas, (content) => {
+        if (content.event === 'cell_click') select(content.digit, content.row, content.col);
+        else if (content.event === 'title_click') toggleHighlight(content.digit);
+        return false;
+      });
+      state.parts = { scale, axis, colorbar, colorbarLayout, canvas, marks, tooltips, figures, titles };
+      const refs = model.get('controls') || {};
+      if (refs.vmin) {
+        const [vmin, vmax, colormap, reset, toggles] = await Promise.all([
+          resolve(manager, refs.vmin), resolve(manager, refs.vmax), resolve(manager, refs.colormap),
+          resolve(manager, refs.reset), resolveAll(manager, refs.toggles),
+        ]);
+        state.controls = { vmin, vmax, colormap, reset, toggles };
+        watchControls(state.controls);
+      } else {
+        state.controls = null;
+      }
+      drawAll();
+    }
+
+    function reresolve() {
+      partsReady = partsReady.then(resolveParts).catch((error) => {
+        console.error('[digitheat-widget] could not reach the grid\'s parts:', error);
+      });
+    }
+
+    // ---------------------------------------------------------------- from Python
+
+    model.on('change:data', () => {
+      const tensor = decode(model.get('data'));
+      if (tensor) {
+        state.tensor = tensor;
+        drawData(null);
+      }
+    });
+    model.on('change:patch', () => {
+      const patch = model.get('patch') || {};
+      const maps = decode(patch);
+      if (!maps || !state.tensor) return;
+      if (maps.seq !== state.tensor.seq + 1) {
+        model.send({ event: 'resync' }); // a patch was missed: ask for the whole stack
+        return;
+      }
+      const [, rows, cols] = state.tensor.shape;
+      const size = rows * cols;
+      (patch.indices || []).forEach((index, j) => {
+        state.tensor.values.set(maps.values.subarray(j * size, (j + 1) * size), index * size);
+      });
+      state.tensor.seq = maps.seq;
+      drawData(patch.indices || []);
+    });
+    model.on('change:geometry', () => {
+      state.layout = model.get('geometry') || {};
+      drawLimits();
+      for (const restyle of state.views) restyle();
+    });
+    model.on('change:limits', () => {
+      state.limits = model.get('limits') || {};
+      drawLimits();
+      reflectControls();
+    });
+    model.on('change:colormap', () => {
+      state.colormap = model.get('colormap') || {};
+      drawColormap();
+      reflectControls();
+    });
+    model.on('change:highlighted', () => {
+      state.highlighted = model.get('highlighted') || [];
+      drawHighlight();
+      reflectControls();
+    });
+    model.on('change:selected change:nan_color', () => {
+      state.selected = model.get('selected') || [];
+      state.nanColor = model.get('nan_color');
+      drawSelectedAndNan();
+    });
+    model.on('change:marks change:canvas change:controls change:colorbar change:titles', reresolve);
+
+    state.tensor = decode(model.get('data'));
+    const patch = model.get('patch') || {};
+    if (state.tensor && patch.seq > state.tensor.seq) model.send({ event: 'resync' });
+    STATES.set(state.layout.uid, state);
+    model.on('change:geometry', () => STATES.set((model.get('geometry') || {}).uid, state));
+    reresolve();
+    await partsReady;
+    return () => STATES.delete(state.layout.uid);
+  },
+
+  // The view: an invisible <style> for what CSS draws on the SVG panels (NaN colour,
+  // highlight outline and bold title, the selected cell), scoped to this grid.
+  render({ model, el }) {
+    const style = document.createElement('style');
+    el.append(style);
+    el.classList.add('dhg-controller');
+    const restyle = () => {
+      const state = STATES.get((model.get('geometry') || {}).uid);
+      if (!state) return;
+      style.textContent = stylesheet(state);
+    };
+    const state = STATES.get((model.get('geometry') || {}).uid);
+    if (state) state.views.add(restyle);
+    restyle();
+    return () => {
+      if (state) state.views.delete(restyle);
+      style.remove();
+    };
+  },
+};
+
+/** CSS for one grid: colours are normalised by Python (rgba(...) or #rrggbb), never the
+ *  user's text; the root class is Python's uid. */
+function stylesheet(state) {
+  const { layout, nanColor, selected } = state;
+  const root = `.dhg-${layout.uid}`;
+  let css = `${root} rect.heatmapcell { fill: ${nanColor}; }
+${root} .dhg-panel { outline: ${layout.highlight_width}px solid transparent; outline-offset: -${layout.highlight_width}px; }
+${root} .dhg-panel.dhg-highlighted { outline-color: ${layout.accent_color}; }
+${root} .dhg-panel.dhg-highlighted .mainheading { font-weight: bold; }
+${root}.jupyter-widgets-disconnected::before { position: absolute; }
+${root} .jupyter-widgets-disconnected::before { content: none; display: none; }
+${root} .dhg-title-hit { box-shadow: none !important; background: transparent !important; border: none !important; outline: none !important; cursor: pointer; }
+${root} .dhg-controller { display: none; }
+`;
+  if (selected && selected.length === 3) {
+    const [digit, row, col] = selected.map((n) => n | 0);
+    css += `${root} .dhg-p${digit} g.heatmaprow:nth-of-type(${row + 1}) rect.heatmapcell:nth-of-type(${col + 1}) { stroke: ${layout.selected_color}; stroke-width: 3px; }\n`;
+  }
+  return css;
+}

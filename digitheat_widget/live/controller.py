@@ -1,0 +1,150 @@
+"""``GridController``: the page-side half of a grid, and Python's line to it.
+
+One anywidget model per grid (``controller.js``). Python sends it the figure description
+(:class:`~digitheat_widget.figure.Figure`, in a few small traits split by how often they
+change) and the tensor (:mod:`.codec`); in the page it sets what the bqplot panels or the
+canvas show, and it handles what a person does there (clicks, the control panel), with
+or without a kernel. What the page changes comes back here as a message, for the grid
+to validate and apply to its traits (:meth:`GridController.on_page_change`).
+
+Its view is an invisible ``<style>`` element inside the grid (NaN colour, highlight
+outline, selected cell of the SVG panels).
+"""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import anywidget
+import numpy as np
+from ipywidgets import CallbackDispatcher, Widget, widget_serialization
+from traitlets import Dict, Instance, Int, List, Unicode
+
+from ..figure import Figure
+from .codec import encode
+
+#: Page events and what they carry: a list of panel indices, or [digit, row, column].
+PAGE_EVENTS = ("highlighted", "selected")
+
+
+class Stack:
+    """The tensor the page holds, as the ``data`` trait's value: Python replaces what it
+    holds without a message (a patch carries the change), and every state read (a page
+    reloading from the kernel, an export) encodes the current tensor."""
+
+    def __init__(self, tensor: np.ndarray | None = None, dtype: type = np.float32,
+                 seq: int = 0) -> None:
+        self.tensor, self.dtype, self.seq = tensor, dtype, seq
+
+
+def _stack_to_json(stack: Stack, _widget: Any) -> dict[str, Any] | None:
+    if stack is None or stack.tensor is None:
+        return None
+    return encode(stack.tensor, stack.dtype, stack.seq)
+
+
+def _refs(**kwargs: Any) -> Any:
+    return {"sync": True, **widget_serialization, **kwargs}
+
+
+class GridController(anywidget.AnyWidget):
+    """The page-side behaviour of one :class:`~digitheat_widget.DigitHeatmapGrid`.
+
+    Not for direct use: the grid creates it, feeds it and listens to it.
+    """
+
+    # The module as text, read once: given a Path, anywidget connects every instance to
+    # a file-change signal for hot reloading and so keeps every instance alive forever.
+    _esm = (pathlib.Path(__file__).parent / "controller.js").read_text(encoding="utf-8")
+
+    geometry = Dict(help="Figure.page_layout(): sizes, ticks, titles, and the grid's uid.").tag(
+        sync=True)
+    limits = Dict(help="Figure.page_limits(): vmin, vmax, the limits in force and formats.").tag(
+        sync=True)
+    colormap = Dict(help="Figure.page_colormap(): name and '#rrggbb' stops.").tag(sync=True)
+    nan_color = Unicode(help="Colour of NaN cells, normalised 'rgba(r, g, b, a)'.").tag(sync=True)
+    highlighted = List(Int(), help="Highlighted panel indices.").tag(sync=True)
+    selected = List(Int(), help="[digit, row, column] of the selected cell, or [].").tag(sync=True)
+    data = Instance(Stack, args=(), help="The whole stack (codec.encode), with its sequence "
+                    "number.").tag(sync=True, to_json=_stack_to_json)
+    patch = Dict(help="The last update: the changed maps, codec.encode with 'indices'.").tag(
+        sync=True)
+    colormaps = Dict(help="Colormap name -> stops, for a control panel's menu in the page; "
+                     "{} without one.").tag(sync=True)
+
+    color_scale = Instance(Widget, allow_none=True, help="The shared bqplot ColorScale.").tag(
+        **_refs())
+    colorbar = Instance(Widget, allow_none=True, help="The colorbar's bqplot Figure.").tag(**_refs())
+    colorbar_axis = Instance(Widget, allow_none=True, help="Its ColorAxis.").tag(**_refs())
+    canvas = Instance(Widget, allow_none=True, help="The canvas renderer, when it draws.").tag(
+        **_refs())
+    marks = List(Instance(Widget), help="Each SVG panel's GridHeatMap.").tag(**_refs())
+    tooltips = List(Instance(Widget), help="Each SVG panel's Tooltip.").tag(**_refs())
+    figures = List(Instance(Widget), help="Each SVG panel's Figure.").tag(**_refs())
+    titles = List(Instance(Widget), help="Each SVG panel's title button.").tag(**_refs())
+    controls = Dict(help="The control panel's widgets: vmin, vmax, colormap, reset, toggles.").tag(
+        **_refs())
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._page_handlers = CallbackDispatcher()
+        self._resync_handlers = CallbackDispatcher()
+        self.on_msg(self._handle_message)
+
+    # ------------------------------------------------------------------ from Python
+
+    def show(self, figure: Figure, parts: Sequence[str]) -> None:
+        """Send ``parts`` of ``figure`` (any of geometry, limits, colormap, nan_color,
+        highlighted, selected) in one message."""
+        values = {
+            "geometry": lambda: {**figure.page_layout(), "uid": self.geometry.get("uid", "")},
+            "limits": figure.page_limits,
+            "colormap": figure.page_colormap,
+            "nan_color": figure.page_nan_color,
+            "highlighted": lambda: list(figure.highlighted),
+            "selected": lambda: list(figure.selected or []),
+        }
+        with self.hold_sync():
+            for part in parts:
+                value = values[part]()
+                if value != getattr(self, part):
+                    setattr(self, part, value)
+
+    def send_stack(self, tensor: np.ndarray, dtype: type) -> None:
+        """The whole stack (a new shape or precision, or a page that asks for it)."""
+        self.data = Stack(tensor, dtype, self.data.seq + 1)  # a new value: one message
+
+    def send_maps(self, tensor: np.ndarray, indices: Sequence[int]) -> None:
+        """Maps ``indices`` of ``tensor`` (same shape and precision as the stack): one
+        message, and the stack Python holds for later reads becomes ``tensor``."""
+        stack = self.data
+        stack.tensor, stack.seq = tensor, stack.seq + 1
+        everything = len(indices) == tensor.shape[0]  # sorted, distinct: all maps
+        self.patch = encode(tensor if everything else tensor[list(indices)], stack.dtype,
+                            stack.seq, indices)
+
+    # ------------------------------------------------------------------ from the page
+
+    def on_page_change(self, callback: Callable[[str, list[int]], Any],
+                       remove: bool = False) -> None:
+        """Call ``callback(event, value)`` for a change made in the page: ``event`` in
+        :data:`PAGE_EVENTS`, ``value`` a list of ints (not validated yet)."""
+        self._page_handlers.register_callback(callback, remove=remove)
+
+    def on_resync(self, callback: Callable[[], Any], remove: bool = False) -> None:
+        """Call ``callback()`` when a page missed an update and asks for the stack."""
+        self._resync_handlers.register_callback(callback, remove=remove)
+
+    def _handle_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if not isinstance(content, dict):
+            return
+        event = content.get("event")
+        if event == "resync":
+            self._resync_handlers()
+        elif event in PAGE_EVENTS:
+            value = content.get("value")
+            if isinstance(value, list) and all(
+                    isinstance(v, int) and not isinstance(v, bool) for v in value):
+                self._page_handlers(event, value)

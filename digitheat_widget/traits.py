@@ -1,0 +1,191 @@
+"""The grid's trait types: each refuses bad input with a message that names the trait,
+what was expected and what came, and leaves the widget as it was."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import traitlets
+from traitlets import Float, TraitError, TraitType
+
+from .data import MAX_MAGNITUDE, as_tensor
+from .figure.colormaps import validate_colormap
+
+
+def owner(obj: object, trait: str) -> str:
+    return f"{type(obj).__name__}.{trait}"
+
+
+class Tensor(TraitType):
+    """A real (N, H, W) array, stored as the widget's own read-only float64 copy."""
+
+    info_text = "a real 3-D array-like of shape (N, H, W)"
+
+    def validate(self, obj: Any, value: Any) -> np.ndarray:
+        try:
+            return as_tensor(value)
+        except ValueError as err:
+            raise TraitError(f"{owner(obj, self.name)} {err}") from None
+
+    def set(self, obj: Any, value: Any) -> None:
+        # Plain traitlets compares arrays with ==, which cannot be a bool, so every
+        # assignment would notify; an equal tensor should cost nothing.
+        new = self._validate(obj, value)
+        # Undefined (not None) before the first assignment: when a refused batch is rolled
+        # back, traitlets then removes the value instead of re-validating None, which
+        # would hide the real error behind a confusing one about data.
+        old = obj._trait_values.get(self.name, traitlets.Undefined)
+        obj._trait_values[self.name] = new
+        if not isinstance(old, np.ndarray) or old.shape != new.shape:
+            obj._notify_trait(self.name, old, new)
+            return
+        changed = changed_maps(old, new)
+        if changed.size:
+            # Kept for the observer, which needs the same answer: one compare per update.
+            obj._changed_maps = (old, new, changed)
+            obj._notify_trait(self.name, old, new)
+
+
+class Limit(Float):
+    """A colour limit: a finite real number, or None for automatic."""
+
+    info_text = "a finite number or None"
+
+    def validate(self, obj: Any, value: Any) -> float | None:
+        # Plain Float would take True as 1.0 and let NaN through.
+        if value is None:
+            return None
+        refused = TraitError(
+            f"{owner(obj, self.name)} expected a finite number or None, got {value!r}"
+        )
+        if isinstance(value, (bool, np.bool_)) or not isinstance(
+            value, (int, float, np.integer, np.floating)
+        ):
+            raise refused
+        try:
+            number = float(value)
+        except OverflowError:  # an int beyond float's range
+            raise refused from None
+        if not np.isfinite(number):
+            raise refused
+        if abs(number) > MAX_MAGNITUDE:
+            raise TraitError(
+                f"{owner(obj, self.name)} expected a number of magnitude at most "
+                f"{MAX_MAGNITUDE:g} (so colour ranges stay finite), got {value!r}"
+            )
+        return number
+
+
+class Colormap(TraitType):
+    """A known colormap name or a list of at least two CSS colours."""
+
+    info_text = "a colormap name or a list of CSS colours"
+
+    def validate(self, obj: Any, value: Any) -> str | tuple[str, ...]:
+        try:
+            return validate_colormap(value)
+        except ValueError as err:
+            raise TraitError(f"{owner(obj, self.name)} {err}") from None
+
+
+class IndexList(TraitType):
+    """Distinct panel indices, given as any iterable of integers."""
+
+    info_text = "a list of distinct panel indices"
+    default_value: list[int] = []
+
+    def validate(self, obj: Any, value: Any) -> list[int]:
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+            raise TraitError(
+                f"{owner(obj, self.name)} expected a list of panel indices, "
+                f"got {type(value).__name__} {value!r}"
+            )
+        indices = []
+        for item in value:
+            if isinstance(item, (bool, np.bool_)) or not isinstance(item, (int, np.integer)):
+                raise TraitError(
+                    f"{owner(obj, self.name)} expected integer panel indices, "
+                    f"got {type(item).__name__} {item!r}"
+                )
+            indices.append(int(item))
+        if len(set(indices)) != len(indices):
+            repeated = sorted({i for i in indices if indices.count(i) > 1})
+            raise TraitError(
+                f"{owner(obj, self.name)} expected distinct panel indices, got {repeated} repeated"
+            )
+        return indices
+
+
+class Labels(TraitType):
+    """Panel titles: a list of strings."""
+
+    info_text = "a list of strings"
+
+    def validate(self, obj: Any, value: Any) -> list[str]:
+        if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
+            raise TraitError(
+                f"{owner(obj, self.name)} expected a list of strings, got {type(value).__name__}"
+            )
+        for index, item in enumerate(value):
+            if not isinstance(item, str):
+                raise TraitError(
+                    f"{owner(obj, self.name)} expected a list of strings, got "
+                    f"{type(item).__name__} {item!r} at position {index}"
+                )
+        return list(value)
+
+
+class Cell(TraitType):
+    """A cell address (digit, row, column) or None."""
+
+    info_text = "a (digit, row, column) tuple or None"
+    allow_none = True
+    default_value = None
+
+    def validate(self, obj: Any, value: Any) -> tuple[int, int, int] | None:
+        if value is None:
+            return None
+        parts = tuple(value) if isinstance(value, (tuple, list)) else None
+        if parts is None or len(parts) != 3 or not all(
+            isinstance(p, (int, np.integer)) and not isinstance(p, (bool, np.bool_)) for p in parts
+        ):
+            raise TraitError(
+                f"{owner(obj, self.name)} expected None or a (digit, row, column) tuple of "
+                f"integers, got {value!r}"
+            )
+        digit, row, col = (int(p) for p in parts)
+        count, rows, cols = obj.data.shape
+        if not (0 <= digit < count and 0 <= row < rows and 0 <= col < cols):
+            raise TraitError(
+                f"{owner(obj, self.name)} expected a cell inside ({count}, {rows}, {cols}), "
+                f"got {(digit, row, col)}"
+            )
+        return digit, row, col
+
+
+def changed_maps(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Indices of the maps (first axis) that differ between two (N, H, W) tensors with the
+    same H and W, among the first min(N) maps; NaN equals NaN."""
+    count = min(old.shape[0], new.shape[0])
+    old, new = old[:count], new[:count]
+    differs = old != new
+    if differs.any():  # NaN != NaN: a cell that is NaN on both sides has not changed
+        differs &= ~(np.isnan(old) & np.isnan(new))
+    return np.flatnonzero(differs.reshape(count, -1).any(axis=1))
+
+
+def is_2d(values: Any) -> bool:
+    if isinstance(values, (str, bytes)):
+        return False
+    try:
+        return getattr(values, "ndim", None) == 2 or np.ndim(values) == 2
+    except ValueError:  # ragged nested lists: as_tensor reports them
+        return False
+
+
+def default_labels(count: int) -> list[str]:
+    return [str(i) for i in range(count)]
+
+
