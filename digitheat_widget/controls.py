@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from ipywidgets import Button, Dropdown, FloatSlider, HBox, Layout, ToggleButton, VBox, Widget
+from ipywidgets import Button, Dropdown, FloatSlider, HBox, Layout, ToggleButton, VBox
 from traitlets import TraitError
 
 from .figure.colormaps import colormap_names, colormap_stops

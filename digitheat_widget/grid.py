@@ -8,12 +8,8 @@ the static pictures and the exported page (:mod:`digitheat_widget.export`) are d
 
 from __future__ import annotations
 
-import asyncio
-import base64
 import contextlib
-import os
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 from uuid import uuid4
@@ -23,12 +19,14 @@ import traitlets
 from ipywidgets import CallbackDispatcher, VBox, Widget
 from traitlets import Bool, Int, TraitError, Unicode, observe, validate
 
+from .controls import GridControls
 from .data import MIN_SPAN, as_tensor, auto_limits, sample_data
 from .figure import Figure, describe
 from .figure.colormaps import DEFAULT_COLORMAP
 from .figure.colors import ColorError, parse_color
 from .figure.layout import DEFAULT_NAN_COLOR
 from .figure.ticks import tick_format, tick_labels
+from .export import Exports
 from .live.codec import wire_dtype
 from .live.view import LiveView
 from .traits import Cell, Colormap, IndexList, Labels, Limit, Tensor, changed_maps, default_labels, is_2d, owner
@@ -41,7 +39,7 @@ _PARTS = {
 }
 
 
-class DigitHeatmapGrid(VBox):
+class DigitHeatmapGrid(Exports, VBox):
     """A grid of heatmaps, one per map of an (N, H, W) tensor, sharing one colour scale.
 
     By default it shows the bundled sample: the mean image of each handwritten digit 0-9
@@ -149,12 +147,7 @@ class DigitHeatmapGrid(VBox):
                 f"nan_color, cell_size, controls, renderer, plus VBox's (e.g. layout)"
             )
         self._click_handlers = CallbackDispatcher()
-        self._pending_maps: set[int] = set()
-        self._pending_parts: set[str] = set()
-        self._pending_stack = False
         self._wire_dtype: type = np.float32
-        self._last_send = 0.0
-        self._flush_pending = False
         super().__init__(**kwargs)
         if "layout" not in kwargs:
             self.layout.width = "fit-content"  # as wide as the figure, not the whole cell
@@ -178,11 +171,13 @@ class DigitHeatmapGrid(VBox):
             raise
         self._uid = uuid4().hex[:12]
         self._wire_dtype = wire_dtype(self.data)
-        self._view = LiveView(self.figure, self._uid, self._uses_canvas(), self._wire_dtype)
+        self._view = LiveView(
+            self._uid, lambda: (self.figure, self._uses_canvas(), self._wire_dtype),
+            self._lock, lambda: self.MIN_SEND_INTERVAL)
         self._view.controller.on_page_change(self._page_changed)
         self._view.controller.on_resync(self._resync)
         self.add_class("digitheat-grid")
-        self.add_class(f"dhg-{self._uid}")
+        self.add_class(self.css_class)
         self._set_children()
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -323,6 +318,12 @@ class DigitHeatmapGrid(VBox):
         return tick_labels(*self.limits)
 
     @property
+    def css_class(self) -> str:
+        """The CSS class of this grid's element in the page (``.digitheat-grid`` is on
+        every grid): for selecting it in a page, a stylesheet or a browser test."""
+        return f"dhg-{self._uid}"
+
+    @property
     def active_renderer(self) -> str:
         """The renderer drawing the panels now: ``"svg"`` or ``"canvas"``."""
         return self._view.active_renderer if self._view is not None else "svg"
@@ -460,90 +461,9 @@ class DigitHeatmapGrid(VBox):
         also be displayed on its own, anywhere. It works in the page without a kernel.
         """
         if self._controls is None:
-            from .controls import GridControls
-
             self._controls = GridControls(self)
             self._view.set_controls(*self._controls.page_refs())
         return self._controls
-
-    # ------------------------------------------------------------------ export
-
-    def to_svg(self) -> str:
-        """The grid as a standalone SVG document: the figure the page draws, drawn in
-        Python (no browser), for slides and papers."""
-        from .export.svg import figure_svg
-
-        return figure_svg(self.figure)
-
-    def to_png(self, scale: int = 2) -> bytes:
-        """The grid as PNG bytes, ``scale`` device pixels per page pixel."""
-        from .export.png import figure_png
-
-        return figure_png(self.figure, scale)
-
-    def save(self, path: str | os.PathLike[str], scale: int = 2) -> None:
-        """Write the grid to ``path``; its suffix chooses the format.
-
-        ``.svg`` and ``.png`` are static pictures (``scale`` applies to PNG); ``.html``
-        is a self-contained page that works offline (:meth:`to_html`).
-        """
-        from .export import save
-
-        save(self, path, scale)
-
-    def to_html(self, path: str | os.PathLike[str] | None = None, *,
-                title: str = "digitheat grid") -> str:
-        """The grid as one self-contained HTML page that works offline.
-
-        The page draws the grid with the notebook's own front-end (bqplot, or the canvas
-        renderer) from the grid's current state, with no kernel and no network request,
-        so it can be mailed or put on any web server. Everything a person can do on the
-        live grid works there too: hover values, cell selection, title clicks, and the
-        control panel (limits, colormap, auto limits, highlight toggles); nothing done in
-        the page reaches Python. About 1.3 MB for the default grid.
-
-        With the SVG renderer the page first shows a static picture of the grid (drawn in
-        Python, as :meth:`to_svg`), replaced by the live widget once that has drawn; where
-        scripts do not run, the picture stays.
-
-        Parameters
-        ----------
-        path
-            Where to write the page (UTF-8); ``None`` only returns it.
-        title
-            The page's ``<title>``.
-
-        Returns
-        -------
-        str
-            The page.
-
-        Raises
-        ------
-        RuntimeError
-            (:class:`digitheat_widget.export.html.EmbedError`) if the page runtime was not
-            built: a source checkout needs ``npm --prefix js ci && npm --prefix js run build``.
-        """
-        from .export.html import grid_to_html
-
-        return grid_to_html(self, path, title=title)
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
-        """The live widget view plus a static PNG of the figure, so nbconvert, GitHub and
-        a notebook opened without a kernel still show the grid (as it was when displayed)."""
-        bundle = super()._repr_mimebundle_(**kwargs)
-        if bundle is None:
-            return None
-        include, exclude = kwargs.get("include"), kwargs.get("exclude")
-        if (include and "image/png" not in include) or (exclude and "image/png" in exclude):
-            return bundle
-        from .export.png import figure_png
-
-        # Page size (scale 1), so it shows as large as the live grid wherever it is used.
-        # Unoptimised PNG: the display waits for it (optimize=True took 1.2 s at 100x28x28).
-        png = figure_png(self.figure, scale=1, optimize=False)
-        bundle["image/png"] = base64.b64encode(png).decode("ascii")
-        return bundle
 
     # ------------------------------------------------------------------ batching, closing
 
@@ -609,63 +529,28 @@ class DigitHeatmapGrid(VBox):
             return
         dtype = wire_dtype(new)
         if old.shape != new.shape or self._uses_canvas() != (self.active_renderer == "canvas"):
-            self._pending_parts.add("layout")
+            request = {"parts": ["layout"]}
         elif dtype is not self._wire_dtype:
-            self._pending_stack = True
+            request = {"parts": ["limits"], "stack": True}
         elif known is not None and known[0] is old and known[1] is new:
-            self._pending_maps.update(known[2].tolist())
+            request = {"parts": ["limits"], "maps": known[2].tolist()}
         else:  # e.g. several assignments merged by hold_sync: compare first and last
-            self._pending_maps.update(changed_maps(old, new).tolist())
+            request = {"parts": ["limits"], "maps": changed_maps(old, new).tolist()}
         self._wire_dtype = dtype
-        self._pending_parts.add("limits")  # automatic limits follow the data
-        self._schedule_flush()
+        self._view.request(**request)  # automatic limits follow the data
 
     @observe(*_PARTS)
     def _on_figure_trait(self, change: traitlets.Bunch) -> None:
         if self._view is not None:
-            self._pending_parts.add(_PARTS[change["name"]])
-            self._schedule_flush()
+            self._view.request(parts=[_PARTS[change["name"]]])
 
     @observe("show_controls")
     def _on_show_controls(self, change: traitlets.Bunch) -> None:
         if self._view is not None:
             self._set_children()
 
-    def _schedule_flush(self) -> None:
-        wait = self._last_send + self.MIN_SEND_INTERVAL - time.monotonic()
-        if wait <= 0:
-            self._flush()
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # no event loop (plain Python): nothing could send later
-            self._flush()
-            return
-        if not self._flush_pending:
-            self._flush_pending = True
-            loop.call_later(wait, self._flush)
-
-    def _flush(self) -> None:
-        """Send what changed since the last send, in one message to the controller (plus
-        new drawing widgets when the layout changed)."""
-        with self._lock:
-            self._flush_pending = False
-            parts, self._pending_parts = self._pending_parts, set()
-            maps, self._pending_maps = sorted(self._pending_maps), set()
-            stack, self._pending_stack = self._pending_stack, False
-            if self._view is None or self._view.controller.comm is None:
-                return  # closed
-            figure = self.figure
-            if "layout" in parts:
-                self._view.rebuild(figure, self._uses_canvas(), self._wire_dtype)
-                parts = {"limits", "colormap", "nan_color", "highlighted", "selected"}
-                maps, stack = [], False
-            self._view.send(figure, sorted(parts), maps=[m for m in maps if m < figure.shape[0]],
-                            stack=stack, wire_dtype=self._wire_dtype)
-            self._last_send = time.monotonic()
-
     def _resync(self) -> None:
         """A page missed an update: send it the whole stack."""
         with self._lock:
             if self._view is not None:
-                self._view.send(self.figure, [], stack=True, wire_dtype=self._wire_dtype)
+                self._view.request(stack=True)

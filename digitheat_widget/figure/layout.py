@@ -103,10 +103,18 @@ class GridGeometry:
         x, y = self.panel_origin(index)
         return x + PANEL_MARGIN["left"], y + PANEL_MARGIN["top"]
 
+    def tick_count(self, length: int) -> int:
+        """How many axis labels fit along ``length`` cells, MIN_TICK_SPACING px apart (at
+        least 2, as bqplot draws none for fewer)."""
+        return max(2, math.ceil(length / max(1, math.ceil(MIN_TICK_SPACING / self.cell))))
+
     def tick_positions(self, length: int) -> list[int]:
-        """Axis ticks 0..length-1, thinned so labels stay MIN_TICK_SPACING px apart."""
-        step = max(1, math.ceil(MIN_TICK_SPACING / self.cell))
-        return list(range(0, length, step))
+        """Axis ticks among 0..length-1: every one if :meth:`tick_count` allows, else
+        evenly thinned the way bqplot thins an ordinal axis given that count (every
+        ``length // (count - 1)``-th), so the live SVG panels, the canvas and the static
+        pictures label the same rows and columns, never closer than MIN_TICK_SPACING."""
+        count = self.tick_count(length)
+        return list(range(length)) if length <= count else list(range(0, length, length // (count - 1)))
 
     @property
     def x_ticks(self) -> list[int]:
@@ -114,7 +122,8 @@ class GridGeometry:
 
     @property
     def y_ticks(self) -> list[int]:
-        return self.tick_positions(self.rows)
+        # Row 0 is at the top: bqplot's reversed row scale thins from the last row up.
+        return sorted(self.rows - 1 - p for p in self.tick_positions(self.rows))
 
     # ------------------------------------------------------------------ colorbar
 

@@ -101,11 +101,19 @@ function decode(encoded) {
  * the model's next save_changes(); these values came from Python or belong to the page,
  * and must not be echoed back.
  */
+let warnedDiff = false;
 function setLocal(model, attrs) {
   if (!model) return;
   model.set(attrs);
   const diff = model._buffered_state_diff;
-  if (diff) for (const name of Object.keys(attrs)) delete diff[name];
+  if (diff) {
+    for (const name of Object.keys(attrs)) delete diff[name];
+  } else if (!warnedDiff) {
+    warnedDiff = true;
+    console.error('[digitheat-widget] this ipywidgets front end is not one the widget was '
+      + 'tested with (no _buffered_state_diff): page-side changes may be sent back to Python. '
+      + 'Tested: ipywidgets 8.0-8.1.');
+  }
 }
 
 /** Call `handler(content)` for custom messages a model's views send to Python; the

@@ -55,10 +55,14 @@ def _shared(geometry: GridGeometry) -> SharedParts:
     return SharedParts(
         row_scale=row_scale,
         column_scale=column_scale,
-        x_axis=bqplot.Axis(scale=column_scale, side="bottom", tick_values=geometry.x_ticks,
-                           tick_style=TICK_STYLE, grid_lines="none"),
-        y_axis=bqplot.Axis(scale=row_scale, side="left", tick_values=geometry.y_ticks,
-                           tick_style=TICK_STYLE, grid_lines="none"),
+        # bqplot labels an ordinal axis at every value of its domain whatever tick_values
+        # says; num_ticks thins it (figure/layout.py's tick_positions follows its rule).
+        x_axis=bqplot.Axis(scale=column_scale, side="bottom",
+                           num_ticks=geometry.tick_count(geometry.cols), tick_style=TICK_STYLE,
+                           grid_lines="none"),
+        y_axis=bqplot.Axis(scale=row_scale, side="left",
+                           num_ticks=geometry.tick_count(geometry.rows), tick_style=TICK_STYLE,
+                           grid_lines="none"),
         figure_scale_x=bqplot.LinearScale(),
         figure_scale_y=bqplot.LinearScale(),
         panel_layout=Layout(

@@ -7,10 +7,12 @@ renderer). Every other change travels through the controller alone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import threading
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
-import numpy as np
 from ipywidgets import Widget
 
 from ..figure import Figure
@@ -19,10 +21,34 @@ from .canvas import CanvasGrid
 from .controller import GridController, Stack
 
 
-class LiveView:
-    """Owns the widgets that draw a grid in the page (see the module docstring)."""
+#: What the owner tells the view at each send: the figure now, whether the canvas should
+#: draw it, and the precision of the tensor on the wire.
+Describe = Callable[[], "tuple[Figure, bool, type]"]
 
-    def __init__(self, figure: Figure, uid: str, use_canvas: bool, wire_dtype: type) -> None:
+
+class LiveView:
+    """Owns the widgets that draw a grid in the page (see the module docstring), and
+    sends them what changed, merging sends closer together than ``min_interval()`` s.
+
+    Parameters
+    ----------
+    describe
+        Called at each send for (figure, use_canvas, wire_dtype).
+    lock
+        The owner's lock: a send never interleaves with a change.
+    min_interval
+        Seconds below which sends are merged (read at each send).
+    """
+
+    def __init__(self, uid: str, describe: Describe, lock: threading.RLock,
+                 min_interval: Callable[[], float]) -> None:
+        self._describe, self._lock, self._min_interval = describe, lock, min_interval
+        self._parts: set[str] = set()
+        self._maps: set[int] = set()
+        self._stack = False
+        self._last_send = 0.0
+        self.flush_pending = False
+        figure, use_canvas, wire_dtype = describe()
         self.color_scale = svg.color_scale(figure)
         self._build(figure, use_canvas)
         self.body = svg.body(self._body_children())
@@ -92,16 +118,53 @@ class LiveView:
             self.controller.controls = refs
             self.controller.colormaps = colormaps
 
-    def send(self, figure: Figure, parts: Sequence[str], maps: Sequence[int] = (),
-             stack: bool = False, wire_dtype: type = np.float32) -> None:
-        """One message: the figure's ``parts`` and the changed ``maps`` (or the stack)."""
-        controller = self.controller
-        with controller.hold_sync():
-            if stack:
-                controller.send_stack(figure.data, wire_dtype)
-            elif maps:
-                controller.send_maps(figure.data, maps)
-            controller.show(figure, parts)
+    # ------------------------------------------------------------------ sending
+
+    def request(self, parts: Sequence[str] = (), maps: Sequence[int] = (),
+                stack: bool = False) -> None:
+        """Send the figure's ``parts`` ("layout" rebuilds the drawing widgets), maps
+        ``maps`` of the tensor or the whole ``stack``: now, or merged into the next send if
+        the last was less than ``min_interval()`` ago and an event loop can send later."""
+        self._parts.update(parts)
+        self._maps.update(maps)
+        self._stack = self._stack or stack
+        wait = self._last_send + self._min_interval() - time.monotonic()
+        if wait <= 0:
+            self.flush()
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (plain Python): nothing could send later
+            self.flush()
+            return
+        if not self.flush_pending:
+            self.flush_pending = True
+            loop.call_later(wait, self.flush)
+
+    def flush(self) -> None:
+        """Send what was requested since the last send: one message to the controller
+        (plus new drawing widgets when the layout changed)."""
+        with self._lock:
+            self.flush_pending = False
+            parts, self._parts = self._parts, set()
+            maps, self._maps = sorted(self._maps), set()
+            stack, self._stack = self._stack, False
+            controller = self.controller
+            if controller.comm is None:
+                return  # closed
+            figure, use_canvas, wire_dtype = self._describe()
+            if "layout" in parts:
+                self.rebuild(figure, use_canvas, wire_dtype)
+                parts = {"limits", "colormap", "nan_color", "highlighted", "selected"}
+                maps, stack = [], False
+            maps = [m for m in maps if m < figure.shape[0]]
+            with controller.hold_sync():
+                if stack:
+                    controller.send_stack(figure.data, wire_dtype)
+                elif maps:
+                    controller.send_maps(figure.data, maps)
+                controller.show(figure, sorted(parts))
+            self._last_send = time.monotonic()
 
     def widgets(self) -> list[Widget]:
         """Every widget this view created, each once."""
