@@ -57,6 +57,8 @@ SMALL_CELLS = 10 * 7 * 6
 COMM_MSG = re.compile(rb'"msg_type":\s*"comm_msg"')
 #: How long past the streaming loop the page is watched for its last update.
 STREAM_GIVE_UP_MS = 60_000
+#: Longest a kernel command of the benchmark may run before it is an error.
+EXECUTE_TIMEOUT_S = 300
 
 KERNEL_SETUP = """\
 import gc, time
@@ -109,6 +111,25 @@ JS_MAKE_PROBE = r"""
 }
 """
 
+#: Run code in the kernel and return what it printed and whether it finished within timeoutMs (the
+#: kernel is then interrupted), so no phase can wait forever for a kernel.
+JS_EXECUTE_BOUNDED = """async ([code, timeoutMs]) => {
+    const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+    const future = kernel.requestExecute({code, store_history: false});
+    let out = '';
+    future.onIOPub = (msg) => {
+        const t = msg.header.msg_type;
+        if (t === 'stream') out += msg.content.text;
+        if (t === 'error') out += 'KERNEL-ERROR ' + msg.content.ename + ': ' + msg.content.evalue;
+    };
+    const finished = await Promise.race([
+        future.done.then(() => true, () => true),
+        new Promise((r) => setTimeout(() => r(false), timeoutMs)),
+    ]);
+    if (!finished) { try { await kernel.interrupt(); } catch (e) { /* reported below */ } }
+    return {out, finished};
+}"""
+
 JS_HEAP = """async () => {
     for (let i = 0; i < 2; i++) {
         if (window.gc) window.gc();
@@ -148,7 +169,9 @@ JS_DISPLAY = """async ([index, code, spec, makeProbe, expected, timeoutMs]) => {
     const t0 = performance.now();
     app.commands.execute('notebook:run-cell');
     let last = t0, longest = 0, frames = 0, limitedAt = null;
+    // A timer bounds the wait even if animation frames stop coming.
     const done = await new Promise((resolve) => {
+        setTimeout(() => resolve(null), timeoutMs + 1000);
         const frame = () => {
             const now = performance.now();
             longest = Math.max(longest, now - last); last = now; frames++;
@@ -188,7 +211,9 @@ JS_TIMED = """async ([code, spec, makeProbe, timeoutMs]) => {
     const future = kernel.requestExecute({code, store_history: false});
     future.onIOPub = (m) => { if (m.header.msg_type === 'stream') out += m.content.text; };
     let prev = t0, longest = 0;
+    // A timer bounds the wait even if animation frames stop coming.
     const painted = await new Promise((resolve) => {
+        setTimeout(() => resolve(null), timeoutMs + 1000);
         const frame = () => {
             const now = performance.now();
             longest = Math.max(longest, now - prev); prev = now;
@@ -341,16 +366,27 @@ class Session:
         self.chromium_version = self.context.browser.version if self.context.browser else None
         self.lab = harness.LabPage.open(self.context, self.server, "bench.ipynb")
         self.page = self.lab.page
-        self.lab.execute(KERNEL_SETUP)
+        self.execute(KERNEL_SETUP)
         if not self.chromium_version:
             self.chromium_version = self.page.evaluate("() => navigator.userAgent")
         self.serial = 0
+
+    def execute(self, code: str, timeout_s: float = EXECUTE_TIMEOUT_S) -> str:
+        """Run ``code`` in the kernel; what it printed. Raises TimeoutError (naming the
+        code) if the kernel has not finished within ``timeout_s``, after interrupting it."""
+        result = self.page.evaluate(JS_EXECUTE_BOUNDED, [code, int(timeout_s * 1000)])
+        if not result["finished"]:
+            raise TimeoutError(f"the kernel did not finish {code.splitlines()[0][:60]!r} "
+                               f"within {timeout_s:.0f} s (interrupted)")
+        if "KERNEL-ERROR" in result["out"]:
+            raise RuntimeError(f"kernel raised while running {code!r}: {result['out'][-300:]}")
+        return result["out"]
 
     def heap(self) -> dict[str, Any]:
         return self.page.evaluate(JS_HEAP)
 
     def clear(self) -> None:
-        self.lab.execute("if g is not None:\n    g.close()\ng = None\ngc.collect()")
+        self.execute("if g is not None:\n    g.close()\ng = None\ngc.collect()")
         self.lab.command("notebook:clear-all-cell-outputs")
 
     def measure(self, shape: tuple[int, int, int], renderer: str | None, repeats: int,
@@ -364,7 +400,7 @@ class Session:
                                "label": "ours" if renderer is None else f"ours ({renderer})",
                                "errors": {}}
         self.clear()
-        self.lab.execute(f"A, B, S = _bench_tensors({shape!r}, {spec['row']}, {spec['col']})")
+        self.execute(f"A, B, S = _bench_tensors({shape!r}, {spec['row']}, {spec['col']})")
         before = self.heap()
         option = "" if renderer is None else f", renderer={renderer!r}"
         code = (f"g = DigitHeatmapGrid(A, vmin=0.0, vmax=1.0{option})\n"
@@ -399,7 +435,7 @@ class Session:
         def phase(name: str, setup: str, make_code: Callable[[int], str]) -> None:
             runs: list[dict] = []
             try:
-                self.lab.execute(setup)
+                self.execute(setup)
                 started = time.perf_counter()
                 while len(runs) < repeats:
                     runs.append(timed(make_code(len(runs))))
@@ -429,7 +465,7 @@ class Session:
         phase("vmax", "g.vmax = 1.0", lambda i: f"g.vmax = {VMAX_VALUES[i % 2]}")
         phase("full", "g.vmax = 1.0", lambda i: f"g.data = {'B' if i % 2 == 0 else 'A'}")
         try:
-            self.lab.execute("g.data = A")
+            self.execute("g.data = A")
             # A large SVG grid falls behind by seconds per second of streaming: keep its
             # loop short so the backlog drains in reasonable time.
             seconds = stream_s if canvas or count * rows * cols <= SMALL_CELLS else min(
@@ -457,7 +493,7 @@ class Session:
             raise RuntimeError(f"the streaming loop failed: {result['out'][-300:]!r}")
         # Read back from the kernel: output printed by the loop could be dropped by the
         # server's rate limit.
-        match = re.search(r"BENCH-STREAM (\d+) ([\d.e+-]+) ([\d.e+-]+)", self.lab.execute(
+        match = re.search(r"BENCH-STREAM (\d+) ([\d.e+-]+) ([\d.e+-]+)", self.execute(
             "print('BENCH-STREAM', _n, repr(_f), _loop_s)"))
         assignments, last_value, loop_s = int(match[1]), float(match[2]), float(match[3])
         expected = _hot(last_value)

@@ -111,6 +111,8 @@ def auto_limits(
     Always returns ``lo < hi``: all-NaN data gives (0, 1); constant data, or an automatic
     end that falls on the wrong side of a fixed one, is widened around the fixed value.
     """
+    if vmin is not None and vmax is not None and vmax - vmin >= MIN_SPAN:
+        return float(vmin), float(vmax)  # both given: no need to look at the data
     finite = tensor[np.isfinite(tensor)]
     data_lo = float(finite.min()) if finite.size else None
     data_hi = float(finite.max()) if finite.size else None

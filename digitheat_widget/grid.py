@@ -148,6 +148,8 @@ class DigitHeatmapGrid(Exports, VBox):
             )
         self._click_handlers = CallbackDispatcher()
         self._wire_dtype: type = np.float32
+        self._auto_for: np.ndarray | None = None  # the data self._auto was computed for
+        self._auto: tuple[float, float] = (0.0, 1.0)
         super().__init__(**kwargs)
         if "layout" not in kwargs:
             self.layout.width = "fit-content"  # as wide as the figure, not the whole cell
@@ -294,10 +296,13 @@ class DigitHeatmapGrid(Exports, VBox):
     def figure(self) -> Figure:
         """What the grid draws now (geometry, limits, formats, colours, titles...): the
         one description every renderer draws from."""
-        auto = auto_limits(self.data, None, None)
+        data = self.data
+        if self._auto_for is not data:  # data is read-only and replaced, never changed
+            self._auto_for, self._auto = data, auto_limits(data, None, None)
+        auto = self._auto
         both_auto = self.vmin is None and self.vmax is None
         return describe(
-            self.data, limits=auto if both_auto else self.limits, auto=auto,
+            data, limits=auto if both_auto else self.limits, auto=auto,
             vmin=self.vmin, vmax=self.vmax, colormap=self.colormap, nan_color=self.nan_color,
             labels=self.labels, highlighted=self.highlighted, selected=self.selected,
             columns=self.columns, cell_size=self.cell_size,
@@ -531,13 +536,13 @@ class DigitHeatmapGrid(Exports, VBox):
         if old.shape != new.shape or self._uses_canvas() != (self.active_renderer == "canvas"):
             request = {"parts": ["layout"]}
         elif dtype is not self._wire_dtype:
-            request = {"parts": ["limits"], "stack": True}
+            request = {"stack": True}
         elif known is not None and known[0] is old and known[1] is new:
-            request = {"parts": ["limits"], "maps": known[2].tolist()}
+            request = {"maps": known[2].tolist()}
         else:  # e.g. several assignments merged by hold_sync: compare first and last
-            request = {"parts": ["limits"], "maps": changed_maps(old, new).tolist()}
+            request = {"maps": changed_maps(old, new).tolist()}
         self._wire_dtype = dtype
-        self._view.request(**request)  # automatic limits follow the data
+        self._view.request(parts=["limits", "auto_limits"], **request)  # they follow the data
 
     @observe(*_PARTS)
     def _on_figure_trait(self, change: traitlets.Bunch) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -55,16 +56,16 @@ class Figure:
 
     # ------------------------------------------------------------------ derived
 
-    @property
+    @cached_property
     def shape(self) -> tuple[int, int, int]:
         return tuple(int(n) for n in self.data.shape)  # type: ignore[return-value]
 
-    @property
+    @cached_property
     def tick_format(self) -> str:
         """d3-format of the colorbar's labels."""
         return tick_format(*self.limits)
 
-    @property
+    @cached_property
     def value_format(self) -> str:
         """d3-format of hover values: one decimal more than the colorbar's."""
         return value_format(self.tick_format)
@@ -102,10 +103,14 @@ class Figure:
                 "title_tooltips": [title_tooltip(label) for label in self.labels]}
 
     def page_limits(self) -> dict[str, object]:
-        """The colour limits and their formats: one small message per change."""
+        """The colour limits in force and their format: one small message per change (the
+        page derives the hover format, ``value_format``, from ``tick_format``)."""
         return {"vmin": self.vmin, "vmax": self.vmax, "low": self.limits[0],
-                "high": self.limits[1], "auto": list(self.auto_limits),
-                "tick_format": self.tick_format, "value_format": self.value_format}
+                "high": self.limits[1], "tick_format": self.tick_format}
+
+    def page_auto_limits(self) -> list[float]:
+        """The limits with vmin = vmax = None, for the page's "auto limits"."""
+        return list(self.auto_limits)
 
     def page_colormap(self) -> dict[str, object]:
         return {"name": self.colormap_name, "stops": list(self.stops)}

@@ -147,6 +147,7 @@ function createState(model) {
   const state = {
     layout: model.get('geometry') || {},
     limits: model.get('limits') || {},
+    auto: model.get('auto_limits') || [0, 1],
     colormap: model.get('colormap') || {},
     nanColor: model.get('nan_color'),
     highlighted: model.get('highlighted') || [],
@@ -167,13 +168,11 @@ export default {
     const kernelSend = (content) => model.send(content);
     let partsReady = Promise.resolve();
 
+    /** Limits set in the page: both ends given, or both automatic. */
     function limitsOf(vmin, vmax) {
-      const [autoLo, autoHi] = state.limits.auto || [0, 1];
-      const low = vmin ?? autoLo;
-      const high = vmax ?? autoHi;
-      const fmt = tickFormat(low, high);
-      return { vmin, vmax, low, high, auto: state.limits.auto, tick_format: fmt,
-        value_format: valueFormat(fmt) };
+      const low = vmin ?? state.auto[0];
+      const high = vmax ?? state.auto[1];
+      return { vmin, vmax, low, high, tick_format: tickFormat(low, high) };
     }
 
     // ---------------------------------------------------------------- drawing
@@ -204,7 +203,8 @@ export default {
     function drawLimits() {
       const p = state.parts;
       if (!p) return;
-      const { low, high, tick_format: fmt, value_format: vfmt } = state.limits;
+      const { low, high, tick_format: fmt } = state.limits;
+      const vfmt = valueFormat(fmt);
       setLocal(p.scale, { min: low, max: high });
       if (p.axis) setLocal(p.axis, { tick_format: fmt });
       if (p.colorbar && p.colorbarLayout && state.layout.margin) {
@@ -433,6 +433,9 @@ export default {
       state.limits = model.get('limits') || {};
       drawLimits();
       reflectControls();
+    });
+    model.on('change:auto_limits', () => {
+      state.auto = model.get('auto_limits') || [0, 1];
     });
     model.on('change:colormap', () => {
       state.colormap = model.get('colormap') || {};

@@ -61,7 +61,9 @@ class GridController(anywidget.AnyWidget):
 
     geometry = Dict(help="Figure.page_layout(): sizes, ticks, titles, and the grid's uid.").tag(
         sync=True)
-    limits = Dict(help="Figure.page_limits(): vmin, vmax, the limits in force and formats.").tag(
+    limits = Dict(help="Figure.page_limits(): vmin, vmax, the limits in force, tick format.").tag(
+        sync=True)
+    auto_limits = List(help="Figure.page_auto_limits(): the limits with vmin = vmax = None.").tag(
         sync=True)
     colormap = Dict(help="Figure.page_colormap(): name and '#rrggbb' stops.").tag(sync=True)
     nan_color = Unicode(help="Colour of NaN cells, normalised 'rgba(r, g, b, a)'.").tag(sync=True)
@@ -96,11 +98,12 @@ class GridController(anywidget.AnyWidget):
     # ------------------------------------------------------------------ from Python
 
     def show(self, figure: Figure, parts: Sequence[str]) -> None:
-        """Send ``parts`` of ``figure`` (any of geometry, limits, colormap, nan_color,
-        highlighted, selected) in one message."""
+        """Send ``parts`` of ``figure`` (any of geometry, limits, auto_limits, colormap,
+        nan_color, highlighted, selected) in one message."""
         values = {
             "geometry": lambda: {**figure.page_layout(), "uid": self.geometry.get("uid", "")},
             "limits": figure.page_limits,
+            "auto_limits": figure.page_auto_limits,
             "colormap": figure.page_colormap,
             "nan_color": figure.page_nan_color,
             "highlighted": lambda: list(figure.highlighted),

@@ -54,6 +54,7 @@ class LiveView:
         self.body = svg.body(self._body_children())
         controller = GridController(
             geometry={**figure.page_layout(), "uid": uid}, limits=figure.page_limits(),
+            auto_limits=figure.page_auto_limits(),
             colormap=figure.page_colormap(), nan_color=figure.page_nan_color(),
             highlighted=list(figure.highlighted), selected=list(figure.selected or []),
             color_scale=self.color_scale, data=Stack(figure.data, wire_dtype), **self._refs(),
@@ -155,9 +156,11 @@ class LiveView:
             figure, use_canvas, wire_dtype = self._describe()
             if "layout" in parts:
                 self.rebuild(figure, use_canvas, wire_dtype)
-                parts = {"limits", "colormap", "nan_color", "highlighted", "selected"}
+                parts = {"limits", "auto_limits", "colormap", "nan_color", "highlighted",
+                         "selected"}
                 maps, stack = [], False
-            maps = [m for m in maps if m < figure.shape[0]]
+            count = figure.shape[0]
+            maps = [m for m in maps if m < count]
             with controller.hold_sync():
                 if stack:
                     controller.send_stack(figure.data, wire_dtype)
