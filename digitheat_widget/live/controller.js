@@ -255,6 +255,51 @@ export default {
       reflectControls();
     }
 
+    // Messages are applied to the page state as they come (cheap). A message that finds
+    // the page idle is drawn at once; while the page is still busy with the last drawing
+    // (less than a frame ago), what comes is drawn together at the next animation frame,
+    // so a kernel that sends faster than bqplot can redraw ten marks never builds a
+    // backlog here, and each frame shows the latest values.
+    const FRAME_MS = 16;
+    const dirty = { maps: null, limits: false, colormap: false, highlight: false, style: false };
+    let frame = null;
+    let timer = null;
+    let drawnAt = -Infinity;
+    function redraw() {
+      if (frame !== null) cancelAnimationFrame(frame);
+      if (timer !== null) clearTimeout(timer);
+      frame = timer = null;
+      const { maps } = dirty;
+      dirty.maps = null;
+      if (maps) drawData(maps === 'all' ? null : [...maps]);
+      if (dirty.limits) drawLimits();
+      if (dirty.colormap) drawColormap();
+      if (dirty.highlight) drawHighlight();
+      if (dirty.style) drawSelectedAndNan();
+      dirty.limits = dirty.colormap = dirty.highlight = dirty.style = false;
+      drawnAt = performance.now();
+    }
+    function later(part, indices) {
+      if (part === 'maps') {
+        if (indices === null) dirty.maps = 'all';
+        else if (dirty.maps !== 'all') {
+          dirty.maps = dirty.maps || new Set();
+          for (const index of indices) dirty.maps.add(index);
+        }
+      } else {
+        dirty[part] = true;
+      }
+      if (frame === null) {
+        if (performance.now() - drawnAt > FRAME_MS) {
+          redraw();
+          return;
+        }
+        frame = requestAnimationFrame(redraw);
+        // A hidden page gets no animation frames: a timer draws there instead.
+        timer = setTimeout(redraw, 250);
+      }
+    }
+
     // ---------------------------------------------------------------- controls
 
     function reflectControls() {
@@ -287,19 +332,19 @@ export default {
     function pageChange(change, tell) {
       if ('limits' in change) {
         state.limits = change.limits;
-        drawLimits();
+        later('limits');
       }
       if ('colormap' in change) {
         state.colormap = change.colormap;
-        drawColormap();
+        later('colormap');
       }
       if ('highlighted' in change) {
         state.highlighted = change.highlighted;
-        drawHighlight();
+        later('highlight');
       }
       if ('selected' in change) {
         state.selected = change.selected;
-        drawSelectedAndNan();
+        later('style');
       }
       reflectControls();
       if (tell) kernelSend(tell);
@@ -405,7 +450,7 @@ export default {
       const tensor = decode(model.get('data'));
       if (tensor) {
         state.tensor = tensor;
-        drawData(null);
+        later('maps', null);
       }
     });
     model.on('change:patch', () => {
@@ -422,16 +467,16 @@ export default {
         state.tensor.values.set(maps.values.subarray(j * size, (j + 1) * size), index * size);
       });
       state.tensor.seq = maps.seq;
-      drawData(patch.indices || []);
+      later('maps', patch.indices || []);
     });
     model.on('change:geometry', () => {
       state.layout = model.get('geometry') || {};
-      drawLimits();
-      for (const restyle of state.views) restyle();
+      later('limits');
+      later('style');
     });
     model.on('change:limits', () => {
       state.limits = model.get('limits') || {};
-      drawLimits();
+      later('limits');
       reflectControls();
     });
     model.on('change:auto_limits', () => {
@@ -439,18 +484,18 @@ export default {
     });
     model.on('change:colormap', () => {
       state.colormap = model.get('colormap') || {};
-      drawColormap();
+      later('colormap');
       reflectControls();
     });
     model.on('change:highlighted', () => {
       state.highlighted = model.get('highlighted') || [];
-      drawHighlight();
+      later('highlight');
       reflectControls();
     });
     model.on('change:selected change:nan_color', () => {
       state.selected = model.get('selected') || [];
       state.nanColor = model.get('nan_color');
-      drawSelectedAndNan();
+      later('style');
     });
     model.on('change:marks change:canvas change:controls change:colorbar change:titles', reresolve);
 
