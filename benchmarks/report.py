@@ -6,6 +6,7 @@ import datetime
 import os
 import platform
 import re
+import statistics
 import subprocess
 from importlib import metadata
 from pathlib import Path
@@ -356,3 +357,82 @@ def markdown(info: dict, python: list[dict], browser: dict | None, sizes: list[s
         for note in entry.get("notes", []):
             lines.append(f"- {entry['label']} at {entry['size']}: {note}.")
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------- several runs
+
+def _find(python: list[dict], size: str, subject: str) -> dict | None:
+    return next((e for e in python if e["size"] == size and e["label"] == subject), None)
+
+
+def _summary_metrics(python: list[dict], browser: dict | None, size: str
+                     ) -> dict[tuple[str, str], tuple[float | None, str]]:
+    """The README's numbers for one size in one run: (grid, measure) -> (value, unit)."""
+    out: dict[tuple[str, str], tuple[float | None, str]] = {}
+    for entry in python:
+        if entry["size"] != size or not entry["label"].startswith("ours"):
+            continue
+        label, results = entry["label"], entry["results"]
+        naive = _find(python, size, "naive bqplot")
+        full = results.get("full", {})
+        out[(label, "Py: full update")] = (full.get("median_s"), "s")
+        if naive and "full" in naive["results"] and full.get("median_s"):
+            out[(label, "Py: full update / naive bqplot's")] = (
+                full["median_s"] / naive["results"]["full"]["median_s"], "x")
+        paired = results.get("full_paired", {})
+        if paired.get("median_s") and paired.get("peer_median_s"):
+            out[(label, "Py: full update / naive bqplot's, alternating runs")] = (
+                paired["median_s"] / paired["peer_median_s"], "x")
+        out[(label, "Py: full update, sent")] = (full.get("bytes"), "B")
+        out[(label, "Py: full update, messages")] = (full.get("messages"), "")
+        out[(label, "Py: vmax change, sent")] = (results.get("vmax", {}).get("bytes"), "B")
+        out[(label, "Py: vmax change, messages")] = (results.get("vmax", {}).get("messages"), "")
+    for config in (browser or {}).get("configs", []):
+        if config["size"] != size:
+            continue
+        label = config["label"]
+        paint = config.get("first_paint") or {}
+        out[(label, "Page: display -> first full paint")] = (
+            None if paint.get("ms") is None else paint["ms"] / 1000, "s")
+        for op, name in (("full", "full update"), ("vmax", "vmax change")):
+            after = (config.get(op) or {}).get("after_arrival", {})
+            out[(label, f"Page: {name}, last message arrived -> repainted")] = (
+                None if after.get("median_ms") is None else after["median_ms"] / 1000, "s")
+        stream = config.get("stream") or {}
+        out[(label, "Page: streaming, full updates/s reaching the page")] = (
+            stream.get("updates_per_s"), "/s")
+        settled = stream.get("last_change_after_loop_ms")
+        out[(label, "Page: streaming, page settled after the loop")] = (
+            None if settled is None else settled / 1000, "s")
+    return out
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "n/a"
+    if unit == "s":
+        return fmt_time(value)
+    if unit == "B":
+        return fmt_bytes(value)
+    if unit == "x":
+        return f"{value:.2f}x"
+    if unit == "/s":
+        return f"{value:.1f}/s"
+    return f"{value:g}"
+
+
+def summary(runs: list[tuple[list[dict], dict | None]], sizes: list[str]) -> list[str]:
+    """A table of the README's numbers over several runs: median [min - max] (n)."""
+    lines = ["| size | grid | measure | median | range | runs |", "| --- | --- | --- | --- | --- | --- |"]
+    for size in sizes:
+        per_run = [_summary_metrics(python, browser, size) for python, browser in runs]
+        keys = list(dict.fromkeys(k for metrics in per_run for k in metrics))
+        for key in keys:
+            unit = next(m[key][1] for m in per_run if key in m)
+            values = [m[key][0] for m in per_run if key in m and m[key][0] is not None]
+            missing = len(per_run) - len(values)
+            median = statistics.median(values) if values else None
+            spread = f"{_fmt(min(values), unit)} - {_fmt(max(values), unit)}" if values else "n/a"
+            count = f"{len(values)}" + (f" ({missing} failed)" if missing else "")
+            lines.append(f"| {size} | {key[0]} | {key[1]} | {_fmt(median, unit)} | {spread} | {count} |")
+    return lines

@@ -4,6 +4,8 @@
     python benchmarks/run.py --quick             # smoke run: 10x7x6, few repeats (~1-2 min)
     python benchmarks/run.py --sizes 10x7x6,100x28x28
     python benchmarks/run.py --skip-browser      # Python side only
+    python benchmarks/run.py --runs 3            # three runs: the table of the last, and
+                                                 # the README's numbers as median and range
 
 Writes benchmarks/results.md (the table) and benchmarks/results.json (raw numbers);
 ``--quick`` writes results-quick.md / .json instead, so a smoke run never replaces the
@@ -55,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
                         "with --quick 10x7x6)")
     parser.add_argument("--skip-browser", action="store_true",
                         help="Python side only (no JupyterLab, no Chromium)")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="repeat the whole measurement this many times (each in a fresh "
+                        "JupyterLab and Chromium); the output adds median and range over runs")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -62,50 +67,64 @@ def main(argv: list[str] | None = None) -> int:
     size_names = ["x".join(map(str, s)) for s in sizes]
     command = "python benchmarks/run.py" + (" --quick" if args.quick else "") + (
         f" --sizes {args.sizes}" if args.sizes else "") + (
-        " --skip-browser" if args.skip_browser else "")
+        " --skip-browser" if args.skip_browser else "") + (
+        f" --runs {args.runs}" if args.runs > 1 else "")
+    if args.runs < 1:
+        raise SystemExit(f"--runs expected a count >= 1, got {args.runs}")
     info = report.machine()
     info["command"] = command
 
     from benchmarks import python_side
 
     renderers = python_side.has_renderer_option()
-    log(f"Python side ({'renderer option found: svg and canvas at large sizes' if renderers else 'no renderer option'}):")
-    python = python_side.run(sizes, args.quick, log)
-
-    browser = None
-    browser_note = None
-    if args.skip_browser:
-        browser_note = "Page side skipped (--skip-browser)."
-    else:
-        reason = _browser_missing()
-        if reason:
-            browser_note = f"Page side not run: {reason}."
-            log(browser_note)
-        else:
-            from benchmarks import browser_side
-
-            configs = []
-            for shape in sizes:
-                large = shape[0] * shape[1] * shape[2] > python_side.SMALL_CELLS
-                if renderers and large:
-                    configs += [(shape, "svg"), (shape, "canvas")]
-                else:
-                    configs.append((shape, None))
-            log("Page side (JupyterLab + Chromium):")
-            browser = browser_side.run(configs, args.quick, log)
+    runs = []
+    for number in range(1, args.runs + 1):
+        if args.runs > 1:
+            log(f"== run {number} of {args.runs}")
+        python, browser, browser_note = _measure(args, sizes, renderers, python_side)
+        runs.append((python, browser))
 
     info["loadavg_end"] = report.loadavg()
     info["duration_s"] = time.perf_counter() - started
     text = report.markdown(info, python, browser, size_names, browser_note)
+    if args.runs > 1:
+        text += "\n".join(["", f"## The README's numbers over {args.runs} runs",
+                            "", "Median and range (lowest - highest) of each run's median.", "",
+                            *report.summary(runs, size_names), ""])
     stem = "results-quick" if args.quick else "results"
     (HERE / f"{stem}.md").write_text(text)
     (HERE / f"{stem}.json").write_text(json.dumps(
-        {"machine": info, "sizes": size_names, "python": python, "browser": browser},
+        {"machine": info, "sizes": size_names, "python": python, "browser": browser,
+         "runs": [{"python": p, "browser": b} for p, b in runs]},
         indent=1, default=str))
     print(text)
     log(f"wrote {HERE / (stem + '.md')} and {HERE / (stem + '.json')} "
         f"in {info['duration_s']:.0f} s")
     return 0
+
+
+def _measure(args: argparse.Namespace, sizes: list[tuple[int, int, int]], renderers: bool,
+             python_side: object) -> tuple[list, dict | None, str | None]:
+    """One run: the Python side, then the page side (unless skipped or impossible)."""
+    log(f"Python side ({'renderer option found: svg and canvas at large sizes' if renderers else 'no renderer option'}):")
+    python = python_side.run(sizes, args.quick, log)
+    if args.skip_browser:
+        return python, None, "Page side skipped (--skip-browser)."
+    reason = _browser_missing()
+    if reason:
+        log(f"Page side not run: {reason}.")
+        return python, None, f"Page side not run: {reason}."
+    from benchmarks import browser_side
+
+    configs = []
+    for shape in sizes:
+        large = shape[0] * shape[1] * shape[2] > python_side.SMALL_CELLS
+        if renderers and large:
+            configs += [(shape, "svg"), (shape, "canvas")]
+        else:
+            configs.append((shape, None))
+    log("Page side (JupyterLab + Chromium):")
+    return python, browser_side.run(configs, args.quick, log), None
 
 
 def _browser_missing() -> str | None:
