@@ -276,6 +276,9 @@ export default {
       if (dirty.colormap) drawColormap();
       if (dirty.highlight) drawHighlight();
       if (dirty.style) drawSelectedAndNan();
+      else if (maps || dirty.limits || dirty.colormap || dirty.highlight) {
+        for (const restyle of state.views) restyle(); // the summary and the readout follow
+      }
       dirty.limits = dirty.colormap = dirty.highlight = dirty.style = false;
       drawnAt = performance.now();
     }
@@ -361,6 +364,8 @@ export default {
       if (!(index < count && row < rows && col < cols)) return;
       pageChange({ selected: [index, row, col] }, { event: 'selected', value: [index, row, col] });
     }
+
+    state.actions = { select, toggleHighlight };
 
     function watchControls(c) {
       const onSlider = () => {
@@ -509,26 +514,225 @@ export default {
     return () => STATES.delete(state.layout.uid);
   },
 
-  // The view: an invisible <style> for what CSS draws on the SVG panels (NaN colour,
-  // highlight outline and bold title, the selected cell), scoped to this grid.
+  // The view, inside the grid but out of its flow and invisible: the grid's <style>
+  // (NaN colour, highlight outline and the selected cell of the SVG panels), the
+  // keyboard (the panels and colorbar are one tab stop; see keyboard()) and a polite
+  // live region that reads out the focused cell.
   render({ model, el }) {
     const style = document.createElement('style');
-    el.append(style);
+    const live = document.createElement('div');
+    live.setAttribute('aria-live', 'polite');
+    live.className = 'dhg-announce';
+    el.append(style, live);
     el.classList.add('dhg-controller');
+    const uid = () => (model.get('geometry') || {}).uid;
+    let keys = null;
     const restyle = () => {
-      const state = STATES.get((model.get('geometry') || {}).uid);
+      const state = STATES.get(uid());
       if (!state) return;
       style.textContent = stylesheet(state);
+      if (!keys && el.isConnected) keys = keyboard(state, el, live);
+      if (keys) keys.refresh();
     };
-    const state = STATES.get((model.get('geometry') || {}).uid);
+    const state = STATES.get(uid());
     if (state) state.views.add(restyle);
     restyle();
+    // Drawn before it is attached, the view cannot find its grid yet.
+    const attached = new MutationObserver(() => {
+      if (el.isConnected && !keys) restyle();
+      if (keys) attached.disconnect();
+    });
+    attached.observe(document.body, { childList: true, subtree: true });
     return () => {
+      attached.disconnect();
       if (state) state.views.delete(restyle);
+      if (keys) keys.remove();
       style.remove();
+      live.remove();
     };
   },
 };
+
+/** d3-style '.Nf' / '.Ne' with toFixed / toExponential (as the canvas' readout). */
+function formatValue(value, format) {
+  if (Number.isNaN(value)) return 'missing (NaN)';
+  const m = /^\.(\d+)([fe])$/.exec(format || '');
+  if (!m) return String(value);
+  const digits = Math.min(+m[1], 20);
+  return m[2] === 'f' ? value.toFixed(digits) : value.toExponential(digits);
+}
+
+/**
+ * The keyboard and screen-reader side of one view. The panels and colorbar (".dhg-body")
+ * become one tab stop with the role of an application; arrow keys move a focus cell
+ * within a panel and on into the next or previous panel in reading order; PageDown /
+ * PageUp jump a panel; Home / End go to a panel's first / last cell (with Ctrl, the
+ * grid's); Enter or Space selects the cell as a click does; H highlights the panel;
+ * T shows the panel's values as a table (T or Escape hides it). The live region reads
+ * each focused cell: its panel's label, row, column and value.
+ */
+function keyboard(state, el, live) {
+  const root = el.closest('.digitheat-grid');
+  const body = root && root.querySelector('.dhg-body');
+  if (!body) return null;
+  const ring = document.createElement('div');
+  ring.className = 'dhg-focus';
+  ring.hidden = true;
+  const table = document.createElement('div');
+  table.className = 'dhg-table';
+  table.hidden = true;
+  body.append(ring);
+  root.append(table);
+  body.tabIndex = 0;
+  body.setAttribute('role', 'application');
+  body.setAttribute('aria-roledescription', 'heatmap grid');
+  let focus = null; // [panel, row, col]
+
+  const shape = () => (state.tensor ? state.tensor.shape : [0, 0, 0]);
+  const label = (p) => String((state.layout.labels || [])[p] ?? p);
+  const value = (p, r, c) => {
+    const [, rows, cols] = shape();
+    return state.tensor.values[(p * rows + r) * cols + c];
+  };
+  const fmt = (v) => formatValue(v, valueFormat(state.limits.tick_format || ',.3f'));
+
+  function summary() {
+    const [count, rows, cols] = shape();
+    const { low, high, tick_format: tf } = state.limits;
+    const chosen = state.highlighted.map(label);
+    const colormap = state.colormap.name || 'custom colours';
+    return `${count} heatmaps of ${rows} by ${cols} cells, colormap ${colormap}, colour `
+      + `limits ${fmt(low)} to ${fmt(high)}`
+      + (chosen.length ? `, highlighted: ${chosen.join(', ')}` : '')
+      + '. Arrow keys move between cells, Enter selects, H highlights a panel, '
+      + 'T shows its values as a table.';
+  }
+
+  function readout() {
+    const [p, r, c] = focus;
+    const selected = state.selected.length === 3 && state.selected.every((v, i) => v === focus[i]);
+    const chosen = state.highlighted.includes(p);
+    return `${label(p)}, row ${r}, column ${c}, value ${fmt(value(p, r, c))}`
+      + (selected ? ', selected' : '') + (chosen ? ', highlighted panel' : '');
+  }
+
+  function place() {
+    const g = state.layout;
+    const drawing = body.firstElementChild;
+    if (!focus || !drawing || !g.margin || document.activeElement !== body) {
+      ring.hidden = true;
+      return;
+    }
+    const [p, r, c] = focus;
+    const x = (p % g.columns) * (g.panel_width + g.gap_x) + g.margin.left + c * g.cell;
+    const y = Math.floor(p / g.columns) * (g.panel_height + g.gap_y) + g.margin.top + r * g.cell;
+    Object.assign(ring.style, {
+      left: `${drawing.offsetLeft + x}px`, top: `${drawing.offsetTop + y}px`,
+      width: `${g.cell}px`, height: `${g.cell}px`,
+    });
+    ring.hidden = false;
+  }
+
+  function showTable() {
+    const [p] = focus;
+    const [, rows, cols] = shape();
+    const t = document.createElement('table');
+    const caption = t.createCaption();
+    caption.textContent = `Values of ${label(p)} (rows top to bottom, columns left to right)`;
+    const head = t.createTHead().insertRow();
+    head.append(document.createElement('th'));
+    for (let c = 0; c < cols; c++) {
+      const th = document.createElement('th');
+      th.scope = 'col';
+      th.textContent = `column ${c}`;
+      head.append(th);
+    }
+    const tbody = t.createTBody();
+    for (let r = 0; r < rows; r++) {
+      const tr = tbody.insertRow();
+      const th = document.createElement('th');
+      th.scope = 'row';
+      th.textContent = `row ${r}`;
+      tr.append(th);
+      for (let c = 0; c < cols; c++) tr.insertCell().textContent = fmt(value(p, r, c));
+    }
+    table.replaceChildren(t);
+    table.hidden = false;
+  }
+
+  function moveTo(next) {
+    focus = next;
+    place();
+    live.textContent = readout();
+    if (!table.hidden) showTable();
+  }
+
+  function onKey(event) {
+    if (!state.tensor || event.altKey || event.metaKey) return;
+    const [count, rows, cols] = shape();
+    const [p, r, c] = focus || [0, 0, 0];
+    const size = rows * cols;
+    const at = (index) => { // a flat index in reading order, clamped to the grid
+      const i = Math.max(0, Math.min(count * size - 1, index));
+      return [Math.floor(i / size), Math.floor((i % size) / cols), i % cols];
+    };
+    const flat = p * size + r * cols + c;
+    let next = null;
+    switch (event.key) {
+      case 'ArrowRight': next = at(flat + 1); break;
+      case 'ArrowLeft': next = at(flat - 1); break;
+      case 'ArrowDown': next = r + 1 < rows ? [p, r + 1, c] : at((p + 1) * size + c); break;
+      case 'ArrowUp': next = r > 0 ? [p, r - 1, c] : at((p - 1) * size + (rows - 1) * cols + c); break;
+      case 'PageDown': next = [Math.min(count - 1, p + 1), r, c]; break;
+      case 'PageUp': next = [Math.max(0, p - 1), r, c]; break;
+      case 'Home': next = event.ctrlKey ? [0, 0, 0] : [p, 0, 0]; break;
+      case 'End': next = event.ctrlKey ? [count - 1, rows - 1, cols - 1] : [p, rows - 1, cols - 1]; break;
+      case 'Enter': case ' ':
+        state.actions.select(p, r, c);
+        next = [p, r, c];
+        break;
+      case 'h': case 'H':
+        state.actions.toggleHighlight(p);
+        next = [p, r, c];
+        break;
+      case 't': case 'T':
+        if (table.hidden) showTable(); else table.hidden = true;
+        next = [p, r, c];
+        break;
+      case 'Escape':
+        if (table.hidden) return;
+        table.hidden = true;
+        next = [p, r, c];
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+    event.stopPropagation(); // JupyterLab would take arrows and Enter as notebook commands
+    moveTo(next);
+  }
+
+  const onFocus = () => moveTo(focus || (state.selected.length === 3 ? [...state.selected] : [0, 0, 0]));
+  const onBlur = () => { ring.hidden = true; };
+  body.addEventListener('keydown', onKey);
+  body.addEventListener('focus', onFocus);
+  body.addEventListener('blur', onBlur);
+  return {
+    refresh() {
+      body.setAttribute('aria-label', summary());
+      const [count, rows, cols] = shape();
+      if (focus && !(focus[0] < count && focus[1] < rows && focus[2] < cols)) focus = null;
+      place();
+    },
+    remove() {
+      body.removeEventListener('keydown', onKey);
+      body.removeEventListener('focus', onFocus);
+      body.removeEventListener('blur', onBlur);
+      ring.remove();
+      table.remove();
+    },
+  };
+}
 
 /** CSS for one grid: colours are normalised by Python (rgba(...) or #rrggbb), never the
  *  user's text; the root class is Python's uid. */
@@ -542,7 +746,13 @@ ${root} .dhg-panel.dhg-highlighted .mainheading { font-weight: bold; }
 ${root}.jupyter-widgets-disconnected::before { position: absolute; }
 ${root} .jupyter-widgets-disconnected::before { content: none; display: none; }
 ${root} .dhg-title-hit { box-shadow: none !important; background: transparent !important; border: none !important; outline: none !important; cursor: pointer; }
-${root} .dhg-controller { display: none; }
+${root} .dhg-controller { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+${root} .dhg-body { position: relative; width: fit-content; }
+${root} .dhg-body:focus { outline: 2px solid ${layout.accent_color}; outline-offset: 2px; }
+${root} .dhg-focus { position: absolute; box-sizing: border-box; pointer-events: none; border: 2px solid #000; box-shadow: 0 0 0 2px #fff, inset 0 0 0 1px #fff; z-index: 5; }
+${root} .dhg-table table { border-collapse: collapse; font-size: 12px; margin: 8px 0; }
+${root} .dhg-table th, ${root} .dhg-table td { border: 1px solid var(--jp-border-color1, #bdbdbd); padding: 2px 6px; text-align: right; }
+${root} .dhg-table caption { text-align: left; font-weight: bold; padding-bottom: 4px; }
 `;
   if (selected && selected.length === 3) {
     const [digit, row, col] = selected.map((n) => n | 0);

@@ -125,8 +125,9 @@ def _panel(index: int, figure: Figure, shared: SharedParts, color_scale: bqplot.
     plot.add_class(f"dhg-p{index}")
     # bqplot's title cannot be clicked: a transparent button over it can. Its click is
     # handled in the page by the controller.
+    # Not a tab stop: the grid is one, and the keyboard highlights a panel with "h".
     button = Button(description="", tooltip=title_tooltip(label), layout=shared.title_layout,
-                    style=shared.title_style)
+                    style=shared.title_style, tabbable=False)
     button.add_class("dhg-title-hit")
     button.add_class(f"dhg-t{index}")
     return Panel(figure=plot, mark=mark, tooltip=tooltip, title_button=button,
@@ -199,5 +200,7 @@ def color_scale(figure: Figure) -> bqplot.ColorScale:
 
 def body(children: list[Widget]) -> HBox:
     """Panels (or canvas) with the colorbar beside them, top-aligned."""
-    return HBox(children, layout=Layout(align_items="flex-start", overflow="visible",
-                                        width="auto"))
+    box = HBox(children, layout=Layout(align_items="flex-start", overflow="visible",
+                                       width="auto"))
+    box.add_class("dhg-body")  # the grid's one tab stop (see controller.js)
+    return box

@@ -59,7 +59,9 @@ class LiveView:
             highlighted=list(figure.highlighted), selected=list(figure.selected or []),
             color_scale=self.color_scale, data=Stack(figure.data, wire_dtype), **self._refs(),
         )
-        controller.layout.display = "none"  # holds only a <style>; takes no space
+        # Its view holds the grid's <style> and its screen-reader announcements: out of
+        # the flow and invisible (controller.js), but not display: none, which would
+        # silence the announcements.
         self.controller = controller
 
     # ------------------------------------------------------------------ building
