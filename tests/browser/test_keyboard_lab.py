@@ -1,0 +1,74 @@
+"""The keyboard in JupyterLab: keys reach the grid (not the notebook's own shortcuts),
+Enter selects and H highlights in Python too, and clicks on the page flow back."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from .conftest import open_notebook
+from .harness import write_notebook
+
+pytestmark = pytest.mark.browser
+
+SETUP = """\
+from digitheat_widget import DigitHeatmapGrid
+kgrid = DigitHeatmapGrid()
+kclicks = []
+kgrid.on_cell_click(lambda *args: kclicks.append(args[:3]))
+"""
+
+
+@pytest.fixture(scope="module")
+def lab(browser, lab_server):
+    write_notebook(lab_server.root / "keys.ipynb", [SETUP, "kgrid"])
+    lab = open_notebook(browser, lab_server, "keys.ipynb")
+    lab.page.wait_for_function(
+        "() => document.querySelectorAll('.digitheat-grid rect.heatmapcell').length === 420",
+        timeout=90_000)
+    lab.selector = f".{lab.execute('print(kgrid.css_class)').strip()}"
+    lab.page.wait_for_function(
+        "(sel) => document.querySelector(sel + ' .dhg-body[aria-label]')", arg=lab.selector)
+    yield lab
+    lab.page.close()
+
+
+def wait_for_kernel_value(lab, expression: str, expected: str, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while (got := lab.execute(f"print({expression})").strip()) != expected:
+        assert time.monotonic() < deadline, f"{expression} stayed {got!r}, expected {expected!r}"
+
+
+def announced(lab) -> str:
+    return lab.page.evaluate(f"document.querySelector('{lab.selector} .dhg-announce').textContent")
+
+
+def test_keys_select_and_highlight_in_python(lab):
+    page = lab.page
+    page.locator(f"{lab.selector} .dhg-body").focus()
+    cells = lab.execute("print(kgrid.data.shape)").strip()
+    assert cells == "(10, 7, 6)"
+    for key in ("PageDown", "PageDown", "ArrowDown", "ArrowRight", "ArrowRight"):
+        page.keyboard.press(key)
+    value = float(lab.execute("print(kgrid.data[2, 1, 2])"))
+    assert announced(lab) == f"2, row 1, column 2, value {value:.4f}"
+    # Enter: the notebook would run the cell; here it selects the cell, in Python too.
+    page.keyboard.press("Enter")
+    wait_for_kernel_value(lab, "kgrid.selected", "(2, 1, 2)")
+    assert lab.execute("print(kclicks)").strip() == "[(2, 1, 2)]"
+    # H highlights the focused panel (the notebook's "h" would toggle a help panel).
+    page.keyboard.press("h")
+    wait_for_kernel_value(lab, "kgrid.highlighted", "[2]")
+    # The focus stayed on the grid: no notebook command took the keys.
+    assert page.evaluate(f"document.activeElement === document.querySelector('{lab.selector} .dhg-body')")
+    page.keyboard.press("h")
+    wait_for_kernel_value(lab, "kgrid.highlighted", "[]")
+
+
+def test_python_changes_reach_the_summary(lab):
+    lab.execute("kgrid.highlighted = [7]\nkgrid.colormap = 'viridis'")
+    lab.page.wait_for_function(
+        "(sel) => { const l = document.querySelector(sel + ' .dhg-body').getAttribute('aria-label');"
+        " return l.includes('highlighted: 7') && l.includes('colormap viridis'); }",
+        arg=lab.selector)
