@@ -182,6 +182,10 @@ class DigitHeatmapGrid(Exports, VBox):
         self.add_class(self.css_class)
         self._set_children()
 
+    def __repr__(self) -> str:
+        """One line: what the grid shows (the ipywidgets default is 33 KB of state)."""
+        return f"<DigitHeatmapGrid: {self.figure.summary()}>"
+
     def __setattr__(self, name: str, value: Any) -> None:
         # One lock for every change: an assignment (from any thread) is validated, stored
         # and sent whole before another starts, so the page never gets a mix of two tensors.

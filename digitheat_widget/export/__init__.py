@@ -107,5 +107,7 @@ class Exports:
         # Unoptimised PNG: the display waits for it (optimize=True took 1.2 s at 100x28x28).
         png = figure_png(self.figure, scale=1, optimize=False)
         bundle["image/png"] = base64.b64encode(png).decode("ascii")
+        # Where a renderer shows the picture, this is its alt text (Jupyter Book 2, GitHub).
+        bundle["text/plain"] = repr(self)
         return bundle
 

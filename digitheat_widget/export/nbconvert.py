@@ -12,6 +12,8 @@ widgets whose state the notebook saved)::
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 from nbconvert.exporters import HTMLExporter
@@ -20,6 +22,20 @@ from traitlets import Bool
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+#: A grid's text/plain (its repr): the summary inside is the picture's alt text.
+GRID_REPR = re.compile(r"^<DigitHeatmapGrid: (.*)>$", re.DOTALL)
+
+
+def _picture_with_alt(data: dict) -> str | None:
+    """The output's PNG as an <img> with the grid's summary as alt text (nbconvert's own
+    template writes none), or None if the output is not a grid's."""
+    text = data.get("text/plain", "")
+    match = GRID_REPR.match(text if isinstance(text, str) else "".join(text))
+    png = data.get("image/png")
+    if not match or not isinstance(png, str):
+        return None
+    return (f'<img src="data:image/png;base64,{html.escape(png.strip())}" '
+            f'alt="{html.escape(match[1])}" style="max-width: 100%">')
 
 
 class StaticFallbackPreprocessor(Preprocessor):
@@ -41,6 +57,9 @@ class StaticFallbackPreprocessor(Preprocessor):
                     model_id = data[WIDGET_VIEW].get("model_id")
                     if self.always_static or model_id not in state:
                         del data[WIDGET_VIEW]
+                        picture = _picture_with_alt(data)
+                        if picture is not None:  # HTML outranks PNG in nbconvert's order
+                            data["text/html"] = picture
         return nb, resources
 
 

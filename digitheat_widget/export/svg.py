@@ -97,8 +97,10 @@ def scene_markup(scene: Scene) -> str:
     """
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" '
            f'{_attrs(width=scene.width, height=scene.height)} '
-           f'viewBox="0 0 {scene.width} {scene.height}" '
+           f'viewBox="0 0 {scene.width} {scene.height}" role="img" '
            f'{_attrs(font_family=FONT_FAMILY, shape_rendering="crispEdges")}>']
+    if scene.description:  # the text alternative: read as the picture's name
+        out.append(f"<title>{escape(scene.description)}</title>")
     lines: dict[tuple[str, float], list[Line]] = {}
     texts: dict[tuple[float, str, str, bool], list[Text]] = {}
     panels = 0

@@ -95,6 +95,16 @@ class Figure:
             colors[dimmed] = colors[dimmed] * DIMMED_OPACITY + background * (1 - DIMMED_OPACITY)
         return colors
 
+    def summary(self) -> str:
+        """One sentence that says what the figure shows: the accessible description of the
+        live grid (its page twin is controller.js's summary) and of its pictures."""
+        count, rows, cols = self.shape
+        low, high = (format(v, self.value_format) for v in self.limits)
+        name = self.colormap_name or "custom colours"
+        chosen = ", ".join(self.labels[i] for i in self.highlighted)
+        return (f"{count} heatmaps of {rows} by {cols} cells, colormap {name}, colour limits "
+                f"{low} to {high}" + (f", highlighted: {chosen}" if chosen else ""))
+
     # ------------------------------------------------------------------ for the page
 
     def page_layout(self) -> dict[str, object]:

@@ -112,6 +112,8 @@ class Scene:
     width: int
     height: int
     items: tuple[Item, ...]
+    #: What the picture shows, in words (its text alternative).
+    description: str = ""
 
 
 # Characters XML 1.0 cannot hold even escaped; a label containing one would make the SVG
@@ -160,7 +162,8 @@ def build_scene(figure: Figure) -> Scene:
                               role="highlight"))
 
     items += _colorbar(figure, grid_width, height, tick_labels)
-    return Scene(width=width, height=height, items=tuple(items))
+    return Scene(width=width, height=height, items=tuple(items),
+                 description=_clean_text(figure.summary()))
 
 
 def _panel_axes(
