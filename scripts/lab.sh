@@ -6,4 +6,7 @@ cd "$(dirname "$0")/.."
 python -m pip install -q --disable-pip-version-check -e ".[test]"
 extra=()
 [ "$(id -u)" = 0 ] && extra+=(--allow-root)  # JupyterLab refuses to start as root otherwise
-exec python -m jupyter lab notebooks/quickstart.ipynb "${extra[@]}" "$@"
+# default_url, not a file argument: the URL JupyterLab prints (and opens) is then the
+# notebook's own, so a copied link opens the quickstart instead of the Launcher.
+exec python -m jupyter lab --LabApp.default_url=/lab/tree/notebooks/quickstart.ipynb \
+    "${extra[@]}" "$@"
