@@ -150,6 +150,7 @@ class DigitHeatmapGrid(Exports, VBox):
         self._wire_dtype: type = np.float32
         self._auto_for: np.ndarray | None = None  # the data self._auto was computed for
         self._auto: tuple[float, float] = (0.0, 1.0)
+        self._following_data = False
         super().__init__(**kwargs)
         if "layout" not in kwargs:
             self.layout.width = "fit-content"  # as wide as the figure, not the whole cell
@@ -524,6 +525,30 @@ class DigitHeatmapGrid(Exports, VBox):
         # What the trait found changed, if it is about this very change; never kept (it
         # holds the old tensor).
         known, self._changed_maps = getattr(self, "_changed_maps", None), None
+        # Traits that follow a new shape: their own requests would rebuild the page's
+        # widgets once more; the request below covers them.
+        self._following_data = True
+        try:
+            self._follow_shape(new)
+        finally:
+            self._following_data = False
+        if self._view is None:
+            return
+        dtype = wire_dtype(new)
+        parts = ["limits", "auto_limits"]  # they follow the data
+        if old.shape != new.shape or self._uses_canvas() != (self.active_renderer == "canvas"):
+            request = {"parts": [*parts, "layout"]}
+        elif dtype is not self._wire_dtype:
+            request = {"parts": parts, "stack": True}
+        elif known is not None and known[0] is old and known[1] is new:
+            request = {"parts": parts, "maps": known[2].tolist()}
+        else:  # e.g. several assignments merged by hold_sync: compare first and last
+            request = {"parts": parts, "maps": changed_maps(old, new).tolist()}
+        self._wire_dtype = dtype
+        self._view.request(**request)
+
+    def _follow_shape(self, new: np.ndarray) -> None:
+        """Labels, highlight and selection that a tensor of a new shape invalidates."""
         count = new.shape[0]
         with self.hold_trait_notifications():
             if len(self.labels) != count:
@@ -534,23 +559,10 @@ class DigitHeatmapGrid(Exports, VBox):
             if self.selected is not None and not all(
                     s < n for s, n in zip(self.selected, new.shape)):
                 self.selected = None
-        if self._view is None:
-            return
-        dtype = wire_dtype(new)
-        if old.shape != new.shape or self._uses_canvas() != (self.active_renderer == "canvas"):
-            request = {"parts": ["layout"]}
-        elif dtype is not self._wire_dtype:
-            request = {"stack": True}
-        elif known is not None and known[0] is old and known[1] is new:
-            request = {"maps": known[2].tolist()}
-        else:  # e.g. several assignments merged by hold_sync: compare first and last
-            request = {"maps": changed_maps(old, new).tolist()}
-        self._wire_dtype = dtype
-        self._view.request(parts=["limits", "auto_limits"], **request)  # they follow the data
 
     @observe(*_PARTS)
     def _on_figure_trait(self, change: traitlets.Bunch) -> None:
-        if self._view is not None:
+        if self._view is not None and not self._following_data:
             self._view.request(parts=[_PARTS[change["name"]]])
 
     @observe("show_controls")

@@ -26,10 +26,10 @@ from ipywidgets import Widget
 
 from digitheat_widget import DigitHeatmapGrid, sample_data
 
-#: The traits of DigitHeatmapGrid that the issue specifies.
+#: The public traits of DigitHeatmapGrid (the issue's, plus the selection and renderer).
 GRID_TRAITS = (
     "data", "vmin", "vmax", "colormap", "highlighted", "labels", "columns", "nan_color",
-    "cell_size",
+    "cell_size", "selected", "renderer", "show_controls",
 )
 
 
@@ -184,7 +184,9 @@ def normalise(value: Any) -> Any:
 
 
 def snapshot(grid: DigitHeatmapGrid) -> dict[str, Any]:
-    """The grid's trait values and the state of every widget it shows, by value."""
+    """The grid's public trait values and the state of every widget it shows (found
+    through synced traits alone: its controller, whose state is what the page draws, and
+    the drawing widgets), by value."""
     return {
         "traits": {name: normalise(getattr(grid, name)) for name in GRID_TRAITS},
         "widgets": {
@@ -200,12 +202,18 @@ _UID = re.compile(r"\bdhg-[0-9a-f]{12}\b")
 
 def structure(grid: DigitHeatmapGrid) -> list[tuple[str, Any]]:
     """Like :func:`snapshot`, but with model ids replaced by positions in the tree and the
-    per-instance CSS class (``dhg-<uid>``) masked, so two separately built grids can be compared."""
+    per-instance id masked (the CSS class ``grid.css_class``, ``dhg-<uid>``, and the bare
+    uid the controller's geometry carries), so two separately built grids can be compared."""
     widgets = walk_widgets(grid)
     position = {w.model_id: index for index, w in enumerate(widgets)}
+    css_class = grid.css_class
+    assert _UID.fullmatch(css_class), css_class
+    uid = css_class.removeprefix("dhg-")
 
     def strip(value: Any) -> Any:
         if isinstance(value, str):
+            if value == uid:
+                return "UID"
             value = _MODEL_REF.sub(lambda m: f"#{position.get(m.group(1), '?')}", value)
             return _UID.sub("dhg-UID", value)
         if isinstance(value, dict):

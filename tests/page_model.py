@@ -5,7 +5,12 @@ back at their ``buffer_paths``) and then applies every ``update`` in order. Doin
 here tells what the page *would* show without a browser, decoded independently of the
 package: arrays come back from their bytes with the dtype and shape in the message.
 
-The grid's own state lives in its controller (``Page.shown``).
+The grid's own state lives in its controller (``Page.shown``): the drawing widgets (bqplot
+panels, canvas) are set from it in the page by ``controller.js``, which this model does not
+run, so what the page draws is read from the controller, not from the drawing widgets.
+
+What the page sends back (a cell click, a title click) reaches Python as a custom message
+to the controller: ``page_click`` and ``page_highlight`` send one, as the page would.
 
 Used by test_matrix.py, test_properties.py, test_roundtrip.py and test_concurrency.py.
 """
@@ -106,11 +111,32 @@ class Page:
             data=values.reshape(stack["shape"]), dtype=stack["dtype"],
             limits=(c["limits"]["low"], c["limits"]["high"]), vmin=c["limits"]["vmin"],
             vmax=c["limits"]["vmax"], tick_format=c["limits"]["tick_format"],
-            value_format=c["limits"]["value_format"], colormap=c["colormap"]["name"],
+            value_format=_hover_format(c["limits"]["tick_format"]), colormap=c["colormap"]["name"],
             stops=list(c["colormap"]["stops"]), highlighted=list(c["highlighted"]),
             selected=list(c["selected"]), nan_color=c["nan_color"], geometry=c["geometry"],
             labels=list(c["geometry"]["labels"]),
+            auto_limits=tuple(c["auto_limits"]) if c.get("auto_limits") else None,
         )
+
+    def refs(self, grid: Any, name: str) -> list[dict]:
+        """The page's states of the models the controller names in its trait ``name``
+        (``marks``, ``figures``, ``titles``, ``tooltips``; or one model, e.g. ``canvas``,
+        as a list of zero or one)."""
+        value = self.controller(grid)[name]
+        refs = value if isinstance(value, list) else [] if value is None else [value]
+        return [self.models[ref[len("IPY_MODEL_"):]] for ref in refs]
+
+    def reachable(self, widget: Any) -> dict[str, dict]:
+        """Every model the page reaches from ``widget`` through model references, by id."""
+        seen: dict[str, dict] = {}
+        todo = [widget.comm.comm_id]
+        while todo:
+            model = todo.pop()
+            if model in seen or model not in self.models:
+                continue
+            seen[model] = self.models[model]
+            todo.extend(json_refs(self.models[model]))
+        return seen
 
     def state(self, widget: Any) -> dict:
         """The page's state of ``widget`` (found by its comm id)."""
@@ -120,9 +146,84 @@ class Page:
         return decode_array(self.state(widget)[name])
 
 
+def json_refs(value: Any) -> set[str]:
+    """Model ids referenced anywhere in a page state (``"IPY_MODEL_<id>"``)."""
+    found: set[str] = set()
+    if isinstance(value, str) and value.startswith("IPY_MODEL_"):
+        found.add(value[len("IPY_MODEL_"):])
+    elif isinstance(value, dict):
+        for item in value.values():
+            found |= json_refs(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            found |= json_refs(item)
+    return found
+
+
+def _hover_format(tick_format: str) -> str:
+    """What controller.js makes of the colorbar's format for hover values: one decimal
+    (or mantissa digit) more, no thousands separator."""
+    kind, digits = tick_format[-1], int(tick_format.replace(",", "")[1:-1])
+    return f".{digits + 1}{kind}"
+
+
 def _is_controller(state: dict) -> bool:
     """Whether a model is a grid's GridController (the anywidget that holds what is shown)."""
     return state.get("_anywidget_id", "").endswith("GridController")
+
+
+def is_canvas(state: dict) -> bool:
+    """Whether a model is a grid's canvas renderer (CanvasGrid)."""
+    return state.get("_anywidget_id", "").endswith("CanvasGrid")
+
+
+def tensor_messages(events: list, controller: Any) -> list[tuple[int, str, list[int], np.ndarray]]:
+    """Every tensor the page got for ``controller`` (the Python widget), in order:
+    ``(position in events, "data" | "patch", map indices, maps)``, decoded from the
+    message's bytes with the dtype and shape it names (the whole stack: indices 0..N-1)."""
+    comm_id, out = controller.comm.comm_id, []
+    for position, event in enumerate(events):
+        if event.kind not in ("open", "send") or getattr(event.comm, "comm_id", None) != comm_id:
+            continue
+        data = event.data or {}
+        if event.kind == "send" and data.get("method") != "update":
+            continue
+        state = with_buffers(data.get("state", {}), data.get("buffer_paths", []), event.buffers)
+        for kind in ("data", "patch"):
+            encoded = state.get(kind)
+            if not encoded:
+                continue
+            dtype = np.dtype(encoded["dtype"]).newbyteorder("<")
+            maps = np.frombuffer(encoded["buffer"], dtype=dtype).reshape(encoded["shape"])
+            indices = list(encoded["indices"]) if kind == "patch" else list(range(maps.shape[0]))
+            out.append((position, kind, indices, maps))
+    return out
+
+
+# ---------------------------------------------------------------------- what the page sends
+
+
+def controller_of(grid: Any) -> Any:
+    """The grid's GridController (Python side): the one among ``grid.children``."""
+    found = [w for w in grid.children if type(w).__name__ == "GridController"]
+    assert len(found) == 1, f"{len(found)} controllers among the grid's children"
+    return found[0]
+
+
+def page_sends(grid: Any, content: dict) -> None:
+    """The page sends ``content`` to the grid's controller (a custom message)."""
+    controller = controller_of(grid)
+    controller._handle_message(controller, content, [])
+
+
+def page_click(grid: Any, digit: int, row: int, col: int) -> None:
+    """A person clicks cell (digit, row, col) in the page."""
+    page_sends(grid, {"event": "selected", "value": [digit, row, col]})
+
+
+def page_highlight(grid: Any, indices: list[int]) -> None:
+    """A person's title clicks in the page leave ``indices`` highlighted."""
+    page_sends(grid, {"event": "highlighted", "value": list(indices)})
 
 
 @dataclass(frozen=True)
@@ -143,6 +244,8 @@ class Shown:
     nan_color: str
     geometry: dict
     labels: list[str]
+    #: The limits with vmin = vmax = None (what the page's "auto limits" button restores).
+    auto_limits: tuple[float, float] | None = None
 
 
 def decode_array(spec: Any) -> np.ndarray:

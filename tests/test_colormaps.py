@@ -9,6 +9,7 @@ from __future__ import annotations
 import matplotlib
 import numpy as np
 import pytest
+from page_model import Page
 
 from digitheat_widget.figure.colormaps import colormap_stops, map_values
 
@@ -70,9 +71,12 @@ def test_stops_sent_to_the_page_match_matplotlib(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_widget_sends_those_stops(grid, name):
+def test_widget_sends_those_stops(grid, recorder, name):
     grid.colormap = name
-    sent = hex_to_rgb(list(grid._color_scale.colors))
+    # What the page got: the controller's colormap, which it sets on the colour scale.
+    page = Page(recorder.events).shown(grid)
+    assert page.colormap == name
+    sent = hex_to_rgb(page.stops)
     positions = np.linspace(0.0, 1.0, len(sent))
     # Ends exactly, interior within the drawn tolerance (independent of the stop check).
     assert np.abs(sent[[0, -1]] - reference(name, np.array([0.0, 1.0]))).max() <= STOP_TOLERANCE

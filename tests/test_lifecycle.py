@@ -11,6 +11,7 @@ import bqplot
 import numpy as np
 import pytest
 from ipywidgets.widgets import widget as widget_module
+from page_model import controller_of
 from traitlets import TraitError
 
 from digitheat_widget import DigitHeatmapGrid
@@ -111,14 +112,14 @@ def test_every_open_widget_belongs_to_the_grid(baseline, widgets_of):
     try:
         created = {k for k in open_widgets() if k not in baseline}
         reachable = {w.model_id for w in widgets_of(grid)}
-        # One deliberate exception: the feed that carries new values to the marks is kept
-        # out of the view tree (an export must not carry it). It must point at the marks.
-        outside = [widget_module._instances[k] for k in created - reachable]
-        feeds = [w for w in outside if type(w).__name__ == "PanelFeed"]
-        assert len(feeds) == 1
-        assert created - reachable == {w.model_id for w in widgets_of(feeds[0])} - reachable
+        # Was: one deliberate exception, the panel feed kept out of the view tree. The
+        # tensor now travels through the controller, which is a child of the grid.
+        outside = sorted(type(widget_module._instances[k]).__name__ for k in created - reachable)
+        assert outside == []
+        # The controller names every mark the page shows, one per panel.
+        controller = controller_of(grid)
         marks = [w for w in widgets_of(grid) if isinstance(w, bqplot.GridHeatMap)]
-        assert feeds[0].marks == marks and len(marks) == grid.data.shape[0]
+        assert controller.marks == marks and len(marks) == grid.data.shape[0]
     finally:
         grid.close()
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 from ipywidgets.widgets import widget as widget_module
+from page_model import controller_of
 
 from digitheat_widget import DigitHeatmapGrid
 
@@ -26,9 +27,10 @@ MAX_GROWTH_MB = 3.0
 
 
 def click(grid, digit: int, row: int, col: int) -> None:
-    """A cell click as the page reports it: the mark's custom message 'element_click'."""
-    grid._panels[digit].mark._handle_custom_msgs(
-        None, {"event": "element_click", "data": {"rowNum": row, "columnNum": col}}, [])
+    """A cell click as the page reports it: the page's controller catches the mark's
+    click and sends the grid's controller {"event": "selected", "value": [d, r, c]}."""
+    controller = controller_of(grid)
+    controller._handle_message(controller, {"event": "selected", "value": [digit, row, col]}, [])
 
 
 def make_display_close(recorder, sample) -> tuple[int, dict[int, int], int]:
@@ -53,7 +55,7 @@ def make_display_close(recorder, sample) -> tuple[int, dict[int, int], int]:
         bundle = grid._repr_mimebundle_()
         assert "application/vnd.jupyter.widget-view+json" in bundle and "image/png" in bundle
         grid.vmax = float(np.nanmax(grid.data)) * 0.9
-        grid.data = grid.data[::-1]  # a full update: the SVG renderer's feed sends it
+        grid.data = grid.data[::-1]  # a full update: one patch to the controller
         grid.close()
         events = recorder.events[opened_before:]
         opened = {id(e.comm) for e in events if e.kind == "open"}
@@ -125,9 +127,11 @@ def test_a_raising_callback_shows_its_traceback_in_ipython(tmp_path):
             raise ValueError("callback exploded at %s" % (args[:3],))
         grid.on_cell_click(broken)
         grid.on_cell_click(lambda *args: seen.append(args[:3]))
+        from digitheat_widget.live.controller import GridController
+        (controller,) = [w for w in grid.children if isinstance(w, GridController)]
         def click(d, r, c):
-            grid._panels[d].mark._handle_custom_msgs(
-                None, {"event": "element_click", "data": {"rowNum": r, "columnNum": c}}, [])
+            controller._handle_message(
+                controller, {"event": "selected", "value": [d, r, c]}, [])
         click(1, 2, 3)
         click(4, 5, 0)
         print("SELECTED", grid.selected, "SEEN", seen)

@@ -2,16 +2,22 @@
 
 Every widget talks to a recording comm (see conftest.py), so each ``send`` is seen with
 its JSON part and its binary buffers, exactly as ipywidgets hands them to the kernel.
+
+The grid's whole visible state lives in its controller (the GridController among
+``grid.children``); the page-side controller sets the bqplot panels or the canvas from
+it. So a change of data, limits, colormap, highlight or selection is one message to the
+controller and none to any bqplot widget: the tensor travels as a ``patch`` (the changed
+maps, with their indices) or, for a new precision or a page that asks, as ``data`` (the
+whole stack), both in one binary buffer.
 """
 
 from __future__ import annotations
 
-import bqplot
 import numpy as np
 import pytest
+from page_model import Page, controller_of
 
-
-#: Largest JSON part accepted for a limits update to the ColorScale.
+#: Largest JSON part accepted for a limits update.
 SMALL_MESSAGE = 200
 
 
@@ -28,39 +34,41 @@ def count_numbers(value) -> int:
     return 0
 
 
-def decode_feed(event) -> tuple[np.ndarray, list[int]]:
-    """The tensor and the panels to redraw in an update of the grid's PanelFeed, decoded
-    from the message alone (dtype, shape and byte order as the page reads them)."""
+def decode_tensor(event, kind: str) -> tuple[np.ndarray, list[int] | None]:
+    """The maps an update of the controller carries in ``kind`` ("patch" or "data") and
+    their indices (None for the whole stack), decoded from the message alone (dtype,
+    shape and byte order as the page reads them)."""
     data = event.data
     assert data["method"] == "update"
-    assert set(data["state"]) == {"frame"}
+    encoded = data["state"][kind]
     # The values went out of the JSON, as one buffer.
-    assert data["buffer_paths"] == [["frame", "values"]]
-    frame = data["state"]["frame"]
-    assert "values" not in frame
-    (buffer,) = event.buffers
-    dtype = np.dtype(frame["dtype"]).newbyteorder("<")
-    tensor = np.frombuffer(memoryview(buffer).cast("B"), dtype=dtype)
-    return tensor.reshape(frame["shape"]), frame["changed"]
+    assert "buffer" not in encoded
+    paths = data["buffer_paths"]
+    assert [kind, "buffer"] in paths, paths
+    buffer = event.buffers[paths.index([kind, "buffer"])]
+    dtype = np.dtype(encoded["dtype"]).newbyteorder("<")
+    maps = np.frombuffer(memoryview(buffer).cast("B"), dtype=dtype).reshape(encoded["shape"])
+    return maps, encoded.get("indices")
 
 
-def feed_of(grid):
-    """The widget the marks' new values travel through: the one update carrying them."""
-    return grid._feed
-
-
-def marks(grid) -> list[bqplot.GridHeatMap]:
-    return [p.mark for p in grid._panels]
-
-
-def assert_feeds(event, expected: np.ndarray, changed: list[int]) -> None:
+def assert_patch(event, expected: np.ndarray, changed: list[int]) -> None:
     """``event`` carries maps ``changed`` of the tensor ``expected`` (within float32
-    rounding) in binary, with no number in its JSON beyond their shape and indices."""
-    maps, redrawn = decode_feed(event)
-    assert redrawn == changed
-    assert count_numbers(event.data["state"]) == 3 + len(changed)
+    rounding) in binary, with no number in its JSON beyond their shape, their sequence
+    number and their indices."""
+    maps, indices = decode_tensor(event, "patch")
+    assert indices == changed
+    assert event.data["buffer_paths"] == [["patch", "buffer"]]
+    assert count_numbers(event.data["state"]["patch"]) == 3 + 1 + len(changed)
     assert maps.shape == (len(changed), *expected.shape[1:])
     np.testing.assert_allclose(maps.astype(np.float64), expected[changed], rtol=2.0**-23, atol=0)
+
+
+def only_to_controller(cap, grid):
+    """The one message of a capture, which must go to the grid's controller."""
+    assert len(cap.sends) == 1, [(type(e.comm), e.data) for e in cap.sends]
+    (event,) = cap.sends
+    assert event.comm is controller_of(grid).comm
+    return event
 
 
 def one_panel_changed(sample: np.ndarray, index: int) -> np.ndarray:
@@ -76,14 +84,14 @@ def test_one_changed_panel_sends_one_binary_message_that_redraws_it(grid, record
     new = one_panel_changed(sample, index)
     with recorder.capture() as cap:
         grid.data = new
-    assert len(cap.sends) == 1, [(type(e.comm), e.data) for e in cap.sends]
+    event = only_to_controller(cap, grid)
     assert cap.opens == [] and cap.closes == []
-    (event,) = cap.sends
-    assert event.comm is feed_of(grid).comm
-    assert_feeds(event, new, [index])
+    assert set(event.data["state"]) == {"patch"}  # same limits: nothing else
+    assert_patch(event, new, [index])
     assert event.buffer_bytes == 7 * 6 * 4  # that one map, in float32
-    # Python's mark has the values the page will draw, without a message of its own.
-    np.testing.assert_allclose(grid._panels[index].mark.color, new[index], rtol=2.0**-23)
+    # The page's stack now holds the new values (patch applied in order, none skipped).
+    page = Page(recorder.events).shown(grid)
+    np.testing.assert_allclose(page.data, new, rtol=2.0**-23)
     print(f"one-panel update: JSON {event.json_size} B, buffers {event.buffer_bytes} B")
 
 
@@ -92,20 +100,33 @@ def test_one_changed_panel_from_a_torch_tensor(grid, recorder, sample):
     new = one_panel_changed(sample, 4)
     with recorder.capture() as cap:
         grid.data = torch.from_numpy(new.copy())
-    assert [e.comm for e in cap.sends] == [feed_of(grid).comm]
-    assert_feeds(cap.sends[0], new, [4])
+    assert_patch(only_to_controller(cap, grid), new, [4])
 
 
-def test_change_of_overall_max_also_updates_the_colour_scale_only(grid, recorder, sample):
+def test_update_panel_sends_that_panel_alone(grid, recorder, sample):
+    with recorder.capture() as cap:
+        grid.update_panel(-2, sample[8] * 0.5)  # negative: from the end
+    event = only_to_controller(cap, grid)
+    expected = sample.copy()
+    expected[8] *= 0.5
+    assert_patch(event, expected, [8])
+    assert event.buffer_bytes == 7 * 6 * 4
+
+
+def test_change_of_overall_max_also_updates_the_limits_in_the_same_message(grid, recorder, sample):
     new = sample.copy()
     new[5, 0, 0] = sample.max() * 1.05  # same tick format (step stays 0.002)
     with recorder.capture() as cap:
         grid.data = new
-    targets = {id(e.comm) for e in cap.sends}
-    assert targets == {id(feed_of(grid).comm), id(grid._color_scale.comm)}
-    assert len(cap.sends) == 2
-    (scale_msg,) = cap.sends_to(grid._color_scale)
-    assert scale_msg.data["state"] == {"max": pytest.approx(sample.max() * 1.05)}
+    # Was: one message to the panel feed and one to the ColorScale. Now one message to
+    # the controller carries both the changed map and the limits that follow the data.
+    event = only_to_controller(cap, grid)
+    state = event.data["state"]
+    assert set(state) == {"patch", "limits", "auto_limits"}
+    assert_patch(event, new, [5])
+    assert state["limits"]["high"] == pytest.approx(sample.max() * 1.05)
+    assert state["limits"]["low"] == pytest.approx(sample.min())
+    assert state["auto_limits"] == [pytest.approx(sample.min()), pytest.approx(sample.max() * 1.05)]
 
 
 @pytest.mark.parametrize(
@@ -136,12 +157,10 @@ def test_full_update_sends_one_binary_message_for_all_panels(grid, recorder, sam
     new = sample[::-1].copy()  # every panel differs, min and max stay
     with recorder.capture() as cap:
         grid.data = new
-    assert len(cap.sends) == 1
-    (event,) = cap.sends
-    assert event.comm is feed_of(grid).comm
-    assert_feeds(event, new, list(range(10)))
-    for index, mark in enumerate(marks(grid)):
-        np.testing.assert_allclose(mark.color, new[index], rtol=2.0**-23)
+    event = only_to_controller(cap, grid)
+    assert set(event.data["state"]) == {"patch"}
+    assert_patch(event, new, list(range(10)))
+    np.testing.assert_allclose(Page(recorder.events).shown(grid).data, new, rtol=2.0**-23)
     # The issue's budget: at most 2x the raw float32 tensor, JSON included.
     raw = new.astype(np.float32).nbytes
     assert event.json_size + event.buffer_bytes <= 2 * raw
@@ -149,29 +168,34 @@ def test_full_update_sends_one_binary_message_for_all_panels(grid, recorder, sam
           f"{event.buffer_bytes} B ({(event.json_size + event.buffer_bytes) / raw:.2f}x raw)")
 
 
-def test_vmax_sends_one_small_message_to_the_colour_scale_only(grid, recorder):
+def test_vmax_sends_one_small_message_to_the_controller_only(grid, recorder, sample):
     with recorder.capture() as cap:
-        grid.vmax = 0.01  # same tick step (0.001 -> ',.3f'), so the axis is unchanged
-    assert len(cap.sends) == 1, [e.data for e in cap.sends]
-    (event,) = cap.sends
-    assert event.comm is grid._color_scale.comm
-    assert event.data["state"] == {"max": 0.01}
+        grid.vmax = 0.01  # same tick step (0.001 -> ',.3f')
+    event = only_to_controller(cap, grid)
+    assert set(event.data["state"]) == {"limits"}
+    limits = event.data["state"]["limits"]
+    assert (limits["vmin"], limits["vmax"]) == (None, 0.01)
+    assert (limits["low"], limits["high"]) == (pytest.approx(sample.min()), 0.01)
+    assert limits["tick_format"] == ",.3f"
     assert event.buffers == []
     assert event.json_size < SMALL_MESSAGE
     print(f"vmax update: JSON {event.json_size} B")
 
 
-def test_vmax_that_changes_the_tick_format_sends_nothing_to_heatmaps(grid, recorder):
+def test_vmax_that_changes_the_tick_format_sends_nothing_to_bqplot(grid, recorder):
     with recorder.capture() as cap:
         grid.vmax = 0.5
-    heatmaps = {id(m.comm) for m in marks(grid)}
-    assert not [e for e in cap.sends if id(e.comm) in heatmaps]
-    (scale_msg,) = cap.sends_to(grid._color_scale)
-    assert scale_msg.data["state"] == {"max": 0.5}
-    assert scale_msg.json_size < SMALL_MESSAGE
-    # The colorbar shows the new format (updated in place or rebuilt).
-    assert grid._colorbar_axis.tick_format != ",.3f"
-    assert grid._colorbar_axis.scale is grid._color_scale
+    # Nothing to the marks, axes or colour scale: the page's controller sets them.
+    event = only_to_controller(cap, grid)
+    assert cap.opens == [] and cap.closes == []
+    limits = event.data["state"]["limits"]
+    assert limits["high"] == 0.5
+    assert event.json_size < SMALL_MESSAGE
+    # The colorbar shows the new format: 0..0.5 has ticks every 0.05, two decimals.
+    assert limits["tick_format"] == ",.2f"
+    assert Page(recorder.events).shown(grid).tick_format == ",.2f"
+    controller = controller_of(grid)
+    assert controller.colorbar_axis.scale is controller.color_scale
 
 
 def test_both_limits_in_hold_sync_send_one_message(grid, recorder):
@@ -179,43 +203,43 @@ def test_both_limits_in_hold_sync_send_one_message(grid, recorder):
         with grid.hold_sync():
             grid.vmin = 0.001
             grid.vmax = 0.011
-    assert len(cap.sends) == 1
-    (event,) = cap.sends
-    assert event.comm is grid._color_scale.comm
-    assert event.data["state"] == {"min": 0.001, "max": 0.011}
+    event = only_to_controller(cap, grid)
+    assert set(event.data["state"]) == {"limits"}
+    limits = event.data["state"]["limits"]
+    assert (limits["vmin"], limits["vmax"], limits["low"], limits["high"]) == (
+        0.001, 0.011, 0.001, 0.011)
     assert event.json_size < SMALL_MESSAGE
     print(f"vmin+vmax update: JSON {event.json_size} B")
 
 
-def test_colormap_sends_one_message_to_the_colour_scale(grid, recorder):
+def test_colormap_sends_one_message_to_the_controller(grid, recorder):
     with recorder.capture() as cap:
         grid.colormap = "viridis"
-    assert len(cap.sends) == 1
-    (event,) = cap.sends
-    assert event.comm is grid._color_scale.comm
-    colours = event.data["state"]["colors"]
-    assert set(event.data["state"]) == {"colors"}
-    assert colours == list(grid._color_scale.colors)
+    event = only_to_controller(cap, grid)
+    assert set(event.data["state"]) == {"colormap"}
+    colormap = event.data["state"]["colormap"]
+    assert colormap["name"] == "viridis"
+    colours = colormap["stops"]
+    assert len(colours) >= 16
     assert colours[0] == "#440154" and colours[-1] == "#fde725"  # viridis' ends
     print(f"colormap update: JSON {event.json_size} B")
 
 
-def test_hold_sync_sends_one_message_per_widget(grid, recorder, sample):
-    """hold_sync promises: 'each child widget sends one message for all its changes'."""
+def test_hold_sync_sends_one_message_for_all_changes(grid, recorder, sample):
+    """hold_sync promises: 'the page gets one message for all of them'."""
     new = one_panel_changed(sample, 1)
     with recorder.capture() as cap:
         with grid.hold_sync():
             grid.data = new  # panel 1's colours change
-            grid.highlighted = [0]  # panel 1 is dimmed: its opacity changes too
-    per_comm: dict[int, list] = {}
-    for event in cap.sends:
-        per_comm.setdefault(id(event.comm), []).append(event.data["state"])
-    repeated = {k: v for k, v in per_comm.items() if len(v) > 1}
-    assert repeated == {}, repeated
-    mark_states = per_comm[id(grid._panels[1].mark.comm)]
-    assert set(mark_states[0]) == {"opacity"}  # its colours went through the feed
-    (feed_state,) = per_comm[id(feed_of(grid).comm)]
-    assert feed_state["frame"]["changed"] == [1]
+            grid.highlighted = [0]  # panel 1 is dimmed
+            grid.colormap = "magma"
+    # Was: one message per widget (the feed, the mark's opacity...); now all in one.
+    event = only_to_controller(cap, grid)
+    state = event.data["state"]
+    assert set(state) == {"patch", "highlighted", "colormap"}
+    assert_patch(event, new, [1])
+    assert state["highlighted"] == [0]
+    assert state["colormap"]["name"] == "magma"
 
 
 def test_bad_input_sends_nothing_even_in_hold_sync(grid, recorder, sample):
@@ -236,27 +260,46 @@ def test_large_values_travel_as_float64(grid, recorder, sample):
         grid.vmin, grid.vmax = 0.0, 1e300
     with recorder.capture() as cap:
         grid.data = new
-    (event,) = cap.sends_to(feed_of(grid))
-    decoded, changed = decode_feed(event)
+    # A new precision on the wire: the whole stack goes again, in float64, in one message.
+    event = only_to_controller(cap, grid)
+    decoded, indices = decode_tensor(event, "data")
+    assert indices is None
     assert decoded.dtype == np.float64
-    np.testing.assert_array_equal(decoded, new[changed])
-    assert 2 in changed
+    np.testing.assert_array_equal(decoded, new)
+    assert "patch" not in event.data["state"]
+    page = Page(recorder.events).shown(grid)
+    assert page.dtype == "float64"
+    np.testing.assert_array_equal(page.data, new)
+    # And the next change of one map is a float64 patch.
+    newer = new.copy()
+    newer[2, 0, 0] = 5e299
+    with recorder.capture() as cap:
+        grid.data = newer
+    maps, indices = decode_tensor(only_to_controller(cap, grid), "patch")
+    assert indices == [2] and maps.dtype == np.float64
+    np.testing.assert_array_equal(maps[0], newer[2])
 
 
 def test_a_page_that_asks_for_a_resync_gets_every_map_once(grid, recorder, sample):
-    """A page whose feed started late (updates came while its module loaded) asks for every
-    map; it gets them all, current, in one message, and nothing else changes."""
+    """A page that missed an update (its controller started late, or a patch did not
+    follow the stack it holds) asks for the stack; it gets every map, current, in one
+    message, and nothing else changes."""
     new = one_panel_changed(sample, 2)
     grid.data = new
+    controller = controller_of(grid)
+    for _ in range(2):  # again: the same maps as the last message, and still sent
+        with recorder.capture() as cap:
+            controller._handle_message(controller, {"event": "resync"}, [])
+        event = only_to_controller(cap, grid)
+        assert set(event.data["state"]) == {"data"}
+        decoded, indices = decode_tensor(event, "data")
+        assert indices is None
+        np.testing.assert_allclose(decoded, new, rtol=2.0**-23)
+        assert cap.opens == [] and cap.closes == []
     with recorder.capture() as cap:
-        feed_of(grid)._handle_custom_msg({"event": "resync"}, [])
-    assert [e.comm for e in cap.sends] == [feed_of(grid).comm]
-    assert_feeds(cap.sends[0], new, list(range(10)))
-    # Again: the same maps as the last message, and still sent (the page asked).
-    with recorder.capture() as cap:
-        feed_of(grid)._handle_custom_msg({"event": "resync"}, [])
-    assert [e.comm for e in cap.sends] == [feed_of(grid).comm]
-    assert_feeds(cap.sends[0], new, list(range(10)))
-    with recorder.capture() as cap:
-        feed_of(grid)._handle_custom_msg({"event": "something else"}, [])
+        controller._handle_message(controller, {"event": "something else"}, [])
     assert cap.events == []
+    # The page's stack and the patches after it still follow each other.
+    newer = one_panel_changed(new, 7)
+    grid.data = newer
+    np.testing.assert_allclose(Page(recorder.events).shown(grid).data, newer, rtol=2.0**-23)

@@ -1,7 +1,14 @@
 """Static export (SVG and PNG, no browser) and the command line.
 
 Expected colours come from matplotlib's own colormaps, not from the package's tables, and
-expected positions from the widget's geometry, so a drift in either writer shows up.
+expected positions from the figure's cell size and the layout constants, so a drift in
+either writer shows up.
+
+The SVG is the compact form: each panel's cells are the rects of a ``<g class="dhs-p{i}">``
+(in data order, without a class of their own), lines are merged into paths and texts of
+one style share a ``<g>`` that carries their font size, colour, anchor and weight. So the
+tests read a text's style from its group, and tell titles, tick labels and colorbar labels
+apart by style and position (see ``svg_texts``), not by a class.
 """
 
 from __future__ import annotations
@@ -21,8 +28,8 @@ from PIL import Image
 from digitheat_widget import DigitHeatmapGrid
 from digitheat_widget.figure import layout as figure_layout
 from digitheat_widget.figure.colors import parse_color
-from digitheat_widget.figure.ticks import tick_values
 from digitheat_widget.figure.scene import build_scene
+from digitheat_widget.figure.ticks import tick_values
 
 SVG = "{http://www.w3.org/2000/svg}"
 TOLERANCE = 6  # per channel, 0..255
@@ -46,27 +53,92 @@ def over_white(rgb: np.ndarray, alpha: float) -> np.ndarray:
 
 
 def cell_rects(root: ET.Element) -> list[ET.Element]:
-    return [r for r in root.iter(f"{SVG}rect") if r.get("class") == "cell"]
+    """Every cell, panel by panel, in data order: the rects of the ``dhs-p{i}`` groups."""
+    groups = [g for g in root.iter(f"{SVG}g") if (g.get("class") or "").startswith("dhs-p")]
+    assert [g.get("class") for g in groups] == [f"dhs-p{i}" for i in range(len(groups))]
+    rects = [r for g in groups for r in g]
+    assert all(r.tag == f"{SVG}rect" and r.get("class") is None for r in rects)
+    return rects
 
 
-def texts(root: ET.Element, role: str) -> list[ET.Element]:
-    return [t for t in root.iter(f"{SVG}text") if t.get("class") == role]
+STYLE = ("font-size", "fill", "text-anchor", "font-weight")
+
+
+def svg_texts(root: ET.Element) -> list[dict]:
+    """Every <text> with its style as inherited from its groups (SVG's own inheritance of
+    presentation attributes), its position and its string, in document order."""
+    found: list[dict] = []
+
+    def visit(element: ET.Element, style: dict) -> None:
+        style = {**style, **{k: element.get(k) for k in STYLE if element.get(k) is not None}}
+        if element.tag == f"{SVG}text":
+            found.append({"text": element.text or "", "x": float(element.get("x")),
+                          "y": float(element.get("y")), "size": float(style["font-size"]),
+                          "fill": style.get("fill"),
+                          "anchor": style.get("text-anchor", "start"),
+                          "bold": style.get("font-weight") == "bold"})
+        for child in element:
+            visit(child, style)
+
+    visit(root, {})
+    return found
+
+
+def texts(grid: DigitHeatmapGrid, root: ET.Element, role: str) -> list[dict]:
+    """The texts of one role: "title" (title font), "tick-label" (tick font, left of the
+    colorbar) or "colorbar-label" (tick font, right of the panels). Titles come in panel
+    order (reading order of their positions); the others as the document has them."""
+    grid_width = grid_size(grid)[0]
+    if role == "title":
+        found = [t for t in svg_texts(root) if t["size"] == figure_layout.TITLE_FONT_PX]
+        return sorted(found, key=lambda t: (t["y"], t["x"]))
+    small = [t for t in svg_texts(root) if t["size"] == figure_layout.TICK_FONT_PX]
+    if role == "tick-label":
+        return [t for t in small if t["x"] < grid_width]
+    assert role == "colorbar-label", role
+    return [t for t in small if t["x"] > grid_width]
+
+
+def panel_size(grid: DigitHeatmapGrid) -> tuple[int, int, int]:
+    """(width, height, cell) of one panel: the cells plus the layout's margins."""
+    cell = grid.figure.geometry.cell
+    _, rows, cols = grid.data.shape
+    margin = figure_layout.PANEL_MARGIN
+    return (cols * cell + margin["left"] + margin["right"],
+            rows * cell + margin["top"] + margin["bottom"], cell)
+
+
+def grid_size(grid: DigitHeatmapGrid) -> tuple[int, int]:
+    """(width, height) of the grid of panels, without the colorbar."""
+    width, height, _ = panel_size(grid)
+    count = grid.data.shape[0]
+    rows = -(-count // grid.columns)
+    return (grid.columns * width + (grid.columns - 1) * figure_layout.GAP_X,
+            rows * height + (rows - 1) * figure_layout.GAP_Y)
 
 
 def cell_centre(grid: DigitHeatmapGrid, index: int, row: int, col: int) -> tuple[float, float]:
-    """Centre of a cell in page pixels, from the widget's geometry."""
-    g = grid._geometry()
-    x = (index % grid.columns) * (g.panel_width + figure_layout.GAP_X)
-    y = (index // grid.columns) * (g.panel_height + figure_layout.GAP_Y)
-    return (x + figure_layout.PANEL_MARGIN["left"] + (col + 0.5) * g.cell,
-            y + figure_layout.PANEL_MARGIN["top"] + (row + 0.5) * g.cell)
+    """Centre of a cell in page pixels, from the cell size and the layout constants."""
+    x, y, _, _ = panel_box(grid, index)
+    cell = panel_size(grid)[2]
+    return (x + figure_layout.PANEL_MARGIN["left"] + (col + 0.5) * cell,
+            y + figure_layout.PANEL_MARGIN["top"] + (row + 0.5) * cell)
 
 
 def panel_box(grid: DigitHeatmapGrid, index: int) -> tuple[int, int, int, int]:
-    g = grid._geometry()
-    x = (index % grid.columns) * (g.panel_width + figure_layout.GAP_X)
-    y = (index // grid.columns) * (g.panel_height + figure_layout.GAP_Y)
-    return x, y, g.panel_width, g.panel_height
+    width, height, _ = panel_size(grid)
+    x = (index % grid.columns) * (width + figure_layout.GAP_X)
+    y = (index // grid.columns) * (height + figure_layout.GAP_Y)
+    return x, y, width, height
+
+
+def in_panel(grid: DigitHeatmapGrid, text: dict) -> int:
+    """The panel whose box holds a text's anchor point."""
+    for index in range(grid.data.shape[0]):
+        x, y, w, h = panel_box(grid, index)
+        if x <= text["x"] <= x + w and y <= text["y"] <= y + h:
+            return index
+    raise AssertionError(f"{text} lies in no panel")
 
 
 def decode(png: bytes) -> np.ndarray:
@@ -112,7 +184,9 @@ def test_svg_cells_sit_on_the_grid_geometry() -> None:
     root = ET.fromstring(grid.to_svg().encode())
     rects = cell_rects(root)
     count, rows, cols = grid.data.shape
-    cell = grid._geometry().cell
+    cell = panel_size(grid)[2]
+    assert cell == max(4, min(24, 150 // max(rows, cols)))  # the documented automatic size
+    assert len(rects) == count * rows * cols
     for k in (0, 7, cols * rows + 3, len(rects) - 1):
         index, rest = divmod(k, rows * cols)
         row, col = divmod(rest, cols)
@@ -133,27 +207,46 @@ def test_svg_nan_colour_with_alpha_is_painted_over_white() -> None:
 def test_svg_titles_ticks_and_colorbar_labels() -> None:
     grid = DigitHeatmapGrid(np.random.default_rng(1).random((2, 28, 28)))
     root = ET.fromstring(grid.to_svg().encode())
-    assert [t.text for t in texts(root, "title")] == grid.labels
-    g = grid._geometry()
-    expected = [str(i) for i in g.tick_positions(28)]
-    assert len(expected) < 28  # thinned: 5 px cells cannot hold 28 labels
-    tick_texts = [t.text for t in texts(root, "tick-label")]
-    assert tick_texts == (expected + expected) * 2  # y then x, per panel
-    labels = texts(root, "colorbar-label")
-    assert [t.text for t in labels] == grid.tick_labels()
-    ys = [float(t.get("y")) for t in labels]
+    titles = texts(grid, root, "title")
+    assert [t["text"] for t in titles] == grid.labels
+    assert all(t["anchor"] == "middle" and not t["bold"] for t in titles)
+    # Thinned: 5 px cells cannot hold 28 labels; every 4th is 20 px apart. The live SVG
+    # panels (bqplot's reversed row scale) thin rows from the last one up; the picture
+    # labels the same rows and columns (the figure's ticks).
+    columns = [0, 4, 8, 12, 16, 20, 24]
+    rows = [3, 7, 11, 15, 19, 23, 27]
+    geometry = grid.figure.geometry
+    assert (geometry.x_ticks, geometry.y_ticks) == (columns, rows)
+    ticks = texts(grid, root, "tick-label")
+    assert len(ticks) == 2 * (len(rows) + len(columns))
+    for index in range(2):
+        mine = [t for t in ticks if in_panel(grid, t) == index]
+        y_labels = sorted((t for t in mine if t["anchor"] == "end"), key=lambda t: t["y"])
+        x_labels = sorted((t for t in mine if t["anchor"] == "middle"), key=lambda t: t["x"])
+        assert [t["text"] for t in y_labels] == [str(r) for r in rows]
+        assert [t["text"] for t in x_labels] == [str(c) for c in columns]
+        assert len(y_labels) + len(x_labels) == len(mine)
+        # Each label at the centre of its row or column.
+        for t, r in zip(y_labels, rows):
+            assert abs(t["y"] - cell_centre(grid, index, r, 0)[1]) < figure_layout.TICK_FONT_PX
+        for t, c in zip(x_labels, columns):
+            assert t["x"] == cell_centre(grid, index, 0, c)[0]
+    labels = texts(grid, root, "colorbar-label")
+    assert [t["text"] for t in labels] == grid.tick_labels()
+    ys = [t["y"] for t in labels]
     assert ys == sorted(ys, reverse=True)  # low values at the bottom
     assert len(labels) == len(tick_values(*grid.limits))
 
 
 def test_svg_escapes_labels() -> None:
     labels = [NASTY, 'a & b "quoted" <x>', "tab\there"] + [str(i) for i in range(7)]
-    svg = DigitHeatmapGrid(labels=labels).to_svg()
+    grid = DigitHeatmapGrid(labels=labels)
+    svg = grid.to_svg()
     assert NASTY not in svg
     assert "<script" not in svg
     root = ET.fromstring(svg.encode())
     assert not list(root.iter(f"{SVG}script"))
-    titles = [t.text for t in texts(root, "title")]
+    titles = [t["text"] for t in texts(grid, root, "title")]
     assert titles[0] == NASTY
     assert titles[1] == 'a & b "quoted" <x>'
     assert titles[2] == "tab here"  # whitespace collapses, as SVG text does on the page
@@ -161,8 +254,9 @@ def test_svg_escapes_labels() -> None:
 
 def test_svg_survives_characters_xml_cannot_hold() -> None:
     labels = ["nul\x00here", "esc\x1b"] + [str(i) for i in range(8)]
-    root = ET.fromstring(DigitHeatmapGrid(labels=labels).to_svg().encode())
-    assert [t.text for t in texts(root, "title")][:2] == ["nul\ufffdhere", "esc\ufffd"]
+    grid = DigitHeatmapGrid(labels=labels)
+    root = ET.fromstring(grid.to_svg().encode())
+    assert [t["text"] for t in texts(grid, root, "title")][:2] == ["nul\ufffdhere", "esc\ufffd"]
 
 
 def test_svg_highlight_outline_and_dimming() -> None:
@@ -182,8 +276,8 @@ def test_svg_highlight_outline_and_dimming() -> None:
     assert np.abs(fills[3] - plain[3]).max() <= TOLERANCE
     dimmed = over_white(plain[0], figure_layout.DIMMED_OPACITY)
     assert np.abs(fills[0] - dimmed).max() <= TOLERANCE
-    bold = [t.get("font-weight") for t in texts(root, "title")]
-    assert [i for i, b in enumerate(bold) if b == "bold"] == [3, 8]
+    bold = [t["bold"] for t in texts(grid, root, "title")]
+    assert [i for i, b in enumerate(bold) if b] == [3, 8]
 
 
 # ---------------------------------------------------------------------------- PNG
@@ -194,10 +288,14 @@ def test_png_size_matches_the_figure(scale: int) -> None:
     grid = DigitHeatmapGrid()
     pixels = decode(grid.to_png(scale=scale))
     root = ET.fromstring(grid.to_svg().encode())
-    g = grid._geometry()
-    grid_width = grid.columns * g.panel_width + (grid.columns - 1) * figure_layout.GAP_X
-    assert pixels.shape[0] == g.grid_height * scale
-    assert pixels.shape[1] >= (grid_width + figure_layout.GridGeometry.colorbar_width(grid.tick_labels())) * scale
+    grid_width, grid_height = grid_size(grid)
+    # The colorbar: bar offset, bar, 8 px of ticks, then the longest label (6.5 px a
+    # character at the tick font).
+    longest = max(len(t) for t in grid.tick_labels())
+    colorbar = (figure_layout.COLORBAR_BAR_LEFT + figure_layout.COLORBAR_BAR_WIDTH + 8
+                + int(longest * 6.5))
+    assert pixels.shape[0] == grid_height * scale
+    assert pixels.shape[1] >= (grid_width + colorbar) * scale
     assert pixels.shape[:2] == (int(root.get("height")) * scale, int(root.get("width")) * scale)
 
 
@@ -256,11 +354,10 @@ def test_png_colorbar_runs_low_to_high() -> None:
     grid = DigitHeatmapGrid()
     scale = 2
     pixels = decode(grid.to_png(scale=scale))
-    g = grid._geometry()
-    grid_width = grid.columns * g.panel_width + (grid.columns - 1) * figure_layout.GAP_X
+    grid_width, grid_height = grid_size(grid)
     x = grid_width + figure_layout.COLORBAR_BAR_LEFT + figure_layout.COLORBAR_BAR_WIDTH / 2
     top = figure_layout.PANEL_MARGIN["top"]
-    bottom = g.grid_height - figure_layout.PANEL_MARGIN["bottom"]
+    bottom = grid_height - figure_layout.PANEL_MARGIN["bottom"]
     lo, hi = grid.limits
     for fraction in (0.1, 0.5, 0.9):
         y = bottom - fraction * (bottom - top)
@@ -338,7 +435,7 @@ def test_cli_tensor_with_options(tmp_path: Path) -> None:
     svg = (tmp_path / "out.svg").read_text(encoding="utf-8")
     assert svg == expected.to_svg()
     root = ET.fromstring(svg.encode())
-    assert [t.text for t in texts(root, "title")] == ["a", "b", NASTY, "d"]
+    assert [t["text"] for t in texts(expected, root, "title")] == ["a", "b", NASTY, "d"]
     assert len([r for r in root.iter(f"{SVG}rect") if r.get("class") == "highlight"]) == 2
     fills = np.array([hex_rgb(r.get("fill")) for r in cell_rects(root)]).reshape(4, 5, 6, 3)
     assert np.abs(fills[1] - mpl_rgb(expected, data[1])).max() <= TOLERANCE

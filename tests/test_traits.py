@@ -1,4 +1,9 @@
-"""Every trait: a valid value changes the trait and the bqplot widgets that draw it.
+"""Every trait: a valid value changes the trait and what the page draws.
+
+What the page draws is read from the messages the page got (tests/page_model.py's
+``Page.shown``: the grid's controller, which sets the bqplot panels or the canvas in the
+page) and from the public traits of the drawing widgets the controller names (panel
+figures, marks, tooltips, title buttons), never from private attributes of the grid.
 
 Expectations come from the input data, hand-computed values or matplotlib, never from the
 package's own helpers (except where the issue names one, e.g. colormap_stops).
@@ -6,6 +11,7 @@ package's own helpers (except where the issue names one, e.g. colormap_stops).
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from importlib import resources
@@ -15,6 +21,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from page_model import Page, controller_of
 
 from digitheat_widget import DigitHeatmapGrid
 from digitheat_widget.figure.colormaps import colormap_stops
@@ -31,7 +38,35 @@ def px(text: str) -> int:
     return int(match.group(1))
 
 
+def shown(grid, recorder):
+    """What the page draws for ``grid`` after every message so far."""
+    return Page(recorder.events).shown(grid)
+
+
+def as_shown(values) -> np.ndarray:
+    """``values`` in the precision the page gets them for data like these (float32)."""
+    return np.asarray(values, dtype=np.float64).astype(np.float32)
+
+
+def panels_box(grid):
+    """The GridBox of panels: the first child of the grid's body (the last child)."""
+    body = grid.children[-1]
+    box = body.children[0]
+    assert type(box).__name__ == "GridBox", [type(w).__name__ for w in body.children]
+    return box
+
+
 # ------------------------------------------------------------------------- data
+
+
+def assert_page_data(page, expected) -> None:
+    """The page holds ``expected`` in the precision it names (float32 unless float32
+    would move a value by a visible share of the range): exactly that rounding, NaN kept."""
+    expected = np.asarray(expected, dtype=np.float64)
+    assert page.dtype in ("float32", "float64"), page.dtype
+    assert page.data.shape == expected.shape
+    np.testing.assert_array_equal(page.data, expected.astype(page.dtype))
+    np.testing.assert_allclose(page.data.astype(np.float64), expected, rtol=2.0**-23, atol=0)
 
 
 def test_default_grid_shows_the_bundled_sample(take_structure, sample):
@@ -53,13 +88,18 @@ def test_default_grid_shows_the_bundled_sample(take_structure, sample):
         explicit.close()
 
 
-def test_data_sets_every_panels_values(grid, sample):
+def test_data_sets_every_panels_values(grid, sample, recorder):
     new = sample[::-1] * 2.0
     grid.data = new
     np.testing.assert_array_equal(grid.data, new)
-    assert len(grid._panels) == 10
-    for index, panel in enumerate(grid._panels):
-        np.testing.assert_array_equal(panel.mark.color, new[index].astype(np.float32))
+    page = shown(grid, recorder)
+    assert_page_data(page, new)
+    assert page.dtype == "float32"  # these values need no more: half the bytes
+    # One mark per panel, of the map's shape (bqplot sizes its rows and columns from its
+    # colour array; the controller puts the values in, in the page).
+    marks = controller_of(grid).marks
+    assert len(marks) == 10
+    assert all(np.shape(m.color) == (7, 6) for m in marks)
 
 
 def test_data_is_read_only(grid):
@@ -69,64 +109,72 @@ def test_data_is_read_only(grid):
     np.testing.assert_array_equal(grid.data, before)
 
 
-def test_widget_copies_its_input(sample):
+def test_widget_copies_its_input(sample, recorder):
     source = sample.copy()
     grid = DigitHeatmapGrid(source)
     try:
         assert not np.shares_memory(grid.data, source)
         source[:] = 99.0
         np.testing.assert_array_equal(grid.data, sample)
-        np.testing.assert_array_equal(grid._panels[0].mark.color, sample[0].astype(np.float32))
-        assert grid._color_scale.max == pytest.approx(sample.max())
+        page = shown(grid, recorder)
+        assert_page_data(page, sample)
+        assert page.limits[1] == pytest.approx(sample.max())
         # Also for assignment after construction.
         second = sample[::-1].copy()
         grid.data = second
         second[:] = -5.0
         np.testing.assert_array_equal(grid.data, sample[::-1])
+        assert_page_data(shown(grid, recorder), sample[::-1])
     finally:
         grid.close()
 
 
-def test_ints_and_bools_become_floats(grid):
+def test_ints_and_bools_become_floats(grid, recorder):
     ints = np.arange(2 * 3 * 4, dtype=np.int16).reshape(2, 3, 4)
     grid.data = ints
     assert grid.data.dtype == np.float64
     np.testing.assert_array_equal(grid.data, ints.astype(float))
-    assert (grid._color_scale.min, grid._color_scale.max) == (0.0, 23.0)
+    assert shown(grid, recorder).limits == (0.0, 23.0)
 
     bools = np.zeros((2, 3, 4), dtype=bool)
     bools[1, 2, 3] = True
     grid.data = bools.tolist()  # a nested list of Python bools
     assert grid.data.dtype == np.float64
     np.testing.assert_array_equal(grid.data, bools.astype(float))
-    np.testing.assert_array_equal(grid._panels[1].mark.color, bools[1].astype(np.float32))
+    page = shown(grid, recorder)
+    assert_page_data(page, bools.astype(float))
+    np.testing.assert_array_equal(page.data[1], bools[1].astype(np.float32))
 
 
-def test_masked_array_becomes_nan(grid, sample):
+def test_masked_array_becomes_nan(grid, sample, recorder):
     mask = np.zeros(sample.shape, dtype=bool)
     mask[2, 3, 4] = mask[7, 0, 0] = True
     grid.data = np.ma.masked_array(sample, mask=mask)
     assert np.isnan(grid.data[2, 3, 4]) and np.isnan(grid.data[7, 0, 0])
     assert np.isnan(grid.data).sum() == 2
     np.testing.assert_array_equal(grid.data[~mask], sample[~mask])
-    assert np.isnan(grid._panels[2].mark.color[3, 4])
+    page = shown(grid, recorder)
+    assert np.isnan(page.data[2, 3, 4]) and np.isnan(page.data[7, 0, 0])
+    assert np.isnan(page.data).sum() == 2
 
 
-def test_nan_values_are_kept_and_limits_ignore_them(grid, sample):
+def test_nan_values_are_kept_and_limits_ignore_them(grid, sample, recorder):
     data = sample.copy()
     data[0, 0, 0] = np.nan
     grid.data = data
     assert np.isnan(grid.data[0, 0, 0])
-    assert grid._color_scale.min == pytest.approx(np.nanmin(data))
-    assert grid._color_scale.max == pytest.approx(np.nanmax(data))
+    page = shown(grid, recorder)
+    assert np.isnan(page.data[0, 0, 0])
+    assert page.limits[0] == pytest.approx(np.nanmin(data))
+    assert page.limits[1] == pytest.approx(np.nanmax(data))
 
 
-def test_xarray_is_accepted(grid, sample):
+def test_xarray_is_accepted(grid, sample, recorder):
     xr = pytest.importorskip("xarray")  # installed for this suite
     array = xr.DataArray(sample * 3, dims=("digit", "row", "col"))
     grid.data = array
     np.testing.assert_array_equal(grid.data, sample * 3)
-    np.testing.assert_array_equal(grid._panels[9].mark.color, (sample[9] * 3).astype(np.float32))
+    np.testing.assert_array_equal(shown(grid, recorder).data[9], as_shown(sample[9] * 3))
 
 
 class DuckTensor:
@@ -165,87 +213,114 @@ def test_torch_tensor_is_accepted(grid, sample):
     np.testing.assert_array_equal(grid.data, sample.astype(np.float32).astype(np.float64))
 
 
-def test_changing_n_rebuilds_panels_and_default_labels_follow(grid, sample, widgets_of):
+def test_changing_n_rebuilds_panels_and_default_labels_follow(grid, sample, widgets_of, recorder):
     grid.highlighted = [2, 7]
     grid.data = sample[:4]
-    assert len(grid._panels) == 4
-    assert len(grid._grid_box.children) == 4
+    controller = controller_of(grid)
+    assert len(controller.marks) == len(controller.figures) == len(controller.titles) == 4
+    assert len(panels_box(grid).children) == 4
     assert grid.labels == ["0", "1", "2", "3"]
-    assert [p.figure.title for p in grid._panels] == ["0", "1", "2", "3"]
+    assert [f.title for f in controller.figures] == ["0", "1", "2", "3"]
     assert grid.highlighted == [2]  # index 7 no longer exists
-    for index, panel in enumerate(grid._panels):
-        np.testing.assert_array_equal(panel.mark.color, sample[index].astype(np.float32))
+    page = shown(grid, recorder)
+    assert page.labels == ["0", "1", "2", "3"]
+    assert page.highlighted == [2]
+    assert page.geometry["count"] == 4
+    assert_page_data(page, sample[:4])
 
     grid.data = np.concatenate([sample, sample[:2]])
-    assert len(grid._panels) == 12
+    assert len(controller.marks) == len(controller.figures) == 12
     assert grid.labels == [str(i) for i in range(12)]
-    assert [p.figure.title for p in grid._panels] == [str(i) for i in range(12)]
-    assert len(grid._grid_box.children) == 12
-    in_grid = widgets_of(grid._grid_box)
-    assert all(p.figure in in_grid for p in grid._panels)
-    np.testing.assert_array_equal(grid._panels[11].mark.color, sample[1].astype(np.float32))
+    assert [f.title for f in controller.figures] == [str(i) for i in range(12)]
+    assert len(panels_box(grid).children) == 12
+    in_grid = widgets_of(panels_box(grid))
+    assert all(f in in_grid for f in controller.figures)
+    assert all(m in in_grid for m in controller.marks)
+    page = shown(grid, recorder)
+    assert page.labels == [str(i) for i in range(12)]
+    np.testing.assert_array_equal(page.data[11], as_shown(sample[1]))
 
 
-def test_changing_h_w_rebuilds_panels(grid):
+def test_changing_h_w_rebuilds_panels(grid, recorder):
     rng = np.random.default_rng(0)
     new = rng.random((3, 5, 8))
     grid.data = new
-    assert len(grid._panels) == 3
-    for index, panel in enumerate(grid._panels):
-        assert panel.mark.color.shape == (5, 8)
-        np.testing.assert_array_equal(panel.mark.color, new[index].astype(np.float32))
-        np.testing.assert_array_equal(panel.mark.row, np.arange(5))
-        np.testing.assert_array_equal(panel.mark.column, np.arange(8))
-        assert panel.mark.scales["color"] is grid._color_scale
+    controller = controller_of(grid)
+    assert len(controller.marks) == 3
+    for mark in controller.marks:
+        assert np.shape(mark.color) == (5, 8)
+        np.testing.assert_array_equal(mark.row, np.arange(5))
+        np.testing.assert_array_equal(mark.column, np.arange(8))
+        assert mark.scales["color"] is controller.color_scale
     assert grid.labels == ["0", "1", "2"]
-    # The x axis ticks are column indices of the new map, the y axis ticks row indices.
-    figure = grid._panels[0].figure
+    page = shown(grid, recorder)
+    assert_page_data(page, new)
+    assert (page.geometry["rows"], page.geometry["cols"], page.geometry["count"]) == (5, 8, 3)
+    # The x axis is on the column scale, the y axis on the row scale, and their labels
+    # are column and row indices of the new map, far enough apart to be read.
+    figure = controller.figures[0]
+    mark = controller.marks[0]
     x_axis = next(a for a in figure.axes if a.orientation == "horizontal")
     y_axis = next(a for a in figure.axes if a.orientation == "vertical")
-    assert max(x_axis.tick_values) <= 7 and 0 in list(x_axis.tick_values)
-    assert max(y_axis.tick_values) <= 4 and 0 in list(y_axis.tick_values)
+    assert x_axis.scale is mark.scales["column"] and y_axis.scale is mark.scales["row"]
+    cell = page.geometry["cell"]
+    for ticks, length in ((page.geometry["x_ticks"], 8), (page.geometry["y_ticks"], 5)):
+        assert 0 < len(ticks) and 0 <= min(ticks) and max(ticks) <= length - 1, ticks
+        assert all(b - a >= 16 / cell for a, b in itertools.pairwise(ticks)), (ticks, cell)
+    assert 0 in page.geometry["x_ticks"]
+    assert x_axis.num_ticks <= 8 and y_axis.num_ticks <= 5
 
 
-def test_data_with_new_n_and_labels_together_in_hold_sync(grid, sample):
+def test_data_with_new_n_and_labels_together_in_hold_sync(grid, sample, recorder):
     grid.labels = [f"digit {i}" for i in range(10)]
     with grid.hold_sync():
         grid.data = sample[:3]
         grid.labels = ["a", "b", "c"]
-    assert len(grid._panels) == 3
-    assert [p.figure.title for p in grid._panels] == ["a", "b", "c"]
+    controller = controller_of(grid)
+    assert len(controller.figures) == 3
+    assert [f.title for f in controller.figures] == ["a", "b", "c"]
+    page = shown(grid, recorder)
+    assert page.labels == ["a", "b", "c"]
+    assert_page_data(page, sample[:3])
 
 
 # ------------------------------------------------------------------------- limits
 
 
-def test_vmin_vmax_set_the_colour_scale(grid, sample):
-    assert grid._color_scale.min == pytest.approx(sample.min())
-    assert grid._color_scale.max == pytest.approx(sample.max())
+def test_vmin_vmax_set_the_colour_scale(grid, sample, recorder):
+    page = shown(grid, recorder)
+    assert page.limits[0] == pytest.approx(sample.min())
+    assert page.limits[1] == pytest.approx(sample.max())
+    assert (page.vmin, page.vmax) == (None, None)
     grid.vmax = 0.01
     assert grid.vmax == 0.01
-    assert grid._color_scale.max == 0.01
-    assert grid._color_scale.min == pytest.approx(sample.min())
+    page = shown(grid, recorder)
+    assert page.limits[1] == 0.01 and page.vmax == 0.01
+    assert page.limits[0] == pytest.approx(sample.min())
     grid.vmin = 0.002
-    assert grid._color_scale.min == 0.002
+    page = shown(grid, recorder)
+    assert page.limits == (0.002, 0.01) and page.vmin == 0.002
     grid.vmin = None
     grid.vmax = None
-    assert grid._color_scale.min == pytest.approx(sample.min())
-    assert grid._color_scale.max == pytest.approx(sample.max())
+    page = shown(grid, recorder)
+    assert page.limits[0] == pytest.approx(sample.min())
+    assert page.limits[1] == pytest.approx(sample.max())
+    assert (page.vmin, page.vmax) == (None, None)
 
 
-def test_int_limits_are_accepted_as_floats(grid):
+def test_int_limits_are_accepted_as_floats(grid, recorder):
     grid.data = np.arange(24).reshape(2, 3, 4)
     grid.vmax = 30
     grid.vmin = -3
     assert isinstance(grid.vmax, float) and grid.vmax == 30.0
     assert isinstance(grid.vmin, float) and grid.vmin == -3.0
-    assert (grid._color_scale.min, grid._color_scale.max) == (-3.0, 30.0)
+    assert shown(grid, recorder).limits == (-3.0, 30.0)
 
 
 @pytest.mark.parametrize(
     "make", [np.int64, np.int32, np.float32, np.float64], ids=lambda t: t.__name__
 )
-def test_numpy_scalar_limits_are_accepted(grid, make):
+def test_numpy_scalar_limits_are_accepted(grid, make, recorder):
     # The natural way to fix a limit is from the data: `grid.vmax = ints.max()` gives an
     # np.int64, `grid.vmax = float32_array.max()` an np.float32.
     ints = np.arange(24).reshape(2, 3, 4)
@@ -254,19 +329,21 @@ def test_numpy_scalar_limits_are_accepted(grid, make):
     grid.vmin = make(-3)
     assert isinstance(grid.vmax, float) and grid.vmax == 25.0
     assert isinstance(grid.vmin, float) and grid.vmin == -3.0
-    assert (grid._color_scale.min, grid._color_scale.max) == (-3.0, 25.0)
+    page = shown(grid, recorder)
+    assert page.limits == (-3.0, 25.0)
+    assert type(page.vmin) is float and type(page.vmax) is float  # JSON numbers
 
 
-def test_constant_and_all_nan_data_still_give_a_usable_range(grid):
+def test_constant_and_all_nan_data_still_give_a_usable_range(grid, recorder):
     grid.data = np.full((2, 3, 3), 5.0)
-    lo, hi = grid._color_scale.min, grid._color_scale.max
+    lo, hi = shown(grid, recorder).limits
     assert lo < 5.0 < hi
     grid.data = np.full((2, 3, 3), np.nan)
-    lo, hi = grid._color_scale.min, grid._color_scale.max
+    lo, hi = shown(grid, recorder).limits
     assert math.isfinite(lo) and math.isfinite(hi) and lo < hi
 
 
-def test_hold_sync_moves_both_limits_where_one_by_one_is_refused(grid):
+def test_hold_sync_moves_both_limits_where_one_by_one_is_refused(grid, recorder):
     from traitlets import TraitError
 
     grid.vmin, grid.vmax = 0.0, 0.01
@@ -276,23 +353,25 @@ def test_hold_sync_moves_both_limits_where_one_by_one_is_refused(grid):
     with grid.hold_sync():
         grid.vmin, grid.vmax = 0.02, 0.03
     assert (grid.vmin, grid.vmax) == (0.02, 0.03)
-    assert (grid._color_scale.min, grid._color_scale.max) == (0.02, 0.03)
+    assert shown(grid, recorder).limits == (0.02, 0.03)
     # Down: setting vmax first would cross vmin.
     with pytest.raises(TraitError, match=r"vmin < vmax"):
         grid.vmax = 0.005
     with grid.hold_sync():
         grid.vmax, grid.vmin = 0.005, 0.001
-    assert (grid._color_scale.min, grid._color_scale.max) == (0.001, 0.005)
+    assert shown(grid, recorder).limits == (0.001, 0.005)
 
 
 # ------------------------------------------------------------------------- colormap
 
 
 @pytest.mark.parametrize("name", ["viridis", "magma", "gray", "RdBu_r", "hot_r"])
-def test_colormap_name_sets_the_colour_scale(grid, name):
+def test_colormap_name_sets_the_colour_scale(grid, name, recorder):
     grid.colormap = name
     assert grid.colormap == name
-    colors = list(grid._color_scale.colors)
+    page = shown(grid, recorder)
+    assert page.colormap == name
+    colors = page.stops
     assert colors == colormap_stops(name)
     assert len(colors) >= 16
     # Both ends agree with matplotlib (independent of the package's tables).
@@ -301,83 +380,101 @@ def test_colormap_name_sets_the_colour_scale(grid, name):
         assert np.abs(np.array(hex_rgb(colour)) - expected).max() <= 1.0
 
 
-def test_colormap_name_is_case_insensitive(grid):
+def test_colormap_name_is_case_insensitive(grid, recorder):
     grid.colormap = "VIRIDIS"
     assert grid.colormap == "viridis"
-    assert list(grid._color_scale.colors) == colormap_stops("viridis")
+    page = shown(grid, recorder)
+    assert page.colormap == "viridis"
+    assert page.stops == colormap_stops("viridis")
 
 
-def test_colormap_list_of_colours(grid):
+def test_colormap_list_of_colours(grid, recorder):
     grid.colormap = ["black", "#F00", "rgb(0, 0, 255)", "hsl(120, 100%, 25%)"]
-    assert list(grid._color_scale.colors) == ["#000000", "#ff0000", "#0000ff", "#008000"]
+    page = shown(grid, recorder)
+    assert page.stops == ["#000000", "#ff0000", "#0000ff", "#008000"]
+    assert page.colormap is None  # no name: the page's colormap menu shows none
 
 
 # ------------------------------------------------------------------------- highlighted
 
 
-def test_highlighted_dims_the_others_and_marks_the_chosen(grid):
+def test_highlighted_dims_the_others_and_marks_the_chosen(grid, recorder):
+    # The page's controller dims the other panels' marks to geometry["dimmed_opacity"] and
+    # outlines the chosen panels in geometry["accent_color"] (browser tests check the
+    # drawing); here: the page gets the chosen panels and the look it draws them with.
     grid.highlighted = [3, 8]
-    for index, panel in enumerate(grid._panels):
-        classes = panel.figure._dom_classes
-        if index in (3, 8):
-            assert "dhg-highlighted" in classes
-            assert panel.mark.opacity == 1.0
-        else:
-            assert "dhg-highlighted" not in classes
-            assert 0.0 < panel.mark.opacity < 1.0
+    page = shown(grid, recorder)
+    assert page.highlighted == [3, 8]
+    assert 0.0 < page.geometry["dimmed_opacity"] < 1.0
+    assert re.fullmatch(r"#[0-9a-f]{6}", page.geometry["accent_color"])
+    assert page.geometry["highlight_width"] > 0
+    assert grid.figure.highlighted == (3, 8)
     grid.highlighted = np.array([0])  # any iterable of ints
     assert grid.highlighted == [0]
-    assert "dhg-highlighted" not in grid._panels[3].figure._dom_classes
-    assert "dhg-highlighted" in grid._panels[0].figure._dom_classes
+    assert shown(grid, recorder).highlighted == [0]
     grid.highlighted = []
-    for panel in grid._panels:
-        assert "dhg-highlighted" not in panel.figure._dom_classes
-        assert panel.mark.opacity == 1.0
+    assert shown(grid, recorder).highlighted == []
+    assert grid.figure.highlighted == ()
 
 
 # ------------------------------------------------------------------------- labels
 
 
-def test_labels_set_panel_titles(grid):
+def test_labels_set_panel_titles(grid, recorder):
     labels = [f"<b>digit</b> {i}" for i in range(10)]
     grid.labels = labels
     assert grid.labels == labels
-    assert [p.figure.title for p in grid._panels] == labels
-    for panel, label in zip(grid._panels, labels):
-        assert any(label in text for text in panel.tooltip.labels)
+    controller = controller_of(grid)
+    assert [f.title for f in controller.figures] == labels
+    for tooltip, button, label in zip(controller.tooltips, controller.titles, labels):
+        assert any(label in text for text in tooltip.labels)
+        assert label in button.tooltip
+    page = Page(recorder.events)
+    assert page.shown(grid).labels == labels
+    assert [page.state(f)["title"] for f in controller.figures] == labels
     grid.labels = tuple("abcdefghij")
     assert grid.labels == list("abcdefghij")
-    assert [p.figure.title for p in grid._panels] == list("abcdefghij")
+    assert [f.title for f in controller.figures] == list("abcdefghij")
+    assert shown(grid, recorder).labels == list("abcdefghij")
 
 
 # ------------------------------------------------------------------------- layout
 
 
-def test_columns_set_the_grid_template(grid):
-    panel_width = grid._panels[0].figure.layout.width
-    assert grid._grid_box.layout.grid_template_columns == f"repeat(2, {panel_width})"
+def test_columns_set_the_grid_template(grid, recorder):
+    panel_width = controller_of(grid).figures[0].layout.width
+    assert panels_box(grid).layout.grid_template_columns == f"repeat(2, {panel_width})"
     grid.columns = 5
     assert grid.columns == 5
-    assert grid._grid_box.layout.grid_template_columns == f"repeat(5, {panel_width})"
+    assert panels_box(grid).layout.grid_template_columns == f"repeat(5, {panel_width})"
+    assert shown(grid, recorder).geometry["columns"] == 5
     grid.columns = np.int64(1)
-    assert grid._grid_box.layout.grid_template_columns == f"repeat(1, {panel_width})"
+    assert panels_box(grid).layout.grid_template_columns == f"repeat(1, {panel_width})"
+    assert shown(grid, recorder).geometry["columns"] == 1
 
 
-def test_cell_size_scales_the_panels(grid):
+def test_cell_size_scales_the_panels(grid, recorder):
     width_cols = grid.data.shape[2]
     height_rows = grid.data.shape[1]
     grid.cell_size = 10
-    w10, h10 = (px(grid._panels[0].figure.layout.width), px(grid._panels[0].figure.layout.height))
+    layout = controller_of(grid).figures[0].layout
+    w10, h10 = px(layout.width), px(layout.height)
     grid.cell_size = 20
-    layout = grid._panels[0].figure.layout
+    layout = controller_of(grid).figures[0].layout
     assert px(layout.width) - w10 == 10 * width_cols
     assert px(layout.height) - h10 == 10 * height_rows
-    assert grid._grid_box.layout.grid_template_columns == f"repeat(2, {layout.width})"
+    assert panels_box(grid).layout.grid_template_columns == f"repeat(2, {layout.width})"
+    geometry = shown(grid, recorder).geometry
+    assert geometry["cell"] == 20
+    assert geometry["panel_width"] == px(layout.width)
     grid.cell_size = None
     assert grid.cell_size is None
 
 
 # ------------------------------------------------------------------------- nan_color
+
+
+RGBA = re.compile(r"rgba\((\d+), (\d+), (\d+), ([0-9.]+)\)")
 
 
 @pytest.mark.parametrize(
@@ -390,24 +487,23 @@ def test_cell_size_scales_the_panels(grid):
         ("steelblue", (70, 130, 180, 1.0)),
     ],
 )
-def test_nan_color_reaches_the_page_normalised(grid, value, rgba):
+def test_nan_color_reaches_the_page_normalised(grid, recorder, value, rgba):
+    # The page's stylesheet (and the canvas) take the NaN colour from the controller's
+    # state: only this normalised form reaches it, never the user's text.
     grid.nan_color = value
     assert grid.nan_color == value
-    style = grid._style.value
-    assert value not in style  # the user's text never reaches the stylesheet
-    found = re.findall(
-        r"rgba\(\s*(\d+),\s*(\d+),\s*(\d+),\s*([0-9.]+)\s*\)", style
-    )
-    assert found, style
-    colours = {(int(r), int(g), int(b)) for r, g, b, _ in found}
-    assert rgba[:3] in colours
-    alpha = next(float(a) for r, g, b, a in found if (int(r), int(g), int(b)) == rgba[:3])
-    assert alpha == pytest.approx(rgba[3], abs=1e-3)
+    colour = shown(grid, recorder).nan_color
+    assert value not in colour
+    found = RGBA.fullmatch(colour)
+    assert found, colour
+    r, g, b, alpha = found.groups()
+    assert (int(r), int(g), int(b)) == rgba[:3]
+    assert float(alpha) == pytest.approx(rgba[3], abs=1e-3)
 
 
-def test_default_nan_color_is_in_the_stylesheet(grid):
+def test_default_nan_color_is_in_the_stylesheet(grid, recorder):
     assert grid.nan_color == "#4a90d9"
-    assert re.search(r"rgba\(74, 144, 217, 1(\.0+)?\)", grid._style.value)
+    assert re.fullmatch(r"rgba\(74, 144, 217, 1(\.0+)?\)", shown(grid, recorder).nan_color)
 
 
 # ------------------------------------------------------------------------- ticks

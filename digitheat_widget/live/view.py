@@ -93,21 +93,18 @@ class LiveView:
             found += [self.canvas, self.canvas.layout]
         return found
 
-    def rebuild(self, figure: Figure, use_canvas: bool, wire_dtype: type) -> None:
-        """New drawing widgets for a new layout; the controller and colour scale stay."""
+    def _rebuild(self, figure: Figure, use_canvas: bool) -> list[Widget]:
+        """New drawing widgets for a new layout, named to the controller (whose message
+        the caller holds); the controller and colour scale stay. Returns the old widgets,
+        for the caller to close once the page has the new ones."""
         old = self._drawing_widgets()
-        self._build(figure, use_canvas)
+        self._build(figure, use_canvas)  # new widgets open their comms first
         controller = self.controller
-        # New widgets first (the page must know them before the controller names them),
-        # then the controller's refs, layout and stack, then the old widgets go.
-        with controller.hold_sync():
-            for name, value in self._refs().items():
-                setattr(controller, name, value)
-            controller.geometry = {**figure.page_layout(), "uid": controller.geometry["uid"]}
-            controller.send_stack(figure.data, wire_dtype)
+        for name, value in self._refs().items():
+            setattr(controller, name, value)
+        controller.geometry = {**figure.page_layout(), "uid": controller.geometry["uid"]}
         self.body.children = self._body_children()
-        for widget in old:
-            widget.close()
+        return old
 
     # ------------------------------------------------------------------ reading
 
@@ -156,19 +153,21 @@ class LiveView:
             if controller.comm is None:
                 return  # closed
             figure, use_canvas, wire_dtype = self._describe()
-            if "layout" in parts:
-                self.rebuild(figure, use_canvas, wire_dtype)
-                parts = {"limits", "auto_limits", "colormap", "nan_color", "highlighted",
-                         "selected"}
-                maps, stack = [], False
-            count = figure.shape[0]
-            maps = [m for m in maps if m < count]
-            with controller.hold_sync():
+            retired: list[Widget] = []
+            with controller.hold_sync():  # one message, whatever changed
+                if "layout" in parts:
+                    retired = self._rebuild(figure, use_canvas)
+                    parts = {"limits", "auto_limits", "colormap", "nan_color", "highlighted",
+                             "selected"}
+                    maps, stack = [], True
                 if stack:
                     controller.send_stack(figure.data, wire_dtype)
                 elif maps:
-                    controller.send_maps(figure.data, maps)
+                    count = figure.shape[0]
+                    controller.send_maps(figure.data, [m for m in maps if m < count])
                 controller.show(figure, sorted(parts))
+            for widget in retired:  # after the page has been told of their successors
+                widget.close()
             self._last_send = time.monotonic()
 
     def widgets(self) -> list[Widget]:
