@@ -69,8 +69,11 @@ def _load(path: Path) -> np.ndarray:
             loaded = np.load(fh, allow_pickle=False)
     except OSError as err:
         raise ValueError(f"cannot read {path}: {err.strerror or err}") from None
-    except ValueError:  # np.load's reason ("pickled data ...") only confuses here
-        raise ValueError(f"{path} is not a NumPy .npy file") from None
+    except MemoryError:  # a header that claims a shape too large to hold
+        raise ValueError(f"{path} claims an array too large to load") from None
+    except (ValueError, EOFError, SyntaxError, TypeError, UnicodeDecodeError):
+        # An empty file, a malformed or pickled header: numpy's own reason only confuses.
+        raise ValueError(f"{path} is not a NumPy .npy file (or its header is damaged)") from None
     if not isinstance(loaded, np.ndarray):  # an .npz archive
         loaded.close()
         raise ValueError(f"{path} is an .npz archive; expected a .npy file holding one array")
@@ -107,13 +110,14 @@ def _write(grid, output: Path, scale: int) -> str:  # noqa: ANN001
         return f"wrote {output}"
     from .figure.scene import build_scene
     from .export.png import scene_to_png
+    from .export import write_atomically
     from .export.svg import scene_to_svg
 
     scene = build_scene(grid.figure)
     if suffix == ".svg":
-        output.write_text(scene_to_svg(scene), encoding="utf-8")
+        write_atomically(output, scene_to_svg(scene).encode("utf-8"))
     else:
-        output.write_bytes(scene_to_png(scene, scale))
+        write_atomically(output, scene_to_png(scene, scale))
     return f"wrote {output} ({scene.width}x{scene.height} px" + (
         f", PNG at scale {scale})" if suffix == ".png" else ")")
 
@@ -133,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as err:
         print(f"{PROG}: error: {_one_line(err)}", file=sys.stderr)
         return 2
-    except (TraitError, ValueError, OSError, ImportError) as err:
+    except (TraitError, ValueError, OSError, ImportError, RuntimeError, MemoryError) as err:
         print(f"{PROG}: error: {_one_line(err)}", file=sys.stderr)
         return 1
     print(message)

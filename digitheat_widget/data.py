@@ -6,7 +6,7 @@ from importlib import resources
 
 import numpy as np
 
-from .figure.ticks import MIN_SPAN
+from .figure.ticks import MIN_SPAN, min_span
 
 #: Shape of the bundled sample: ten digits, 7 rows x 6 columns each.
 SAMPLE_SHAPE = (10, 7, 6)
@@ -61,6 +61,12 @@ def as_tensor(value: object) -> np.ndarray:
         magnitude above :data:`MAX_MAGNITUDE`, or has more than :data:`MAX_PANELS` panels.
         The message says what came.
     """
+    if isinstance(value, (list, tuple)) and any(isinstance(v, np.ma.MaskedArray) for v in value):
+        try:  # a list of masked maps: keep their masks (np.asarray would drop them)
+            value = np.ma.array(np.stack([np.ma.getdata(v) for v in value]),
+                                mask=np.stack([np.ma.getmaskarray(v) for v in value]))
+        except (ValueError, TypeError) as err:
+            raise ValueError(f"expected maps of one shape, got {type(value).__name__}: {err}") from None
     if isinstance(value, np.ma.MaskedArray):
         # Check the kind before filling: astype(float) would turn "1.5" strings into numbers
         # and drop imaginary parts silently.
@@ -97,10 +103,19 @@ def as_tensor(value: object) -> np.ndarray:
         where = tuple(int(i) for i in np.argwhere(too_big)[0])
         raise ValueError(
             f"expected values of magnitude at most {MAX_MAGNITUDE:g} (so ranges and colour "
-            f"limits stay finite), got {tensor[where]:g} at index {where}"
+            f"limits stay finite), got {float(tensor[where])!r} at index {where}"
         )
-    tensor.flags.writeable = False
-    return tensor
+    return _frozen(tensor)
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    """``array`` as a read-only view of a read-only base: numpy lets an owner of its data
+    make itself writeable again (``flags.writeable = True``), a view of a read-only base
+    cannot, so the grid's tensor can never change without the grid knowing."""
+    array.flags.writeable = False
+    view = array.view()
+    view.flags.writeable = False
+    return view
 
 
 def auto_limits(
@@ -111,7 +126,7 @@ def auto_limits(
     Always returns ``lo < hi``: all-NaN data gives (0, 1); constant data, or an automatic
     end that falls on the wrong side of a fixed one, is widened around the fixed value.
     """
-    if vmin is not None and vmax is not None and vmax - vmin >= MIN_SPAN:
+    if vmin is not None and vmax is not None and vmax - vmin >= min_span(vmin, vmax):
         return float(vmin), float(vmax)  # both given: no need to look at the data
     finite = tensor[np.isfinite(tensor)]
     data_lo = float(finite.min()) if finite.size else None
@@ -124,15 +139,16 @@ def auto_limits(
         lo = hi - _span(hi)
     if hi is None:
         hi = lo + _span(lo)
-    if hi - lo >= MIN_SPAN:
+    narrowest = min_span(lo, hi)
+    if hi - lo >= narrowest:
         return float(lo), float(hi)
-    if lo < hi:  # too narrow for ticks (hi - lo underflows): widen the automatic end(s)
+    if lo < hi:  # too narrow for distinct ticks: widen the automatic end(s)
         if vmin is not None:
-            return float(lo), float(lo + MIN_SPAN)
+            return float(lo), float(lo + narrowest)
         if vmax is not None:
-            return float(hi - MIN_SPAN), float(hi)
+            return float(hi - narrowest), float(hi)
         middle = lo / 2 + hi / 2
-        return float(middle - MIN_SPAN), float(middle + MIN_SPAN)
+        return float(middle - narrowest), float(middle + narrowest)
     # lo >= hi: only possible when at least one end is automatic (both fixed is refused).
     if vmin is None and vmax is None:
         half = _span(lo) / 2

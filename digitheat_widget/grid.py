@@ -20,16 +20,16 @@ from ipywidgets import CallbackDispatcher, VBox, Widget
 from traitlets import Bool, Int, TraitError, Unicode, observe, validate
 
 from .controls import GridControls
-from .data import MIN_SPAN, as_tensor, auto_limits, sample_data
+from .data import MAX_PANELS, MIN_SPAN, as_tensor, auto_limits, sample_data
 from .figure import Figure, describe
 from .figure.colormaps import DEFAULT_COLORMAP
 from .figure.colors import ColorError, parse_color
 from .figure.layout import DEFAULT_NAN_COLOR
-from .figure.ticks import tick_format, tick_labels
+from .figure.ticks import min_span, tick_format, tick_labels
 from .export import Exports
 from .live.codec import wire_dtype
 from .live.view import LiveView
-from .traits import Cell, Colormap, IndexList, Labels, Limit, Tensor, changed_maps, default_labels, is_2d, owner
+from .traits import Cell, Choice, Colormap, IndexList, Labels, Limit, Tensor, changed_maps, default_labels, is_2d, owner
 
 #: Which parts of the figure a trait's change touches ("layout" rebuilds the live widgets).
 _PARTS = {
@@ -37,6 +37,10 @@ _PARTS = {
     "highlighted": "highlighted", "selected": "selected", "labels": "layout",
     "columns": "layout", "cell_size": "layout", "renderer": "layout",
 }
+
+
+class _Abandoned(TraitError):
+    """Carries another error out of a batch, so traitlets rolls the batch back."""
 
 
 class DigitHeatmapGrid(Exports, VBox):
@@ -104,7 +108,7 @@ class DigitHeatmapGrid(Exports, VBox):
         help="The last clicked cell as (digit, row, column), or None. Setting it marks that cell."
     )
     show_controls = Bool(False, help="Show the control panel above the grid.")
-    renderer = traitlets.Enum(
+    renderer = Choice(
         ["auto", "svg", "canvas"], "auto",
         help="How panels are drawn: 'svg' (bqplot GridHeatMap, one element per cell), "
         "'canvas' (one canvas for all panels, for large stacks), or 'auto': canvas above "
@@ -185,7 +189,10 @@ class DigitHeatmapGrid(Exports, VBox):
 
     def __repr__(self) -> str:
         """One line: what the grid shows (the ipywidgets default is 33 KB of state)."""
-        return f"<DigitHeatmapGrid: {self.figure.summary()}>"
+        try:
+            return f"<DigitHeatmapGrid: {self.figure.summary()}>"
+        except (TraitError, AttributeError, ValueError):  # refused while being built
+            return "<DigitHeatmapGrid (not built)>"
 
     def __setattr__(self, name: str, value: Any) -> None:
         # One lock for every change: an assignment (from any thread) is validated, stored
@@ -241,9 +248,10 @@ class DigitHeatmapGrid(Exports, VBox):
             return None
         other = self.vmax if name == "vmin" else self.vmin
         lo, hi = (value, other) if name == "vmin" else (other, value)
-        if lo is not None and hi is not None and lo < hi and hi - lo < MIN_SPAN:
+        if lo is not None and hi is not None and lo < hi and hi - lo < min_span(lo, hi):
             raise TraitError(
-                f"{owner(self, name)} expected vmax - vmin of at least {MIN_SPAN:g}, got "
+                f"{owner(self, name)} expected vmax - vmin of at least {min_span(lo, hi):g} "
+                f"(narrower, the colorbar's ticks could not be told apart), got "
                 f"vmin={lo!r} and vmax={hi!r}"
             )
         if lo is not None and hi is not None and not lo < hi:
@@ -276,6 +284,10 @@ class DigitHeatmapGrid(Exports, VBox):
         value = proposal["value"]
         if isinstance(value, bool) or value < 1:
             raise TraitError(f"{owner(self, 'columns')} expected an integer >= 1, got {value!r}")
+        if value > MAX_PANELS:  # a grid as wide as a million panels would never display
+            raise TraitError(
+                f"{owner(self, 'columns')} expected at most {MAX_PANELS} (the most panels a grid "
+                f"holds), got {value!r}")
         return value
 
     @validate("cell_size")
@@ -413,12 +425,14 @@ class DigitHeatmapGrid(Exports, VBox):
                 self.vmin = self.vmax = None
             elif mode == "robust":
                 lo, hi = (float(v) for v in np.percentile(finite, [2, 98]))
-                if lo < hi:
+                if hi - lo >= min_span(lo, hi):
                     self.vmin, self.vmax = lo, hi
-                else:
+                else:  # (nearly) constant data: the automatic limits widen it usably
                     self.vmin = self.vmax = None
             else:
-                extent = float(np.abs(finite).max()) or 1.0
+                extent = float(np.abs(finite).max())
+                # All zero, or too close to zero for a range: centre on 0 anyway.
+                extent = extent if 2 * extent >= MIN_SPAN else 1.0
                 self.vmin, self.vmax = -extent, extent
                 if diverging is not None:
                     self.colormap = diverging
@@ -442,9 +456,12 @@ class DigitHeatmapGrid(Exports, VBox):
                 f"{owner(self, 'update_panel')} expected digit in 0..{count - 1}, got {digit}"
             )
         try:
-            panel = as_tensor(np.asarray(values)[np.newaxis] if is_2d(values) else values)
+            # np.ma keeps a masked map's mask (its masked cells become NaN).
+            panel = as_tensor(np.ma.expand_dims(values, 0) if is_2d(values) else values)
         except ValueError as err:
-            raise TraitError(f"{owner(self, 'update_panel')} {err}") from None
+            message = str(err).replace("expected a 3-D array (N, H, W)",
+                                       f"expected a 2-D map of shape ({rows}, {cols})")
+            raise TraitError(f"{owner(self, 'update_panel')} {message}") from None
         if panel.shape != (1, rows, cols):
             raise TraitError(
                 f"{owner(self, 'update_panel')} expected values of shape ({rows}, {cols}), "
@@ -471,6 +488,8 @@ class DigitHeatmapGrid(Exports, VBox):
         also be displayed on its own, anywhere. It works in the page without a kernel.
         """
         if self._controls is None:
+            if self.closed:
+                raise RuntimeError(f"{type(self).__name__}.controls: the grid is closed")
             self._controls = GridControls(self)
             self._view.set_controls(*self._controls.page_refs())
         return self._controls
@@ -494,11 +513,30 @@ class DigitHeatmapGrid(Exports, VBox):
             # controller) while the controller's hold still batches.
             if self._view is not None and self._view.controller.comm is not None:
                 stack.enter_context(Widget.hold_sync(self._view.controller))
-            stack.enter_context(self.hold_trait_notifications())
-            yield
+            try:
+                with self.hold_trait_notifications():
+                    try:
+                        yield
+                    except TraitError:
+                        raise
+                    except Exception as err:
+                        # traitlets rolls a batch back only for a TraitError: any other
+                        # error (a refused autoscale mode, a bug in the caller) must leave
+                        # no change of the batch applied either.
+                        raise _Abandoned() from err
+            except _Abandoned as abandoned:
+                raise abandoned.__cause__ from None
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called: the traits still change, nothing is sent."""
+        return self._view is not None and self._view.controller.comm is None
 
     def close(self) -> None:
-        """Close the grid and every widget it created (panels, scales, axes, layouts)."""
+        """Close the grid and every widget it created (panels, scales, axes, layouts).
+
+        Afterwards its traits can still be read and set (nothing is sent, no widget is
+        opened); :attr:`controls` raises."""
         if getattr(self, "_controls", None) is not None:
             self._controls.close()
             self._controls = None
@@ -567,7 +605,7 @@ class DigitHeatmapGrid(Exports, VBox):
 
     @observe("show_controls")
     def _on_show_controls(self, change: traitlets.Bunch) -> None:
-        if self._view is not None:
+        if self._view is not None and not self.closed:
             self._set_children()
 
     def _resync(self) -> None:

@@ -14,6 +14,11 @@ from .data import MAX_MAGNITUDE, as_tensor
 from .figure.colormaps import validate_colormap
 
 
+#: Longest panel label: far more than a title above a panel can show, far less than what
+#: makes the static picture's text rendering fail (a million characters did).
+MAX_LABEL_LENGTH = 10_000
+
+
 def owner(obj: object, trait: str) -> str:
     return f"{type(obj).__name__}.{trait}"
 
@@ -78,6 +83,16 @@ class Limit(Float):
         return number
 
 
+class Choice(traitlets.Enum):
+    """One of a few strings, refused in the same words as every other trait."""
+
+    def validate(self, obj: Any, value: Any) -> Any:
+        if value in self.values:
+            return value
+        choices = ", ".join(repr(v) for v in self.values)
+        raise TraitError(f"{owner(obj, self.name)} expected one of {choices}, got {value!r}")
+
+
 class Colormap(TraitType):
     """A known colormap name or a list of at least two CSS colours."""
 
@@ -134,6 +149,18 @@ class Labels(TraitType):
                     f"{owner(obj, self.name)} expected a list of strings, got "
                     f"{type(item).__name__} {item!r} at position {index}"
                 )
+            if len(item) > MAX_LABEL_LENGTH:
+                raise TraitError(
+                    f"{owner(obj, self.name)} expected labels of at most {MAX_LABEL_LENGTH} "
+                    f"characters, got {len(item):,} at position {index}"
+                )
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as err:  # a lone surrogate cannot reach the page
+                raise TraitError(
+                    f"{owner(obj, self.name)} expected text that UTF-8 can hold, got "
+                    f"{item!r} at position {index} ({err.reason} at character {err.start})"
+                ) from None
         return list(value)
 
 

@@ -9,12 +9,28 @@ from __future__ import annotations
 
 import base64
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from ..figure import Figure
 
-__all__ = ["Exports"]
+__all__ = ["Exports", "write_atomically"]
+
+
+def write_atomically(path: str | os.PathLike[str], content: bytes) -> None:
+    """Write ``content`` to ``path`` whole or not at all: into a temporary file beside it,
+    then renamed over it. A full disk or a file-size limit leaves the previous file as
+    it was (a truncated export would destroy a good one)."""
+    target = Path(path)
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 class Exports:
@@ -44,9 +60,9 @@ class Exports:
         target = Path(path)
         suffix = target.suffix.lower()
         if suffix == ".svg":
-            target.write_text(self.to_svg(), encoding="utf-8")
+            write_atomically(target, self.to_svg().encode("utf-8"))
         elif suffix == ".png":
-            target.write_bytes(self.to_png(scale))
+            write_atomically(target, self.to_png(scale))
         elif suffix == ".html":
             self.to_html(target)
         else:

@@ -355,7 +355,9 @@ def widget_to_html(widget: Widget, path: str | os.PathLike[str] | None = None, *
         amd="\n".join(scripts),
     )
     if path is not None:
-        Path(path).write_bytes(page.encode("utf-8"))  # as is: no newline translation
+        from . import write_atomically
+
+        write_atomically(path, page.encode("utf-8"))  # as is: no newline translation
     return page
 
 
@@ -420,4 +422,7 @@ def grid_to_html(grid: Widget, path: str | os.PathLike[str] | None = None,
     str
         The page.
     """
+    if not isinstance(title, str):
+        raise TypeError(f"{type(grid).__name__}.to_html expected title as a str, got "
+                        f"{type(title).__name__} {title!r}")
     return widget_to_html(grid, path, title=title, picture=grid_picture(grid, label=title))

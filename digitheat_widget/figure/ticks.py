@@ -13,6 +13,15 @@ import numpy as np
 
 #: Smallest widening of a degenerate range: keeps lo < hi even for subnormal values.
 MIN_SPAN = 1e-300
+#: Narrowest range relative to its magnitude: float64 resolves about 2^-52 of a value, so
+#: ticks of a range narrower than 2^-40 of it could not all be told apart (1.0 to
+#: 1.0000000000000002 gave nine labels with two values).
+MIN_RELATIVE_SPAN = 2.0**-40
+
+
+def min_span(lo: float, hi: float) -> float:
+    """The narrowest usable colour range at [lo, hi]: its ticks stay distinct."""
+    return max(MIN_SPAN, MIN_RELATIVE_SPAN * max(abs(lo), abs(hi)))
 
 
 def tick_step(lo: float, hi: float, count: int = 10) -> float:

@@ -1,0 +1,200 @@
+"""The defects a hostile pass found (issue "Never wrong, never stuck, part 2"), each class
+tested at its root: refused with a message that names the trait, what was expected and
+what came, and nothing half applied."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from traitlets import TraitError
+
+from digitheat_widget import DigitHeatmapGrid, sample_data
+
+
+@pytest.fixture
+def grid():
+    grid = DigitHeatmapGrid()
+    yield grid
+    grid.close()
+
+
+# ---------------------------------------------------------------- wrong pictures
+
+@pytest.mark.parametrize("lo, hi", [(1.0, 1.0 + 2**-52), (1e6, 1e6 + 1e-9), (-1e200, -1e200 * (1 - 1e-15)),
+                                    (0.5, 0.5 + 1e-17)])
+def test_colorbar_ticks_are_all_distinct(lo, hi):
+    data = np.linspace(lo, hi, 420).reshape(10, 7, 6)
+    grid = DigitHeatmapGrid(data)
+    labels = grid.tick_labels()
+    assert len(labels) >= 2 and len(set(labels)) == len(labels), labels
+    low, high = grid.limits
+    assert low <= data.min() and high >= data.max()
+    grid.close()
+
+
+def test_limits_too_narrow_for_distinct_ticks_are_refused(grid):
+    with pytest.raises(TraitError, match=r"DigitHeatmapGrid\.(vmin|vmax) expected vmax - vmin of at "
+                                         r"least .* got vmin=1\.0 and vmax=1\.0000000000000002"):
+        with grid.hold_sync():
+            grid.vmin, grid.vmax = 1.0, 1.0 + 2**-52
+    assert (grid.vmin, grid.vmax) == (None, None)
+
+
+# ---------------------------------------------------------------- unbounded work
+
+@pytest.mark.parametrize("columns", [10**6, 10**30, 4097])
+def test_columns_are_bounded(grid, columns):
+    with pytest.raises(TraitError, match=rf"DigitHeatmapGrid\.columns expected at most 4096 .*got {columns}"):
+        grid.columns = columns
+    assert grid.columns == 2
+
+
+def test_huge_label_is_refused(grid):
+    labels = [str(i) for i in range(10)]
+    labels[4] = "x" * 1_000_000
+    with pytest.raises(TraitError, match=r"labels expected labels of at most 10000 characters, "
+                                         r"got 1,000,000 at position 4"):
+        grid.labels = labels
+    assert grid.labels == [str(i) for i in range(10)]
+
+
+# ---------------------------------------------------------------- half-applied changes
+
+@pytest.mark.parametrize("text", ["a\ud800b", "\udfff", "ok\udc80"])
+def test_lone_surrogate_label_is_refused_before_anything_is_sent(grid, recorder, text):
+    labels = [str(i) for i in range(10)]
+    labels[2] = text
+    before = len(recorder.events)
+    with pytest.raises(TraitError, match=r"labels expected text that UTF-8 can hold, got .* at position 2"):
+        grid.labels = labels
+    assert grid.labels[2] == "2" and len(recorder.events) == before
+    grid.to_html()  # still exports
+
+
+def test_constructor_with_lone_surrogate_leaves_nothing_open(recorder):
+    with pytest.raises(TraitError, match="UTF-8"):
+        DigitHeatmapGrid(labels=["\ud800"] + [str(i) for i in range(1, 10)])
+    opened = {id(e.comm) for e in recorder.events if e.kind == "open"}
+    closed = {id(e.comm) for e in recorder.events if e.kind == "close"}
+    assert opened <= closed
+
+
+def test_a_refused_call_inside_hold_sync_applies_nothing(grid):
+    with pytest.raises(ValueError, match="autoscale expected mode"):
+        with grid.hold_sync():
+            grid.colormap = "viridis"
+            grid.vmax = 0.01
+            grid.autoscale("sideways")
+    assert grid.colormap == "hot" and grid.vmax is None
+
+
+def test_any_error_inside_hold_sync_applies_nothing(grid):
+    with pytest.raises(ZeroDivisionError):
+        with grid.hold_sync():
+            grid.highlighted = [1, 2]
+            1 / 0
+    assert grid.highlighted == []
+
+
+def test_masked_panel_update_keeps_its_mask(grid):
+    values = np.ma.masked_less(sample_data()[4], 0.005)
+    grid[0] = values
+    assert np.array_equal(np.isnan(grid.data[0]), values.mask)
+    assert np.allclose(grid.data[0][~values.mask], values.compressed())
+    # Automatic limits ignore the masked cells.
+    unmasked = np.concatenate([grid.data[1:].ravel(), values.compressed()])
+    assert grid.limits == (float(unmasked.min()), float(unmasked.max()))
+
+
+def test_list_of_masked_maps_keeps_their_masks():
+    maps = [np.ma.masked_greater(m, 0.01) for m in sample_data()]
+    grid = DigitHeatmapGrid(maps)
+    expected = np.stack([np.ma.getmaskarray(m) for m in maps])
+    assert np.array_equal(np.isnan(grid.data), expected)
+    grid.close()
+
+
+@pytest.mark.parametrize("mode", ["robust", "symmetric"])
+@pytest.mark.parametrize("value", [1e-310, 0.0, 5e-301])
+def test_autoscale_on_tiny_or_constant_data_gives_usable_limits(mode, value):
+    grid = DigitHeatmapGrid(np.full((10, 7, 6), value))
+    low, high = grid.autoscale(mode)
+    assert np.isfinite([low, high]).all() and low < high
+    assert len(set(grid.tick_labels())) == len(grid.tick_labels()) >= 2
+    grid.close()
+
+
+def test_data_cannot_be_made_writeable(grid):
+    with pytest.raises(ValueError):
+        grid.data.flags.writeable = True
+    with pytest.raises(ValueError):
+        grid.data[0, 0, 0] = 1.0
+
+
+# ---------------------------------------------------------------- lifecycle and files
+
+def test_after_close_changes_open_nothing(recorder):
+    grid = DigitHeatmapGrid()
+    grid.close()
+    before = len(recorder.events)
+    grid.data = sample_data()[:4]
+    grid.update_panel(0, np.zeros((7, 6)))
+    grid.renderer = "canvas"
+    grid.vmax = 0.5
+    grid.show_controls = True
+    with pytest.raises(RuntimeError, match="controls: the grid is closed"):
+        grid.controls
+    assert recorder.events[before:] == []
+
+
+def test_save_never_truncates_a_good_file(grid, tmp_path, monkeypatch):
+    target = tmp_path / "grid.svg"
+    grid.save(target)
+    good = target.read_bytes()
+    grid.vmax = 0.005
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    import digitheat_widget.export as export
+
+    monkeypatch.setattr(export.os, "replace", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        grid.save(target)
+    assert target.read_bytes() == good
+    assert [p.name for p in tmp_path.iterdir()] == ["grid.svg"]  # no temporary left
+
+
+@pytest.mark.parametrize("content", [b"", b"\x93NUMPY\x01\x00\x10\x00{garbage}      \n",
+                                     b"\x93NUMPY\x01\x00v\x00{'descr': '<f8', 'fortran_order': "
+                                     b"False, 'shape': (99999999999, 99999999), }" + b" " * 28 + b"\n"])
+def test_cli_reports_a_bad_npy_in_one_line(tmp_path, content):
+    path = tmp_path / "bad.npy"
+    path.write_bytes(content)
+    result = subprocess.run([sys.executable, "-m", "digitheat_widget", str(path), "-o",
+                             str(tmp_path / "out.png")], capture_output=True, text=True,
+                            timeout=120, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("python -m digitheat_widget: error: ")
+    assert str(path) in lines[0] and "Traceback" not in result.stderr
+
+
+# ---------------------------------------------------------------- messages
+
+def test_messages_name_what_came(grid):
+    with pytest.raises(TraitError, match=r"update_panel expected a 2-D map of shape \(7, 6\), "
+                                         r"got 1-D with shape \(42,\)"):
+        grid.update_panel(0, np.zeros(42))
+    with pytest.raises(TraitError, match=r"renderer expected one of 'auto', 'svg', 'canvas', "
+                                         r"got 'webgl'"):
+        grid.renderer = "webgl"
+    with pytest.raises(TypeError, match=r"to_html expected title as a str, got NoneType None"):
+        grid.to_html(title=None)
+    with pytest.raises(TraitError, match=r"got 1\.0000001e\+300 at index"):
+        grid.data = np.full((2, 2, 2), 1.0000001e300)
