@@ -24,7 +24,7 @@ from .data import MAX_PANELS, MIN_SPAN, as_tensor, auto_limits, sample_data
 from .figure import Figure, describe
 from .figure.colormaps import DEFAULT_COLORMAP
 from .figure.colors import ColorError, parse_color
-from .figure.layout import DEFAULT_NAN_COLOR
+from .figure.layout import DEFAULT_NAN_COLOR, default_columns
 from .figure.ticks import min_span, tick_format, tick_labels
 from .export import Exports
 from .live.codec import wire_dtype
@@ -64,7 +64,8 @@ class DigitHeatmapGrid(Exports, VBox):
     labels
         Panel titles; default ``"0"`` .. ``"N-1"``.
     columns
-        Panels per row of the grid.
+        Panels per row of the grid; ``None``: 2 for up to 12 panels (the reference 5 x 2
+        layout), else as many as fit about 960 px.
     nan_color
         CSS colour for missing values (NaN).
     cell_size
@@ -133,13 +134,15 @@ class DigitHeatmapGrid(Exports, VBox):
         colormap: str | Sequence[str] = DEFAULT_COLORMAP,
         highlighted: Sequence[int] = (),
         labels: Sequence[str] | None = None,
-        columns: int = 2,
+        columns: int | None = None,
         nan_color: str = DEFAULT_NAN_COLOR,
         cell_size: int | None = None,
         controls: bool = False,
         renderer: str = "auto",
         **kwargs: Any,
     ) -> None:
+        """Make a grid of ``data`` (the bundled sample when None); every option is a trait
+        of the same name (``controls`` sets ``show_controls``). See the class docstring."""
         self._view: LiveView | None = None
         self._controls: Widget | None = None
         unknown = sorted(k for k in kwargs if not VBox.class_traits().get(k))
@@ -165,7 +168,8 @@ class DigitHeatmapGrid(Exports, VBox):
                 self.vmin, self.vmax = vmin, vmax
                 self.colormap = colormap
                 self.highlighted = highlighted
-                self.columns = columns
+                self.columns = columns if columns is not None else default_columns(
+                    *self.data.shape, cell_size)
                 self.nan_color = nan_color
                 self.cell_size = cell_size
                 self.renderer = renderer

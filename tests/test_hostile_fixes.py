@@ -198,3 +198,52 @@ def test_messages_name_what_came(grid):
         grid.to_html(title=None)
     with pytest.raises(TraitError, match=r"got 1\.0000001e\+300 at index"):
         grid.data = np.full((2, 2, 2), 1.0000001e300)
+
+
+# ---------------------------------------------------------------- display cost, first-time user
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    from PIL import Image
+    import io
+
+    with Image.open(io.BytesIO(png)) as image:
+        return image.size
+
+
+@pytest.mark.parametrize("shape", [(1000, 28, 28), (1, 3000, 3000)])
+def test_display_picture_is_bounded(shape):
+    import base64
+
+    rng = np.random.default_rng(0)
+    grid = DigitHeatmapGrid(rng.random(shape, dtype=np.float32))
+    png = base64.b64decode(grid._repr_mimebundle_()["image/png"])
+    width, height = _png_size(png)
+    assert width * height <= 4_000_000
+    # The live view still has every panel.
+    assert grid.figure.shape == shape
+    grid.close()
+
+
+def test_a_tall_picture_says_how_many_panels_it_leaves_out(tmp_path):
+    from digitheat_widget.export.png import figure_png
+    from digitheat_widget.figure.scene import build_scene
+
+    grid = DigitHeatmapGrid(np.random.default_rng(1).random((400, 28, 28)))
+    full = build_scene(grid.figure, raster=True)
+    assert full.width * full.height > 4_000_000  # the whole grid would be too large
+    width, height = _png_size(figure_png(grid.figure, scale=1, max_pixels=4_000_000))
+    assert width * height <= 4_000_000 and height < full.height
+    grid.close()
+
+
+def test_many_maps_get_more_columns_and_a_shorter_colorbar():
+    grid = DigitHeatmapGrid(np.random.default_rng(2).random((100, 28, 28)))
+    geometry = grid.figure.geometry
+    # 28 columns of 5 px cells + 34 px of margins = 174 px a panel: five fit 960 px.
+    assert grid.columns == 5 and geometry.grid_width <= 960
+    assert geometry.colorbar_height == 1100 < geometry.grid_height
+    grid.close()
+    reference = DigitHeatmapGrid()
+    assert reference.columns == 2  # the 5 x 2 reference layout stays
+    assert reference.figure.geometry.colorbar_height == reference.figure.geometry.grid_height
+    reference.close()

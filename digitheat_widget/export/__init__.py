@@ -117,11 +117,11 @@ class Exports:
         include, exclude = kwargs.get("include"), kwargs.get("exclude")
         if (include and "image/png" not in include) or (exclude and "image/png" in exclude):
             return bundle
-        from .png import figure_png
+        from .png import MAX_DISPLAY_PIXELS, figure_png
 
         # Page size (scale 1), so it shows as large as the live grid wherever it is used.
         # Unoptimised PNG: the display waits for it (optimize=True took 1.2 s at 100x28x28).
-        png = figure_png(self.figure, scale=1, optimize=False)
+        png = figure_png(self.figure, scale=1, optimize=False, max_pixels=MAX_DISPLAY_PIXELS)
         bundle["image/png"] = base64.b64encode(png).decode("ascii")
         # Where a renderer shows the picture, this is its alt text (Jupyter Book 2, GitHub).
         bundle["text/plain"] = repr(self)

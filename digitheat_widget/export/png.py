@@ -4,13 +4,17 @@
 from __future__ import annotations
 
 import io
+import math
 from functools import lru_cache
 
 import numpy as np
 
 from ..figure import Figure
+from ..figure.layout import GAP_Y
 from ..figure.colors import parse_color
-from ..figure.scene import BACKGROUND, Gradient, Line, Rect, Scene, Text, build_scene
+from ..figure.scene import (
+    BACKGROUND, TITLE_COLOR, Cells, Gradient, Line, Rect, Scene, Text, build_scene,
+)
 
 __all__ = ["figure_png", "scene_to_png"]
 
@@ -41,18 +45,28 @@ def _rgb(color: str) -> tuple[int, int, int]:
     return r, g, b
 
 
-def scene_to_png(scene: Scene, scale: int = 2, optimize: bool = True) -> bytes:
+def _checked_scale(scale: object) -> int:
+    if isinstance(scale, bool) or not isinstance(scale, (int, np.integer)) or not 1 <= scale <= 16:
+        raise ValueError(f"scale expected an integer in 1..16, got {scale!r}")
+    return int(scale)
+
+
+def scene_to_png(scene: Scene, scale: int = 2, optimize: bool = True,
+                 max_pixels: int | None = None) -> bytes:
     """Raster a scene with Pillow at ``scale`` device pixels per CSS pixel; ``optimize``
     spends time for a smaller file (off for the notebook's display fallback)."""
     from PIL import Image, ImageDraw, ImageFont
 
-    if isinstance(scale, bool) or not isinstance(scale, (int, np.integer)) or not 1 <= scale <= 16:
-        raise ValueError(f"scale expected an integer in 1..16, got {scale!r}")
-    scale = int(scale)
+    scale = _checked_scale(scale)
     image = Image.new("RGB", (scene.width * scale, scene.height * scale), BACKGROUND)
     draw = ImageDraw.Draw(image)
     for item in scene.items:
-        if isinstance(item, Rect):
+        if isinstance(item, Cells):  # one nearest-neighbour block per panel
+            rows, cols = item.colors.shape[:2]
+            block = Image.fromarray(np.ascontiguousarray(item.colors), "RGB").resize(
+                (cols * item.cell * scale, rows * item.cell * scale), Image.NEAREST)
+            image.paste(block, (round(item.x * scale), round(item.y * scale)))
+        elif isinstance(item, Rect):
             box = _box(item.x, item.y, item.x + item.w, item.y + item.h, scale)
             if item.fill is not None:
                 draw.rectangle(box, fill=_rgb(item.fill))
@@ -93,12 +107,50 @@ def scene_to_png(scene: Scene, scale: int = 2, optimize: bool = True) -> bytes:
                 x0, y0, x1, y1 = draw.textbbox((0, 0), item.text, font=font)
                 shift = {"start": 0, "middle": (x1 - x0) / 2, "end": x1 - x0}[item.anchor]
                 draw.text((x - shift, y - y1), item.text, fill=fill, font=font, **bold)
+    if max_pixels and image.width * image.height > max_pixels:  # cells of one pixel still
+        image = image.reduce(math.ceil((image.width * image.height / max_pixels) ** 0.5))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=optimize)
     return buffer.getvalue()
 
 
-def figure_png(figure: Figure, scale: int = 2, optimize: bool = True) -> bytes:
+#: Largest picture drawn, in device pixels: about what a slide or a page can show. A
+#: taller grid is drawn with its first panels only, and a line saying how many follow;
+#: a single row too large is drawn with smaller cells (1000 maps of 28x28 made a 4.9 MB
+#: PNG that took 11 s, one 3000x3000 map 3.9 GB).
+MAX_PICTURE_PIXELS = 16_000_000
+#: The same bound for the picture that goes into a notebook's output beside the live
+#: view (shown where the widget cannot be): smaller, it is made at every display.
+MAX_DISPLAY_PIXELS = 4_000_000
+#: Room for that line below the panels, px.
+NOTE_HEIGHT = 24
+
+
+def figure_png(figure: Figure, scale: int = 2, optimize: bool = True,
+               max_pixels: int = MAX_PICTURE_PIXELS) -> bytes:
     """The figure as PNG bytes, ``scale`` times the page's pixel size (for crisp text on
-    slides and in PDFs)."""
-    return scene_to_png(build_scene(figure), scale, optimize)
+    slides and in PDFs); at most ``max_pixels`` device pixels (see MAX_PICTURE_PIXELS)."""
+    scale = _checked_scale(scale)
+    count = figure.shape[0]
+    shown = _panels_that_fit(figure, scale, max_pixels)
+    picture = figure.head(shown)
+    g = picture.geometry
+    area = (g.grid_width + 200) * g.grid_height * scale**2
+    if area > max_pixels:  # even one row of panels is too large: smaller cells
+        picture = picture.with_cell(max(1, int(g.cell * (max_pixels / area) ** 0.5)))
+    scene = build_scene(picture, raster=True)
+    if shown < count:
+        note = Text(4, scene.height + NOTE_HEIGHT - 8,
+                    f"... and {count - shown:,} more panels (of {count:,}): the live grid and "
+                    f"its HTML export show them all", 13, TITLE_COLOR, role="note")
+        scene = Scene(width=scene.width, height=scene.height + NOTE_HEIGHT,
+                      items=(*scene.items, note), description=scene.description)
+    return scene_to_png(scene, scale, optimize, max_pixels)
+
+
+def _panels_that_fit(figure: Figure, scale: int, max_pixels: int) -> int:
+    g = figure.geometry
+    width = (g.grid_width + 200) * scale  # with the colorbar
+    row_height = (g.panel_height + GAP_Y) * scale
+    rows = max(1, int((max_pixels / width - NOTE_HEIGHT * scale) // row_height))
+    return min(figure.shape[0], rows * g.columns)

@@ -35,6 +35,14 @@ SELECTED_COLOR = "#00e5ff"
 #: How missing values (NaN) are drawn by default: a mid blue that no built-in sequential
 #: map ends in, so a gap never passes for a very low or very high value.
 DEFAULT_NAN_COLOR = "#4a90d9"
+#: Tallest colorbar: beside a tall grid (many panels) a bar running its whole height
+#: would put its first label a screen below the top. The default 5 x 2 grid (1,011 px)
+#: keeps a full-height bar.
+MAX_COLORBAR_HEIGHT = 1100
+#: Width a grid of many panels aims to fill with its default columns (a notebook cell).
+DEFAULT_GRID_WIDTH = 960
+#: Up to this many panels, the default is the reference layout's 2 columns.
+TWO_COLUMNS_UP_TO = 12
 #: Labels stay at least this far apart on a panel's axes: 28 columns of 5 px cells show
 #: every 4th index, not 28 overlapping numbers.
 MIN_TICK_SPACING = 16
@@ -43,6 +51,15 @@ MIN_TICK_SPACING = 16
 def auto_cell_size(rows: int, cols: int) -> int:
     """Pixels per cell: about 150 px for the longer side of a panel, 4-24 px per cell."""
     return max(4, min(24, 150 // max(rows, cols)))
+
+
+def default_columns(count: int, rows: int, cols: int, cell: int | None = None) -> int:
+    """Columns when none are given: 2 (the reference 5 x 2 layout) up to
+    TWO_COLUMNS_UP_TO panels, else as many as fit DEFAULT_GRID_WIDTH px."""
+    if count <= TWO_COLUMNS_UP_TO:
+        return 2
+    panel = cols * (cell or auto_cell_size(rows, cols)) + PANEL_MARGIN["left"] + PANEL_MARGIN["right"]
+    return max(2, min(count, (DEFAULT_GRID_WIDTH + GAP_X) // (panel + GAP_X)))
 
 
 def label_px(labels: tuple[str, ...] | list[str]) -> int:
@@ -92,6 +109,11 @@ class GridGeometry:
     @property
     def grid_height(self) -> int:
         return self.grid_rows * self.panel_height + (self.grid_rows - 1) * GAP_Y
+
+    @property
+    def colorbar_height(self) -> int:
+        """The colorbar figure's height: the grid's, at most MAX_COLORBAR_HEIGHT."""
+        return min(self.grid_height, MAX_COLORBAR_HEIGHT)
 
     def panel_origin(self, index: int) -> tuple[int, int]:
         """Top-left corner of panel ``index`` in the grid, reading order."""

@@ -10,7 +10,7 @@ once, then drawn by each front end.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -94,6 +94,24 @@ class Figure:
             dimmed = [i for i in range(self.shape[0]) if i not in set(self.highlighted)]
             colors[dimmed] = colors[dimmed] * DIMMED_OPACITY + background * (1 - DIMMED_OPACITY)
         return colors
+
+    def with_cell(self, cell: int) -> Figure:
+        """The same figure drawn with ``cell`` px per cell."""
+        g = self.geometry
+        return replace(self, geometry=GridGeometry(rows=g.rows, cols=g.cols, panels=g.panels,
+                                                   columns=g.columns, cell=cell))
+
+    def head(self, count: int) -> Figure:
+        """The same figure with only its first ``count`` panels (limits and colours kept)."""
+        if count >= self.shape[0]:
+            return self
+        g = self.geometry
+        return replace(
+            self, data=self.data[:count], labels=self.labels[:count],
+            highlighted=tuple(i for i in self.highlighted if i < count),
+            selected=self.selected if self.selected and self.selected[0] < count else None,
+            geometry=GridGeometry(rows=g.rows, cols=g.cols, panels=count, columns=g.columns,
+                                  cell=g.cell))
 
     def summary(self) -> str:
         """One sentence that says what the figure shows: the accessible description of the

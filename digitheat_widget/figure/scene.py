@@ -22,7 +22,7 @@ from .layout import (
 )
 from .model import Figure
 
-__all__ = ["Gradient", "Line", "Rect", "Scene", "Text", "build_scene"]
+__all__ = ["Cells", "Gradient", "Line", "Rect", "Scene", "Text", "build_scene"]
 
 # What the page gets from the notebook's stylesheet rather than from our own code: the
 # axes' grey, the title colour and the colorbar's frame.
@@ -102,7 +102,19 @@ class Gradient:
     role: str = ""
 
 
-Item = Union[Rect, Line, Text, Gradient]
+@dataclass(frozen=True, eq=False)
+class Cells:
+    """One panel's cells as a block of colours, (rows, cols, 3) uint8, each ``cell`` px:
+    what a raster writer draws in one go instead of one Rect per cell."""
+
+    x: float
+    y: float
+    cell: int
+    colors: np.ndarray
+    role: str = "cells"
+
+
+Item = Union[Rect, Line, Text, Gradient, Cells]
 
 
 @dataclass(frozen=True)
@@ -127,8 +139,9 @@ def _clean_text(text: str) -> str:
     return _XML_ILLEGAL.sub("\ufffd", _WHITESPACE.sub(" ", text))
 
 
-def build_scene(figure: Figure) -> Scene:
-    """The figure as a list of shapes in CSS pixels (see the module docstring)."""
+def build_scene(figure: Figure, raster: bool = False) -> Scene:
+    """The figure as a list of shapes in CSS pixels (see the module docstring); with
+    ``raster``, each panel's cells are one :class:`Cells` block instead of Rects."""
     geometry = figure.geometry
     count, rows, cols = figure.shape
     cell = geometry.cell
@@ -139,7 +152,7 @@ def build_scene(figure: Figure) -> Scene:
 
     items: list[Item] = [Rect(0, 0, width, height, BACKGROUND, role="background")]
     codes = np.clip(np.round(figure.cell_rgb()), 0, 255).astype(np.uint8)  # as to_hex rounds
-    hex_colors = np.array(
+    hex_colors = None if raster else np.array(
         [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in codes.reshape(-1, 3).tolist()]
     ).reshape(codes.shape[:3])
     chosen = set(figure.highlighted)
@@ -147,10 +160,13 @@ def build_scene(figure: Figure) -> Scene:
         px, py = geometry.panel_origin(index)
         left, top = geometry.plot_origin(index)
         bottom, right = top + geometry.plot_height, left + geometry.plot_width
-        for r in range(rows):
-            for c in range(cols):
-                items.append(Rect(left + c * cell, top + r * cell, cell, cell,
-                                  str(hex_colors[index, r, c]), role="cell"))
+        if raster:
+            items.append(Cells(left, top, cell, codes[index]))
+        else:
+            for r in range(rows):
+                for c in range(cols):
+                    items.append(Rect(left + c * cell, top + r * cell, cell, cell,
+                                      str(hex_colors[index, r, c]), role="cell"))
         items += _panel_axes(left, top, right, bottom, cell, geometry.x_ticks, geometry.y_ticks)
         items.append(Text(
             (left + right) / 2, top - TITLE_GAP, _clean_text(figure.labels[index]),
@@ -161,7 +177,7 @@ def build_scene(figure: Figure) -> Scene:
                               stroke=ACCENT_COLOR, stroke_width=HIGHLIGHT_WIDTH,
                               role="highlight"))
 
-    items += _colorbar(figure, grid_width, height, tick_labels)
+    items += _colorbar(figure, grid_width, geometry.colorbar_height, tick_labels)
     return Scene(width=width, height=height, items=tuple(items),
                  description=_clean_text(figure.summary()))
 

@@ -178,13 +178,13 @@ class Colorbar:
             # The negative margins extend the plot area past the figure: clip it, or the
             # grid would grow a scrollbar for empty space.
             layout=Layout(width=f"{GridGeometry.colorbar_width(labels)}px",
-                          height=f"{figure.geometry.grid_height}px", margin="0px",
+                          height=f"{figure.geometry.colorbar_height}px", margin="0px",
                           padding="0px", overflow="hidden", flex="0 0 auto"),
             min_aspect_ratio=0.001, max_aspect_ratio=1000.0, animation_duration=0,
             display_toolbar=False,
         )
         self.figure.add_class("dhg-colorbar")
-        self.height = figure.geometry.grid_height
+        self.height = figure.geometry.colorbar_height
 
     def widgets(self) -> list[Widget]:
         f = self.figure
