@@ -263,9 +263,12 @@ _PAGE = """\
 <style>{css}</style>
 </head>
 <body>
+<main>
+<h1 style="position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap">{title}</h1>
 <div class="digitheat-embed">
 {picture}<script type="application/vnd.jupyter.widget-view+json">{view}</script>
 </div>
+</main>
 <script type="application/vnd.jupyter.widget-state+json">{state}</script>
 <script type="{runtime_type}">{runtime}</script>
 <!-- {notice} -->

@@ -717,8 +717,27 @@ function keyboard(state, el, live) {
   body.addEventListener('keydown', onKey);
   body.addEventListener('focus', onFocus);
   body.addEventListener('blur', onBlur);
+  /** The control panel's names and states for assistive technology (ipywidgets gives
+   *  the slider handles no name and the toggles no pressed state). */
+  function labelControls() {
+    const controls = root.querySelector('.dhg-controls');
+    if (!controls) return;
+    const names = ['vmin, the lower colour limit', 'vmax, the upper colour limit'];
+    const values = [state.limits.low, state.limits.high];
+    controls.querySelectorAll('.noUi-handle').forEach((handle, i) => {
+      if (i > 1) return;
+      handle.setAttribute('aria-label', names[i]);
+      handle.setAttribute('aria-valuetext', fmt(values[i]));
+    });
+    const chosen = new Set(state.highlighted); // the toggles are the panels, in order
+    controls.querySelectorAll('.widget-toggle-button').forEach((button, i) => {
+      button.setAttribute('aria-pressed', String(chosen.has(i)));
+    });
+  }
+
   return {
     refresh() {
+      labelControls();
       body.setAttribute('aria-label', summary());
       const [count, rows, cols] = shape();
       if (focus && !(focus[0] < count && focus[1] < rows && focus[2] < cols)) focus = null;
