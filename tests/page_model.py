@@ -12,7 +12,8 @@ run, so what the page draws is read from the controller, not from the drawing wi
 What the page sends back (a cell click, a title click) reaches Python as a custom message
 to the controller: ``page_click`` and ``page_highlight`` send one, as the page would.
 
-Used by test_matrix.py, test_properties.py, test_roundtrip.py and test_concurrency.py.
+Used by most Python-side tests (test_matrix.py, test_properties.py, test_roundtrip.py,
+test_concurrency.py, test_messages.py, test_traits.py, ...).
 """
 
 from __future__ import annotations

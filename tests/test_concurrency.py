@@ -1,17 +1,20 @@
 """Concurrency: assignments from several threads never give the page a mix of two tensors.
 
-What is guaranteed (README "Streaming", widget.py ``DigitHeatmapGrid.__setattr__``): the
+What is guaranteed (README "Streaming", grid.py ``DigitHeatmapGrid.__setattr__``): the
 grid holds one re-entrant lock per grid across validate -> store -> notify observers ->
-send, for every trait assignment from any thread, and ``_flush_panels`` takes the same
-lock. So
+send, for every trait assignment from any thread, and the live view's (merged) send
+takes the same lock. So
 
 * one assignment's messages leave as one uninterrupted run: no other change to the same
-  grid (data, limits, colormap, highlight) can send in between, and every panel message
-  of an assignment carries that assignment's tensor;
+  grid (data, limits, colormap, highlight) can send in between, and every message of an
+  assignment that carries maps (to the grid's controller: a patch of the changed maps,
+  or the whole stack) carries that assignment's tensor;
 * the page ends on the last tensor assigned, with the limits and colours in force;
 * sends are merged (< 1/60 s apart) only while an asyncio event loop runs in the
   assigning thread; a merged send carries the latest tensor for every changed panel.
   In plain threads (no running loop) every assignment is sent at once, as here.
+
+What the page holds and draws is read from the controller's messages (page_model.py).
 
 Not promised, and not tested as such: that the page sees every intermediate tensor when
 sends are merged. Two tests below (``..._BUG_11``, ``..._BUG_12``) cover compound
@@ -28,39 +31,40 @@ import time
 
 import numpy as np
 import pytest
+from conftest import Event
+from page_model import Page, controller_of, mismatches, tensor_messages
 from traitlets import TraitError
 
-from conftest import Event
 from digitheat_widget import DigitHeatmapGrid
-from page_model import Page, decode_array, mismatches
 
 SHAPE = (10, 4, 4)
 ASSIGNMENTS = 200
 COLORMAPS = ["viridis", "magma", "gray", "hot", "RdBu_r"]
 
 
-def panel_messages(events, feed_id: str) -> list[tuple[int, int, float]]:
-    """(position in ``events``, panel, value) for every panel a message redraws, in order,
-    decoded as the page would (each feed update over the feed's earlier state); the
-    tensors here are constant, so each message must hold one value."""
-    page = Page([])
+def panel_messages(events, controller) -> list[tuple[int, int, float]]:
+    """(position in ``events``, panel, value) for every panel a message to the page's
+    controller redraws (a patch's maps, or the whole stack), in order, decoded from the
+    message's bytes; the tensors here are constant, so each message must hold one value."""
     out = []
-    for position, event in enumerate(events):
-        page.apply(event)
-        if (event.kind == "send" and event.comm is not None and event.comm.comm_id == feed_id
-                and ["frame", "values"] in (event.data.get("buffer_paths") or [])):
-            frame = page.models[feed_id]["frame"]
-            values = np.frombuffer(frame["values"], dtype=np.dtype(frame["dtype"]).newbyteorder("<"))
-            assert values.min() == values.max(), "one message, two tensors"
-            out += [(position, panel, float(values[0])) for panel in frame["changed"]]
+    for position, kind, indices, maps in tensor_messages(events, controller):
+        assert maps.min() == maps.max(), f"one message ({kind}), two tensors"
+        out += [(position, panel, float(maps.flat[0])) for panel in indices]
     return out
+
+
+def main_thread_sends(events, controller) -> list:
+    """Messages to the controller that carry a colormap or highlight change (only the
+    main thread makes those here)."""
+    return [e for e in events if e.kind == "send" and e.comm is controller.comm
+            and {"colormap", "highlighted"} & set((e.data or {}).get("state", {}))]
 
 
 def test_threaded_assignments_reach_the_page_whole(recorder, widgets_of):
     """A background thread assigns tensor i (all cells i) for i = 0..199 while the main
     thread keeps changing vmax, colormap and highlighted."""
     grid = DigitHeatmapGrid(np.full(SHAPE, -1.0))
-    feed_id = grid._feed.comm.comm_id
+    controller = controller_of(grid)
     order: list[tuple[str, int]] = []
     errors: list[BaseException] = []
     done = threading.Event()
@@ -102,26 +106,25 @@ def test_threaded_assignments_reach_the_page_whole(recorder, widgets_of):
         # panels of tensor i, one each, before boundary i + 1.
         bounds = [k for k, e in enumerate(recorder.events) if e.kind == "assign"]
         assert len(bounds) == ASSIGNMENTS
-        redrawn = panel_messages(recorder.events, feed_id)
+        redrawn = panel_messages(recorder.events, controller)
         for i, (a, b) in enumerate(zip(bounds, bounds[1:] + [len(recorder.events)])):
             sent = [(panel, value) for k, panel, value in redrawn if a < k < b]
             assert sorted(p for p, _ in sent) == list(range(10)), f"assignment {i}: panels {sent}"
             assert {v for _, v in sent} == {float(i)}, f"assignment {i} carried {sent}"
         # Both threads really ran at once: the main thread's changes reached the page
         # between the writer's first and last assignment.
-        interleaved = [e for e in recorder.events[bounds[0]:bounds[-1]]
-                       if e.kind == "send" and e.comm is grid._color_scale.comm]
+        interleaved = main_thread_sends(recorder.events[bounds[0]:bounds[-1]], controller)
         print(f"\n{ASSIGNMENTS} threaded assignments, {changes} main-thread changes, "
-              f"{len(interleaved)} colour-scale messages between the first and last assignment")
+              f"{len(interleaved)} colormap/highlight messages between the first and last assignment")
         assert changes >= 3 and interleaved
         # The page ends on the last tensor, and on exactly what Python holds.
         page = Page(recorder.events)
-        for panel in grid._panels:
-            assert (decode_array(page.state(panel.mark)["color"]) == ASSIGNMENTS - 1).all()
+        shown = page.shown(grid)
+        assert shown.data.shape == SHAPE and (shown.data == ASSIGNMENTS - 1).all()
         assert (grid.data == ASSIGNMENTS - 1).all()
         assert mismatches(page, widgets_of(grid)) == []
-        scale = page.state(grid._color_scale)
-        assert (scale["min"], scale["max"]) == grid.limits
+        assert shown.limits == grid.limits and (shown.vmin, shown.vmax) == (grid.vmin, grid.vmax)
+        assert shown.colormap == grid.colormap and shown.highlighted == grid.highlighted
     finally:
         grid.close()
 
@@ -130,8 +133,12 @@ def test_merged_sends_in_an_event_loop_are_whole_and_end_on_the_latest(recorder,
     """With a running event loop, assignments closer than 1/60 s are merged: fewer sends,
     each still one whole tensor, and the last one is the last tensor assigned."""
     grid = DigitHeatmapGrid(np.full(SHAPE, -1.0))
-    feed_id = grid._feed.comm.comm_id
+    controller = controller_of(grid)
     start = len(recorder.events)
+
+    def page_has_the_last_tensor() -> bool:
+        return any(value == ASSIGNMENTS - 1 for _, _, value in
+                   panel_messages(recorder.events[start:], controller))
 
     rng = np.random.default_rng(0)
     work = rng.random((80, 80))
@@ -142,13 +149,13 @@ def test_merged_sends_in_an_event_loop_are_whole_and_end_on_the_latest(recorder,
             grid.data = np.full(SHAPE, float(i))
             await asyncio.sleep(0)
         deadline = time.monotonic() + 10
-        while grid._flush_pending:  # the merged send still to come
+        while not page_has_the_last_tensor():  # the merged send still to come
             assert time.monotonic() < deadline, "the merged send never came"
             await asyncio.sleep(0.005)
 
     try:
         asyncio.run(loop())
-        sent = [(panel, value) for k, panel, value in panel_messages(recorder.events, feed_id)
+        sent = [(panel, value) for k, panel, value in panel_messages(recorder.events, controller)
                 if k >= start]
         blocks = [sent[k:k + 10] for k in range(0, len(sent), 10)]
         assert len(sent) % 10 == 0
@@ -161,7 +168,10 @@ def test_merged_sends_in_an_event_loop_are_whole_and_end_on_the_latest(recorder,
         assert values == sorted(values) and len(set(values)) == len(values)
         assert values[-1] == ASSIGNMENTS - 1
         assert len(blocks) < ASSIGNMENTS, "nothing was merged"
-        assert mismatches(Page(recorder.events), widgets_of(grid)) == []
+        page = Page(recorder.events)
+        assert mismatches(page, widgets_of(grid)) == []
+        assert (page.shown(grid).data == ASSIGNMENTS - 1).all()
+        assert page.shown(grid).limits == grid.limits
     finally:
         grid.close()
 
@@ -195,17 +205,18 @@ def test_concurrent_panel_updates_lose_nothing_BUG_11(recorder):
         assert errors == []
         final = [float(grid.data[k, 0, 0]) for k in range(10)]
         assert final == [50.0] * 10, f"panels ended on {final}: updates were lost"
-        page = Page(recorder.events)
-        assert [float(decode_array(page.state(p.mark)["color"])[0, 0]) for p in grid._panels] == final
+        shown = Page(recorder.events).shown(grid)
+        assert [float(v) for v in shown.data[:, 0, 0]] == final
+        assert (shown.data == np.asarray(final)[:, None, None]).all()
     finally:
         grid.close()
 
 
 def _parked_on_the_grid_lock(thread: threading.Thread) -> bool:
-    """True while ``thread`` waits to enter DigitHeatmapGrid.__setattr__'s lock."""
+    """True while ``thread`` waits to enter DigitHeatmapGrid.__setattr__'s lock (its
+    innermost Python frame is that method: acquiring the lock is C code)."""
     frame = sys._current_frames().get(thread.ident)
-    return (frame is not None and frame.f_code.co_name == "__setattr__"
-            and frame.f_code.co_filename.endswith("widget.py"))
+    return frame is not None and frame.f_code is DigitHeatmapGrid.__setattr__.__code__
 
 
 def test_assignment_during_another_threads_batch_is_not_lost_BUG_12(recorder):
@@ -238,8 +249,8 @@ def test_assignment_during_another_threads_batch_is_not_lost_BUG_12(recorder):
         assert done.is_set()
         assert (grid.vmin, grid.vmax) == (None, None)
         assert (grid.data == 1.0).all(), "thread B's assignment was rolled back with the batch"
-        page = Page(recorder.events)
-        assert (decode_array(page.state(grid._panels[0].mark)["color"]) == 1.0).all()
+        shown = Page(recorder.events).shown(grid)
+        assert (shown.data == 1.0).all() and (shown.vmin, shown.vmax) == (None, None)
     finally:
         thread.join(timeout=30)
         grid.close()

@@ -3,7 +3,9 @@ map to colours, and the limits in force.
 
 Every page-side value is decoded from the recording comm's messages (page_model.py): the
 binary buffers with the dtype and shape given in the message state, never the package's
-own arrays.
+own arrays. What the page draws is read from the grid's controller (``Page.shown``): its
+stack of maps, limits and colour stops are what ``controller.js`` sets the bqplot
+panels' shared ColorScale and marks (or the canvas) from, in the page.
 
 Bounds used:
 
@@ -11,8 +13,8 @@ Bounds used:
   float32's normal range (2^-126 <= |x| <= float32 max); NaN stays NaN. A panel sent as
   float64 (values beyond float32's range) must decode exactly.
 * colours: the page's ColorScale spreads its stops evenly from min to max and interpolates
-  linearly in RGB, clamping outside (bqscales ColorScale over d3-scale); computed here from
-  the stops and limits the page received.
+  linearly in RGB, clamping outside (bqscales ColorScale over d3-scale; the canvas does the
+  same); computed here from the stops and limits the page received.
 
 Each property runs on the domain where the package promises it; the docstrings name the
 bugs (BUG-n, see the report) this suite found at the edges.
@@ -29,12 +31,12 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from page_model import Page, controller_of, mismatches, tensor_messages
 from traitlets import TraitError
 
 from digitheat_widget import DigitHeatmapGrid, colormap_names
-from digitheat_widget.figure.colormaps import map_values
 from digitheat_widget.data import MAX_MAGNITUDE
-from page_model import Page, decode_array, mismatches
+from digitheat_widget.figure.colormaps import map_values
 
 FAST = settings(deadline=None, max_examples=60, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -59,9 +61,10 @@ def shapes(min_side: int = 2) -> st.SearchStrategy[tuple[int, int, int]]:
 
 
 @st.composite
-def tensors(draw, lo: float = 1e-30, hi: float = 1e300, min_side: int = 2) -> np.ndarray:
+def tensors(draw, lo: float = 1e-30, hi: float = 1e300, min_side: int = 2,
+            shape: tuple[int, int, int] | None = None) -> np.ndarray:
     """Random (N, H, W) float64 data: spread values, NaN holes, constant or all-NaN maps."""
-    shape = draw(shapes(min_side))
+    shape = shape or draw(shapes(min_side))
     kind = draw(st.sampled_from(["spread", "spread", "narrow", "constant", "all-nan"]))
     if kind == "all-nan":
         return np.full(shape, np.nan)
@@ -78,6 +81,18 @@ def tensors(draw, lo: float = 1e-30, hi: float = 1e300, min_side: int = 2) -> np
     if draw(st.booleans()):
         data = np.where(holes, np.nan, data)
     return data
+
+
+@st.composite
+def same_shape_pairs(draw) -> tuple[np.ndarray, np.ndarray]:
+    """Two tensors of one shape; the second often differs in a few maps only."""
+    first = draw(tensors())
+    if draw(st.booleans()):
+        return first, draw(tensors(shape=first.shape))
+    second = first.copy()
+    for index in draw(st.sets(st.integers(0, first.shape[0] - 1))):
+        second[index] = draw(tensors(shape=(1, *first.shape[1:])))[0]
+    return first, second
 
 
 @st.composite
@@ -101,8 +116,9 @@ def watching(recorder):
 
 
 def page_panels(page: Page, grid) -> list[np.ndarray]:
-    """Each panel's values as the page decodes them, with the dtype the message named."""
-    return [decode_array(page.state(panel.mark)["color"]) for panel in grid._panels]
+    """Each panel's values as the page decodes them (the controller's stack, patches
+    applied), with the dtype the message named."""
+    return list(page.shown(grid).data)
 
 
 def assert_decodes_back(shown: np.ndarray, values: np.ndarray) -> None:
@@ -139,21 +155,55 @@ def luminance(rgb: np.ndarray) -> np.ndarray:
 
 
 @FAST
-@given(first=tensors(), second=tensors(), chosen=grid_settings())
-@example(first=np.full((1, 2, 2), np.nan), second=np.array([[[1e-30, -1e30], [F32_MAX * 2, 0.0]]]),
+@given(first=tensors(), pair=same_shape_pairs(), chosen=grid_settings())
+@example(first=np.full((1, 2, 2), np.nan),
+         pair=(np.array([[[1e-30, -1e30], [F32_MAX * 2, 0.0]]]), np.array([[[np.nan, 1.0], [2.0, 3.0]]])),
          chosen={"colormap": "gray", "columns": 1, "nan_color": "magenta", "cell_size": None})
-def test_page_receives_the_data_within_float32_rounding(recorder, widgets_of, first, second, chosen):
-    """Opened with one tensor (open messages), then assigned another (update messages):
-    the page decodes each panel back to the data within float32 rounding, NaN as NaN."""
+@example(first=np.zeros((3, 2, 2)),
+         pair=(np.arange(12.0).reshape(3, 2, 2), np.arange(12.0).reshape(3, 2, 2) * [[[1]], [[-1]], [[1]]]),
+         chosen={"colormap": "hot", "columns": 2, "nan_color": "magenta", "cell_size": 4})
+def test_page_receives_the_data_within_float32_rounding(recorder, widgets_of, first, pair, chosen):
+    """Opened with one tensor (open messages), then assigned another (update messages),
+    then a third of the second's shape (a patch of the maps that changed): the page
+    decodes each panel back to the data within float32 rounding, NaN as NaN."""
+    second, third = pair
     with watching(recorder) as seen:
         grid = DigitHeatmapGrid(first, **chosen)
         try:
+            assert len(page_panels(seen(), grid)) == first.shape[0]
             for shown, values in zip(page_panels(seen(), grid), first):
                 assert_decodes_back(shown, values)
-            grid.data = second
+            with recorder.capture() as cap:
+                grid.data = second
             page = seen()
-            assert len(grid._panels) == second.shape[0]
+            assert len(page_panels(page, grid)) == second.shape[0]
+            assert page.shown(grid).geometry["count"] == second.shape[0]
             for shown, values in zip(page_panels(page, grid), second):
+                assert_decodes_back(shown, values)
+            assert mismatches(page, widgets_of(grid)) == []
+            # Every message on the way held the new tensor, in a precision that holds it
+            # (BUG-13: a new shape was sent once in the old precision first).
+            for _, _, indices, maps in tensor_messages(cap.events, controller_of(grid)):
+                for shown, values in zip(maps, second[indices]):
+                    assert_decodes_back(shown, values)
+            # The same shape again: the values go to the controller alone, as one message
+            # (none when nothing changed) holding the maps that changed (or the whole stack,
+            # when the new values need another precision on the wire), and no widget opens
+            # or closes.
+            changed = [i for i in range(third.shape[0])
+                       if not np.array_equal(second[i], third[i], equal_nan=True)]
+            with recorder.capture() as cap:
+                grid.data = third
+            assert cap.opens == [] and cap.closes == []
+            assert len(cap.sends) <= 1 and cap.sends == cap.sends_to(controller_of(grid))
+            sent = tensor_messages(cap.events, controller_of(grid))
+            assert len(sent) == (1 if changed else 0), [(kind, i) for _, kind, i, _ in sent]
+            for _, kind, indices, maps in sent:
+                assert indices == (changed if kind == "patch" else list(range(third.shape[0])))
+                for shown, values in zip(maps, third[indices]):
+                    assert_decodes_back(shown, values)
+            page = seen()
+            for shown, values in zip(page_panels(page, grid), third):
                 assert_decodes_back(shown, values)
             assert mismatches(page, widgets_of(grid)) == []
         finally:
@@ -212,12 +262,12 @@ def test_page_colours_are_monotone_in_the_value(recorder, data, name, vmin, vmax
         grid = DigitHeatmapGrid(data, colormap=name, vmin=vmin, vmax=vmax)
         try:
             page = seen()
-            scale = page.state(grid._color_scale)
-            lo, hi = scale["min"], scale["max"]
+            shown = page.shown(grid)
+            lo, hi = shown.limits
             assert lo < hi
             values = np.concatenate([p.ravel() for p in page_panels(page, grid)]).astype(np.float64)
             values = np.sort(values[~np.isnan(values)])
-            colours = page_colour(values, scale["colors"], lo, hi)
+            colours = page_colour(values, shown.stops, lo, hi)
             assert (np.diff(luminance(colours)) >= -1e-12).all()
             np.testing.assert_allclose(colours, map_values(values, lo, hi, name), atol=0.51)
         finally:
@@ -236,11 +286,11 @@ def test_page_colours_match_python_colours(recorder, data):
         grid = DigitHeatmapGrid(data, colormap="gray")
         try:
             page = seen()
-            scale = page.state(grid._color_scale)
+            stops, (lo, hi) = page.shown(grid).stops, page.shown(grid).limits
             for shown, values in zip(page_panels(page, grid), grid.data):
                 ok = ~np.isnan(values)
-                on_page = page_colour(shown.astype(np.float64)[ok], scale["colors"], scale["min"], scale["max"])
-                in_python = page_colour(values[ok], scale["colors"], scale["min"], scale["max"])
+                on_page = page_colour(shown.astype(np.float64)[ok], stops, lo, hi)
+                in_python = page_colour(values[ok], stops, lo, hi)
                 assert np.abs(on_page - in_python).max(initial=0) <= 2, (values[ok][:4], shown[ok][:4])
         finally:
             grid.close()
@@ -281,14 +331,18 @@ def check_limits(recorder, data, vmin, vmax, allow_refusal: bool = False) -> Non
             finite = data[~np.isnan(data)]
             if finite.size and vmin is None and vmax is None:  # automatic: the data fit
                 assert lo <= finite.min() and finite.max() <= hi
-            scale = seen().state(grid._color_scale)
-            assert scale["min"] < scale["max"] and (scale["min"], scale["max"]) == (lo, hi)
-            # The same when the limits come later, one by one (update messages).
+            shown = seen().shown(grid)
+            assert shown.limits[0] < shown.limits[1] and shown.limits == (lo, hi)
+            assert (shown.vmin, shown.vmax) == (vmin, vmax)
+            # The same when the limits come later, one by one (update messages), each
+            # change one message to the controller alone.
             grid.vmin = grid.vmax = None
-            with grid.hold_sync():
+            with recorder.capture() as cap, grid.hold_sync():
                 grid.vmin, grid.vmax = vmin, vmax
-            scale = seen().state(grid._color_scale)
-            assert (scale["min"], scale["max"]) == (lo, hi)
+            assert len(cap.sends) <= 1 and cap.sends == cap.sends_to(controller_of(grid))
+            assert cap.opens == [] and cap.closes == []
+            shown = seen().shown(grid)
+            assert shown.limits == (lo, hi) and (shown.vmin, shown.vmax) == (vmin, vmax)
         finally:
             grid.close()
 

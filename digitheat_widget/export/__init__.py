@@ -23,6 +23,8 @@ def write_atomically(path: str | os.PathLike[str], content: bytes) -> None:
     then renamed over it. A full disk or a file-size limit leaves the previous file as
     it was (a truncated export would destroy a good one)."""
     target = Path(path)
+    if not target.parent.is_dir():  # say so of the path asked for, not of our temporary
+        raise FileNotFoundError(2, "No such file or directory", str(target))
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:

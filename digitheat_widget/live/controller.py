@@ -23,7 +23,7 @@ from ipywidgets import CallbackDispatcher, Widget, widget_serialization
 from traitlets import Dict, Instance, Int, List, Unicode
 
 from ..figure import Figure
-from .codec import encode
+from .codec import decode, encode
 
 #: Page events and what they carry: a list of panel indices, or [digit, row, column].
 PAGE_EVENTS = ("highlighted", "selected")
@@ -43,6 +43,14 @@ def _stack_to_json(stack: Stack, _widget: Any) -> dict[str, Any] | None:
     if stack is None or stack.tensor is None:
         return None
     return encode(stack.tensor, stack.dtype, stack.seq)
+
+
+def _stack_from_json(value: dict[str, Any] | None, _widget: Any) -> Stack:
+    """A stack as a page holds it (codec.encode's form) back into a Stack, so the state a
+    page or a saved notebook holds round-trips."""
+    if not value:
+        return Stack()
+    return Stack(decode(value), np.dtype(value["dtype"]).type, int(value.get("seq", 0)))
 
 
 def _refs(**kwargs: Any) -> Any:
@@ -70,7 +78,7 @@ class GridController(anywidget.AnyWidget):
     highlighted = List(Int(), help="Highlighted panel indices.").tag(sync=True)
     selected = List(Int(), help="[digit, row, column] of the selected cell, or [].").tag(sync=True)
     data = Instance(Stack, args=(), help="The whole stack (codec.encode), with its sequence "
-                    "number.").tag(sync=True, to_json=_stack_to_json)
+                    "number.").tag(sync=True, to_json=_stack_to_json, from_json=_stack_from_json)
     patch = Dict(help="The last update: the changed maps, codec.encode with 'indices'.").tag(
         sync=True)
     colormaps = Dict(help="Colormap name -> stops, for a control panel's menu in the page; "
