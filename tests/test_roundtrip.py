@@ -34,13 +34,6 @@ from page_model import (
 
 from digitheat_widget import DigitHeatmapGrid
 
-BUG_15 = (
-    "BUG-15 (fixed): live/controller.py GridController.data is tagged to_json=_stack_to_json "
-    "with no from_json, so controller.set_state(controller.get_state()) raises TraitError "
-    "(\"expected a Stack, not the dict {'dtype': ..., 'buffer': ...}\"), and a front-end "
-    "update carrying 'data' is refused (logged by Widget._handle_msg)."
-)
-
 
 def state_of(widget, grid) -> dict:
     """``widget.get_state()``, the controller's ``data`` included (BUG-15 is fixed)."""
