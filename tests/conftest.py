@@ -238,3 +238,12 @@ def take_structure():
 @pytest.fixture
 def widgets_of():
     return walk_widgets
+
+
+@pytest.fixture(scope="module")
+def offline_browser() -> Iterator[Any]:
+    """Headless Chromium for exported pages opened offline (see offline_browser.py)."""
+    import offline_browser as offline
+
+    with offline.launch() as browser:
+        yield browser

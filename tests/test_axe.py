@@ -4,42 +4,21 @@ sight", item 5, for the exported page; see tests/browser for JupyterLab)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from offline_browser import block_network
+
 from digitheat_widget import DigitHeatmapGrid
 
-CHROMIUM = os.environ.get("DIGITHEAT_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        message = f"needs Chromium at {CHROMIUM}: run `apt-get install chromium`"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true and the browser is missing: {message}")
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def open_page(browser, grid: DigitHeatmapGrid, path: Path):
     grid.save(path)
     page = browser.new_page(viewport={"width": 1100, "height": 1200})
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
-        ("file:", "data:", "blob:")) else r.abort())
+    block_network(page)
     page.goto(path.as_uri())
     page.wait_for_function("() => document.querySelector('.dhg-body[aria-label]')")
     return page
@@ -53,11 +32,11 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_no_axe_violation(browser, tmp_path, case):
+def test_no_axe_violation(offline_browser, tmp_path, case):
     from axe_playwright_python.sync_playwright import Axe
 
     grid = CASES[case]()
-    page = open_page(browser, grid, tmp_path / f"{case}.html")
+    page = open_page(offline_browser, grid, tmp_path / f"{case}.html")
     try:
         violations = Axe().run(page).response["violations"]
         found = [(v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]]) for v in violations]
@@ -67,9 +46,9 @@ def test_no_axe_violation(browser, tmp_path, case):
         grid.close()
 
 
-def test_controls_have_names_and_states(browser, tmp_path):
+def test_controls_have_names_and_states(offline_browser, tmp_path):
     grid = DigitHeatmapGrid(controls=True)
-    page = open_page(browser, grid, tmp_path / "names.html")
+    page = open_page(offline_browser, grid, tmp_path / "names.html")
     try:
         handles = page.locator(".dhg-controls .noUi-handle")
         page.wait_for_function(

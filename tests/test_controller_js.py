@@ -10,7 +10,6 @@ The module is imported from its own file into a blank page; no widget is involve
 from __future__ import annotations
 
 import base64
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,35 +19,19 @@ import pytest
 
 from digitheat_widget.figure.ticks import tick_format, value_format
 
-CHROMIUM = os.environ.get("DIGITHEAT_CHROMIUM", "/usr/bin/chromium")
 CONTROLLER = Path(__file__).resolve().parents[1] / "digitheat_widget" / "live" / "controller.js"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="module")
-def controller_module() -> Iterator[Any]:
+def controller_module(offline_browser: Any) -> Iterator[Any]:
     """A blank page with controller.js imported as ``window.controller``."""
-    if not Path(CHROMIUM).exists():
-        message = f"needs Chromium at {CHROMIUM}: run `apt-get install chromium`"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true and the browser is missing: {message}")
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
     source = base64.b64encode(CONTROLLER.read_bytes()).decode("ascii")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.goto("about:blank")
-            page.evaluate(
-                "async (src) => { window.controller = await import("
-                "'data:text/javascript;base64,' + src); }", source)
-            yield page
-        finally:
-            browser.close()
+    page = offline_browser.new_page()
+    page.goto("about:blank")
+    page.evaluate("async (src) => { window.controller = await import("
+                  "'data:text/javascript;base64,' + src); }", source)
+    yield page
+    page.close()
 
 
 def ranges() -> list[tuple[float, float]]:

@@ -8,8 +8,6 @@ computed here from the data; selection and highlight are read from the page.
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,30 +15,11 @@ from typing import Any
 import numpy as np
 import pytest
 
+from offline_browser import block_network
+
 from digitheat_widget import DigitHeatmapGrid
 
-CHROMIUM = os.environ.get("DIGITHEAT_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 ANNOUNCE = ".dhg-announce"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        message = f"needs Chromium at {CHROMIUM}: run `apt-get install chromium`"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true and the browser is missing: {message}")
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 class KeyboardPage:
@@ -49,22 +28,14 @@ class KeyboardPage:
         self.grid = grid
         self.context = browser.new_context(viewport={"width": 1000, "height": 1200})
         self.page = self.context.new_page()
-        self.blocked: list[str] = []
         self.errors: list[str] = []
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        self.page.route("**/*", self._route)
+        self.blocked = block_network(self.page)
         self.page.goto(path.as_uri())
         self.page.wait_for_function(
             "() => { const b = document.querySelector('.dhg-body');"
             " return b && b.tabIndex === 0 && b.hasAttribute('aria-label'); }")
-
-    def _route(self, route: Any) -> None:
-        if route.request.url.startswith(("file:", "data:", "blob:")):
-            route.continue_()
-        else:
-            self.blocked.append(route.request.url)
-            route.abort()
 
     def tab_to_grid(self) -> int:
         """Press Tab until the grid has focus; how many presses it took."""
@@ -91,8 +62,8 @@ def expected(grid: DigitHeatmapGrid, digit: int, row: int, col: int) -> str:
 
 
 @pytest.fixture
-def default_page(browser: Any, tmp_path: Path) -> Iterator[KeyboardPage]:
-    page = KeyboardPage(browser, DigitHeatmapGrid(), tmp_path / "keys.html")
+def default_page(offline_browser: Any, tmp_path: Path) -> Iterator[KeyboardPage]:
+    page = KeyboardPage(offline_browser, DigitHeatmapGrid(), tmp_path / "keys.html")
     yield page
     page.close()
     page.grid.close()
@@ -144,7 +115,7 @@ def test_keys_jump_select_and_highlight(default_page: KeyboardPage) -> None:
 
 
 def test_focus_is_visible_on_the_focused_cell(default_page: KeyboardPage) -> None:
-    page, grid = default_page, default_page.grid
+    page = default_page
     page.tab_to_grid()
     page.press("ArrowRight")
     page.press("ArrowDown")
@@ -178,11 +149,11 @@ def test_table_view_shows_the_panels_values(default_page: KeyboardPage) -> None:
     assert not table.is_visible()
 
 
-def test_canvas_renderer_has_the_same_keyboard(browser: Any, tmp_path: Path) -> None:
+def test_canvas_renderer_has_the_same_keyboard(offline_browser: Any, tmp_path: Path) -> None:
     rng = np.random.default_rng(3)
     data = rng.random((20, 28, 28))
     grid = DigitHeatmapGrid(data, renderer="canvas", labels=[f"map {i}" for i in range(20)])
-    page = KeyboardPage(browser, grid, tmp_path / "canvas-keys.html")
+    page = KeyboardPage(offline_browser, grid, tmp_path / "canvas-keys.html")
     try:
         assert page.tab_to_grid() == 1
         # Values in [0, 1): colorbar ticks every 0.1 (one decimal), hover one more.

@@ -9,18 +9,15 @@ cell's place in the colour range.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from offline_browser import block_network
+
 from digitheat_widget import DigitHeatmapGrid
 
-CHROMIUM = os.environ.get("DIGITHEAT_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 TOLERANCE = 6  # RGB units: the page interpolates 64 stops, matplotlib its 256-entry table
 
 PIXELS = """([panels, cells]) => {
@@ -34,15 +31,9 @@ PIXELS = """([panels, cells]) => {
 
 
 @pytest.mark.parametrize("offset, spread", [(1e6, 1e-3), (-3e8, 2.0), (0.0, 1e-9), (1e250, 1e240)])
-def test_canvas_shows_a_small_ramp_on_a_large_offset(tmp_path: Path, offset: float,
-                                                     spread: float) -> None:
-    if not Path(CHROMIUM).exists():
-        message = f"needs Chromium at {CHROMIUM}: run `apt-get install chromium`"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true and the browser is missing: {message}")
-        pytest.skip(message)
+def test_canvas_shows_a_small_ramp_on_a_large_offset(offline_browser, tmp_path: Path,
+                                                     offset: float, spread: float) -> None:
     import matplotlib
-    from playwright.sync_api import sync_playwright
 
     count, rows, cols = 300, 7, 6  # 12,600 cells: the canvas renderer
     ramp = np.linspace(0.0, 1.0, count * rows * cols).reshape(count, rows, cols)
@@ -58,22 +49,20 @@ def test_canvas_shows_a_small_ramp_on_a_large_offset(tmp_path: Path, offset: flo
     for digit, row, col in picks:
         x, y = geometry.plot_origin(digit)
         points.append([x + (col + 0.5) * geometry.cell, y + (row + 0.5) * geometry.cell])
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 900})
-            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
-                ("file:", "data:", "blob:")) else r.abort())
-            page.goto(path.as_uri())
-            page.wait_for_function(
-                "() => { const c = document.querySelector('.dhg-canvas canvas');"
-                " return c && c.width > 0 && document.querySelector('.dhg-controller style'); }")
-            # Drawn once the controller has put the values in: the last cell is not black.
-            page.wait_for_function(
-                f"(args) => ({PIXELS})(args).at(-1).some((v) => v > 0)", arg=[count, points])
-            seen = np.array(page.evaluate(PIXELS, [count, points]))
-        finally:
-            browser.close()
+    page = offline_browser.new_page(viewport={"width": 1200, "height": 900})
+    try:
+        blocked = block_network(page)
+        page.goto(path.as_uri())
+        page.wait_for_function(
+            "() => { const c = document.querySelector('.dhg-canvas canvas');"
+            " return c && c.width > 0 && document.querySelector('.dhg-controller style'); }")
+        # Drawn once the controller has put the values in: the last cell is not black.
+        page.wait_for_function(
+            f"(args) => ({PIXELS})(args).at(-1).some((v) => v > 0)", arg=[count, points])
+        seen = np.array(page.evaluate(PIXELS, [count, points]))
+        assert blocked == []
+    finally:
+        page.close()
     hot = matplotlib.colormaps["hot"]
     for (digit, row, col), rgb in zip(picks, seen):
         fraction = (data[digit, row, col] - lo) / (hi - lo)

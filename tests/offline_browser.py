@@ -1,0 +1,52 @@
+"""Headless Chromium for the tests that open exported pages offline (no Jupyter server):
+one launch per module (conftest's ``offline_browser`` fixture), every request that is not
+``file:``, ``data:`` or ``blob:`` aborted and counted."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = os.environ.get("DIGITHEAT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@contextmanager
+def launch() -> Iterator[Any]:
+    """A Playwright Chromium; without one the test skips, or fails when CI=true."""
+    if not Path(CHROMIUM).exists():
+        message = f"needs Chromium at {CHROMIUM}: run `apt-get install chromium`"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true and the browser is missing: {message}")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def block_network(page: Any) -> list[str]:
+    """Abort every request of ``page`` that would leave the machine; the list fills with
+    their URLs (it should stay empty)."""
+    blocked: list[str] = []
+
+    def route(request_route: Any) -> None:
+        if request_route.request.url.startswith(("file:", "data:", "blob:")):
+            request_route.continue_()
+        else:
+            blocked.append(request_route.request.url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    return blocked
