@@ -97,12 +97,15 @@ class GridControls(VBox):
                 toggle.value = digit in chosen
 
     def page_refs(self) -> tuple[dict[str, Any], dict[str, list[str]]]:
-        """The widgets the grid's controller drives in the page, and every colormap's
-        stops for the colormap menu there."""
+        """The widgets the grid's controller drives in the page, and the colormap menu's
+        stops for it there (see controller.js's stopsOf)."""
         refs = {"vmin": self.vmin_slider, "vmax": self.vmax_slider,
                 "colormap": self.colormap_dropdown, "reset": self.reset_button,
                 "toggles": list(self.toggles.children)}
-        return refs, {name: colormap_stops(name) for name in colormap_names()}
+        # Compact: the page reads each base map's stops as one "rrggbb..." string and
+        # reverses it for the "_r" maps (exact reverses); 7 KB instead of 26 in the page.
+        return refs, {name: "".join(stop[1:] for stop in colormap_stops(name))
+                      for name in colormap_names() if not name.endswith("_r")}
 
     def _rebuild_toggles(self) -> None:
         for toggle in self.toggles.children:

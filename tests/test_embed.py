@@ -229,6 +229,14 @@ def export(grid: DigitHeatmapGrid, path: Path) -> Path:
     return path
 
 
+def hover_format(page: OfflinePage) -> str:
+    """The format hover values are documented to take: fixed point with one decimal more
+    than the colorbar's tick labels as the page shows them."""
+    ticks = page.page.locator(".dhg-colorbar .tick text").all_text_contents()
+    assert ticks and all(re.fullmatch(r"-?[\d,]+\.\d+", t) for t in ticks), ticks
+    return f".{len(ticks[0].split('.')[1]) + 1}f"
+
+
 def hot(value: float, lo: float, hi: float) -> np.ndarray:
     import matplotlib
 
@@ -290,12 +298,22 @@ def test_state_cannot_close_its_script_tag(pages_dir: Path) -> None:
         text = export(grid, pages_dir / "escaped-static.html").read_text(encoding="utf-8")
     finally:
         grid.close()
-    # The label's markup appears nowhere as markup: the page has its six script
-    # elements (view, state, runtime, bqscales, bqplot, bootstrap) and no script text
-    # holds "<!--".
+    # The label's markup appears nowhere as markup: the page has its seven script
+    # elements (view, state, runtime, the bqscales, bqplot and anywidget front ends, the
+    # grid's controller being an anywidget, and the bootstrap) and no script text holds
+    # "<!--".
     assert "window.pwned" in text and "<script>window.pwned" not in text
-    scripts = re.findall(r"<script\b[^>]*>(.*?)</script>", text, re.S)
-    assert len(scripts) == 6 and not any("<!--" in body for body in scripts)
+    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", text, re.S)
+    assert [attributes.strip() for attributes, _ in scripts] == [
+        'type="application/vnd.jupyter.widget-view+json"',
+        'type="application/vnd.jupyter.widget-state+json"',
+        'type="text/x-digitheat-runtime"',
+        'type="text/x-digitheat-amd" data-amd-module="bqscales"',
+        'type="text/x-digitheat-amd" data-amd-module="bqplot"',
+        'type="text/x-digitheat-amd" data-amd-module="anywidget"',
+        "",
+    ]
+    assert not any("<!--" in body for _, body in scripts)
     # The static picture holds the labels as escaped SVG text.
     picture = re.search(r'<div class="digitheat-static"[^>]*>(.*?)</div>', text, re.S)
     assert picture and "<script" not in picture.group(1) and "<!--" not in picture.group(1)
@@ -386,9 +404,8 @@ def test_renders_offline_as_the_widget(default_page: OfflinePage,
 def test_hover_shows_the_value(default_page: OfflinePage, default_grid: DigitHeatmapGrid) -> None:
     digit, row, col = 3, 0, 2
     value = default_grid.data[digit, row, col]
-    # The tooltip's format is the Tooltip widget's (the colorbar's, one decimal more).
-    value_format = default_grid._panels[digit].tooltip.formats[-1]
-    expected = format(value, value_format)
+    # Hover values show one decimal more than the colorbar's labels in the page.
+    expected = format(value, hover_format(default_page))
     default_page.cell(digit, row, col).hover()
     default_page.page.wait_for_function(
         """(expected) => [...document.querySelectorAll('.bqplot_mark_tooltip')].some(
@@ -592,8 +609,9 @@ def test_page_holds_only_this_grid(pages_dir: Path) -> None:
 
 def test_control_panel_works_without_a_kernel(browser: Any, pages_dir: Path,
                                               capsys: pytest.CaptureFixture) -> None:
-    """The limit sliders are jslinked to the colour scale: dragging recolours the page,
-    which fits the page budget with its control panel too."""
+    """The limit sliders drive the colour scale in the page (through the grid's
+    controller): dragging recolours the page, which fits the page budget with its control
+    panel too."""
     grid = DigitHeatmapGrid(controls=True)
     path = export(grid, pages_dir / "controls.html")
     size = path.stat().st_size
@@ -695,6 +713,16 @@ def test_every_control_and_click_works_without_a_kernel(browser: Any, pages_dir:
             arg=[cell_fill, "rgb({}, {}, {})".format(*before)])
         ticks = p.locator(".dhg-colorbar .tick text").evaluate_all("ts => ts.map((t) => t.textContent)")
         assert ticks[0] == "0.000" and ticks[-1] == "0.014"
+        # What the controller set on bqplot's models is the page's own: nothing waits in
+        # ipywidgets' diff to be sent to a kernel with the model's next save.
+        pending = p.evaluate("""async () => {
+            const [manager] = await window.digitheatEmbed.ready;
+            const models = await Promise.all(Object.values(manager._models));
+            return models.filter((m) => m.get('_model_module') === 'bqplot')
+              .map((m) => [m.get('_model_name'), Object.keys(m._buffered_state_diff || {})])
+              .filter(([, keys]) => keys.length);
+        }""")
+        assert pending == []
         assert page.blocked == [] and page.console_errors == [] and page.probe["csp"] == []
     finally:
         page.close()
@@ -794,7 +822,7 @@ def test_canvas_renderer_exports_offline(browser: Any, pages_dir: Path) -> None:
             "() => document.querySelector('.dhg-canvas canvas')"
             " && document.querySelectorAll('.dhg-colorbar .tick text').length >= 2")
         count, rows, cols = grid.data.shape
-        geometry = grid._geometry()
+        geometry = grid.figure.geometry
         lo, hi = grid.limits
 
         def centre(digit: int, row: int, col: int) -> tuple[float, float]:
@@ -818,7 +846,7 @@ def test_canvas_renderer_exports_offline(browser: Any, pages_dir: Path) -> None:
         x, y = centre(3, 0, 2)
         box = page.page.locator(".dhg-canvas canvas").bounding_box()
         page.page.mouse.move(box["x"] + x, box["y"] + y)
-        expected = format(grid.data[3, 0, 2], grid._value_format())
+        expected = format(grid.data[3, 0, 2], hover_format(page))
         page.page.wait_for_function(
             """(expected) => { const t = document.querySelector('.dhg-canvas-tooltip');
                  return t && t.style.display === 'block' && t.textContent.includes(expected); }""",

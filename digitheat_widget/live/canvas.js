@@ -1,7 +1,7 @@
 // CanvasGrid's view (anywidget ESM): the (N, H, W) stack drawn on one <canvas>.
 //
 // It draws the same picture as the SVG renderer (bqplot GridHeatMap panels, see
-// digitheat_widget/_render.py) at the same pixel geometry:
+// digitheat_widget/live/svg.py) at the geometry of the figure model (figure/layout.py):
 //   panel = margin.left + W*cell + margin.right wide, margin.top + H*cell + margin.bottom
 //   tall; panels in rows of `columns`, gap_x / gap_y apart.
 //   Inside a panel, like bqplot's axes (d3): a left and a bottom axis line with 6 px outer
@@ -18,6 +18,8 @@
 //   * every trait marks what it invalidates; one flush per message (a microtask) redraws
 //     only that: a new selection recomposes two panels, a new label one, new values or
 //     limits recolour the mosaic and recompose the panels.
+//
+// Clicks are dispatched as a 'digitheat:canvas-click' DOM event for the grid's controller.
 //
 // Labels are user text: they are only ever drawn with fillText or set as textContent /
 // a title attribute, never parsed as HTML.
@@ -603,11 +605,12 @@ export default {
       const [x, y] = pointer(event);
       const target = hit(x, y);
       if (!target) return;
-      if (target.kind === 'cell') {
-        model.send({ event: 'cell_click', digit: target.digit, row: target.row, col: target.col });
-      } else {
-        model.send({ event: 'title_click', digit: target.digit });
-      }
+      // The grid's controller (its view, in the same grid) handles what a click means.
+      // A DOM event, not a message: anywidget binds a view's model.send when the view is
+      // made, so a message could not be caught on its way out as bqplot's are.
+      root.dispatchEvent(new CustomEvent('digitheat:canvas-click', {
+        bubbles: true, detail: { ...target },
+      }));
     }
 
     canvas.addEventListener('mousemove', onMove);

@@ -15,7 +15,6 @@ Its clicks are caught in the page by the controller.
 
 from __future__ import annotations
 
-import pathlib
 from typing import Any
 
 import anywidget
@@ -23,6 +22,7 @@ from ipywidgets import Layout
 from traitlets import Dict, Float, Int, List, Unicode
 
 from ..figure import Figure
+from . import module_text
 
 
 class CanvasGrid(anywidget.AnyWidget):
@@ -36,7 +36,7 @@ class CanvasGrid(anywidget.AnyWidget):
 
     # The module as text, read once: given a Path, anywidget connects every instance to
     # a file-change signal for hot reloading and so keeps every instance alive forever.
-    _esm = (pathlib.Path(__file__).parent / "canvas.js").read_text(encoding="utf-8")
+    _esm = module_text("canvas")
 
     geometry = Dict(help="Figure.page_layout(): sizes, ticks and titles.").tag(sync=True)
     vmin = Float(0.0, help="Value drawn in the first colour stop.").tag(sync=True)

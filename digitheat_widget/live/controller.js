@@ -80,6 +80,16 @@ function colorbarSize(labels, layout) {
   };
 }
 
+/** A colormap's '#rrggbb' stops from the menu's table (controls.py's page_refs): one
+ *  'rrggbb...' string per map; an '_r' map is its base map reversed. */
+function stopsOf(table, name) {
+  const reversed = name.endsWith('_r') && !(name in table);
+  const hex = table[reversed ? name.slice(0, -2) : name];
+  if (typeof hex !== 'string' || !hex.length || hex.length % 6) return null;
+  const stops = hex.match(/.{6}/g).map((rgb) => `#${rgb}`);
+  return reversed ? stops.reverse() : stops;
+}
+
 // ------------------------------------------------------------------ the tensor codec
 // Twin of digitheat_widget/live/codec.py: {dtype, shape, buffer, seq[, indices]}.
 
@@ -122,8 +132,10 @@ function interceptSends(model, handler) {
   if (!model || model.__digitheatIntercept) return;
   const original = model.send.bind(model);
   model.__digitheatIntercept = handler;
-  model.send = (content, ...rest) => {
-    if (model.__digitheatIntercept(content || {})) return original(content, ...rest);
+  model.send = (content, callbacks, ...rest) => {
+    // The sending view's callbacks route what Python prints in answer (e.g. a click
+    // callback's traceback) to that view's output, as the original message would.
+    if (model.__digitheatIntercept(content || {}, callbacks)) return original(content, callbacks, ...rest);
     return undefined;
   };
 }
@@ -165,7 +177,13 @@ export default {
   async initialize({ model }) {
     const state = createState(model);
     const manager = model.widget_manager;
-    const kernelSend = (content) => model.send(content);
+    // What Python prints in answer to a page event goes where the last click's view
+    // sends its output (JupyterLab: the notebook's log console).
+    let lastCallbacks;
+    const kernelSend = (content, callbacks) => {
+      if (callbacks) lastCallbacks = callbacks;
+      model.send(content, callbacks || lastCallbacks);
+    };
     let partsReady = Promise.resolve();
 
     /** Limits set in the page: both ends given, or both automatic. */
@@ -189,8 +207,9 @@ export default {
       const { values, shape } = state.tensor;
       const [count, rows, cols] = shape;
       if (p.canvas) {
-        // A new typed array object each time, so the canvas model sees a change.
-        setLocal(p.canvas, { values: new values.constructor(values.buffer, values.byteOffset, values.length) });
+        // A copy: patches change the controller's array in place, and ipywidgets compares
+        // a new value by its contents, so the same contents would be no change at all.
+        setLocal(p.canvas, { values: values.slice() });
         return;
       }
       const list = indices || [...Array(count).keys()];
@@ -205,8 +224,10 @@ export default {
       if (!p) return;
       const { low, high, tick_format: fmt } = state.limits;
       const vfmt = valueFormat(fmt);
-      setLocal(p.scale, { min: low, max: high });
+      // The format first: bqplot's colorbar redraws its labels on a new domain with the
+      // format it has then (set after, the old format came back a few ms later).
       if (p.axis) setLocal(p.axis, { tick_format: fmt });
+      setLocal(p.scale, { min: low, max: high });
       if (p.colorbar && p.colorbarLayout && state.layout.margin) {
         const size = colorbarSize(tickLabels(low, high, fmt), state.layout);
         setLocal(p.colorbarLayout, { width: `${size.width}px` });
@@ -317,10 +338,10 @@ export default {
           const max = Math.max(slider.get('max'), value);
           setLocal(slider, { min, max, value });
         }
-        if (c.colormap && state.colormap.name && c.colormap.get('value') !== state.colormap.name) {
-          const labels = c.colormap.get('_options_labels') || [];
-          const index = labels.indexOf(state.colormap.name);
-          if (index >= 0) setLocal(c.colormap, { value: state.colormap.name, index });
+        if (c.colormap && state.colormap.name) {
+          // A Dropdown's model in the page knows its choice by index only.
+          const index = (c.colormap.get('_options_labels') || []).indexOf(state.colormap.name);
+          if (index >= 0 && c.colormap.get('index') !== index) setLocal(c.colormap, { index });
         }
         const chosen = new Set(state.highlighted);
         c.toggles.forEach((toggle, index) => {
@@ -332,7 +353,7 @@ export default {
     }
 
     /** A change made in the page: applied here at once; `tell` says what Python gets. */
-    function pageChange(change, tell) {
+    function pageChange(change, tell, callbacks) {
       if ('limits' in change) {
         state.limits = change.limits;
         later('limits');
@@ -350,19 +371,20 @@ export default {
         later('style');
       }
       reflectControls();
-      if (tell) kernelSend(tell);
+      if (tell) kernelSend(tell, callbacks);
     }
 
-    function toggleHighlight(index) {
+    function toggleHighlight(index, callbacks) {
       const chosen = state.highlighted.includes(index)
         ? state.highlighted.filter((i) => i !== index) : [...state.highlighted, index];
-      pageChange({ highlighted: chosen }, { event: 'highlighted', value: chosen });
+      pageChange({ highlighted: chosen }, { event: 'highlighted', value: chosen }, callbacks);
     }
 
-    function select(index, row, col) {
+    function select(index, row, col, callbacks) {
       const [count, rows, cols] = state.tensor ? state.tensor.shape : [0, 0, 0];
       if (!(index < count && row < rows && col < cols)) return;
-      pageChange({ selected: [index, row, col] }, { event: 'selected', value: [index, row, col] });
+      pageChange({ selected: [index, row, col] }, { event: 'selected', value: [index, row, col] },
+        callbacks);
     }
 
     state.actions = { select, toggleHighlight };
@@ -381,7 +403,7 @@ export default {
           if (state.reflecting) return;
           const labels = c.colormap.get('_options_labels') || [];
           const name = labels[c.colormap.get('index')];
-          const stops = (model.get('colormaps') || {})[name];
+          const stops = stopsOf(model.get('colormaps') || {}, name);
           if (stops) pageChange({ colormap: { name, stops } }, null);
         });
       }
@@ -413,21 +435,16 @@ export default {
         resolveAll(manager, model.get('titles')),
       ]);
       const colorbarLayout = colorbar ? await resolve(manager, colorbar.get('layout')) : null;
-      marks.forEach((mark, index) => interceptSends(mark, (content) => {
+      marks.forEach((mark, index) => interceptSends(mark, (content, callbacks) => {
         if (content.event !== 'element_click') return true;
         const data = content.data || {};
-        select(index, data.rowNum | 0, data.columnNum | 0);
+        select(index, data.rowNum | 0, data.columnNum | 0, callbacks);
         return false;
       }));
-      titles.forEach((button, index) => interceptSends(button, (content) => {
-        if (content.event === 'click') toggleHighlight(index);
+      titles.forEach((button, index) => interceptSends(button, (content, callbacks) => {
+        if (content.event === 'click') toggleHighlight(index, callbacks);
         return false;
       }));
-      interceptSends(canvas, (content) => {
-        if (content.event === 'cell_click') select(content.digit, content.row, content.col);
-        else if (content.event === 'title_click') toggleHighlight(content.digit);
-        return false;
-      });
       state.parts = { scale, axis, colorbar, colorbarLayout, canvas, marks, tooltips, figures, titles };
       const refs = model.get('controls') || {};
       if (refs.vmin) {
@@ -451,10 +468,22 @@ export default {
 
     // ---------------------------------------------------------------- from Python
 
+    /** The model's own `data` follows the page's stack (without an event): a notebook
+     *  that saves widget state, or a page exported from here, holds what is shown, not
+     *  the first stack and one patch. It views the page's array, so it costs no copy. */
+    function keepStackInState() {
+      const { values, shape, seq } = state.tensor;
+      model.set('data', {
+        dtype: values instanceof Float64Array ? 'float64' : 'float32', shape, seq,
+        buffer: new DataView(values.buffer, values.byteOffset, values.byteLength),
+      }, { silent: true });
+    }
+
     model.on('change:data', () => {
       const tensor = decode(model.get('data'));
       if (tensor) {
         state.tensor = tensor;
+        keepStackInState();
         later('maps', null);
       }
     });
@@ -472,6 +501,7 @@ export default {
         state.tensor.values.set(maps.values.subarray(j * size, (j + 1) * size), index * size);
       });
       state.tensor.seq = maps.seq;
+      keepStackInState();
       later('maps', patch.indices || []);
     });
     model.on('change:geometry', () => {
@@ -507,6 +537,7 @@ export default {
     state.tensor = decode(model.get('data'));
     const patch = model.get('patch') || {};
     if (state.tensor && patch.seq > state.tensor.seq) model.send({ event: 'resync' });
+    if (state.tensor) keepStackInState();
     STATES.set(state.layout.uid, state);
     model.on('change:geometry', () => STATES.set((model.get('geometry') || {}).uid, state));
     reresolve();
@@ -712,6 +743,13 @@ function keyboard(state, el, live) {
     moveTo(next);
   }
 
+  // The canvas renderer's clicks (canvas.js), bubbling up through this grid.
+  const onCanvasClick = (event) => {
+    const { kind, digit, row, col } = event.detail || {};
+    if (kind === 'cell') state.actions.select(digit, row, col);
+    else if (kind === 'title') state.actions.toggleHighlight(digit);
+  };
+  root.addEventListener('digitheat:canvas-click', onCanvasClick);
   const onFocus = () => moveTo(focus || (state.selected.length === 3 ? [...state.selected] : [0, 0, 0]));
   const onBlur = () => { ring.hidden = true; };
   body.addEventListener('keydown', onKey);
@@ -747,6 +785,7 @@ function keyboard(state, el, live) {
       body.removeEventListener('keydown', onKey);
       body.removeEventListener('focus', onFocus);
       body.removeEventListener('blur', onBlur);
+      root.removeEventListener('digitheat:canvas-click', onCanvasClick);
       ring.remove();
       table.remove();
     },

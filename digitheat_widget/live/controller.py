@@ -13,7 +13,6 @@ outline, selected cell of the SVG panels).
 
 from __future__ import annotations
 
-import pathlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -23,6 +22,7 @@ from ipywidgets import CallbackDispatcher, Widget, widget_serialization
 from traitlets import Dict, Instance, Int, List, Unicode
 
 from ..figure import Figure
+from . import module_text
 from .codec import decode, encode
 
 #: Page events and what they carry: a list of panel indices, or [digit, row, column].
@@ -65,7 +65,7 @@ class GridController(anywidget.AnyWidget):
 
     # The module as text, read once: given a Path, anywidget connects every instance to
     # a file-change signal for hot reloading and so keeps every instance alive forever.
-    _esm = (pathlib.Path(__file__).parent / "controller.js").read_text(encoding="utf-8")
+    _esm = module_text("controller")
 
     geometry = Dict(help="Figure.page_layout(): sizes, ticks, titles, and the grid's uid.").tag(
         sync=True)
@@ -81,8 +81,9 @@ class GridController(anywidget.AnyWidget):
                     "number.").tag(sync=True, to_json=_stack_to_json, from_json=_stack_from_json)
     patch = Dict(help="The last update: the changed maps, codec.encode with 'indices'.").tag(
         sync=True)
-    colormaps = Dict(help="Colormap name -> stops, for a control panel's menu in the page; "
-                     "{} without one.").tag(sync=True)
+    colormaps = Dict(help="Colormap name -> its stops as one 'rrggbbrrggbb...' string, for a "
+                     "control panel's menu in the page (the '_r' maps are the reverses of "
+                     "these); {} without one.").tag(sync=True)
 
     color_scale = Instance(Widget, allow_none=True, help="The shared bqplot ColorScale.").tag(
         **_refs())

@@ -106,7 +106,8 @@ def _panel(index: int, figure: Figure, shared: SharedParts, color_scale: bqplot.
                              labels=[f"{label} · row", "column", "value"],
                              formats=["", "", figure.value_format])
     mark = bqplot.GridHeatMap(
-        color=np.zeros((geometry.rows, geometry.cols), dtype=np.float32),
+        # A placeholder of the map's shape, one byte a cell: the controller puts the values in.
+        color=np.zeros((geometry.rows, geometry.cols), dtype=np.int8),
         row=np.arange(geometry.rows, dtype=np.int32),
         column=np.arange(geometry.cols, dtype=np.int32),
         scales={"row": shared.row_scale, "column": shared.column_scale, "color": color_scale},

@@ -189,6 +189,10 @@ class LabPage:
     def __init__(self, page: Any, server: JupyterServer) -> None:
         self.page = page
         self.server = server
+        #: Console errors and uncaught exceptions of the page, for failure reports.
+        self.console_errors: list[str] = []
+        page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        page.on("pageerror", lambda e: self.console_errors.append(str(e)))
 
     @classmethod
     def open(cls, context: Any, server: JupyterServer, notebook: str,

@@ -1,9 +1,10 @@
-"""CanvasGrid in JupyterLab 4 + Chromium: colours read back from the canvas, hover, clicks
-that reach Python, repaints, the look next to the SVG renderer, and timings at 100x28x28.
+"""The canvas renderer (DigitHeatmapGrid(..., renderer="canvas")) in JupyterLab 4 +
+Chromium: colours read back from the canvas, hover, clicks that reach Python, repaints, the
+look next to the SVG renderer, and timings at 100x28x28.
 
-Colours are checked against matplotlib's colormaps, positions against the SVG renderer's
-geometry (digitheat_widget._render, the contract both renderers share). Every wait is on a
-condition in the page (page.wait_for_function), never a fixed sleep.
+Colours are checked against matplotlib's colormaps, positions against the figure's
+geometry (digitheat_widget.figure.layout, the contract both renderers share). Every wait is
+on a condition in the page (page.wait_for_function), never a fixed sleep.
 """
 
 from __future__ import annotations
@@ -41,44 +42,28 @@ KNOWN[2, 1, 3] = np.nan
 SETUP = f"""\
 import time
 import numpy as np
-from ipywidgets import HBox, Layout
 from digitheat_widget import DigitHeatmapGrid
-from digitheat_widget.figure import layout as figure_layout
-from digitheat_widget.live.canvas import CanvasGrid
-from digitheat_widget.figure.colormaps import colormap_stops
 
 KNOWN = np.linspace(-0.1, 1.1, 60).reshape(4, 3, 5)
 KNOWN[2, 1, 3] = np.nan
-small = CanvasGrid(KNOWN, vmin=0.0, vmax=1.0, stops=colormap_stops("hot"), labels={LABELS!r},
-                   columns={COLUMNS}, value_format=".4f")
+small = DigitHeatmapGrid(KNOWN, vmin=0.0, vmax=1.0, labels={LABELS!r}, columns={COLUMNS},
+                         renderer="canvas")
 small.add_class("dhg-small")
-cell_clicks, title_clicks = [], []
+cell_clicks, highlight_changes = [], []
 
-def on_cell(digit, row, col):  # what the owner does with a click: record it, mark the cell
-    cell_clicks.append((digit, row, col))
-    small.selected = [digit, row, col]
-
-def on_title(digit):
-    title_clicks.append(digit)
-    chosen = list(small.highlighted)
-    small.highlighted = [d for d in chosen if d != digit] if digit in chosen else chosen + [digit]
+def on_cell(digit, row, col, value):  # what the owner does with a click: record it
+    cell_clicks.append((digit, row, col, value))
 
 small.on_cell_click(on_cell)
-small.on_title_click(on_title)
+# A title click reaches Python as a change of `highlighted` made in the page.
+small.observe(lambda change: highlight_changes.append(list(change["new"])), "highlighted")
 
-# The SVG renderer's default grid, and CanvasGrid with its stops and limits beside the same
-# kind of bqplot colorbar, as the owner will place it.
+# The SVG renderer's default grid, and the same grid drawn on a canvas, as the owner
+# will place them.
 ref = DigitHeatmapGrid()
 ref.add_class("dhg-svg-ref")
-lo, hi = ref.limits
-geo = ref._geometry()
-twin = CanvasGrid(ref.data, stops=list(ref._color_scale.colors), vmin=lo, vmax=hi,
-                  columns=ref.columns, cell=geo.cell, labels=list(ref.labels),
-                  value_format=ref._value_format())
-colorbar, _ = figure_layout.make_colorbar(ref._color_scale, geo, ref.tick_format, ref.tick_labels())
-twin_box = HBox([twin, colorbar], layout=Layout(align_items="flex-start", overflow="visible",
-                                                width="fit-content"))
-twin_box.add_class("dhg-canvas-ref")
+twin = DigitHeatmapGrid(renderer="canvas")
+twin.add_class("dhg-canvas-ref")
 
 rng = np.random.default_rng(0)
 BIG_A = rng.random((100, 28, 28)); BIG_A[0, 0, 0] = 0.25
@@ -96,16 +81,23 @@ JS_PIXELS = """([selector, points]) => {
 }"""
 
 # Resolves with the time (ms) from running a new notebook cell to the first animation frame
-# where the canvas of `cls` shows a painted (opaque, not white) pixel at (x, y).
-JS_FIRST_PAINT = """async ([code, cls, x, y]) => {
+# where the canvas of `cls` shows a painted (opaque, not white) pixel at (x, y); rejects
+# after WAIT_MS.
+WAIT_MS = 30_000
+JS_FIRST_PAINT = """async ([code, cls, x, y, waitMs]) => {
     const app = window.jupyterapp;
     const notebook = app.shell.currentWidget.content;
     notebook.activeCellIndex = notebook.widgets.length - 1;
     await app.commands.execute('notebook:insert-cell-below');
     notebook.activeCell.model.sharedModel.setSource(code);
     const t0 = performance.now();
-    const painted = new Promise((resolve) => {
+    const painted = new Promise((resolve, reject) => {
+        const deadline = t0 + waitMs;
         const check = () => {
+            if (performance.now() > deadline) {
+                reject(new Error(`no painted pixel at (${x}, ${y}) of .${cls} after ${waitMs} ms`));
+                return;
+            }
             const c = document.querySelector(`.${cls} .dhg-canvas canvas`);
             if (c && c.width > x && c.height > y) {
                 const [r, g, b, a] = c.getContext('2d').getImageData(x, y, 1, 1).data;
@@ -124,15 +116,19 @@ JS_FIRST_PAINT = """async ([code, cls, x, y]) => {
 
 # Runs `code` (which prints time.time() just before its assignment) and resolves with the
 # wall-clock times of the first animation frame where pixel (x, y) changed and of the start
-# of the canvas's redraw (so transport and drawing can be told apart), and the redraw's cost.
-JS_REPAINT = f"""async ([code, selector, x, y]) => {{
+# of the canvas's redraw (so transport and drawing can be told apart), and the redraw's cost;
+# rejects if the pixel has not changed after WAIT_MS.
+JS_REPAINT = f"""async ([code, selector, x, y, waitMs]) => {{
     const canvas = document.querySelector(selector + ' .dhg-canvas canvas');
     const ctx = canvas.getContext('2d');
     const read = () => ctx.getImageData(x, y, 1, 1).data.join(',');
     const before = read();
-    const changed = new Promise((resolve) => {{
+    const deadline = performance.now() + waitMs;
+    const changed = new Promise((resolve, reject) => {{
         const check = () => {{
             if (read() !== before) resolve(Date.now());
+            else if (performance.now() > deadline)
+                reject(new Error(`pixel (${{x}}, ${{y}}) of ${{selector}} unchanged after ${{waitMs}} ms`));
             else requestAnimationFrame(check);
         }};
         requestAnimationFrame(check);
@@ -203,7 +199,8 @@ class CanvasPage:
             self._wait_pixel(point, rgb, selector, tolerance)
         except PlaywrightTimeout:
             seen = self.pixels([point], selector)[0]
-            raise AssertionError(f"pixel {point} of {selector} stayed {seen}, expected {rgb}") from None
+            raise AssertionError(f"pixel {point} of {selector} stayed {seen}, expected {rgb}; "
+                                 f"page errors: {self.lab.console_errors}") from None
 
     def _wait_pixel(self, point, rgb, selector, tolerance) -> None:
         self.page.wait_for_function(
@@ -218,7 +215,7 @@ class CanvasPage:
 
 @pytest.fixture(scope="module")
 def canvas_page(browser, lab_server) -> CanvasPage:
-    write_notebook(lab_server.root / "canvas.ipynb", [SETUP, "small", "ref", "twin_box"])
+    write_notebook(lab_server.root / "canvas.ipynb", [SETUP, "small", "ref", "twin"])
     lab = open_notebook(browser, lab_server, "canvas.ipynb")
     lab.page.wait_for_function(
         "() => { const c = document.querySelector('.dhg-small .dhg-canvas canvas');"
@@ -228,7 +225,17 @@ def canvas_page(browser, lab_server) -> CanvasPage:
         " && document.querySelectorAll('.dhg-canvas-ref .dhg-colorbar .tick text').length >= 2"
         " && document.querySelectorAll('.dhg-svg-ref .dhg-colorbar .tick text').length >= 2; }",
         timeout=90_000)
-    yield CanvasPage(lab)
+    page = CanvasPage(lab)
+    # The controller puts the values on the canvas in the page: wait until both canvases
+    # have painted their first cell.
+    twin_geometry = figure_layout.GridGeometry(rows=7, cols=6, panels=10, columns=2,
+                                               cell=figure_layout.auto_cell_size(7, 6))
+    for selector, point in [(".dhg-small", cell_centre(page.geometry, 0, 1, 1)),
+                            (".dhg-canvas-ref", cell_centre(twin_geometry, 0, 3, 3))]:
+        lab.page.wait_for_function(
+            f"([sel, pts]) => {{ const px = ({JS_PIXELS})([sel, pts]); return !!px && px[0][3] === 255; }}",
+            arg=[selector, [list(point)]], timeout=30_000)
+    yield page
     lab.page.close()
 
 
@@ -267,8 +274,9 @@ def test_hover_tooltip_follows_the_pointer(canvas_page: CanvasPage) -> None:
                  return !!t && t.style.display !== 'none'
                      && t.textContent.startsWith(`${label} · row ${row}, column ${col},`) && t.textContent; }""",
             arg=[LABELS[digit], row, col]).json_value()
-        value = np.float32(KNOWN[digit, row, col])
-        shown = "NaN" if np.isnan(value) else f"{value:.4f}"
+        # Colorbar ticks step 0.1 on [0, 1] (one decimal); hover shows one decimal more.
+        value = KNOWN[digit, row, col]
+        shown = "NaN" if np.isnan(value) else f"{value:.2f}"
         assert text == f"{LABELS[digit]} · row {row}, column {col}, value {shown}"
     # Labels are text, not HTML; the tooltip sits next to the pointer.
     info = page.evaluate(
@@ -286,15 +294,26 @@ def test_cell_click_reaches_python_and_marks_the_cell(canvas_page: CanvasPage) -
     geometry = canvas_page.geometry
     digit, row, col = 3, 1, 2
     cx, cy = cell_centre(geometry, digit, row, col)
+    lab = canvas_page.lab
+    lab.execute("cell_clicks.clear()")
     canvas_page.page.mouse.click(*canvas_page.page_point((cx + 3, cy - 2)))
-    # The callback sets `selected`: the cell's outline appears on its edge.
+    # The click selects the cell: its outline appears on its edge.
     edge = (cx - geometry.cell / 2 + 0.5, cy)
     canvas_page.wait_pixel(edge, SELECTED)
-    assert canvas_page.lab.execute("print(cell_clicks)").strip() == f"[({digit}, {row}, {col})]"
+    # The click's comm message went out before this execute request, on the same channel,
+    # so the kernel has handled it: the callback ran once and `selected` is that cell.
+    clicks = lab.execute("print([c[:3] for c in cell_clicks]); print(cell_clicks[-1][3])").splitlines()
+    assert clicks[0] == f"[({digit}, {row}, {col})]"
+    assert float(clicks[1]) == pytest.approx(KNOWN[digit, row, col])
+    assert lab.execute("print(small.selected)").strip() == f"({digit}, {row}, {col})"
     # The centre keeps its colour; no other cell is outlined.
     centre = canvas_page.pixels([(cx, cy)])[0, :3]
     assert np.abs(centre - hot(KNOWN[digit, row, col], 0, 1)).max() <= RGB_TOLERANCE
-    canvas_page.lab.execute("small.selected = []")
+    others = canvas_page.cell_pixels()[..., :3]
+    expected = hot(np.nan_to_num(KNOWN), 0.0, 1.0)
+    expected[np.isnan(KNOWN)] = NAN_RGB
+    assert np.abs(others - expected).max() <= RGB_TOLERANCE
+    lab.execute("small.selected = None")
     canvas_page.wait_pixel(edge, tuple(hot(KNOWN[digit, row, col], 0, 1)))  # outline gone
 
 
@@ -302,10 +321,14 @@ def test_title_click_reaches_python_then_highlight_dims_the_others(canvas_page: 
     geometry = canvas_page.geometry
     ox, oy = panel_origin(geometry, 1)
     title = (ox + geometry.panel_width / 2, oy + figure_layout.PANEL_MARGIN["top"] / 2)
+    lab = canvas_page.lab
+    lab.execute("small.highlighted = []\nhighlight_changes.clear()")
     canvas_page.page.mouse.click(*canvas_page.page_point(title))
     outline = (ox + 1, oy + geometry.panel_height / 2)  # inside the 3 px accent outline
     canvas_page.wait_pixel(outline, ACCENT)
-    assert canvas_page.lab.execute("print(title_clicks)").strip() == "[1]"
+    # The click's message was handled before this execute request (same channel).
+    assert lab.execute("print(highlight_changes)").strip() == "[[1]]"
+    assert lab.execute("print(small.highlighted)").strip() == "[1]"
     pixels = canvas_page.cell_pixels()[..., :3]
     expected = hot(np.nan_to_num(KNOWN), 0.0, 1.0)
     expected[np.isnan(KNOWN)] = NAN_RGB
@@ -315,7 +338,8 @@ def test_title_click_reaches_python_then_highlight_dims_the_others(canvas_page: 
         assert np.abs(pixels[digit] - want).max() <= RGB_TOLERANCE, f"panel {digit}"
     canvas_page.page.mouse.click(*canvas_page.page_point(title))  # a second click un-highlights
     canvas_page.wait_pixel(outline, (0, 0, 0, 0))  # the canvas is transparent outside plot areas
-    assert canvas_page.lab.execute("print(title_clicks)").strip() == "[1, 1]"
+    assert lab.execute("print(highlight_changes)").strip() == "[[1], []]"
+    assert lab.execute("print(small.highlighted)").strip() == "[]"
 
 
 def test_vmax_change_repaints(canvas_page: CanvasPage) -> None:
@@ -332,10 +356,10 @@ def test_vmax_change_repaints(canvas_page: CanvasPage) -> None:
 
 def test_data_and_nan_colour_changes_repaint(canvas_page: CanvasPage) -> None:
     point = cell_centre(canvas_page.geometry, 0, 0, 0)
-    canvas_page.lab.execute("small.set_data(np.full((4, 3, 5), 0.5)); small.nan_color = 'lime'")
+    canvas_page.lab.execute("small.data = np.full((4, 3, 5), 0.5); small.nan_color = 'lime'")
     canvas_page.wait_pixel(point, tuple(hot(np.array(0.5), 0, 1)))
     assert np.abs(canvas_page.cell_pixels()[..., :3] - hot(np.array(0.5), 0, 1)).max() <= RGB_TOLERANCE
-    canvas_page.lab.execute("small.set_data(KNOWN)")
+    canvas_page.lab.execute("small.data = KNOWN")
     canvas_page.wait_pixel(cell_centre(canvas_page.geometry, 2, 1, 3), (0, 255, 0))
     canvas_page.lab.execute("small.nan_color = '#4a90d9'")
     canvas_page.wait_pixel(cell_centre(canvas_page.geometry, 2, 1, 3), NAN_RGB)
@@ -372,6 +396,13 @@ def test_looks_like_the_svg_renderer(canvas_page: CanvasPage, output_dir: Path) 
 
     page = canvas_page.page
     shots = output_dir / "screenshots"
+    # The pointer out of the way (over Lab's top bar, which does not scroll): no hover
+    # tooltip or hovered cell in either picture.
+    page.mouse.move(1, 1)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.bqplot_mark_tooltip')]"
+        ".every((t) => getComputedStyle(t).display === 'none' || getComputedStyle(t).opacity === '0')"
+        " && [...document.querySelectorAll('.dhg-canvas-tooltip')].every((t) => t.style.display === 'none')")
     svg_png = page.locator(".dhg-svg-ref").screenshot(path=str(shots / "canvas-ref-svg.png"))
     canvas_png = page.locator(".dhg-canvas-ref").screenshot(path=str(shots / "canvas-ref-canvas.png"))
     svg = Image.open(io.BytesIO(svg_png)).convert("RGB")
@@ -405,9 +436,10 @@ def test_large_grid_timings(canvas_page: CanvasPage, output_dir: Path) -> None:
     x, y = (int(v) for v in cell_centre(geometry, 0, 0, 0))
     first_paint = []
     for run in range(FIRST_PAINT_RUNS):
-        code = (f"big{run} = CanvasGrid(BIG_A, vmin=0.0, vmax=1.0, columns={BIG_COLUMNS})\n"
+        code = (f"big{run} = DigitHeatmapGrid(BIG_A, vmin=0.0, vmax=1.0, columns={BIG_COLUMNS},"
+                f" renderer='canvas')\n"
                 f"big{run}.add_class('dhg-big{run}')\nbig{run}")
-        first_paint.append(page.evaluate(JS_FIRST_PAINT, [code, f"dhg-big{run}", x, y]))
+        first_paint.append(page.evaluate(JS_FIRST_PAINT, [code, f"dhg-big{run}", x, y, WAIT_MS]))
     # The last big grid's first draw (its initial state) is the latest redraw on the page.
     first_draw_ms = page.evaluate(
         "() => performance.getEntriesByName('dhg-canvas-draw').at(-1).duration")
@@ -421,12 +453,12 @@ def test_large_grid_timings(canvas_page: CanvasPage, output_dir: Path) -> None:
     def repaint(code: str) -> tuple[float, float, float]:
         """(Python assignment -> painted frame, -> redraw start in the page, redraw ms)."""
         result = page.evaluate(JS_REPAINT, [f"_t = time.time()\n{code}\nprint(repr(_t))",
-                                            selector, x, y])
+                                            selector, x, y, WAIT_MS])
         assert "KERNEL-ERROR" not in result["out"], result["out"]
         assigned = float(result["out"].strip()) * 1000.0
         return (result["frame"] - assigned, result["drawStart"] - assigned, result["drawMs"])
 
-    update = [repaint(f"{big}.set_data(BIG_B if {run % 2 == 0} else BIG_A)")
+    update = [repaint(f"{big}.data = BIG_B if {run % 2 == 0} else BIG_A")
               for run in range(TIMING_RUNS)]
     limits = [repaint(f"{big}.vmax = {0.5 if run % 2 == 0 else 1.0}") for run in range(TIMING_RUNS)]
     # The whole canvas as drawn (larger than the viewport), on white.
@@ -451,7 +483,7 @@ def test_large_grid_timings(canvas_page: CanvasPage, output_dir: Path) -> None:
                                     "painted cell pixel",
                         "first_draw_ms": round(first_draw_ms, 1)},
         "full_update": {**summary([u[0] for u in update]),
-                        "measured": "Python set_data() of 78,400 new values -> first animation "
+                        "measured": "Python assignment of 78,400 new values -> first animation "
                                     "frame where a watched pixel changed",
                         "to_page_median_ms": round(statistics.median(u[1] for u in update), 1),
                         "redraw_median_ms": round(statistics.median(u[2] for u in update), 1)},
@@ -468,7 +500,7 @@ def test_large_grid_timings(canvas_page: CanvasPage, output_dir: Path) -> None:
         "budget_ms": {"first_paint": 1000, "full_update": 100, "vmax_change": 100},
     }
     (output_dir / "canvas_timings.json").write_text(json.dumps(timings, indent=2) + "\n")
-    print("\nCanvasGrid 100x28x28 timings (ms): "
+    print("\ncanvas renderer 100x28x28 timings (ms): "
           f"first paint median {timings['first_paint']['median_ms']} (runs {timings['first_paint']['samples_ms']}), "
           f"full update median {timings['full_update']['median_ms']} "
           f"(redraw {timings['full_update']['redraw_median_ms']}), "

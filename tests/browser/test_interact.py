@@ -41,7 +41,7 @@ def lab(browser, lab_server):
         "() => document.querySelectorAll('.digitheat-grid rect.heatmapcell').length === 420"
         " && document.querySelectorAll('.dhg-controls .noUi-handle, .dhg-controls .slider-container').length >= 2",
         timeout=90_000)
-    lab.selector = f".dhg-{lab.execute('print(igrid._uid)').strip()}"
+    lab.selector = f".{lab.execute('print(igrid.css_class)').strip()}"
     yield lab
     lab.page.close()
 
@@ -136,17 +136,34 @@ def test_controls_change_traits_and_page(lab) -> None:
 
 def test_python_moves_the_controls(lab) -> None:
     lab.execute("igrid.vmax = 0.01\nigrid.colormap = 'magma'\nigrid.highlighted = [4, 9]")
+    try:
+        _wait_for_controls(lab)
+    finally:
+        lab.execute("igrid.vmax = None\nigrid.colormap = 'hot'\nigrid.highlighted = []")
     lab.page.wait_for_function(
-        f"""() => {{
+        f"() => document.querySelector('{lab.selector} .dhg-controls select').value === 'hot'")
+
+
+def _wait_for_controls(lab) -> None:
+    """Wait until the page's controls show vmax 0.010, "magma" and toggles 4 and 9 on; on
+    a timeout, say what they show."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    read = f"""() => {{
             const c = document.querySelector('{lab.selector} .dhg-controls');
             const readouts = [...c.querySelectorAll('.widget-readout')].map(r => r.textContent.trim());
             const active = [...c.querySelectorAll('button.mod-active')].map(b => b.textContent.trim());
-            return readouts[1] === '0.010' && c.querySelector('select').value === 'magma'
-                && JSON.stringify(active) === JSON.stringify(['4', '9']);
-        }}""")
-    lab.execute("igrid.vmax = None\nigrid.colormap = 'hot'\nigrid.highlighted = []")
-    lab.page.wait_for_function(
-        f"() => document.querySelector('{lab.selector} .dhg-controls select').value === 'hot'")
+            return {{readouts, colormap: c.querySelector('select').value, active}};
+        }}"""
+    try:
+        lab.page.wait_for_function(
+            f"""() => {{ const s = ({read})();
+                return s.readouts[1] === '0.010' && s.colormap === 'magma'
+                    && JSON.stringify(s.active) === JSON.stringify(['4', '9']); }}""",
+            timeout=15_000)
+    except PlaywrightTimeout:
+        raise AssertionError(f"the controls show {lab.page.evaluate(read)}; page errors: "
+                             f"{lab.console_errors}") from None
 
 
 def test_streaming_reaches_the_page_without_backlog(lab, output_dir: Path) -> None:
@@ -155,7 +172,7 @@ def test_streaming_reaches_the_page_without_backlog(lab, output_dir: Path) -> No
     steps = 300
     factors = [0.2 + 0.8 * ((i * 37) % 101) / 100 for i in range(steps)]
     watched = "state.panels[1].cells[15].fill"
-    lab.execute("igrid.vmax = 0.015")
+    lab.execute("igrid.vmax = 0.015\nigrid.colormap = 'hot'")
     result = lab.page.evaluate(
         """async ([code, sel, readSrc, watched]) => {
             const read = eval(readSrc);

@@ -54,7 +54,7 @@ class GridPage:
 
     def __init__(self, lab: LabPage) -> None:
         self.lab = lab
-        self.selectors = {name: f".dhg-{lab.execute(f'print({name}._uid)').strip()}"
+        self.selectors = {name: f".{lab.execute(f'print({name}.css_class)').strip()}"
                           for name in ("grid", "known")}
 
     def read(self, name: str) -> dict:
@@ -66,10 +66,23 @@ class GridPage:
     def change_and_wait(self, code: str, name: str, predicate: str) -> dict:
         """Run ``code`` in the kernel, wait until ``predicate(state)`` holds in the page."""
         self.lab.execute(code)
-        self.lab.page.wait_for_function(
-            f"(sel) => {{ const state = ({JS_READ_GRID})(sel); return !!state && ({predicate}); }}",
-            arg=self.selectors[name], timeout=30_000,
-        )
+        return self.wait(name, predicate)
+
+    def wait(self, name: str, predicate: str, timeout: float = 30_000,
+             what: str | None = None) -> dict:
+        """Wait until ``predicate(state)`` holds in the page; with ``what``, a timeout is an
+        AssertionError naming it (and the page's errors) instead of a TimeoutError."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        try:
+            self.lab.page.wait_for_function(
+                f"(sel) => {{ const state = ({JS_READ_GRID})(sel); return !!state && ({predicate}); }}",
+                arg=self.selectors[name], timeout=timeout,
+            )
+        except PlaywrightTimeout:
+            if what is None:
+                raise
+            raise AssertionError(f"{what}; page errors: {self.lab.console_errors}") from None
         return self.read(name)
 
 
@@ -171,17 +184,28 @@ def test_vmax_and_data_changes_recolour_the_page(grids: GridPage) -> None:
     panels = reading_order([panel_view(p) for p in state["panels"]])
     assert_colours(panels[0].fills, expected_colours(KNOWN[0], 0.0, 0.5, "hot"))
     assert not np.array_equal(before, panels[0].fills)
-    assert [t["text"] for t in sorted(state["colorbar"]["ticks"], key=lambda t: -t["y"])][-1] == "0.50"
-
-    new = np.nan_to_num(KNOWN) * 0.25
-    state = grids.change_and_wait(
-        "known.vmax = 1.0\nknown.data = np.nan_to_num(KNOWN) * 0.25", "known",
-        "state.panels[1].cells.every(c => c.fill.replace(/\\s/g, '') !== 'rgb(74,144,217)')")
-    panels = reading_order([panel_view(p) for p in state["panels"]])
-    for index, panel in enumerate(panels):
-        assert_colours(panel.fills, expected_colours(new[index], 0.0, 1.0, "hot"))
-    grids.change_and_wait("known.data = KNOWN", "known",
-                          "state.panels[1].cells.some(c => c.fill.replace(/\\s/g, '') === 'rgb(74,144,217)')")
+    # The colorbar follows (its labels may be drawn a frame after the cells): 0 to 0.5 in
+    # steps of 0.05, so two decimals. A wrong colorbar is reported after the data checks.
+    top_tick = "[...state.colorbar.ticks].sort((a, b) => a.y - b.y)[0].text"
+    colorbar_error = None
+    try:
+        grids.wait("known", f"{top_tick} === '0.50'", timeout=10_000, what="no 0.50 tick")
+    except AssertionError as err:
+        ticks = [t["text"] for t in sorted(grids.read("known")["colorbar"]["ticks"], key=lambda t: -t["y"])]
+        colorbar_error = f"at vmax 0.5, {err}: the colorbar shows {ticks}"
+    try:
+        new = np.nan_to_num(KNOWN) * 0.25
+        state = grids.change_and_wait(
+            "known.vmax = 1.0\nknown.data = np.nan_to_num(KNOWN) * 0.25", "known",
+            "state.panels[1].cells.every(c => c.fill.replace(/\\s/g, '') !== 'rgb(74,144,217)')")
+        panels = reading_order([panel_view(p) for p in state["panels"]])
+        for index, panel in enumerate(panels):
+            assert_colours(panel.fills, expected_colours(new[index], 0.0, 1.0, "hot"))
+        grids.change_and_wait("known.data = KNOWN", "known",
+                              "state.panels[1].cells.some(c => c.fill.replace(/\\s/g, '') === 'rgb(74,144,217)')")
+    finally:
+        grids.lab.execute("known.vmax = 1.0\nknown.data = KNOWN")
+    assert colorbar_error is None, colorbar_error
 
 
 def test_nan_color_change_shows(grids: GridPage) -> None:

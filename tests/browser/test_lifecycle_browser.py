@@ -32,7 +32,7 @@ def lab(browser, lab_server):
     lab.page.wait_for_function(
         "() => document.querySelectorAll('.digitheat-grid rect.heatmapcell').length === 420",
         timeout=90_000)
-    lab.selector = f".dhg-{lab.execute('print(cgrid._uid)').strip()}"
+    lab.selector = f".{lab.execute('print(cgrid.css_class)').strip()}"
     yield lab
     lab.page.close()
 
@@ -67,9 +67,18 @@ def test_the_traceback_reaches_the_log_console(lab):
     click_cell(lab, 8, 0, 1)
     wait_for_kernel_value(lab, "cgrid.selected", "(8, 0, 1)")
     lab.command("logconsole:open")
-    text = lab.page.wait_for_function(
-        """() => { const c = document.querySelector('.jp-LogConsolePanel, .jp-LogConsole');
-                   const t = c ? c.innerText : '';
-                   return t.includes('callback broke on cell 8-0-1') && t; }""",
-        timeout=30_000).json_value()
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        text = lab.page.wait_for_function(
+            """() => { const c = document.querySelector('.jp-LogConsolePanel, .jp-LogConsole');
+                       const t = c ? c.innerText : '';
+                       return t.includes('callback broke on cell 8-0-1') && t; }""",
+            timeout=30_000).json_value()
+    except PlaywrightTimeout:
+        shown = lab.page.evaluate(
+            "() => { const c = document.querySelector('.jp-LogConsolePanel, .jp-LogConsole');"
+            " return c ? c.innerText : null; }")
+        raise AssertionError(f"the log console never showed the traceback; it shows {shown!r}; "
+                             f"page errors: {lab.console_errors}") from None
     assert "RuntimeError" in text

@@ -95,7 +95,7 @@ def two_views(browser, lab_server):
     lab = open_notebook(browser, lab_server, "twin.ipynb")
     lab.page.wait_for_function(
         "() => document.querySelectorAll('.digitheat-grid rect.heatmapcell').length === 840", timeout=90_000)
-    views = TwoViews(lab, f".dhg-{lab.execute('print(twin._uid)').strip()}")
+    views = TwoViews(lab, f".{lab.execute('print(twin.css_class)').strip()}")
     yield views
     lab.page.close()
 
@@ -216,7 +216,7 @@ def run_and_reverse(lab: LabPage, name: str) -> str:
     update and wait until the page shows it; return the grid's selector."""
     lab.run_all()
     wait_all_cells(lab)
-    selector = f".dhg-{lab.execute(f'print({name}._uid)').strip()}"
+    selector = f".{lab.execute(f'print({name}.css_class)').strip()}"
     lab.execute(f"{name}.data = {name}.data[::-1].copy()")
     wait_reversed(lab, selector)
     return selector
@@ -231,37 +231,50 @@ def assert_shows(state: dict, data: np.ndarray) -> None:
 
 
 def test_page_reload_with_the_kernel_shows_the_latest_values(browser, lab_server):
-    """New values reach the marks in the page through the feed, not through the marks'
-    own messages; a page that reloads its models from the kernel must still get them."""
+    """New values reach the page through the grid's controller, not through the marks' own
+    messages; a page that reloads its models from the kernel must still get them, and a
+    page that missed an update asks for the whole stack (a resync) and gets it."""
     path = lab_server.root / "reload-live.ipynb"
     write_notebook(path, ["from digitheat_widget import DigitHeatmapGrid\nlive = DigitHeatmapGrid()\n",
                           "live"])
     lab = open_lab(browser, lab_server, "reload-live.ipynb")
     try:
         selector = run_and_reverse(lab, "live")
-        lab.execute("resyncs = []\nlive._feed.on_resync(lambda: resyncs.append(1))")
+        lab.execute("from digitheat_widget.live.controller import GridController\n"
+                    "controller, = [c for c in live.children if isinstance(c, GridController)]\n"
+                    "resyncs = []\ncontroller.on_resync(lambda: resyncs.append(1))")
         lab.command("docmanager:save")
         lab.page.reload(wait_until="domcontentloaded")
         lab.page.wait_for_function(JS_NOTEBOOK_OPEN, arg="reload-live.ipynb", timeout=60_000)
         wait_all_cells(lab)
         lab.wait_kernel()
         assert lab.execute("print('live' in globals())").strip() == "True"  # same kernel
-        # The reloaded page's feed saw an earlier update in its state and asked for a resync.
-        wait_until(lambda: lab.execute("print(len(resyncs))").strip() != "0", 30,
-                   "the reloaded page to ask for a resync")
+        # The reloaded page shows the values of the last update, not the first state's.
+        wait_reversed(lab, selector)
         assert_shows(lab.page.evaluate(JS_READ_GRID, selector), SAMPLE[::-1])
-        # And the reloaded page still takes updates through the feed.
+        # And the reloaded page still takes updates through the controller.
         lab.execute("live.data = live.data[::-1].copy()")
         wait_panel_shows(lab, selector, "9", SAMPLE[9])
         assert_shows(lab.page.evaluate(JS_READ_GRID, selector), SAMPLE)
+        # A page that missed an update (here: Python skips a sequence number, as if a
+        # message had been lost) asks for a resync, and then shows the whole new stack.
+        resyncs_before = int(lab.execute("print(len(resyncs))").strip())
+        lab.execute("controller.data.seq += 1  # the page never saw this one\n"
+                    "live.data = live.data[::-1].copy()")
+        wait_until(lambda: int(lab.execute("print(len(resyncs))").strip()) > resyncs_before, 30,
+                   "the page to ask for a resync")
+        wait_reversed(lab, selector)
+        assert_shows(lab.page.evaluate(JS_READ_GRID, selector), SAMPLE[::-1])
     finally:
         lab.page.close()
 
 
 def test_saved_widget_state_renders_after_reload_without_the_kernel(browser, lab_server, output_dir):
-    """Run, update the data (one full update through the feed), save with widget state
+    """Run, update the data (one full update through the controller), save with widget state
     (jupyterlab-manager's saveState setting), shut the kernel down, reload the page: the
     grid is drawn again, with the updated values, from the notebook's saved state alone."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     settings = lab_server.root / SETTINGS
     settings.parent.mkdir(parents=True, exist_ok=True)
     settings.write_text(json.dumps({"saveState": True}))
@@ -293,7 +306,18 @@ def test_saved_widget_state_renders_after_reload_without_the_kernel(browser, lab
         lab.page.reload(wait_until="domcontentloaded")
         lab.page.wait_for_function(JS_NOTEBOOK_OPEN, arg="saved.ipynb", timeout=60_000)
         wait_all_cells(lab)
+        try:
+            wait_reversed(lab, selector)  # the controller draws the values after the cells
+        except PlaywrightTimeout:
+            pass  # assert_shows says what the page shows instead
         state = lab.page.evaluate(JS_READ_GRID, selector)
+        try:
+            assert_shows(state, SAMPLE)
+        except AssertionError:
+            pass
+        else:
+            raise AssertionError("the restored page shows the data of the first state, not the "
+                                 "updated data that was saved")
         assert_shows(state, SAMPLE[::-1])
         # Without a kernel ipywidgets marks every widget disconnected; the grid shows one
         # broken-link icon for itself, not one per panel and colorbar.

@@ -46,7 +46,7 @@ def lab(browser, lab_server):
     lab.page.wait_for_function(
         "() => document.querySelectorAll('.digitheat-grid rect.heatmapcell').length === 420"
         " && document.querySelectorAll('.dhg-controls button').length >= 10", timeout=90_000)
-    lab.selector = f".dhg-{lab.execute('print(hgrid._uid)').strip()}"
+    lab.selector = f".{lab.execute('print(hgrid.css_class)').strip()}"
     yield lab
     lab.page.close()
 
