@@ -403,7 +403,8 @@ class Session:
         self.execute(f"A, B, S = _bench_tensors({shape!r}, {spec['row']}, {spec['col']})")
         before = self.heap()
         option = "" if renderer is None else f", renderer={renderer!r}"
-        code = (f"g = DigitHeatmapGrid(A, vmin=0.0, vmax=1.0{option})\n"
+        # Two columns, as the probe's geometry assumes (and as every earlier run had).
+        code = (f"g = DigitHeatmapGrid(A, vmin=0.0, vmax=1.0, columns=2{option})\n"
                 f"g.add_class({key!r})\ng")
         shown = self.page.evaluate(JS_DISPLAY, [0, code, spec, JS_MAKE_PROBE, count * rows * cols,
                                                 DISPLAY_TIMEOUT_MS])
