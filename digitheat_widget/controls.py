@@ -164,3 +164,6 @@ class GridControls(VBox):
         layout = self.layout
         super().close()
         layout.close()
+        # The grid must not keep a closed widget among its children or its controller's
+        # references (its export would fail).
+        self._grid._forget_controls(self)

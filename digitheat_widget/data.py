@@ -14,6 +14,10 @@ SAMPLE_SHAPE = (10, 7, 6)
 #: Largest number of panels one grid accepts (a larger stack would freeze the page).
 MAX_PANELS = 4096
 
+#: Most values one grid holds: 2^25 (256 MiB as float64; 100,000 maps of 28x28 fit in
+#: 78.4 M values, which is more than any page can show at once).
+MAX_CELLS = 2**25
+
 #: Largest magnitude of a value or colour limit: well inside float64, so the width of any
 #: range (max - min, and the automatic widening of a constant map) stays finite.
 MAX_MAGNITUDE = 1e300
@@ -94,7 +98,15 @@ def as_tensor(value: object) -> np.ndarray:
         raise ValueError(f"expected every axis to be non-empty, got shape {array.shape}")
     if array.shape[0] > MAX_PANELS:
         raise ValueError(f"expected at most {MAX_PANELS} panels, got {array.shape[0]}")
-    tensor = np.array(array, dtype=np.float64, order="C", copy=True)
+    if array.size > MAX_CELLS:  # e.g. a zero-cost np.broadcast_to view of a huge shape
+        raise ValueError(
+            f"expected at most {MAX_CELLS:,} values (the grid keeps a float64 copy and sends "
+            f"them all), got {array.size:,} in shape {array.shape}")
+    try:
+        tensor = np.array(array, dtype=np.float64, order="C", copy=True)
+    except MemoryError:
+        raise ValueError(f"expected an array that fits in memory as float64, got shape "
+                         f"{array.shape}") from None
     if np.isinf(tensor).any():
         where = tuple(int(i) for i in np.argwhere(np.isinf(tensor))[0])
         raise ValueError(f"expected finite values or NaN, got +-inf (first at index {where})")

@@ -553,6 +553,17 @@ class DigitHeatmapGrid(Exports, VBox):
 
     # ------------------------------------------------------------------ wiring
 
+    def _forget_controls(self, panel: Widget) -> None:
+        """``panel`` (this grid's control panel) was closed: the page and Python stop
+        using it; ``show_controls`` becomes False, and True again makes a new panel."""
+        if panel is not self._controls:
+            return
+        self._controls = None
+        if self._view is not None and not self.closed:
+            self._view.set_controls({}, {})
+        self.show_controls = False
+        self.children = [c for c in self.children if c is not panel]
+
     def _set_children(self) -> None:
         shown: list[Widget] = [self._view.controller]
         if self.show_controls:

@@ -247,3 +247,22 @@ def test_many_maps_get_more_columns_and_a_shorter_colorbar():
     assert reference.columns == 2  # the 5 x 2 reference layout stays
     assert reference.figure.geometry.colorbar_height == reference.figure.geometry.grid_height
     reference.close()
+
+
+def test_a_closed_control_panel_never_breaks_the_grid(recorder):
+    grid = DigitHeatmapGrid(controls=True)
+    grid.controls.close()
+    assert grid.show_controls is False
+    # The page carries no control panel (no sliders' part), and exporting works.
+    assert 'data-amd-module="digitheat:controls-extra"' not in grid.to_html()
+    grid.show_controls = True  # a new panel takes its place
+    assert grid.controls.comm is not None
+    page = grid.to_html()
+    assert 'data-amd-module="digitheat:controls-extra"' in page
+    grid.close()
+
+
+def test_a_huge_broadcast_view_is_refused_naming_data():
+    with pytest.raises(TraitError, match=r"DigitHeatmapGrid\.data expected at most 33,554,432 "
+                                         r"values .* got 36,864,000,000 in shape \(4096, 3000, 3000\)"):
+        DigitHeatmapGrid(np.broadcast_to(np.float64(1.0), (4096, 3000, 3000)))
