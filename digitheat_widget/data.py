@@ -174,3 +174,26 @@ def _span(anchor: float) -> float:
     """A usable range width next to ``anchor``: 10% of its size, or 1 at zero, and never so
     small that ``anchor + span == anchor``."""
     return max(abs(anchor) * 0.1, MIN_SPAN) if anchor != 0.0 else 1.0
+
+
+#: What ``DigitHeatmapGrid.autoscale`` can do.
+AUTOSCALE_MODES = ("minmax", "robust", "symmetric")
+
+
+def autoscale_limits(tensor: np.ndarray, mode: str) -> tuple[float | None, float | None]:
+    """(vmin, vmax) for ``DigitHeatmapGrid.autoscale(mode)``; None, None = automatic.
+
+    "minmax": automatic; "robust": the 2nd and 98th percentiles (automatic when they are
+    too close for distinct ticks, e.g. constant data); "symmetric": centred on 0 at the
+    largest magnitude (1 when that is 0 or too small for a range). No finite value:
+    automatic.
+    """
+    finite = tensor[np.isfinite(tensor)]
+    if mode == "minmax" or finite.size == 0:
+        return None, None
+    if mode == "robust":
+        lo, hi = (float(v) for v in np.percentile(finite, [2, 98]))
+        return (lo, hi) if hi - lo >= min_span(lo, hi) else (None, None)
+    extent = float(np.abs(finite).max())
+    extent = extent if 2 * extent >= MIN_SPAN else 1.0
+    return -extent, extent

@@ -17,19 +17,18 @@ from uuid import uuid4
 import numpy as np
 import traitlets
 from ipywidgets import CallbackDispatcher, VBox, Widget
-from traitlets import Bool, Int, TraitError, Unicode, observe, validate
+from traitlets import Bool, Int, TraitError, Unicode, observe
 
 from .controls import GridControls
-from .data import MAX_PANELS, MIN_SPAN, as_tensor, auto_limits, sample_data
+from .data import AUTOSCALE_MODES, auto_limits, autoscale_limits, sample_data
 from .figure import Figure, describe
 from .figure.colormaps import DEFAULT_COLORMAP
-from .figure.colors import ColorError, parse_color
 from .figure.layout import DEFAULT_NAN_COLOR, default_columns
-from .figure.ticks import min_span, tick_format, tick_labels
+from .figure.ticks import tick_format, tick_labels
 from .export import Exports
 from .live.codec import wire_dtype
 from .live.view import LiveView
-from .traits import Cell, Choice, Colormap, IndexList, Labels, Limit, Tensor, changed_maps, default_labels, is_2d, owner
+from .traits import Cell, Choice, Colormap, GridChecks, checked_map, IndexList, Labels, Limit, Tensor, changed_maps, default_labels
 
 #: Which parts of the figure a trait's change touches ("layout" rebuilds the live widgets).
 _PARTS = {
@@ -43,7 +42,7 @@ class _Abandoned(TraitError):
     """Carries another error out of a batch, so traitlets rolls the batch back."""
 
 
-class DigitHeatmapGrid(Exports, VBox):
+class DigitHeatmapGrid(GridChecks, Exports, VBox):
     """A grid of heatmaps, one per map of an (N, H, W) tensor, sharing one colour scale.
 
     By default it shows the bundled sample: the mean image of each handwritten digit 0-9
@@ -208,109 +207,6 @@ class DigitHeatmapGrid(Exports, VBox):
         with lock:
             super().__setattr__(name, value)
 
-    # ------------------------------------------------------------------ validation
-
-    @validate("data")
-    def _check_data(self, proposal: traitlets.Bunch) -> np.ndarray:
-        tensor = proposal["value"]
-        count = tensor.shape[0]
-        if self.renderer == "svg" and min(tensor.shape[1:]) == 1:
-            raise TraitError(
-                f"{owner(self, 'data')} maps of {tensor.shape[1:]} cannot be drawn with "
-                f"renderer='svg' (bqplot squeezes a single row or column away); use 'auto'"
-            )
-        labels = self.labels
-        if labels and len(labels) != count and labels != default_labels(len(labels)):
-            raise TraitError(
-                f"{owner(self, 'data')} has {count} panels but labels has {len(labels)} "
-                f"entries; set both together inside `with grid.hold_sync():`"
-            )
-        return tensor
-
-    @validate("renderer")
-    def _check_renderer(self, proposal: traitlets.Bunch) -> str:
-        value = proposal["value"]
-        if value == "svg" and min(self.data.shape[1:]) == 1:
-            raise TraitError(
-                f"{owner(self, 'renderer')} 'svg' needs maps of at least 2x2 (bqplot squeezes "
-                f"a single row or column away), got maps of {self.data.shape[1:]}; use 'auto' "
-                f"or 'canvas'"
-            )
-        return value
-
-    @validate("labels")
-    def _check_labels(self, proposal: traitlets.Bunch) -> list[str]:
-        value, count = proposal["value"], self.data.shape[0]
-        if len(value) != count:
-            raise TraitError(
-                f"{owner(self, 'labels')} expected {count} labels (one per panel), got {len(value)}"
-            )
-        return value
-
-    def _check_limit(self, name: str, value: Any) -> float | None:
-        if value is None:
-            return None
-        other = self.vmax if name == "vmin" else self.vmin
-        lo, hi = (value, other) if name == "vmin" else (other, value)
-        if lo is not None and hi is not None and lo < hi and hi - lo < min_span(lo, hi):
-            raise TraitError(
-                f"{owner(self, name)} expected vmax - vmin of at least {min_span(lo, hi):g} "
-                f"(narrower, the colorbar's ticks could not be told apart), got "
-                f"vmin={lo!r} and vmax={hi!r}"
-            )
-        if lo is not None and hi is not None and not lo < hi:
-            raise TraitError(
-                f"{owner(self, name)} expected vmin < vmax, got vmin={lo!r} and vmax={hi!r}; "
-                f"to move both, set them together inside `with grid.hold_sync():`"
-            )
-        return float(value)
-
-    @validate("vmin")
-    def _check_vmin(self, proposal: traitlets.Bunch) -> float | None:
-        return self._check_limit("vmin", proposal["value"])
-
-    @validate("vmax")
-    def _check_vmax(self, proposal: traitlets.Bunch) -> float | None:
-        return self._check_limit("vmax", proposal["value"])
-
-    @validate("highlighted")
-    def _check_highlighted(self, proposal: traitlets.Bunch) -> list[int]:
-        count = self.data.shape[0]
-        outside = [i for i in proposal["value"] if not 0 <= i < count]
-        if outside:
-            raise TraitError(
-                f"{owner(self, 'highlighted')} expected indices in 0..{count - 1}, got {outside}"
-            )
-        return proposal["value"]
-
-    @validate("columns")
-    def _check_columns(self, proposal: traitlets.Bunch) -> int:
-        value = proposal["value"]
-        if isinstance(value, bool) or value < 1:
-            raise TraitError(f"{owner(self, 'columns')} expected an integer >= 1, got {value!r}")
-        if value > MAX_PANELS:  # a grid as wide as a million panels would never display
-            raise TraitError(
-                f"{owner(self, 'columns')} expected at most {MAX_PANELS} (the most panels a grid "
-                f"holds), got {value!r}")
-        return value
-
-    @validate("cell_size")
-    def _check_cell_size(self, proposal: traitlets.Bunch) -> int | None:
-        value = proposal["value"]
-        if value is not None and (isinstance(value, bool) or not 1 <= value <= 64):
-            raise TraitError(
-                f"{owner(self, 'cell_size')} expected pixels per cell in 1..64 or None, got {value!r}"
-            )
-        return value
-
-    @validate("nan_color")
-    def _check_nan_color(self, proposal: traitlets.Bunch) -> str:
-        try:
-            parse_color(proposal["value"])
-        except ColorError as err:
-            raise TraitError(f"{owner(self, 'nan_color')} {err}") from None
-        return proposal["value"]
-
     # ------------------------------------------------------------------ reading
 
     @property
@@ -418,28 +314,15 @@ class DigitHeatmapGrid(Exports, VBox):
         tuple of float
             The limits now in force.
         """
-        modes = ("minmax", "robust", "symmetric")
-        if mode not in modes:
+        if mode not in AUTOSCALE_MODES:
             raise ValueError(
-                f"{type(self).__name__}.autoscale expected mode in {modes}, got {mode!r}"
+                f"{type(self).__name__}.autoscale expected mode in {AUTOSCALE_MODES}, got {mode!r}"
             )
-        finite = self.data[np.isfinite(self.data)]
+        low, high = autoscale_limits(self.data, mode)
         with self.hold_sync():
-            if mode == "minmax" or finite.size == 0:
-                self.vmin = self.vmax = None
-            elif mode == "robust":
-                lo, hi = (float(v) for v in np.percentile(finite, [2, 98]))
-                if hi - lo >= min_span(lo, hi):
-                    self.vmin, self.vmax = lo, hi
-                else:  # (nearly) constant data: the automatic limits widen it usably
-                    self.vmin = self.vmax = None
-            else:
-                extent = float(np.abs(finite).max())
-                # All zero, or too close to zero for a range: centre on 0 anyway.
-                extent = extent if 2 * extent >= MIN_SPAN else 1.0
-                self.vmin, self.vmax = -extent, extent
-                if diverging is not None:
-                    self.colormap = diverging
+            self.vmin, self.vmax = low, high
+            if mode == "symmetric" and low is not None and diverging is not None:
+                self.colormap = diverging
         return self.limits
 
     def update_panel(self, digit: int, values: Any) -> None:
@@ -452,28 +335,10 @@ class DigitHeatmapGrid(Exports, VBox):
         values
             Real array-like of shape (H, W).
         """
-        count, rows, cols = self.data.shape
-        if isinstance(digit, (bool, np.bool_)) or not isinstance(digit, (int, np.integer)):
-            raise TraitError(f"{owner(self, 'update_panel')} expected an integer digit, got {digit!r}")
-        if not -count <= digit < count:
-            raise TraitError(
-                f"{owner(self, 'update_panel')} expected digit in 0..{count - 1}, got {digit}"
-            )
-        try:
-            # np.ma keeps a masked map's mask (its masked cells become NaN).
-            panel = as_tensor(np.ma.expand_dims(values, 0) if is_2d(values) else values)
-        except ValueError as err:
-            message = str(err).replace("expected a 3-D array (N, H, W)",
-                                       f"expected a 2-D map of shape ({rows}, {cols})")
-            raise TraitError(f"{owner(self, 'update_panel')} {message}") from None
-        if panel.shape != (1, rows, cols):
-            raise TraitError(
-                f"{owner(self, 'update_panel')} expected values of shape ({rows}, {cols}), "
-                f"got {panel.shape[1:] if panel.shape[0] == 1 else panel.shape}"
-            )
+        panel = checked_map(self, digit, values)
         with self._lock:  # copy, change and assign as one step, or a thread's panel is lost
             tensor = self.data.copy()
-            tensor[digit] = panel[0]
+            tensor[digit] = panel
             self.data = tensor
 
     def __setitem__(self, digit: int, values: Any) -> None:

@@ -8,9 +8,11 @@ from typing import Any
 
 import numpy as np
 import traitlets
-from traitlets import Float, TraitError, TraitType
+from traitlets import Float, TraitError, TraitType, validate
 
-from .data import MAX_MAGNITUDE, as_tensor
+from .data import MAX_MAGNITUDE, MAX_PANELS, as_tensor
+from .figure.colors import ColorError, parse_color
+from .figure.ticks import min_span
 from .figure.colormaps import validate_colormap
 
 
@@ -212,7 +214,143 @@ def is_2d(values: Any) -> bool:
         return False
 
 
+def checked_map(grid: Any, digit: Any, values: Any) -> np.ndarray:
+    """``values`` as map ``digit`` of ``grid``'s data: an (H, W) float64 array, or a
+    TraitError naming ``update_panel``, what was expected and what came."""
+    count, rows, cols = grid.data.shape
+    name = owner(grid, "update_panel")
+    if isinstance(digit, (bool, np.bool_)) or not isinstance(digit, (int, np.integer)):
+        raise TraitError(f"{name} expected an integer digit, got {digit!r}")
+    if not -count <= digit < count:
+        raise TraitError(f"{name} expected digit in 0..{count - 1}, got {digit}")
+    try:
+        # np.ma keeps a masked map's mask (its masked cells become NaN).
+        panel = as_tensor(np.ma.expand_dims(values, 0) if is_2d(values) else values)
+    except ValueError as err:
+        message = str(err).replace("expected a 3-D array (N, H, W)",
+                                   f"expected a 2-D map of shape ({rows}, {cols})")
+        raise TraitError(f"{name} {message}") from None
+    if panel.shape != (1, rows, cols):
+        raise TraitError(
+            f"{name} expected values of shape ({rows}, {cols}), "
+            f"got {panel.shape[1:] if panel.shape[0] == 1 else panel.shape}"
+        )
+    return panel[0]
+
+
 def default_labels(count: int) -> list[str]:
     return [str(i) for i in range(count)]
 
 
+class GridChecks:
+    """The grid's rules between traits (a map shape the renderer can draw, labels for
+    every panel, vmin < vmax, indices inside the data...), as traitlets validators: the
+    grid class keeps the traits and the wiring, these say what a value may be given the
+    others. Every refusal names the trait, what was expected and what came."""
+
+    data: np.ndarray
+    labels: list[str]
+    vmin: float | None
+    vmax: float | None
+    renderer: str
+
+    @validate("data")
+    def _check_data(self, proposal: traitlets.Bunch) -> np.ndarray:
+        tensor = proposal["value"]
+        count = tensor.shape[0]
+        if self.renderer == "svg" and min(tensor.shape[1:]) == 1:
+            raise TraitError(
+                f"{owner(self, 'data')} maps of {tensor.shape[1:]} cannot be drawn with "
+                f"renderer='svg' (bqplot squeezes a single row or column away); use 'auto'"
+            )
+        labels = self.labels
+        if labels and len(labels) != count and labels != default_labels(len(labels)):
+            raise TraitError(
+                f"{owner(self, 'data')} has {count} panels but labels has {len(labels)} "
+                f"entries; set both together inside `with grid.hold_sync():`"
+            )
+        return tensor
+
+    @validate("renderer")
+    def _check_renderer(self, proposal: traitlets.Bunch) -> str:
+        value = proposal["value"]
+        if value == "svg" and min(self.data.shape[1:]) == 1:
+            raise TraitError(
+                f"{owner(self, 'renderer')} 'svg' needs maps of at least 2x2 (bqplot squeezes "
+                f"a single row or column away), got maps of {self.data.shape[1:]}; use 'auto' "
+                f"or 'canvas'"
+            )
+        return value
+
+    @validate("labels")
+    def _check_labels(self, proposal: traitlets.Bunch) -> list[str]:
+        value, count = proposal["value"], self.data.shape[0]
+        if len(value) != count:
+            raise TraitError(
+                f"{owner(self, 'labels')} expected {count} labels (one per panel), got {len(value)}"
+            )
+        return value
+
+    def _check_limit(self, name: str, value: Any) -> float | None:
+        if value is None:
+            return None
+        other = self.vmax if name == "vmin" else self.vmin
+        lo, hi = (value, other) if name == "vmin" else (other, value)
+        if lo is not None and hi is not None and lo < hi and hi - lo < min_span(lo, hi):
+            raise TraitError(
+                f"{owner(self, name)} expected vmax - vmin of at least {min_span(lo, hi):g} "
+                f"(narrower, the colorbar's ticks could not be told apart), got "
+                f"vmin={lo!r} and vmax={hi!r}"
+            )
+        if lo is not None and hi is not None and not lo < hi:
+            raise TraitError(
+                f"{owner(self, name)} expected vmin < vmax, got vmin={lo!r} and vmax={hi!r}; "
+                f"to move both, set them together inside `with grid.hold_sync():`"
+            )
+        return float(value)
+
+    @validate("vmin")
+    def _check_vmin(self, proposal: traitlets.Bunch) -> float | None:
+        return self._check_limit("vmin", proposal["value"])
+
+    @validate("vmax")
+    def _check_vmax(self, proposal: traitlets.Bunch) -> float | None:
+        return self._check_limit("vmax", proposal["value"])
+
+    @validate("highlighted")
+    def _check_highlighted(self, proposal: traitlets.Bunch) -> list[int]:
+        count = self.data.shape[0]
+        outside = [i for i in proposal["value"] if not 0 <= i < count]
+        if outside:
+            raise TraitError(
+                f"{owner(self, 'highlighted')} expected indices in 0..{count - 1}, got {outside}"
+            )
+        return proposal["value"]
+
+    @validate("columns")
+    def _check_columns(self, proposal: traitlets.Bunch) -> int:
+        value = proposal["value"]
+        if isinstance(value, bool) or value < 1:
+            raise TraitError(f"{owner(self, 'columns')} expected an integer >= 1, got {value!r}")
+        if value > MAX_PANELS:  # a grid as wide as a million panels would never display
+            raise TraitError(
+                f"{owner(self, 'columns')} expected at most {MAX_PANELS} (the most panels a grid "
+                f"holds), got {value!r}")
+        return value
+
+    @validate("cell_size")
+    def _check_cell_size(self, proposal: traitlets.Bunch) -> int | None:
+        value = proposal["value"]
+        if value is not None and (isinstance(value, bool) or not 1 <= value <= 64):
+            raise TraitError(
+                f"{owner(self, 'cell_size')} expected pixels per cell in 1..64 or None, got {value!r}"
+            )
+        return value
+
+    @validate("nan_color")
+    def _check_nan_color(self, proposal: traitlets.Bunch) -> str:
+        try:
+            parse_color(proposal["value"])
+        except ColorError as err:
+            raise TraitError(f"{owner(self, 'nan_color')} {err}") from None
+        return proposal["value"]
