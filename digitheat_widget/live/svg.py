@@ -164,8 +164,8 @@ class SvgPanels:
 class Colorbar:
     """A figure with no marks and one vertical ColorAxis: the grid's single colorbar.
 
-    Its height is the grid's; bqplot keeps the bar length it first drew when a figure is
-    resized, so a new grid height gets a new Colorbar. A change of limits changes only its
+    Its height is the grid's, at most 1,100 px; bqplot keeps the bar length it first drew
+    when a figure is resized, so a new layout gets a new Colorbar. A change of limits changes only its
     tick format and width, which the controller sets in the page.
     """
 
@@ -185,7 +185,6 @@ class Colorbar:
             display_toolbar=False,
         )
         self.figure.add_class("dhg-colorbar")
-        self.height = figure.geometry.colorbar_height
 
     def widgets(self) -> list[Widget]:
         f = self.figure
