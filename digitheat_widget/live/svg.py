@@ -165,8 +165,8 @@ class Colorbar:
     """A figure with no marks and one vertical ColorAxis: the grid's single colorbar.
 
     Its height is the grid's, at most 1,100 px; bqplot keeps the bar length it first drew
-    when a figure is resized, so a new layout gets a new Colorbar. A change of limits changes only its
-    tick format and width, which the controller sets in the page.
+    when a figure is resized, so a new layout gets a new Colorbar. A change of limits
+    changes only its tick format and width, which the controller sets in the page.
     """
 
     def __init__(self, figure: Figure, color_scale: bqplot.ColorScale) -> None:
