@@ -55,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--cell-size", type=int, help="pixels per cell, 1..64 (default: automatic)")
     parser.add_argument("--scale", type=int, default=2,
                         help="PNG only: device pixels per page pixel (default 2)")
+    parser.add_argument("--theme", choices=("auto", "light", "dark"), default="auto",
+                        help="HTML only: JupyterLab's light or dark colours; auto (default) "
+                        "follows the reader's system")
     return parser
 
 
@@ -103,10 +106,10 @@ def _build(args: argparse.Namespace):  # noqa: ANN202 - a DigitHeatmapGrid
     return grid
 
 
-def _write(grid, output: Path, scale: int) -> str:  # noqa: ANN001
+def _write(grid, output: Path, scale: int, theme: str) -> str:  # noqa: ANN001
     suffix = output.suffix.lower()
     if suffix == ".html":
-        grid.to_html(output)
+        grid.to_html(output, theme=theme)
         return f"wrote {output}"
     from .figure.scene import build_scene
     from .export.png import scene_to_png
@@ -132,8 +135,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                              f"{', '.join(SUFFIXES)}, got {suffix or 'no suffix'!r}")
         if suffix == ".png" and not 1 <= args.scale <= 16:
             raise UsageError(f"--scale expected an integer in 1..16, got {args.scale}")
+        if suffix != ".html" and args.theme != "auto":
+            raise UsageError(f"--theme applies to .html pages only (pictures are drawn on "
+                             f"white), got --theme {args.theme} for -o {args.output}")
         grid = _build(args)
-        message = _write(grid, args.output, args.scale)
+        message = _write(grid, args.output, args.scale, args.theme)
     except UsageError as err:
         print(f"{PROG}: error: {_one_line(err)}", file=sys.stderr)
         return 2

@@ -119,7 +119,11 @@ async function purgedCss(entry, js, { plugins = [], keep = [] } = {}) {
   const [purged] = await new PurgeCSS().purge({
     content: [
       { raw: js, extension: 'js' },
-      { raw: '<html><body><div class="digitheat-embed"></div></body></html>', extension: 'html' },
+      // The page's own markup (export/html.py, export/svg.py): its theme classes and
+      // the static picture's ink classes.
+      { raw: '<html class="digitheat-theme-light"><body><div class="digitheat-embed">'
+          + '<div class="digitheat-static"><svg><rect class="background"/><g class="dhs-title dhs-tick">'
+          + '</g><path class="dhs-axis"/></svg></div></div></body></html>', extension: 'html' },
     ],
     css: [{ raw: bundled.outputFiles[0].text }],
     safelist: { standard: [':root', ...keep] },

@@ -53,20 +53,25 @@ class Exports:
 
         return figure_png(self.figure, scale)
 
-    def save(self, path: str | os.PathLike[str], scale: int = 2) -> None:
+    def save(self, path: str | os.PathLike[str], scale: int = 2, *, theme: str = "auto") -> None:
         """Write the grid to ``path``; its suffix chooses the format.
 
-        ``.svg`` and ``.png`` are static pictures (``scale`` applies to PNG); ``.html``
-        is a self-contained page that works offline (:meth:`to_html`).
+        ``.svg`` and ``.png`` are static pictures on white (``scale`` applies to PNG);
+        ``.html`` is a self-contained page that works offline (:meth:`to_html`), in
+        JupyterLab's light or dark theme: ``theme="auto"`` follows the reader's system,
+        ``"light"`` or ``"dark"`` fix it.
         """
         target = Path(path)
         suffix = target.suffix.lower()
+        if suffix in (".svg", ".png") and theme != "auto":
+            raise ValueError(f"{type(self).__name__}.save: theme applies to .html pages only "
+                             f"(pictures are drawn on white), got theme={theme!r} for {str(path)!r}")
         if suffix == ".svg":
             write_atomically(target, self.to_svg().encode("utf-8"))
         elif suffix == ".png":
             write_atomically(target, self.to_png(scale))
         elif suffix == ".html":
-            self.to_html(target)
+            self.to_html(target, theme=theme)
         else:
             raise ValueError(
                 f"{type(self).__name__}.save expected a path ending in .svg, .png or .html, "
@@ -74,7 +79,7 @@ class Exports:
             )
 
     def to_html(self, path: str | os.PathLike[str] | None = None, *,
-                title: str = "digitheat grid") -> str:
+                title: str = "digitheat grid", theme: str = "auto") -> str:
         """The grid as one self-contained HTML page that works offline.
 
         The page draws the grid with the notebook's own front-end (bqplot, or the canvas
@@ -94,6 +99,10 @@ class Exports:
             Where to write the page (UTF-8); ``None`` only returns it.
         title
             The page's ``<title>``.
+        theme
+            ``"auto"``: JupyterLab's light theme, or its dark theme where the reader's
+            system prefers dark (CSS ``prefers-color-scheme``); ``"light"`` or ``"dark"``
+            fix it. Text keeps at least 4.5:1 contrast in both.
 
         Returns
         -------
@@ -108,7 +117,7 @@ class Exports:
         """
         from .html import grid_to_html
 
-        return grid_to_html(self, path, title=title)
+        return grid_to_html(self, path, title=title, theme=theme)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
         """The live widget view plus a static PNG of the figure, so nbconvert, GitHub and

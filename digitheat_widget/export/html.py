@@ -85,6 +85,35 @@ BOOTSTRAP = (
 )
 
 
+#: A page's colours: JupyterLab's light theme, its dark theme, or whichever of the two
+#: the reader's system asks for (CSS ``prefers-color-scheme``).
+THEMES = ("auto", "light", "dark")
+
+
+def _theme_markup(theme: object, caller: str) -> dict[str, str]:
+    """The page's <html> class and color-scheme for ``theme``, or a clear error."""
+    if not isinstance(theme, str) or theme not in THEMES:
+        raise ValueError(f"{caller} expected theme as one of {', '.join(map(repr, THEMES))}, "
+                         f"got {type(theme).__name__} {theme!r}")
+    if theme == "auto":
+        return {"theme_class": "", "color_scheme": "light dark"}
+    return {"theme_class": f' class="digitheat-theme-{theme}"', "color_scheme": theme}
+
+
+#: The one media query of runtime.css under which JupyterLab's dark variables apply
+#: (scripts/make_theme_css.py); a page with theme="dark" applies them always.
+DARK_WHEN = "@media(prefers-color-scheme:dark)"
+
+
+def _themed_css(css: str, theme: str) -> str:
+    if theme != "dark":
+        return css
+    if css.count(DARK_WHEN) != 1:
+        raise EmbedError(f"the page runtime's CSS should hold {DARK_WHEN!r} once; rebuild it: "
+                         f"{_BUILD_HINT}")
+    return css.replace(DARK_WHEN, "@media all")
+
+
 class EmbedError(RuntimeError):
     """The page cannot be written: runtime not built, or a front-end file is unusable."""
 
@@ -253,9 +282,10 @@ def _csp(modules: set[str]) -> str:
 
 _PAGE = """\
 <!DOCTYPE html>
-<html lang="en">
+<html lang="en"{theme_class}>
 <head>
 <meta charset="utf-8">
+<meta name="color-scheme" content="{color_scheme}">
 <meta http-equiv="Content-Security-Policy" content="{csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="{generator}">
@@ -288,7 +318,8 @@ def _picture_html(picture: StaticPicture | None) -> str:
 
 
 def widget_to_html(widget: Widget, path: str | os.PathLike[str] | None = None, *,
-                   title: str = "widget", picture: StaticPicture | None = None) -> str:
+                   title: str = "widget", picture: StaticPicture | None = None,
+                   theme: str = "auto") -> str:
     """Write ``widget`` (bqplot / box / HTML widgets) as one offline HTML page.
 
     Parameters
@@ -302,6 +333,9 @@ def widget_to_html(widget: Widget, path: str | os.PathLike[str] | None = None, *
     picture
         A static picture the page shows where the widget goes until the live view has
         drawn (and for good where scripts do not run).
+    theme
+        ``"auto"`` (JupyterLab's light or dark theme, as the reader's system prefers),
+        ``"light"`` or ``"dark"``.
 
     Returns
     -------
@@ -314,6 +348,7 @@ def widget_to_html(widget: Widget, path: str | os.PathLike[str] | None = None, *
         If the runtime is not built, a front-end file is unusable, or the state needs
         a widget class the page cannot show.
     """
+    theme_markup = _theme_markup(theme, "widget_to_html")
     runtime_js, runtime_css, manifest = _runtime()
     provides = tuple(manifest["provides"])
 
@@ -333,7 +368,7 @@ def widget_to_html(widget: Widget, path: str | os.PathLike[str] | None = None, *
         scripts.append(_amd_script(module, source))
         versions.append(f"{distribution} {importlib.metadata.version(distribution)}")
         licences.append(f"{distribution} {licence}")
-    css = [runtime_css]
+    css = [_themed_css(runtime_css, theme)]
     # Optional parts (controls beyond a grid's: sliders, toggles, jslink) go before the
     # AMD files; like them, they are evaluated only when a model needs them.
     for extra in _extras_needed(data["manager_state"]["state"], manifest):
@@ -344,6 +379,7 @@ def widget_to_html(widget: Widget, path: str | os.PathLike[str] | None = None, *
 
     page = _PAGE.format(
         csp=_csp(used),
+        **theme_markup,
         generator=html.escape(f"digitheat-widget {__version__} ({', '.join(versions)})"),
         title=html.escape(title),
         picture=_picture_html(picture),
@@ -397,7 +433,7 @@ def grid_picture(grid: Widget, label: str = "") -> StaticPicture | None:
 
 
 def grid_to_html(grid: Widget, path: str | os.PathLike[str] | None = None,
-                 title: str = "digitheat grid") -> str:
+                 title: str = "digitheat grid", theme: str = "auto") -> str:
     """Write a :class:`~digitheat_widget.DigitHeatmapGrid` as one self-contained HTML page.
 
     The page renders the grid as the widget shows it, with no kernel and no network.
@@ -419,6 +455,9 @@ def grid_to_html(grid: Widget, path: str | os.PathLike[str] | None = None,
         Where to write the page (UTF-8); ``None`` only returns it.
     title
         The page's ``<title>``, also the picture's accessible name.
+    theme
+        ``"auto"`` follows the reader's system (light or dark, as JupyterLab's themes);
+        ``"light"`` or ``"dark"`` fix it.
 
     Returns
     -------
@@ -428,4 +467,6 @@ def grid_to_html(grid: Widget, path: str | os.PathLike[str] | None = None,
     if not isinstance(title, str):
         raise TypeError(f"{type(grid).__name__}.to_html expected title as a str, got "
                         f"{type(title).__name__} {title!r}")
-    return widget_to_html(grid, path, title=title, picture=grid_picture(grid, label=title))
+    _theme_markup(theme, f"{type(grid).__name__}.to_html")  # before the picture is drawn
+    return widget_to_html(grid, path, title=title, picture=grid_picture(grid, label=title),
+                          theme=theme)

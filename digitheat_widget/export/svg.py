@@ -40,6 +40,12 @@ def _attrs(**attrs: object) -> str:
     return " ".join(parts)
 
 
+#: Classes that say which theme colour an ink stands for, so a page (export/html.py's
+#: stylesheet) can recolour the picture for a dark theme; a file keeps its light colours.
+INK_CLASS = {"title": "dhs-title", "axis": "dhs-axis", "tick": "dhs-axis",
+             "tick-label": "dhs-tick", "colorbar-label": "dhs-tick"}
+
+
 def _rect(item: Rect) -> str:
     """One ``<rect>``; a stroke is drawn inside the box (SVG centres it on the edge, so the
     rectangle is inset by half the stroke). Cells go without their class (their group
@@ -63,13 +69,13 @@ def _lines(lines: list[Line]) -> str:
         else:
             segments.append(f"{start}L{_num(line.x2)} {_num(line.y2)}")
     first = lines[0]
-    return (f"<path {_attrs(d=''.join(segments), fill='none', stroke=first.color, stroke_width=first.width)}/>")
+    return (f"<path {_attrs(class_=INK_CLASS.get(first.role), d=''.join(segments), fill='none', stroke=first.color, stroke_width=first.width)}/>")
 
 
 def _texts(texts: list[Text]) -> str:
     """Texts of one size, colour, anchor and weight in one group."""
     first = texts[0]
-    group = _attrs(font_size=first.size, fill=first.color,
+    group = _attrs(class_=INK_CLASS.get(first.role), font_size=first.size, fill=first.color,
                    text_anchor=None if first.anchor == "start" else first.anchor,
                    font_weight="bold" if first.bold else None)
     body = "".join(f"<text {_attrs(x=t.x, y=t.y)}>{escape(t.text)}</text>" for t in texts)
@@ -101,8 +107,8 @@ def scene_markup(scene: Scene) -> str:
            f'{_attrs(font_family=FONT_FAMILY, shape_rendering="crispEdges")}>']
     if scene.description:  # the text alternative: read as the picture's name
         out.append(f"<title>{escape(scene.description)}</title>")
-    lines: dict[tuple[str, float], list[Line]] = {}
-    texts: dict[tuple[float, str, str, bool], list[Text]] = {}
+    lines: dict[tuple[str, float, str | None], list[Line]] = {}
+    texts: dict[tuple[float, str, str, bool, str | None], list[Text]] = {}
     panels = 0
     is_cell = lambda item: isinstance(item, Rect) and item.role == "cell"  # noqa: E731
     for cell_run, run in groupby(scene.items, key=is_cell):
@@ -112,9 +118,10 @@ def scene_markup(scene: Scene) -> str:
             continue
         for item in run:
             if isinstance(item, Line):
-                lines.setdefault((item.color, item.width), []).append(item)
+                lines.setdefault((item.color, item.width, INK_CLASS.get(item.role)), []).append(item)
             elif isinstance(item, Text):
-                texts.setdefault((item.size, item.color, item.anchor, item.bold), []).append(item)
+                texts.setdefault((item.size, item.color, item.anchor, item.bold,
+                                  INK_CLASS.get(item.role)), []).append(item)
             else:
                 out.append(_single(item))
     out += [_lines(group) for group in lines.values()]

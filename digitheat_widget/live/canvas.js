@@ -487,17 +487,21 @@ export default {
       if (hover) showTooltip(hover.x, hover.y);
     });
 
-    // Theme switches (JupyterLab sets these attributes on <body>) and screen changes.
-    const themeObserver = new MutationObserver(() => {
+    // Theme switches (JupyterLab sets these attributes on <body>; an exported page
+    // follows the system's light or dark preference) and screen changes.
+    const onThemeChange = () => {
       const next = readTheme();
       if (!theme || JSON.stringify(next) !== JSON.stringify(theme)) {
         dirty.layout = true;
         schedule();
       }
-    });
+    };
+    const themeObserver = new MutationObserver(onThemeChange);
     themeObserver.observe(document.body, {
       attributes: true, attributeFilter: ['data-jp-theme-name', 'data-jp-theme-light'],
     });
+    const schemeQuery = window.matchMedia('(prefers-color-scheme: dark)');
+    schemeQuery.addEventListener('change', onThemeChange);
     let dprQuery = null;
     const onDpr = () => {
       watchDpr();
@@ -623,6 +627,7 @@ export default {
     return () => {
       for (const [name, fn] of Object.entries(handlers)) model.off(name, fn);
       themeObserver.disconnect();
+      schemeQuery.removeEventListener('change', onThemeChange);
       if (dprQuery) dprQuery.removeEventListener('change', onDpr);
       if (attachFrame !== null) cancelAnimationFrame(attachFrame);
       canvas.removeEventListener('mousemove', onMove);

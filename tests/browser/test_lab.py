@@ -15,6 +15,7 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import pytest
+from contrast import READ_TEXTS, is_dark, low_contrast
 
 from digitheat_widget.figure import layout as figure_layout
 
@@ -311,31 +312,16 @@ def test_round_trip_times(grids: GridPage, output_dir: Path) -> None:
     assert len(vmax_times) == len(data_times) == 12
 
 
-def _luminance(rgb: tuple[int, int, int]) -> float:
-    channels = [c / 255 for c in rgb]
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def _contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
-    hi, lo = sorted([_luminance(a), _luminance(b)], reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
-
-
 @pytest.mark.parametrize("theme", ["JupyterLab Light", "JupyterLab Dark"])
 def test_readable_in_light_and_dark_theme(grids: GridPage, output_dir: Path, theme: str) -> None:
+    """Every text of the grid (titles, ticks, colorbar labels) at least 4.5:1 (WCAG AA)."""
     grids.lab.command("apputils:change-theme", {"theme": theme})
     grids.lab.page.wait_for_function("(name) => document.body.dataset.jpThemeName === name", arg=theme)
-    background = parse_rgb(grids.lab.page.evaluate(
-        "() => getComputedStyle(document.querySelector('.jp-OutputArea-output')).backgroundColor"
-        " .replace('rgba(0, 0, 0, 0)', getComputedStyle(document.querySelector('.jp-NotebookPanel')).backgroundColor)"))
-    state = grids.read("grid")
-    for panel in state["panels"]:
-        assert _contrast(parse_rgb(panel["titleFill"]), background) >= 3.0, f"title readable in {theme}"
-    tick_fill = grids.lab.page.evaluate(
-        "(sel) => getComputedStyle(document.querySelector(sel + ' .dhg-colorbar .tick text')).fill",
-        grids.selectors["grid"])
-    assert _contrast(parse_rgb(tick_fill), background) >= 3.0, f"colorbar ticks readable in {theme}"
+    texts = grids.lab.page.evaluate(READ_TEXTS, grids.selectors["grid"])
+    assert sorted(t["text"] for t in texts if t["kind"] == "title") == [str(d) for d in range(10)]
+    assert sum(t["kind"] == "tick" for t in texts) >= 10 * 13 + 3
+    assert all(is_dark(t["behind"]) is ("Dark" in theme) for t in texts)
+    assert low_contrast(texts) == [], f"text below 4.5:1 in {theme}"
     slug = "light" if "Light" in theme else "dark"
     grids.lab.page.locator(grids.selectors["grid"]).screenshot(
         path=str(output_dir / "screenshots" / f"grid-{slug}.png"))
