@@ -762,16 +762,24 @@ function keyboard(state, el, live) {
     if (!controls) return;
     const names = ['vmin, the lower colour limit', 'vmax, the upper colour limit'];
     const values = [state.limits.low, state.limits.high];
+    // Set only what differs: the observer below sees our own writes too.
+    const put = (el, name, value) => { if (el.getAttribute(name) !== value) el.setAttribute(name, value); };
     controls.querySelectorAll('.noUi-handle').forEach((handle, i) => {
       if (i > 1) return;
-      handle.setAttribute('aria-label', names[i]);
-      handle.setAttribute('aria-valuetext', fmt(values[i]));
+      put(handle, 'aria-label', names[i]);
+      put(handle, 'aria-valuetext', fmt(values[i]));
     });
     const chosen = new Set(state.highlighted); // the toggles are the panels, in order
     controls.querySelectorAll('.widget-toggle-button').forEach((button, i) => {
-      button.setAttribute('aria-pressed', String(chosen.has(i)));
+      put(button, 'aria-pressed', String(chosen.has(i)));
     });
   }
+  // The controls may render after this grid's last refresh (in JupyterLab they do), and
+  // ipywidgets rebuilds a slider or rewrites its aria-valuetext when Python's echo
+  // arrives: label them again whenever that happens.
+  const relabel = new MutationObserver(labelControls);
+  relabel.observe(root, { childList: true, subtree: true, attributes: true,
+                          attributeFilter: ['aria-valuetext', 'aria-pressed'] });
 
   return {
     refresh() {
@@ -786,6 +794,7 @@ function keyboard(state, el, live) {
       body.removeEventListener('focus', onFocus);
       body.removeEventListener('blur', onBlur);
       root.removeEventListener('digitheat:canvas-click', onCanvasClick);
+      relabel.disconnect();
       ring.remove();
       table.remove();
     },
