@@ -71,7 +71,8 @@ def test_plain_nbconvert_html_shows_the_picture_without_saved_widget_state(execu
     assert len(PNG_IMG.findall(body)) == len(_grid_outputs(notebook)) >= 1
 
 
-def test_digitheat_html_exporter_shows_the_picture(executed_quickstart, tmp_path) -> None:
+def test_digitheat_html_exporter_shows_the_picture_then_the_live_grid(executed_quickstart,
+                                                                      tmp_path) -> None:
     path = tmp_path / "quickstart.ipynb"
     nbformat.write(executed_quickstart, path)
     result = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to",
@@ -82,20 +83,22 @@ def test_digitheat_html_exporter_shows_the_picture(executed_quickstart, tmp_path
     # module moved still names the old one: reinstall (pip install -e .).
     assert result.returncode == 0, result.stderr[-2000:]
     body = (tmp_path / "quickstart.html").read_text()
+    # The notebook holds widget state: the picture, then the view the offline runtime
+    # renders in its place (tests/test_nbconvert_live.py opens such a page).
+    assert len(PNG_IMG.findall(body)) == 1
+    assert body.count('<script type="application/vnd.jupyter.widget-view+json">') == 1
+    assert body.count('<script type="text/x-digitheat-runtime">') == 1
+
+
+def test_always_static_keeps_the_pictures_alone(executed_quickstart) -> None:
+    exporter = StaticFallbackHTMLExporter(
+        config=Config({"StaticFallbackPreprocessor": {"always_static": True}}))
+    body, _ = exporter.from_notebook_node(executed_quickstart)
     assert len(PNG_IMG.findall(body)) == 1
     assert '<script type="application/vnd.jupyter.widget-view+json">' not in body
-
-
-def test_saved_widget_state_can_keep_the_live_view(executed_quickstart) -> None:
-    notebook = copy.deepcopy(executed_quickstart)
-    model_id = _grid_outputs(notebook)[0]["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
-    notebook.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {
-        "state": {model_id: {}}, "version_major": 2, "version_minor": 0}}
-    exporter = StaticFallbackHTMLExporter(
-        config=Config({"StaticFallbackPreprocessor": {"always_static": False}}))
-    body, _ = exporter.from_notebook_node(notebook)
-    assert not PNG_IMG.search(body)
-    assert model_id in body
+    assert "text/x-digitheat-runtime" not in body
+    # The caller's notebook keeps its outputs as they were.
+    assert _grid_outputs(executed_quickstart)
 
 
 def test_latex_export_uses_the_picture(executed_quickstart) -> None:

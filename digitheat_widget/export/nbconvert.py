@@ -1,73 +1,123 @@
-"""nbconvert support: show the grid's static picture where no live widget can render.
+"""nbconvert support: grids live and offline in HTML, their picture wherever else.
 
-Every grid's display output carries an ``image/png`` next to the widget view. nbconvert's
-LaTeX/PDF exporters already prefer the picture. Its HTML exporter always prefers the widget
-view, which renders nothing when the notebook has no saved widget state or the page has no
-network (the widget runtime comes from a CDN). The ``digitheat-html`` exporter below shows the
-picture instead (set ``StaticFallbackPreprocessor.always_static = False`` to keep live views of
-widgets whose state the notebook saved)::
+Every grid's display output carries an ``image/png`` and its summary (``text/plain``) next
+to the widget view. nbconvert's LaTeX/PDF exporters already prefer the picture. Its HTML
+exporter always prefers the widget view, which renders nothing when the notebook has no
+saved widget state, and otherwise loads require.js and the widget runtime from CDNs.
 
-    jupyter nbconvert --to digitheat-html notebook.ipynb
+The ``digitheat-html`` exporter below shows each grid as an exported page does
+(:mod:`.html`): its picture first (alt text: the grid's summary), then, where the notebook
+holds widget state (``--execute``, nbclient, JupyterLab's "Save Widget State"), the live
+grid, with no kernel and no network: hover, selection, title clicks, every control. The
+offline runtime is in the page once, however many grids it has::
+
+    jupyter nbconvert --to digitheat-html --execute notebook.ipynb
+
+``--StaticFallbackPreprocessor.always_static=True`` keeps the pictures alone.
 """
 
 from __future__ import annotations
 
-import html
+import copy
 import re
+from pathlib import Path
 from typing import Any
 
 from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
-from traitlets import Bool
+from traitlets import Bool, default
 
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
-#: A grid's text/plain (its repr): the summary inside is the picture's alt text.
-GRID_REPR = re.compile(r"^<DigitHeatmapGrid: (.*)>$", re.DOTALL)
+from .html import EmbedError
+from .saved_state import (
+    WIDGET_STATE,
+    WIDGET_VIEW,
+    grid_live_when,
+    notebook_state,
+    page_scripts,
+    picture_from_output,
+)
+
+__all__ = ["StaticFallbackHTMLExporter", "StaticFallbackPreprocessor", "WIDGET_STATE",
+           "WIDGET_VIEW"]
+
+TEMPLATES = Path(__file__).parent / "templates"
+#: Markdown that MathJax would typeset: the page then still loads it (from its CDN).
+_MATH = re.compile(r"\$|\\\(|\\\[|\\begin\{")
 
 
 def _picture_with_alt(data: dict) -> str | None:
     """The output's PNG as an <img> with the grid's summary as alt text (nbconvert's own
     template writes none), or None if the output is not a grid's."""
-    text = data.get("text/plain", "")
-    match = GRID_REPR.match(text if isinstance(text, str) else "".join(text))
-    png = data.get("image/png")
-    if not match or not isinstance(png, str):
-        return None
-    return (f'<img src="data:image/png;base64,{html.escape(png.strip())}" '
-            f'alt="{html.escape(match[1])}" style="max-width: 100%">')
+    picture = picture_from_output(data)
+    return None if picture is None else picture.markup
 
 
 class StaticFallbackPreprocessor(Preprocessor):
-    """Drop the widget view from outputs that also carry a picture, so the picture shows.
+    """Give each grid output its picture (with alt text) and, where the notebook saved
+    the widget state, the live grid that replaces it in the page.
 
-    With ``always_static = False``, views of widgets whose state the notebook saved are kept
-    (they render where the page can load the widget runtime)."""
+    The page's offline runtime goes into ``resources["digitheat_scripts"]`` (once).
+    """
 
-    always_static = Bool(True, help="Show the picture even where widget state was saved.").tag(
-        config=True
-    )
+    always_static = Bool(False, help="Show the pictures alone, even where the notebook "
+                         "saved widget state.").tag(config=True)
 
     def preprocess(self, nb: Any, resources: dict) -> tuple[Any, dict]:
-        state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+        state = notebook_state(nb.metadata)
+        models = state["state"] if state else {}
+        scripts = None
+        if models and not self.always_static:
+            try:
+                theme = "dark" if resources.get("theme") == "dark" else "light"
+                scripts = page_scripts(models, theme)
+            except EmbedError as error:  # a widget class the runtime cannot show
+                self.log.warning("digitheat-html: the grids are shown as pictures: %s", error)
+        live = 0
         for cell in nb.cells:
             for output in cell.get("outputs", []):
                 data = output.get("data", {})
-                if WIDGET_VIEW in data and "image/png" in data:
-                    model_id = data[WIDGET_VIEW].get("model_id")
-                    if self.always_static or model_id not in state:
-                        del data[WIDGET_VIEW]
-                        picture = _picture_with_alt(data)
-                        if picture is not None:  # HTML outranks PNG in nbconvert's order
-                            data["text/html"] = picture
+                if WIDGET_VIEW not in data or "image/png" not in data:
+                    continue
+                view = data.pop(WIDGET_VIEW)
+                model_id = view.get("model_id") if isinstance(view, dict) else None
+                live_when = grid_live_when(models, model_id) if scripts else None
+                picture = picture_from_output(data, live_when)
+                if picture is None:  # a picture, but not a grid's: nbconvert shows it
+                    continue
+                if live_when is None:
+                    data["text/html"] = picture.markup  # HTML outranks PNG in nbconvert
+                else:
+                    from .saved_state import view_markup
+
+                    data["text/html"] = view_markup(view, picture)
+                    live += 1
+        resources["digitheat_scripts"] = scripts if scripts is not None else ""
+        resources["digitheat_live_grids"] = live
+        resources["digitheat_math"] = any(
+            cell.cell_type == "markdown" and _MATH.search(cell.source) for cell in nb.cells)
         return nb, resources
 
 
 class StaticFallbackHTMLExporter(HTMLExporter):
-    """nbconvert's HTML exporter with :class:`StaticFallbackPreprocessor` switched on."""
+    """nbconvert's HTML exporter (lab template) with :class:`StaticFallbackPreprocessor`
+    switched on: grids live and offline where the notebook saved widget state, their
+    picture otherwise."""
 
-    export_from_notebook = "HTML (digitheat static fallback)"
+    export_from_notebook = "HTML (digitheat, live offline grids)"
+
+    @default("template_name")
+    def _template_name_default(self) -> str:
+        return "digitheat_html"
+
+    @default("extra_template_basedirs")
+    def _extra_template_basedirs_default(self) -> list[str]:
+        return [str(TEMPLATES)]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.register_preprocessor(StaticFallbackPreprocessor, enabled=True)
+
+    def from_notebook_node(self, nb: Any, resources: dict | None = None,
+                           **kwargs: Any) -> tuple[str, dict]:
+        # Preprocessors change outputs; the caller's notebook stays as it was.
+        return super().from_notebook_node(copy.deepcopy(nb), resources, **kwargs)
