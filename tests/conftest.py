@@ -6,6 +6,11 @@ two changes: every comm gets its own id (ipywidgets' DummyComm shares 'a-b-c-d',
 would make ``ipywidgets.widgets.widget._instances`` useless for counting open widgets),
 and every open, send and close goes into one ordered log, so a test can say "nothing at
 all reached the page" as well as "this one widget got one message".
+
+ipywidgets before 8.0.5 (the lowest versions pyproject.toml allows) open comms with
+``ipykernel.comm.Comm``, imported into ``ipywidgets.widgets.widget``, and its ``Widget.comm``
+trait accepts only instances of that class: there the recorder also replaces that name,
+with a recording comm that is such an instance, so both ways of opening a comm are seen.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import comm
 import numpy as np
 import pytest
 from ipywidgets import Widget
+from ipywidgets.widgets import widget as widget_module
 
 from digitheat_widget import DigitHeatmapGrid, sample_data
 
@@ -113,11 +119,29 @@ class Recorder:
             box.events = self.events[start:]
 
 
+#: ipykernel's Comm where this ipywidgets opens comms with it (before 8.0.5), else None.
+_KERNEL_COMM: Any = getattr(widget_module, "Comm", None)
+_KernelRecordingComm: Any = (
+    None if _KERNEL_COMM is None
+    else type("KernelRecordingComm", (RecordingComm, _KERNEL_COMM), {"kernel": "Truthy"})
+)
+
+
+def open_widgets() -> dict[str, Widget]:
+    """ipywidgets' registry of open widgets by model id: the module's ``_instances`` (8.1),
+    ``Widget._active_widgets`` in the 8.0 releases pyproject.toml allows."""
+    registry = getattr(widget_module, "_instances", None)
+    return registry if registry is not None else Widget._active_widgets
+
+
 @pytest.fixture(autouse=True)
 def recorder(monkeypatch: pytest.MonkeyPatch) -> Recorder:
     """Every widget made in a test talks to a recording comm instead of a kernel."""
     rec = Recorder()
     monkeypatch.setattr(comm, "create_comm", rec.create_comm)
+    if _KernelRecordingComm is not None:
+        monkeypatch.setattr(
+            widget_module, "Comm", lambda **kwargs: _KernelRecordingComm(rec, **kwargs))
     return rec
 
 

@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import bqplot
+import conftest
 import numpy as np
 import pytest
 from ipywidgets.widgets import widget as widget_module
@@ -21,7 +22,7 @@ NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 
 def open_widgets() -> dict[str, object]:
     """ipywidgets' registry of open widgets (model id -> widget)."""
-    return dict(widget_module._instances)
+    return dict(conftest.open_widgets())
 
 
 def describe(widget, among) -> str:
@@ -114,7 +115,7 @@ def test_every_open_widget_belongs_to_the_grid(baseline, widgets_of):
         reachable = {w.model_id for w in widgets_of(grid)}
         # Was: one deliberate exception, the panel feed kept out of the view tree. The
         # tensor now travels through the controller, which is a child of the grid.
-        outside = sorted(type(widget_module._instances[k]).__name__ for k in created - reachable)
+        outside = sorted(type(open_widgets()[k]).__name__ for k in created - reachable)
         assert outside == []
         # The controller names every mark the page shows, one per panel.
         controller = controller_of(grid)

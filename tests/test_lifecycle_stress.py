@@ -15,7 +15,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from ipywidgets.widgets import widget as widget_module
+from conftest import open_widgets
 from page_model import controller_of
 
 from digitheat_widget import DigitHeatmapGrid
@@ -72,7 +72,7 @@ def make_display_close(recorder, sample) -> tuple[int, dict[int, int], int]:
 
 def test_a_thousand_grids_leave_nothing_open_and_memory_flat(recorder, sample):
     gc.collect()
-    start_count = len(widget_module._instances)
+    start_count = len(open_widgets())
     with warnings.catch_warnings():
         # bqplot passes traitlets an argument it deprecates, three warnings per grid; pytest
         # keeps every warning it catches, which would grow memory by itself (~2 KB a grid).
@@ -81,12 +81,12 @@ def test_a_thousand_grids_leave_nothing_open_and_memory_flat(recorder, sample):
     first, last = sizes[GRIDS - MEASURED], sizes[GRIDS]
     growth_mb = (last - first) / 2**20
     print(f"\n{GRIDS} grids made, displayed, closed: open widgets {start_count} -> "
-          f"{len(widget_module._instances)}; traced memory after grid {GRIDS - MEASURED}: "
+          f"{len(open_widgets())}; traced memory after grid {GRIDS - MEASURED}: "
           f"{first / 2**20:.3f} MB, after grid {GRIDS}: {last / 2**20:.3f} MB "
           f"(growth over the last {MEASURED}: {growth_mb:+.3f} MB, "
           f"{(last - first) / MEASURED:.0f} B per grid; peak {peak / 2**20:.1f} MB)")
     assert unclosed == 0, f"{unclosed} comms opened and never closed"
-    assert len(widget_module._instances) == start_count
+    assert len(open_widgets()) == start_count
     assert growth_mb < MAX_GROWTH_MB
 
 

@@ -48,8 +48,7 @@ from typing import Any
 import matplotlib
 import numpy as np
 import pytest
-from conftest import walk_widgets
-from ipywidgets.widgets import widget as widget_module
+from conftest import open_widgets, walk_widgets
 from page_model import (
     Page,
     controller_of,
@@ -1055,7 +1054,7 @@ def run(recorder):
 
 def open_ids() -> set[str]:
     gc.collect()
-    return set(widget_module._instances)
+    return set(open_widgets())
 
 
 def _params() -> list:
@@ -1172,6 +1171,9 @@ def _value_key(value: Any) -> tuple:
             text = repr(value) if shape is None else repr(np.asarray(value).tolist())[:300]
     except Exception:  # e.g. a torch meta or bfloat16 tensor: numpy cannot read it
         text = repr(value)[:300]
+    if isinstance(value, (list, tuple)):
+        # numpy < 2 shows [np.float64(1)] as [1.0]: the items' types tell them apart.
+        text += " of " + ",".join(sorted({type(item).__name__ for item in value}))
     return (type(value).__name__, str(dtype), tuple(shape) if shape is not None else None, text)
 
 
