@@ -17,7 +17,7 @@ from uuid import uuid4
 import numpy as np
 import traitlets
 from ipywidgets import CallbackDispatcher, VBox, Widget
-from traitlets import Bool, Int, TraitError, Unicode, observe
+from traitlets import Bool, TraitError, Unicode, observe
 
 from .controls import GridControls
 from .data import AUTOSCALE_MODES, auto_limits, autoscale_limits, sample_data
@@ -28,7 +28,7 @@ from .figure.ticks import tick_format, tick_labels
 from .export import Exports
 from .live.codec import wire_dtype
 from .live.view import LiveView
-from .traits import Cell, Choice, Colormap, GridChecks, checked_map, IndexList, Labels, Limit, Tensor, changed_maps, default_labels
+from .traits import Cell, Choice, Colormap, GridChecks, checked_map, IndexList, Integer, Labels, Limit, Tensor, changed_maps, default_labels
 
 #: Which parts of the figure a trait's change touches ("layout" rebuilds the live widgets).
 _PARTS = {
@@ -99,9 +99,9 @@ class DigitHeatmapGrid(GridChecks, Exports, VBox):
         help="Indices of emphasised panels (accent outline); the others are dimmed. [] = none."
     )
     labels = Labels(help="Panel titles, one per map; default '0'..'N-1'.")
-    columns = Int(2, help="Number of panels per row of the grid (at least 1).")
+    columns = Integer(2, help="Number of panels per row of the grid (at least 1).")
     nan_color = Unicode(DEFAULT_NAN_COLOR, help="CSS colour for missing values (NaN).")
-    cell_size = Int(
+    cell_size = Integer(
         None, allow_none=True, help="Pixels per cell (1-64); None = automatic from the map size."
     )
     selected = Cell(

@@ -3,6 +3,7 @@ what was expected and what came, and leaves the widget as it was."""
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from typing import Any
 
@@ -83,6 +84,22 @@ class Limit(Float):
                 f"{MAX_MAGNITUDE:g} (so colour ranges stay finite), got {value!r}"
             )
         return number
+
+
+class Integer(traitlets.Int):
+    """traitlets' Int that takes an integer-valued number (np.int64(3), 3.0) as that int in
+    every traitlets version pyproject.toml allows: traitlets 5.14 began to, before it Int
+    refused a numpy integer ("expected an int, not the int64")."""
+
+    def validate(self, obj: Any, value: Any) -> Any:
+        if not isinstance(value, int) and isinstance(value, numbers.Number):
+            try:
+                as_int = int(value)  # type: ignore[call-overload]
+            except (TypeError, ValueError, OverflowError):  # complex, NaN, inf
+                as_int = None
+            if as_int is not None and as_int == value:
+                value = as_int
+        return super().validate(obj, value)
 
 
 class Choice(traitlets.Enum):
