@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from importlib import resources
 
 import numpy as np
 
 from .figure.ticks import MIN_SPAN, min_span
+
+_VisibleDeprecationWarning = getattr(np, "exceptions", np).VisibleDeprecationWarning
 
 #: Shape of the bundled sample: ten digits, 7 rows x 6 columns each.
 SAMPLE_SHAPE = (10, 7, 6)
@@ -88,7 +91,14 @@ def as_tensor(value: object) -> np.ndarray:
                 f" ({type(err).__name__}: {err})"
             ) from None
     try:
-        array = np.asarray(value)
+        with warnings.catch_warnings():
+            # numpy < 1.24 makes an object array of ragged input, with only this warning;
+            # later versions raise ValueError. Refuse it the same way in both.
+            warnings.simplefilter("error", _VisibleDeprecationWarning)
+            array = np.asarray(value)
+    except _VisibleDeprecationWarning:
+        raise ValueError(f"expected a numeric array-like, got {type(value).__name__}: its "
+                         f"nested sequences have different lengths (ragged)") from None
     except Exception as err:  # numpy raises many kinds for ragged or odd input
         raise ValueError(f"expected a numeric array-like, got {type(value).__name__}: {err}") from None
     _check_real(array.dtype)
