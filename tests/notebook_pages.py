@@ -194,7 +194,8 @@ def check_live_grids(browser: Any, path: Path, limits: tuple[float, float], *,
         assert f"value {expected}" in text, text
 
         # Grid A's colormap menu recolours grid A, and only it.
-        menu = page.locator(".digitheat-embed >> nth=0 >> .dhg-controls select")
+        menu = page.locator(".digitheat-embed >> nth=0 >> .dhg-controls").get_by_label(
+            "colormap", exact=True)
         menu.select_option("viridis")
         page.wait_for_function(
             "([sel, before]) => getComputedStyle(document.querySelector(sel)).fill !== before",
