@@ -1,4 +1,5 @@
-"""The control panel: colour limits, colormap, highlight toggles, reset.
+"""The control panel: colour limits, colormap, highlight toggles, reset; with frames,
+playback (play/pause, the frame shown, speed).
 
 Controls and traits move together both ways. In the page, the grid's controller
 (``live/controller.js``) also watches these widgets and applies what they say to the
@@ -12,7 +13,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from ipywidgets import Button, Dropdown, FloatSlider, HBox, Layout, ToggleButton, VBox
+from ipywidgets import (Button, Dropdown, FloatSlider, HBox, IntSlider, Label, Layout,
+                        ToggleButton, VBox)
 from traitlets import TraitError
 
 from .figure.colormaps import colormap_names, colormap_stops
@@ -22,6 +24,10 @@ if TYPE_CHECKING:
 
 SLIDER_STEPS = 200
 CUSTOM = "(custom list)"
+#: Playback speeds in the page, frames per second (controller.js reads the number).
+SPEEDS = ("1 fps", "2 fps", "5 fps", "10 fps", "20 fps", "30 fps")
+_FOLLOWED = ["data", "vmin", "vmax", "colormap", "highlighted", "labels", "frames", "frame",
+             "frame_labels"]
 
 
 class GridControls(VBox):
@@ -49,6 +55,9 @@ class GridControls(VBox):
                                    tooltip="Reset vmin and vmax to the data's range",
                                    layout=Layout(width="110px"))
         self.toggles = HBox(layout=Layout(flex_flow="row wrap"))
+        #: The playback row, made when the grid first has frames (a page without frames
+        #: carries none of its widgets).
+        self.playback: HBox | None = None
         self.children = [
             HBox([self.vmin_slider, self.vmax_slider]),
             HBox([self.colormap_dropdown, self.reset_button]),
@@ -60,8 +69,7 @@ class GridControls(VBox):
         self.vmax_slider.observe(self._on_slider, "value")
         self.colormap_dropdown.observe(self._on_colormap, "value")
         self.reset_button.on_click(lambda _: grid.autoscale("minmax"))
-        grid.observe(self._on_grid, names=["data", "vmin", "vmax", "colormap", "highlighted",
-                                          "labels"])
+        grid.observe(self._on_grid, names=_FOLLOWED)
 
     @contextlib.contextmanager
     def _from_grid(self) -> Iterator[None]:
@@ -95,6 +103,35 @@ class GridControls(VBox):
             chosen = set(grid.highlighted)
             for digit, toggle in enumerate(self.toggles.children):
                 toggle.value = digit in chosen
+            count = len(grid.frames)
+            if count and self.playback is None:
+                self._add_playback()
+            if self.playback is None:
+                return
+            self.playback.layout.display = None if count else "none"
+            with self.frame_slider.hold_sync():
+                self.frame_slider.max = max(count - 1, 0)
+                self.frame_slider.value = grid.frame or 0
+            self.frame_label.value = (f"{grid.frame_labels[grid.frame]} ({grid.frame + 1} of "
+                                      f"{count})" if count else "")
+
+    def _add_playback(self) -> None:
+        """Playback: the page plays the frames it holds (with or without a kernel); the
+        slider picks the frame shown, in the page and in Python."""
+        self.play_button = ToggleButton(description="play", icon="play",
+                                        tooltip="Play or pause the frames (P on the grid)",
+                                        layout=Layout(width="80px"))
+        self.frame_slider = IntSlider(description="frame", min=0, max=0, readout=False,
+                                      continuous_update=True, layout=Layout(width="300px"))
+        self.frame_label = Label(layout=Layout(min_width="120px"))
+        self.speed_dropdown = Dropdown(description="speed", options=SPEEDS, value="5 fps",
+                                       layout=Layout(width="150px"))
+        self.frame_slider.observe(self._on_frame_slider, "value")
+        self.playback = HBox([self.play_button, self.frame_slider, self.frame_label,
+                              self.speed_dropdown])
+        self.children = [*self.children, self.playback]
+        if getattr(self._grid, "_controls", None) is self:  # new controls: tell the page
+            self._grid._view.set_controls(*self.page_refs())
 
     def page_refs(self) -> tuple[dict[str, Any], dict[str, list[str]]]:
         """The widgets the grid's controller drives in the page, and the colormap menu's
@@ -102,6 +139,9 @@ class GridControls(VBox):
         refs = {"vmin": self.vmin_slider, "vmax": self.vmax_slider,
                 "colormap": self.colormap_dropdown, "reset": self.reset_button,
                 "toggles": list(self.toggles.children)}
+        if self.playback is not None:
+            refs.update(play=self.play_button, frame=self.frame_slider,
+                        frame_label=self.frame_label, speed=self.speed_dropdown)
         # Compact: the page reads each base map's stops as one "rrggbb..." string and
         # reverses it for the "_r" maps (exact reverses); 7 KB instead of 26 in the page.
         return refs, {name: "".join(stop[1:] for stop in colormap_stops(name))
@@ -139,6 +179,10 @@ class GridControls(VBox):
             # back to the limits in force.
             self._follow_grid()
 
+    def _on_frame_slider(self, change: Any) -> None:
+        if not self._updating and len(self._grid.frames):
+            self._grid.frame = change["new"]
+
     def _on_colormap(self, change: Any) -> None:
         if not self._updating and change["new"] != CUSTOM:
             self._grid.colormap = change["new"]
@@ -152,10 +196,11 @@ class GridControls(VBox):
         """Close the panel and every control in it."""
         if self.comm is None:  # already closed
             return
-        self._grid.unobserve(self._on_grid, names=["data", "vmin", "vmax", "colormap",
-                                                   "highlighted", "labels"])
+        self._grid.unobserve(self._on_grid, names=_FOLLOWED)
         widgets = [self.vmin_slider, self.vmax_slider, self.colormap_dropdown,
-                   self.reset_button, self.toggles, *self.toggles.children, *self.children]
+                   self.reset_button, self.toggles, *self.toggles.children,
+                   *(self.playback.children if self.playback is not None else ()),
+                   *self.children]
         for widget in widgets:
             for part in (getattr(widget, "layout", None), getattr(widget, "style", None)):
                 if part is not None:

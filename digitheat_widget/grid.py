@@ -26,6 +26,7 @@ from .figure.colormaps import DEFAULT_COLORMAP
 from .figure.layout import DEFAULT_NAN_COLOR, default_columns
 from .figure.ticks import tick_format, tick_labels
 from .export import Exports
+from .frames import Frames
 from .live.codec import wire_dtype
 from .live.view import LiveView
 from .traits import Cell, Choice, Colormap, GridChecks, checked_map, IndexList, Integer, Labels, Limit, Tensor, changed_maps, default_labels
@@ -42,7 +43,7 @@ class _Abandoned(TraitError):
     """Carries another error out of a batch, so traitlets rolls the batch back."""
 
 
-class DigitHeatmapGrid(GridChecks, Exports, VBox):
+class DigitHeatmapGrid(Frames, GridChecks, Exports, VBox):
     """A grid of heatmaps, one per map of an (N, H, W) tensor, sharing one colour scale.
 
     By default it shows the bundled sample: the mean image of each handwritten digit 0-9
@@ -154,7 +155,8 @@ class DigitHeatmapGrid(GridChecks, Exports, VBox):
             )
         self._click_handlers = CallbackDispatcher()
         self._wire_dtype: type = np.float32
-        self._auto_for: np.ndarray | None = None  # the data self._auto was computed for
+        self._auto_for: tuple | None = None  # (data, frames) self._auto was computed for
+        self._frame_data_pending = False  # data is being set to a frame the page holds
         self._auto: tuple[float, float] = (0.0, 1.0)
         self._following_data = False
         super().__init__(**kwargs)
@@ -184,6 +186,8 @@ class DigitHeatmapGrid(GridChecks, Exports, VBox):
         self._view = LiveView(
             self._uid, lambda: (self.figure, self._uses_canvas(), self._wire_dtype),
             self._lock, lambda: self.MIN_SEND_INTERVAL)
+        self._view.frames_source = lambda: (self._history.view, self.frame_labels, self.frame,
+                                            self.frame_limits)
         self._view.controller.on_page_change(self._page_changed)
         self._view.controller.on_resync(self._resync)
         self.add_class("digitheat-grid")
@@ -214,8 +218,11 @@ class DigitHeatmapGrid(GridChecks, Exports, VBox):
         """What the grid draws now (geometry, limits, formats, colours, titles...): the
         one description every renderer draws from."""
         data = self.data
-        if self._auto_for is not data:  # data is read-only and replaced, never changed
-            self._auto_for, self._auto = data, auto_limits(data, None, None)
+        # data and frames are read-only and replaced, never changed: their identity says
+        # whether the automatic limits must be found again.
+        key = (data, self._history.view, self.frame_limits)
+        if self._auto_for is None or any(a is not b for a, b in zip(self._auto_for, key)):
+            self._auto_for, self._auto = key, auto_limits(self._limits_sample(), None, None)
         auto = self._auto
         both_auto = self.vmin is None and self.vmax is None
         return describe(
@@ -227,8 +234,9 @@ class DigitHeatmapGrid(GridChecks, Exports, VBox):
 
     @property
     def limits(self) -> tuple[float, float]:
-        """The colour limits in force ``(low, high)``: vmin/vmax, or the data's range."""
-        return auto_limits(self.data, self.vmin, self.vmax)
+        """The colour limits in force ``(low, high)``: vmin/vmax, or the data's range (with
+        frames and ``frame_limits="fixed"``, the range of every frame)."""
+        return auto_limits(self._limits_sample(), self.vmin, self.vmax)
 
     @property
     def tick_format(self) -> str:
@@ -286,6 +294,8 @@ class DigitHeatmapGrid(GridChecks, Exports, VBox):
         try:
             if event == "highlighted":
                 self.highlighted = value
+            elif event == "frame":
+                self.frame = value[0] if len(value) == 1 else value
             else:
                 self.selected = tuple(value)
         except TraitError:
@@ -443,6 +453,7 @@ class DigitHeatmapGrid(GridChecks, Exports, VBox):
         # What the trait found changed, if it is about this very change; never kept (it
         # holds the old tensor).
         known, self._changed_maps = getattr(self, "_changed_maps", None), None
+        from_frame, self._frame_data_pending = self._frame_data_pending, False
         # Traits that follow a new shape: their own requests would rebuild the page's
         # widgets once more; the request below covers them.
         self._following_data = True
@@ -458,6 +469,8 @@ class DigitHeatmapGrid(GridChecks, Exports, VBox):
             request = {"parts": [*parts, "layout"]}
         elif dtype is not self._wire_dtype:
             request = {"parts": parts, "stack": True}
+        elif from_frame:  # the page holds the frames: it shows that one itself
+            request = {"parts": parts, "frames": "shown"}
         elif known is not None and known[0] is old and known[1] is new:
             request = {"parts": parts, "maps": known[2].tolist()}
         else:  # e.g. several assignments merged by hold_sync: compare first and last
@@ -477,6 +490,10 @@ class DigitHeatmapGrid(GridChecks, Exports, VBox):
             if self.selected is not None and not all(
                     s < n for s, n in zip(self.selected, new.shape)):
                 self.selected = None
+            if len(self.frames) and self.frames.shape[1:] != new.shape:
+                # Maps of another shape: a new, empty history.
+                self.frame_labels = []
+                self.frames = np.zeros((0, 0, 0, 0))
 
     @observe(*_PARTS)
     def _on_figure_trait(self, change: traitlets.Bunch) -> None:
@@ -488,8 +505,29 @@ class DigitHeatmapGrid(GridChecks, Exports, VBox):
         if self._view is not None and not self.closed:
             self._set_children()
 
-    def _resync(self) -> None:
-        """A page missed an update: send it the whole stack."""
+    def _resync(self, frames: bool = False) -> None:
+        """A page missed an update: send it the whole stack (or all the frames)."""
         with self._lock:
             if self._view is not None:
-                self._view.request(stack=True)
+                self._view.request(**({"frames": "all"} if frames else {"stack": True}))
+
+    # ------------------------------------------------------------------ frames' wiring
+
+    def _frames_sent(self, dropped: int | None) -> None:
+        if self._view is not None:
+            self._view.request(parts=["limits", "auto_limits"],
+                               frames="all" if dropped is None else "append",
+                               dropped=dropped or 0)
+
+    def _show_frame_data(self, maps: np.ndarray) -> None:
+        self._frame_data_pending = True
+        try:
+            self.data = maps
+        except TraitError:
+            self._frame_data_pending = False
+            raise
+
+    @observe("frame_limits")
+    def _on_frame_limits(self, change: traitlets.Bunch) -> None:
+        if self._view is not None:
+            self._view.request(parts=["limits", "auto_limits"], frames="shown")

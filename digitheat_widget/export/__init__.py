@@ -117,6 +117,11 @@ class Exports:
         """
         from .html import grid_to_html
 
+        view = getattr(self, "_view", None)
+        if view is not None and view.flush_pending:
+            # A change merged into a later send (under an event loop, as in a kernel) is
+            # not in the widgets' state yet: the page must hold what the grid shows now.
+            view.flush()
         return grid_to_html(self, path, title=title, theme=theme)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:

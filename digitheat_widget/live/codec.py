@@ -45,7 +45,8 @@ def encode(maps: np.ndarray, dtype: type, seq: int,
     wire = np.ascontiguousarray(maps, dtype=np.dtype(dtype).newbyteorder("<"))
     encoded: dict[str, Any] = {
         "dtype": wire.dtype.name, "shape": [int(n) for n in wire.shape], "seq": int(seq),
-        "buffer": memoryview(wire).cast("B"),
+        # An empty stack (a grid's frames before any) cannot be cast: numpy's empty view.
+        "buffer": memoryview(wire).cast("B") if wire.size else memoryview(b""),
     }
     if indices is not None:
         encoded["indices"] = [int(i) for i in indices]

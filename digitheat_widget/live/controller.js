@@ -165,6 +165,10 @@ function createState(model) {
     highlighted: model.get('highlighted') || [],
     selected: model.get('selected') || [],
     tensor: null, // {values, shape, seq}
+    frames: null, // {values, shape: [T, N, H, W], seq}
+    frame: -1,
+    frameLabels: [],
+    frameLimits: 'fixed',
     parts: null, // resolved drawing models, see resolveParts
     controls: null,
     views: new Set(), // restyle callbacks of this controller's views
@@ -347,6 +351,17 @@ export default {
         c.toggles.forEach((toggle, index) => {
           if (toggle && toggle.get('value') !== chosen.has(index)) setLocal(toggle, { value: chosen.has(index) });
         });
+        const count = state.frames ? state.frames.shape[0] : 0;
+        if (c.frame && count) {
+          const max = Math.max(count - 1, 0);
+          if (c.frame.get('max') !== max || c.frame.get('value') !== state.frame) {
+            setLocal(c.frame, { max, value: Math.max(0, state.frame) });
+          }
+        }
+        if (c.frameLabel) {
+          const text = count ? `${state.frameLabels[state.frame] ?? state.frame} (${state.frame + 1} of ${count})` : '';
+          if (c.frameLabel.get('value') !== text) setLocal(c.frameLabel, { value: text });
+        }
       } finally {
         state.reflecting = false;
       }
@@ -387,7 +402,67 @@ export default {
         callbacks);
     }
 
-    state.actions = { select, toggleHighlight };
+    // ---------------------------------------------------------------- frames
+
+    /** Show frame `t` of the frames the page holds: its maps become the stack shown
+     *  (and, with 'per-frame' automatic limits, its range the limits). `tell`: a person
+     *  chose it here, so Python follows. */
+    function showFrame(t, tell) {
+      const f = state.frames;
+      if (!f || !state.tensor || !(t >= 0 && t < f.shape[0])) return false;
+      const size = f.shape[1] * f.shape[2] * f.shape[3];
+      if (state.tensor.values.length !== size) return false;
+      state.tensor.values.set(f.values.subarray(t * size, (t + 1) * size));
+      keepStackInState();
+      state.frame = t;
+      model.set('frame', t, { silent: true }); // a saved or exported page opens on it
+      if (state.frameLimits === 'per-frame') {
+        let low = Infinity;
+        let high = -Infinity;
+        for (const v of state.tensor.values) {
+          if (v < low) low = v;
+          if (v > high) high = v;
+        }
+        if (low === high) { low -= 0.5; high += 0.5; }
+        if (low < high) state.auto = [low, high];
+        const { vmin, vmax } = state.limits;
+        if (vmin == null || vmax == null) {
+          state.limits = limitsOf(vmin ?? null, vmax ?? null);
+          later('limits');
+        }
+      }
+      later('maps', null);
+      reflectControls();
+      if (tell) kernelSend({ event: 'frame', value: [t] });
+      return true;
+    }
+
+    let playing = null; // the playback timer
+    function framesPerSecond() {
+      const c = state.controls;
+      const labels = (c && c.speed && c.speed.get('_options_labels')) || [];
+      const chosen = c && c.speed ? parseFloat(labels[c.speed.get('index')]) : NaN;
+      return chosen > 0 ? chosen : 5;
+    }
+    function play(on) {
+      if (playing !== null) clearInterval(playing);
+      playing = null;
+      const count = state.frames ? state.frames.shape[0] : 0;
+      if (on && count > 1) {
+        playing = setInterval(() => showFrame((state.frame + 1) % count, true),
+          1000 / framesPerSecond());
+      }
+      const toggle = state.controls && state.controls.play;
+      if (toggle && toggle.get('value') !== (playing !== null)) {
+        setLocal(toggle, { value: playing !== null });
+      }
+    }
+    function stepFrame(by) {
+      const count = state.frames ? state.frames.shape[0] : 0;
+      if (count) showFrame(Math.max(0, Math.min(count - 1, state.frame + by)), true);
+    }
+
+    state.actions = { select, toggleHighlight, stepFrame, play: () => play(playing === null) };
 
     function watchControls(c) {
       const onSlider = () => {
@@ -415,6 +490,17 @@ export default {
           pageChange({ highlighted: chosen }, null);
         });
       });
+      if (c.frame) {
+        c.frame.on('change:value', () => {
+          if (!state.reflecting) showFrame(c.frame.get('value') | 0, false); // it tells Python
+        });
+      }
+      if (c.play) {
+        c.play.on('change:value', () => {
+          if (!state.reflecting && (playing !== null) !== !!c.play.get('value')) play(!!c.play.get('value'));
+        });
+      }
+      if (c.speed) c.speed.on('change:index', () => { if (playing !== null) play(true); });
       interceptSends(c.reset, (content) => {
         if (content.event === 'click') pageChange({ limits: limitsOf(null, null) }, null);
         return true; // Python's button handler resets its traits too
@@ -448,11 +534,13 @@ export default {
       state.parts = { scale, axis, colorbar, colorbarLayout, canvas, marks, tooltips, figures, titles };
       const refs = model.get('controls') || {};
       if (refs.vmin) {
-        const [vmin, vmax, colormap, reset, toggles] = await Promise.all([
+        const [vmin, vmax, colormap, reset, toggles, play, frame, frameLabel, speed] = await Promise.all([
           resolve(manager, refs.vmin), resolve(manager, refs.vmax), resolve(manager, refs.colormap),
           resolve(manager, refs.reset), resolveAll(manager, refs.toggles),
+          resolve(manager, refs.play), resolve(manager, refs.frame),
+          resolve(manager, refs.frame_label), resolve(manager, refs.speed),
         ]);
-        state.controls = { vmin, vmax, colormap, reset, toggles };
+        state.controls = { vmin, vmax, colormap, reset, toggles, play, frame, frameLabel, speed };
         watchControls(state.controls);
       } else {
         state.controls = null;
@@ -509,6 +597,56 @@ export default {
       later('limits');
       later('style');
     });
+    /** The model's `frames` follows the page's frames, as keepStackInState does. */
+    function keepFramesInState() {
+      const { values, shape, seq } = state.frames;
+      model.set('frames', {
+        dtype: values instanceof Float64Array ? 'float64' : 'float32', shape, seq,
+        buffer: new DataView(values.buffer, values.byteOffset, values.byteLength),
+      }, { silent: true });
+    }
+    function readFrameTraits() {
+      state.frameLabels = model.get('frame_labels') || [];
+      state.frameLimits = model.get('frame_limits') || 'fixed';
+    }
+    model.on('change:frames', () => {
+      state.frames = decode(model.get('frames'));
+      readFrameTraits();
+      if (state.frames) keepFramesInState();
+      reflectControls();
+    });
+    model.on('change:frames_patch', () => {
+      const patch = model.get('frames_patch') || {};
+      const added = decode(patch);
+      const held = state.frames;
+      if (!added || !held) return;
+      if (added.seq !== held.seq + 1) {
+        model.send({ event: 'resync', part: 'frames' });
+        return;
+      }
+      const size = held.shape[1] * held.shape[2] * held.shape[3];
+      const kept = held.values.subarray((patch.drop | 0) * size);
+      const values = new held.values.constructor(kept.length + added.values.length);
+      values.set(kept);
+      values.set(added.values, kept.length);
+      state.frames = { values, shape: [values.length / size, ...held.shape.slice(1)], seq: added.seq };
+      keepFramesInState();
+      readFrameTraits();
+      reflectControls();
+    });
+    model.on('change:frame_labels change:frame_limits', () => {
+      readFrameTraits();
+      reflectControls();
+    });
+    model.on('change:frame', () => {
+      const t = model.get('frame');
+      // Python shows a frame from the frames the page holds (a frame just recorded
+      // is the stack shown already); the page's own choice comes back as no change.
+      if (t !== state.frame && !showFrame(t, false)) {
+        state.frame = t;
+        reflectControls();
+      }
+    });
     model.on('change:limits', () => {
       state.limits = model.get('limits') || {};
       later('limits');
@@ -535,6 +673,9 @@ export default {
     model.on('change:marks change:canvas change:controls change:colorbar change:titles', reresolve);
 
     state.tensor = decode(model.get('data'));
+    state.frames = decode(model.get('frames'));
+    state.frame = model.get('frame') ?? -1;
+    readFrameTraits();
     const patch = model.get('patch') || {};
     if (state.tensor && patch.seq > state.tensor.seq) model.send({ event: 'resync' });
     if (state.tensor) keepStackInState();
@@ -626,6 +767,7 @@ function keyboard(state, el, live) {
     return state.tensor.values[(p * rows + r) * cols + c];
   };
   const fmt = (v) => formatValue(v, valueFormat(state.limits.tick_format || ',.3f'));
+  const frameCount = () => (state.frames ? state.frames.shape[0] : 0);
 
   function summary() {
     const [count, rows, cols] = shape();
@@ -635,8 +777,10 @@ function keyboard(state, el, live) {
     return `${count} heatmaps of ${rows} by ${cols} cells, colormap ${colormap}, colour `
       + `limits ${fmt(low)} to ${fmt(high)}`
       + (chosen.length ? `, highlighted: ${chosen.join(', ')}` : '')
+      + (frameCount() ? `, frame ${state.frameLabels[state.frame] ?? state.frame} of ${frameCount()}` : '')
       + '. Arrow keys move between cells, Enter selects, H highlights a panel, '
-      + 'T shows its values as a table.';
+      + 'T shows its values as a table'
+      + (frameCount() ? ', [ and ] step through the frames, P plays them.' : '.');
   }
 
   function readout() {
@@ -724,6 +868,16 @@ function keyboard(state, el, live) {
         break;
       case 'h': case 'H':
         state.actions.toggleHighlight(p);
+        next = [p, r, c];
+        break;
+      case '[': case ']': // the previous / next frame, when the grid has frames
+        if (!state.frames || !state.frames.shape[0]) return;
+        state.actions.stepFrame(event.key === ']' ? 1 : -1);
+        next = [p, r, c];
+        break;
+      case 'p': case 'P':
+        if (!state.frames || state.frames.shape[0] < 2) return;
+        state.actions.play();
         next = [p, r, c];
         break;
       case 't': case 'T':

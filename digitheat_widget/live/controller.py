@@ -25,8 +25,9 @@ from ..figure import Figure
 from . import module_text
 from .codec import decode, encode
 
-#: Page events and what they carry: a list of panel indices, or [digit, row, column].
-PAGE_EVENTS = ("highlighted", "selected")
+#: Page events and what they carry: a list of panel indices, [digit, row, column], or
+#: [frame index].
+PAGE_EVENTS = ("highlighted", "selected", "frame")
 
 
 class Stack:
@@ -81,6 +82,14 @@ class GridController(anywidget.AnyWidget):
                     "number.").tag(sync=True, to_json=_stack_to_json, from_json=_stack_from_json)
     patch = Dict(help="The last update: the changed maps, codec.encode with 'indices'.").tag(
         sync=True)
+    frames = Instance(Stack, args=(), help="The grid's frames (T, N, H, W), codec.encode, "
+                      "with a sequence number.").tag(sync=True, to_json=_stack_to_json,
+                                                     from_json=_stack_from_json)
+    frames_patch = Dict(help="The last frames recorded: codec.encode of them, with 'drop', how "
+                        "many of the oldest frames go first.").tag(sync=True)
+    frame = Int(-1, help="Index of the frame shown, -1 for none.").tag(sync=True)
+    frame_labels = List(Unicode(), help="One label per frame.").tag(sync=True)
+    frame_limits = Unicode("fixed", help="'fixed' or 'per-frame' automatic limits.").tag(sync=True)
     colormaps = Dict(help="Colormap name -> its stops as one 'rrggbbrrggbb...' string, for a "
                      "control panel's menu in the page (the '_r' maps are the reverses of "
                      "these); {} without one.").tag(sync=True)
@@ -137,6 +146,36 @@ class GridController(anywidget.AnyWidget):
         self.patch = encode(tensor if everything else tensor[list(indices)], stack.dtype,
                             stack.seq, indices)
 
+    def send_frames(self, frames: np.ndarray, labels: list[str], frame: int | None,
+                    frame_limits: str, dtype: type) -> None:
+        """The whole history (a new one, or a page that asks for it)."""
+        with self.hold_sync():
+            self.frames = Stack(frames, dtype, self.frames.seq + 1)
+            self.frame_labels = list(labels)
+            self.frame = -1 if frame is None else int(frame)
+            self.frame_limits = frame_limits
+
+    def append_frames(self, frames: np.ndarray, added: int, dropped: int, labels: list[str],
+                      frame: int | None, frame_limits: str) -> None:
+        """The last ``added`` frames of ``frames`` (the history now), after dropping the
+        ``dropped`` oldest: one message; Python's stack becomes ``frames``."""
+        stack = self.frames
+        stack.tensor, stack.seq = frames, stack.seq + 1
+        with self.hold_sync():
+            patch = encode(frames[len(frames) - added:], stack.dtype, stack.seq)
+            self.frames_patch = {**patch, "drop": int(dropped)}
+            self.frame_labels = list(labels)
+            self.frame = -1 if frame is None else int(frame)
+            self.frame_limits = frame_limits
+
+    def show_frame(self, frame: int | None, frame_limits: str, shown: np.ndarray) -> None:
+        """The page shows frame ``frame`` from the frames it holds; the stack Python
+        keeps for later reads becomes ``shown`` (no message for the maps)."""
+        self.data.tensor = shown
+        with self.hold_sync():
+            self.frame = -1 if frame is None else int(frame)
+            self.frame_limits = frame_limits
+
     # ------------------------------------------------------------------ from the page
 
     def on_page_change(self, callback: Callable[[str, list[int]], Any],
@@ -145,8 +184,9 @@ class GridController(anywidget.AnyWidget):
         :data:`PAGE_EVENTS`, ``value`` a list of ints (not validated yet)."""
         self._page_handlers.register_callback(callback, remove=remove)
 
-    def on_resync(self, callback: Callable[[], Any], remove: bool = False) -> None:
-        """Call ``callback()`` when a page missed an update and asks for the stack."""
+    def on_resync(self, callback: Callable[[bool], Any], remove: bool = False) -> None:
+        """Call ``callback(frames)`` when a page missed an update and asks for the stack
+        (``frames`` False) or for the frames (True)."""
         self._resync_handlers.register_callback(callback, remove=remove)
 
     def _handle_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
@@ -154,7 +194,7 @@ class GridController(anywidget.AnyWidget):
             return
         event = content.get("event")
         if event == "resync":
-            self._resync_handlers()
+            self._resync_handlers(content.get("part") == "frames")
         elif event in PAGE_EVENTS:
             value = content.get("value")
             if isinstance(value, list) and all(

@@ -46,6 +46,13 @@ class LiveView:
         self._parts: set[str] = set()
         self._maps: set[int] = set()
         self._stack = False
+        # Frames to send: all of them, or the number recorded (and dropped) since the last
+        # send; or only which frame the page shows (it holds the frames).
+        self._frames_all = False
+        self._frames_added = self._frames_dropped = 0
+        self._frame_shown = False
+        #: Set by the grid: () -> (frames, labels, frame, frame_limits).
+        self.frames_source: Callable[[], tuple[Any, list[str], int | None, str]] | None = None
         self._last_send = 0.0
         self.flush_pending = False
         figure, use_canvas, wire_dtype = describe()
@@ -121,13 +128,22 @@ class LiveView:
     # ------------------------------------------------------------------ sending
 
     def request(self, parts: Sequence[str] = (), maps: Sequence[int] = (),
-                stack: bool = False) -> None:
+                stack: bool = False, frames: str | None = None, dropped: int = 0) -> None:
         """Send the figure's ``parts`` ("layout" rebuilds the drawing widgets), maps
-        ``maps`` of the tensor or the whole ``stack``: now, or merged into the next send if
-        the last was less than ``min_interval()`` ago and an event loop can send later."""
+        ``maps`` of the tensor or the whole ``stack``, and of the frames ``"all"``, the one
+        just recorded (``"append"``, after ``dropped`` oldest ones went) or which is shown
+        (``"shown"``): now, or merged into the next send if the last was less than
+        ``min_interval()`` ago and an event loop can send later."""
         self._parts.update(parts)
         self._maps.update(maps)
         self._stack = self._stack or stack
+        if frames == "all":
+            self._frames_all = True
+        elif frames == "append":
+            self._frames_added += 1
+            self._frames_dropped += dropped
+        elif frames == "shown":
+            self._frame_shown = True
         wait = self._last_send + self._min_interval() - time.monotonic()
         if wait <= 0:
             self.flush()
@@ -149,6 +165,10 @@ class LiveView:
             parts, self._parts = self._parts, set()
             maps, self._maps = sorted(self._maps), set()
             stack, self._stack = self._stack, False
+            frames_all, added, dropped, shown = (self._frames_all, self._frames_added,
+                                                 self._frames_dropped, self._frame_shown)
+            self._frames_all, self._frames_added, self._frames_dropped = False, 0, 0
+            self._frame_shown = False
             controller = self.controller
             if controller.comm is None:
                 return  # closed
@@ -165,6 +185,20 @@ class LiveView:
                 elif maps:
                     count = figure.shape[0]
                     controller.send_maps(figure.data, [m for m in maps if m < count])
+                if self.frames_source is not None and (frames_all or added or shown):
+                    history, labels, frame, frame_limits = self.frames_source()
+                    held = controller.frames.tensor
+                    if frames_all or held is None or added > len(history) or (
+                            len(held) - dropped + added != len(history)):
+                        controller.send_frames(history, labels, frame, frame_limits,
+                                               wire_dtype)
+                    elif added:
+                        controller.append_frames(history, added, dropped, labels, frame,
+                                                 frame_limits)
+                    else:
+                        controller.show_frame(frame, frame_limits, figure.data)
+                    if not (stack or maps):
+                        controller.data.tensor = figure.data  # the page shows that frame
                 controller.show(figure, sorted(parts))
             for widget in retired:  # after the page has been told of their successors
                 widget.close()
