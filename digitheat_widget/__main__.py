@@ -3,7 +3,9 @@
     python -m digitheat_widget [tensor.npy] -o grid.png [--vmin X] [--vmax X]
         [--colormap NAME] [--highlight 3 8] [--columns N] [--labels a b c ...] [--scale 2]
 
-With no tensor the bundled sample is drawn. The output type follows the suffix of -o.
+With no tensor the bundled sample is drawn. The output type follows the suffix of -o. A
+(T, N, H, W) tensor is T frames: ``-o training.gif`` (or .webp, .apng) animates them
+(``--fps``), ``-o page.html`` plays them; a static picture shows the last.
 Any problem (missing or unreadable file, wrong shape, bad option) is reported as one
 line on stderr and a non-zero exit status: 1 for bad input, 2 for bad usage (including
 an output type that is not available).
@@ -21,7 +23,8 @@ import numpy as np
 from traitlets import TraitError
 
 PROG = "python -m digitheat_widget"
-SUFFIXES = (".svg", ".png", ".html")
+SUFFIXES = (".svg", ".png", ".html", ".gif", ".webp", ".apng")
+ANIMATED = (".gif", ".webp", ".apng")
 
 
 class UsageError(Exception):
@@ -53,11 +56,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--columns", type=int, help="panels per row (default 2)")
     parser.add_argument("--labels", nargs="+", metavar="LABEL", help="one title per panel")
     parser.add_argument("--cell-size", type=int, help="pixels per cell, 1..64 (default: automatic)")
-    parser.add_argument("--scale", type=int, default=2,
-                        help="PNG only: device pixels per page pixel (default 2)")
+    parser.add_argument("--scale", type=int, default=None,
+                        help="PNG and animations: device pixels per page pixel (default 2 for "
+                        "PNG, 1 for animations)")
     parser.add_argument("--theme", choices=("auto", "light", "dark"), default="auto",
                         help="HTML only: JupyterLab's light or dark colours; auto (default) "
                         "follows the reader's system")
+    parser.add_argument("--fps", type=float, default=5.0,
+                        help="animations (.gif, .webp, .apng) only: frames per second (default 5)")
     return parser
 
 
@@ -99,18 +105,28 @@ def _build(args: argparse.Namespace):  # noqa: ANN202 - a DigitHeatmapGrid
     # The options are set after construction, together: passed to the constructor, a
     # refused one is reported as a (misleading) complaint about `data`, because the
     # constructor's rollback tries to restore data's unset value.
-    grid = DigitHeatmapGrid(data)
+    frames = data if data is not None and data.ndim == 4 else None
+    grid = DigitHeatmapGrid(frames[-1] if frames is not None and len(frames) else data)
     with grid.hold_sync():
+        if frames is not None:
+            grid.max_frames = max(grid.max_frames, len(frames))
+            grid.frames = frames
         for name, value in options.items():
             setattr(grid, name, value)
     return grid
 
 
-def _write(grid, output: Path, scale: int, theme: str) -> str:  # noqa: ANN001
+def _write(grid, output: Path, scale: int, theme: str, fps: float) -> str:  # noqa: ANN001
     suffix = output.suffix.lower()
     if suffix == ".html":
         grid.to_html(output, theme=theme)
         return f"wrote {output}"
+    if suffix in ANIMATED:
+        if not len(grid.frames):
+            raise ValueError(f"-o {output} animates frames: give a (T, N, H, W) .npy tensor, "
+                             f"got maps of shape {grid.data.shape} and no frames")
+        grid.save(output, scale, fps=fps)
+        return f"wrote {output} ({len(grid.frames)} frames at {fps:g} fps)"
     from .figure.scene import build_scene
     from .export.png import scene_to_png
     from .export import write_atomically
@@ -120,9 +136,9 @@ def _write(grid, output: Path, scale: int, theme: str) -> str:  # noqa: ANN001
     if suffix == ".svg":
         write_atomically(output, scene_to_svg(scene).encode("utf-8"))
     else:
-        write_atomically(output, scene_to_png(scene, scale))
+        write_atomically(output, scene_to_png(scene, scale or 2))
     return f"wrote {output} ({scene.width}x{scene.height} px" + (
-        f", PNG at scale {scale})" if suffix == ".png" else ")")
+        f", PNG at scale {scale or 2})" if suffix == ".png" else ")")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -133,13 +149,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if suffix not in SUFFIXES:
             raise UsageError(f"-o {args.output}: expected a file name ending in "
                              f"{', '.join(SUFFIXES)}, got {suffix or 'no suffix'!r}")
-        if suffix == ".png" and not 1 <= args.scale <= 16:
+        if args.scale is not None and not 1 <= args.scale <= 16:
             raise UsageError(f"--scale expected an integer in 1..16, got {args.scale}")
         if suffix != ".html" and args.theme != "auto":
             raise UsageError(f"--theme applies to .html pages only (pictures are drawn on "
                              f"white), got --theme {args.theme} for -o {args.output}")
         grid = _build(args)
-        message = _write(grid, args.output, args.scale, args.theme)
+        message = _write(grid, args.output, args.scale, args.theme, args.fps)
     except UsageError as err:
         print(f"{PROG}: error: {_one_line(err)}", file=sys.stderr)
         return 2

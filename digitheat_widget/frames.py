@@ -203,6 +203,23 @@ class Frames(HasTraits):
     def _frames_sent(self, dropped: int) -> None:
         """Tell the page of the frame just recorded (the grid class wires the sending)."""
 
+    def frame_figures(self) -> list[tuple[str, Any]]:
+        """``(label, figure)`` of every frame, drawn as the grid draws now (colormap,
+        highlight, titles...) with each frame's maps and the limits the frames' policy
+        gives: what an animated picture shows."""
+        from .data import auto_limits
+
+        base = self.figure
+        out = []
+        for label, maps in zip(self.frame_labels, self._history.view):
+            if self.frame_limits == "per-frame":
+                limits = auto_limits(maps, self.vmin, self.vmax)
+                auto = auto_limits(maps, None, None)
+            else:
+                limits, auto = base.limits, base.auto_limits
+            out.append((label, base.with_data(maps, limits, auto)))
+        return out
+
     # ------------------------------------------------------------------ limits
 
     def _limits_sample(self) -> np.ndarray:

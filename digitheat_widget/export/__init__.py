@@ -53,29 +53,45 @@ class Exports:
 
         return figure_png(self.figure, scale)
 
-    def save(self, path: str | os.PathLike[str], scale: int = 2, *, theme: str = "auto") -> None:
+    def save(self, path: str | os.PathLike[str], scale: int | None = None, *,
+             theme: str = "auto", fps: float = 5.0) -> None:
         """Write the grid to ``path``; its suffix chooses the format.
 
-        ``.svg`` and ``.png`` are static pictures on white (``scale`` applies to PNG);
-        ``.html`` is a self-contained page that works offline (:meth:`to_html`), in
-        JupyterLab's light or dark theme: ``theme="auto"`` follows the reader's system,
-        ``"light"`` or ``"dark"`` fix it.
+        ``.svg`` and ``.png`` are static pictures on white (``scale``, default 2, applies
+        to PNG); ``.html`` is a self-contained page that works offline (:meth:`to_html`),
+        in JupyterLab's light or dark theme: ``theme="auto"`` follows the reader's system,
+        ``"light"`` or ``"dark"`` fix it. ``.gif``, ``.webp`` and ``.apng`` are animated
+        pictures of the grid's frames (``fps`` frames per second, ``scale`` default 1),
+        each with its label, looping: for slides.
         """
+        from .animation import ANIMATED_FORMATS, animation_bytes
+
         target = Path(path)
         suffix = target.suffix.lower()
-        if suffix in (".svg", ".png") and theme != "auto":
+        if suffix not in (".html", *ANIMATED_FORMATS) and theme != "auto":
             raise ValueError(f"{type(self).__name__}.save: theme applies to .html pages only "
                              f"(pictures are drawn on white), got theme={theme!r} for {str(path)!r}")
         if suffix == ".svg":
             write_atomically(target, self.to_svg().encode("utf-8"))
         elif suffix == ".png":
-            write_atomically(target, self.to_png(scale))
+            write_atomically(target, self.to_png(2 if scale is None else scale))
         elif suffix == ".html":
             self.to_html(target, theme=theme)
+        elif suffix in ANIMATED_FORMATS:
+            if theme != "auto":
+                raise ValueError(f"{type(self).__name__}.save: theme applies to .html pages "
+                                 f"only, got theme={theme!r} for {str(path)!r}")
+            frames = self.frame_figures()
+            if not frames:
+                raise ValueError(f"{type(self).__name__}.save: {str(path)!r} is an animation "
+                                 f"of the grid's frames, and it has none: call record(), or "
+                                 f"assign frames")
+            write_atomically(target, animation_bytes(frames, suffix, fps,
+                                                     1 if scale is None else scale))
         else:
             raise ValueError(
-                f"{type(self).__name__}.save expected a path ending in .svg, .png or .html, "
-                f"got {str(path)!r}"
+                f"{type(self).__name__}.save expected a path ending in .svg, .png, .html, "
+                f".gif, .webp or .apng, got {str(path)!r}"
             )
 
     def to_html(self, path: str | os.PathLike[str] | None = None, *,

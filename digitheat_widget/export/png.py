@@ -16,7 +16,7 @@ from ..figure.scene import (
     BACKGROUND, TITLE_COLOR, Cells, Gradient, Line, Rect, Scene, Text, build_scene,
 )
 
-__all__ = ["figure_png", "scene_to_png"]
+__all__ = ["figure_png", "figure_scene", "scene_image", "scene_to_png"]
 
 _ANCHORS = {"start": "ls", "middle": "ms", "end": "rs"}
 
@@ -55,6 +55,14 @@ def scene_to_png(scene: Scene, scale: int = 2, optimize: bool = True,
                  max_pixels: int | None = None) -> bytes:
     """Raster a scene with Pillow at ``scale`` device pixels per CSS pixel; ``optimize``
     spends time for a smaller file (off for the notebook's display fallback)."""
+    buffer = io.BytesIO()
+    scene_image(scene, scale, max_pixels).save(buffer, format="PNG", optimize=optimize)
+    return buffer.getvalue()
+
+
+def scene_image(scene: Scene, scale: int = 2, max_pixels: int | None = None):  # noqa: ANN201
+    """The scene as a Pillow RGB image at ``scale`` device pixels per CSS pixel, at most
+    ``max_pixels`` of them (reduced by a whole factor beyond)."""
     from PIL import Image, ImageDraw, ImageFont
 
     scale = _checked_scale(scale)
@@ -109,9 +117,7 @@ def scene_to_png(scene: Scene, scale: int = 2, optimize: bool = True,
                 draw.text((x - shift, y - y1), item.text, fill=fill, font=font, **bold)
     if max_pixels and image.width * image.height > max_pixels:  # cells of one pixel still
         image = image.reduce(math.ceil((image.width * image.height / max_pixels) ** 0.5))
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=optimize)
-    return buffer.getvalue()
+    return image
 
 
 #: Largest picture drawn, in device pixels: about what a slide or a page can show. A
@@ -130,6 +136,14 @@ def figure_png(figure: Figure, scale: int = 2, optimize: bool = True,
                max_pixels: int = MAX_PICTURE_PIXELS) -> bytes:
     """The figure as PNG bytes, ``scale`` times the page's pixel size (for crisp text on
     slides and in PDFs); at most ``max_pixels`` device pixels (see MAX_PICTURE_PIXELS)."""
+    return scene_to_png(figure_scene(figure, scale, max_pixels), scale, optimize, max_pixels)
+
+
+def figure_scene(figure: Figure, scale: int = 2, max_pixels: int = MAX_PICTURE_PIXELS,
+                 caption: str | None = None) -> Scene:
+    """The figure's scene for a raster picture of at most ``max_pixels`` at ``scale``:
+    as many panels as fit (and a line saying how many follow), then ``caption`` (an
+    animation's frame label) on a line of its own."""
     scale = _checked_scale(scale)
     count = figure.shape[0]
     shown = _panels_that_fit(figure, scale, max_pixels)
@@ -145,7 +159,12 @@ def figure_png(figure: Figure, scale: int = 2, optimize: bool = True,
                     f"its HTML export show them all", 13, TITLE_COLOR, role="note")
         scene = Scene(width=scene.width, height=scene.height + NOTE_HEIGHT,
                       items=(*scene.items, note), description=scene.description)
-    return scene_to_png(scene, scale, optimize, max_pixels)
+    if caption is not None:
+        line = Text(4, scene.height + NOTE_HEIGHT - 8, caption, 13, TITLE_COLOR,
+                    role="caption")
+        scene = Scene(width=scene.width, height=scene.height + NOTE_HEIGHT,
+                      items=(*scene.items, line), description=scene.description)
+    return scene
 
 
 def _panels_that_fit(figure: Figure, scale: int, max_pixels: int) -> int:

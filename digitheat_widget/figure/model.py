@@ -101,6 +101,14 @@ class Figure:
         return replace(self, geometry=GridGeometry(rows=g.rows, cols=g.cols, panels=g.panels,
                                                    columns=g.columns, cell=cell))
 
+    def with_data(self, data: np.ndarray, limits: tuple[float, float],
+                  auto: tuple[float, float]) -> Figure:
+        """The same figure showing other maps of the same shape (a frame), with their
+        limits in force and automatic limits."""
+        if data.shape != self.shape:
+            raise ValueError(f"expected maps of shape {self.shape}, got {data.shape}")
+        return replace(self, data=data, limits=limits, auto_limits=auto)
+
     def head(self, count: int) -> Figure:
         """The same figure with only its first ``count`` panels (limits and colours kept)."""
         if count >= self.shape[0]:
