@@ -1,0 +1,88 @@
+"""Frames in JupyterLab (issue "Watch it learn, hand it out"): frames recorded in the
+kernel reach the page one at a time and show in the playback row; a frame chosen in the
+page (keys, play) reaches Python, and one chosen in Python shows in the page."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from .conftest import open_notebook
+from .harness import write_notebook
+
+pytestmark = pytest.mark.browser
+
+SETUP = """\
+from digitheat_widget import DigitHeatmapGrid
+fgrid = DigitHeatmapGrid(controls=True)
+fbase = fgrid.data.copy()
+"""
+
+
+@pytest.fixture(scope="module")
+def lab(browser, lab_server):
+    write_notebook(lab_server.root / "frames.ipynb", [SETUP, "fgrid"])
+    lab = open_notebook(browser, lab_server, "frames.ipynb")
+    lab.selector = f".{lab.execute('print(fgrid.css_class)').strip()}"
+    lab.page.wait_for_function(
+        "(sel) => document.querySelector(sel + ' .dhg-body[aria-label]')"
+        " && document.querySelectorAll(sel + ' rect.heatmapcell').length === 420",
+        arg=lab.selector, timeout=90_000)
+    yield lab
+    lab.page.close()
+
+
+def kernel_value(lab, expression: str, expected: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while (got := lab.execute(f"print({expression})").strip()) != expected:
+        assert time.monotonic() < deadline, f"{expression} stayed {got!r}, expected {expected!r}"
+
+
+def summary_has(lab, text: str) -> None:
+    lab.page.wait_for_function(
+        "([sel, text]) => document.querySelector(sel + ' .dhg-body').getAttribute('aria-label').includes(text)",
+        arg=[lab.selector, text], timeout=20_000)
+
+
+def label_is(lab, text: str) -> None:
+    """The playback row's label (set by the page and by Python) comes to say ``text``."""
+    lab.page.wait_for_function(
+        "([sel, text]) => [...document.querySelectorAll(sel + ' .dhg-controls .widget-label')]"
+        ".some((l) => l.textContent === text)", arg=[lab.selector, text], timeout=20_000)
+
+
+def announced(lab) -> str:
+    return lab.page.evaluate(f"document.querySelector('{lab.selector} .dhg-announce').textContent")
+
+
+def test_recorded_frames_play_and_scrub_both_ways(lab):
+    page = lab.page
+    lab.execute("for epoch in range(5):\n    fgrid.data = fbase * (epoch + 1) / 5\n"
+                "    fgrid.record(f'epoch {epoch}')")
+    summary_has(lab, "frame epoch 4 of 5")
+    label_is(lab, "epoch 4 (5 of 5)")
+    # The page steps back with the keyboard alone; Python follows, data and all.
+    page.locator(f"{lab.selector} .dhg-body").focus()
+    page.keyboard.press("ArrowRight")  # panel 0, cell (0, 1)
+    page.keyboard.press("[")
+    summary_has(lab, "frame epoch 3 of 5")
+    kernel_value(lab, "fgrid.frame", "3")
+    assert lab.execute("print(bool((fgrid.data == fgrid.frames[3]).all()))").strip() == "True"
+    value = float(lab.execute("print(fgrid.frames[3, 0, 0, 1])"))
+    assert announced(lab) == f"0, row 0, column 1, value {value:.4f}"
+    # Python picks a frame: the page shows it, from the frames it holds.
+    lab.execute("fgrid.frame = 0")
+    summary_has(lab, "frame epoch 0 of 5")
+    label_is(lab, "epoch 0 (1 of 5)")
+    page.locator(f"{lab.selector} .dhg-body").focus()
+    page.keyboard.press("Home")
+    value = float(lab.execute("print(fgrid.frames[0, 0, 0, 0])"))
+    assert announced(lab) == f"0, row 0, column 0, value {value:.4f}"
+    # Play in the page: frames move on in Python too; pause stops them.
+    page.locator(f"{lab.selector} .dhg-controls .widget-toggle-button", has_text="play").click()
+    kernel_value(lab, "fgrid.frame in (2, 3, 4)", "True")
+    page.locator(f"{lab.selector} .dhg-controls .widget-toggle-button", has_text="play").click()
+    page.wait_for_function(
+        "(sel) => !document.querySelector(sel + ' .dhg-controls .widget-toggle-button.mod-active')",
+        arg=lab.selector)
