@@ -82,6 +82,16 @@ class FrameArray(TraitType):
             obj._notify_trait(self.name, old, new)
 
 
+class FrameLabels(Labels):
+    """Labels of the frames; a list record() made (its one new label checked) is taken
+    as it is, so a record costs the same however many frames came before."""
+
+    def validate(self, obj: Any, value: Any) -> list[str]:
+        if value is getattr(obj, "_appended_labels", None):
+            return value
+        return super().validate(obj, value)
+
+
 class _History:
     """The frames' buffer: room for ``capacity`` frames, the first ``count`` in use, and
     each frame's finite (min, max) so fixed colour limits cost nothing per record."""
@@ -137,7 +147,7 @@ class Frames(HasTraits):
         help="Index of the frame shown (0..T-1; negative counts from the end), or None with "
         "no frames. Assigning it makes data that frame.",
     )
-    frame_labels = Labels([], help="One label per frame; default '0'..'T-1'.")
+    frame_labels = FrameLabels([], help="One label per frame; default '0'..'T-1'.")
     max_frames = Integer(
         DEFAULT_MAX_FRAMES,
         help="The most frames kept; record() drops the oldest frame beyond it.",
@@ -174,6 +184,8 @@ class Frames(HasTraits):
         if label is not None and not isinstance(label, str):
             raise TypeError(f"{type(self).__name__}.record expected label as a str or None, "
                             f"got {type(label).__name__} {label!r}")
+        label = str(self._recorded) if label is None else label
+        self.traits()["frame_labels"].validate(self, [label])  # the new one; the rest were
         history = self._history
         if history.count and history.buffer.shape[1:] != self.data.shape:
             raise ValueError(
@@ -183,8 +195,9 @@ class Frames(HasTraits):
         if history.count == 0:
             history.buffer = np.zeros((0, *self.data.shape))
         dropped = history.append(self.data, self.max_frames)
-        labels = list(self.frame_labels)[dropped:]
-        labels.append(label if label is not None else str(self._recorded))
+        labels = self.frame_labels[dropped:]
+        labels.append(label)
+        self._appended_labels = labels
         # Observers run when the batch ends: they must see a recording, not a new history.
         self._recording = True
         try:
@@ -194,6 +207,7 @@ class Frames(HasTraits):
                 self.frame = history.count - 1
         finally:
             self._recording = False
+            self._appended_labels = None
         self._recorded += 1
         self._frames_sent(dropped)
         return history.count - 1

@@ -136,8 +136,9 @@ def test_record_sends_the_new_frame_alone(recorder):
     assert len(sends) == 1
     state = sends[0].data["state"]
     assert state["frames_patch"]["shape"] == [1, 10, 7, 6] and state["frames_patch"]["drop"] == 0
+    assert state["frames_patch"]["labels"] == ["last"]  # its label alone
     assert sends[0].buffer_bytes == 10 * 7 * 6 * 4  # one frame, float32
-    assert state["frame"] == 2 and state["frame_labels"][-1] == "last"
+    assert state["frame"] == 2
     grid.close()
 
 
@@ -162,7 +163,10 @@ def test_record_refuses_a_bad_label_or_a_new_shape():
     grid = recorded(history(2))
     with pytest.raises(TypeError, match=r"record expected label as a str or None, got int 3"):
         grid.record(3)
-    assert len(grid.frames) == 2
+    with pytest.raises(TraitError, match=r"frame_labels expected labels of at most"):
+        grid.record("x" * 20_000)
+    grid.data = np.zeros((3, 3, 3))  # a new shape: a new history, then it records again
+    assert grid.record() == 0 and grid.frames.shape == (1, 3, 3, 3)
     grid.close()
 
 

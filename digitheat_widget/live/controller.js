@@ -603,15 +603,16 @@ export default {
       model.set('frames', {
         dtype: values instanceof Float64Array ? 'float64' : 'float32', shape, seq,
         buffer: new DataView(values.buffer, values.byteOffset, values.byteLength),
+        labels: state.frameLabels,
       }, { silent: true });
     }
-    function readFrameTraits() {
-      state.frameLabels = model.get('frame_labels') || [];
-      state.frameLimits = model.get('frame_limits') || 'fixed';
+    function readFrames() {
+      const encoded = model.get('frames');
+      state.frames = decode(encoded);
+      state.frameLabels = (encoded && encoded.labels) || [];
     }
     model.on('change:frames', () => {
-      state.frames = decode(model.get('frames'));
-      readFrameTraits();
+      readFrames();
       if (state.frames) keepFramesInState();
       reflectControls();
     });
@@ -630,12 +631,12 @@ export default {
       values.set(kept);
       values.set(added.values, kept.length);
       state.frames = { values, shape: [values.length / size, ...held.shape.slice(1)], seq: added.seq };
+      state.frameLabels = [...state.frameLabels.slice(patch.drop | 0), ...(patch.labels || [])];
       keepFramesInState();
-      readFrameTraits();
       reflectControls();
     });
-    model.on('change:frame_labels change:frame_limits', () => {
-      readFrameTraits();
+    model.on('change:frame_limits', () => {
+      state.frameLimits = model.get('frame_limits') || 'fixed';
       reflectControls();
     });
     model.on('change:frame', () => {
@@ -673,9 +674,9 @@ export default {
     model.on('change:marks change:canvas change:controls change:colorbar change:titles', reresolve);
 
     state.tensor = decode(model.get('data'));
-    state.frames = decode(model.get('frames'));
+    readFrames();
     state.frame = model.get('frame') ?? -1;
-    readFrameTraits();
+    state.frameLimits = model.get('frame_limits') || 'fixed';
     const patch = model.get('patch') || {};
     if (state.tensor && patch.seq > state.tensor.seq) model.send({ event: 'resync' });
     if (state.tensor) keepStackInState();

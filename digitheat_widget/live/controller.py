@@ -36,14 +36,19 @@ class Stack:
     reloading from the kernel, an export) encodes the current tensor."""
 
     def __init__(self, tensor: np.ndarray | None = None, dtype: type = np.float32,
-                 seq: int = 0) -> None:
+                 seq: int = 0, labels: list[str] | None = None) -> None:
         self.tensor, self.dtype, self.seq = tensor, dtype, seq
+        #: The frames' labels (the frames stack only), kept and sent with them.
+        self.labels = labels
 
 
 def _stack_to_json(stack: Stack, _widget: Any) -> dict[str, Any] | None:
     if stack is None or stack.tensor is None:
         return None
-    return encode(stack.tensor, stack.dtype, stack.seq)
+    encoded = encode(stack.tensor, stack.dtype, stack.seq)
+    if stack.labels is not None:
+        encoded["labels"] = list(stack.labels)
+    return encoded
 
 
 def _stack_from_json(value: dict[str, Any] | None, _widget: Any) -> Stack:
@@ -51,7 +56,8 @@ def _stack_from_json(value: dict[str, Any] | None, _widget: Any) -> Stack:
     page or a saved notebook holds round-trips."""
     if not value:
         return Stack()
-    return Stack(decode(value), np.dtype(value["dtype"]).type, int(value.get("seq", 0)))
+    return Stack(decode(value), np.dtype(value["dtype"]).type, int(value.get("seq", 0)),
+                 value.get("labels"))
 
 
 def _refs(**kwargs: Any) -> Any:
@@ -83,12 +89,12 @@ class GridController(anywidget.AnyWidget):
     patch = Dict(help="The last update: the changed maps, codec.encode with 'indices'.").tag(
         sync=True)
     frames = Instance(Stack, args=(), help="The grid's frames (T, N, H, W), codec.encode, "
-                      "with a sequence number.").tag(sync=True, to_json=_stack_to_json,
-                                                     from_json=_stack_from_json)
-    frames_patch = Dict(help="The last frames recorded: codec.encode of them, with 'drop', how "
-                        "many of the oldest frames go first.").tag(sync=True)
+                      "with a sequence number and 'labels', one per frame.").tag(
+        sync=True, to_json=_stack_to_json, from_json=_stack_from_json)
+    frames_patch = Dict(help="The last frames recorded: codec.encode of them, with their "
+                        "'labels' and 'drop', how many of the oldest frames go first.").tag(
+        sync=True)
     frame = Int(-1, help="Index of the frame shown, -1 for none.").tag(sync=True)
-    frame_labels = List(Unicode(), help="One label per frame.").tag(sync=True)
     frame_limits = Unicode("fixed", help="'fixed' or 'per-frame' automatic limits.").tag(sync=True)
     colormaps = Dict(help="Colormap name -> its stops as one 'rrggbbrrggbb...' string, for a "
                      "control panel's menu in the page (the '_r' maps are the reverses of "
@@ -150,21 +156,21 @@ class GridController(anywidget.AnyWidget):
                     frame_limits: str, dtype: type) -> None:
         """The whole history (a new one, or a page that asks for it)."""
         with self.hold_sync():
-            self.frames = Stack(frames, dtype, self.frames.seq + 1)
-            self.frame_labels = list(labels)
+            self.frames = Stack(frames, dtype, self.frames.seq + 1, labels)
             self.frame = -1 if frame is None else int(frame)
             self.frame_limits = frame_limits
 
     def append_frames(self, frames: np.ndarray, added: int, dropped: int, labels: list[str],
                       frame: int | None, frame_limits: str) -> None:
-        """The last ``added`` frames of ``frames`` (the history now), after dropping the
-        ``dropped`` oldest: one message; Python's stack becomes ``frames``."""
+        """The last ``added`` frames of ``frames`` (the history now) and their labels,
+        after dropping the ``dropped`` oldest: one message whose size does not grow with
+        the history; Python's stack becomes ``frames``."""
         stack = self.frames
-        stack.tensor, stack.seq = frames, stack.seq + 1
+        stack.tensor, stack.seq, stack.labels = frames, stack.seq + 1, labels
         with self.hold_sync():
             patch = encode(frames[len(frames) - added:], stack.dtype, stack.seq)
-            self.frames_patch = {**patch, "drop": int(dropped)}
-            self.frame_labels = list(labels)
+            self.frames_patch = {**patch, "drop": int(dropped),
+                                 "labels": list(labels[len(labels) - added:])}
             self.frame = -1 if frame is None else int(frame)
             self.frame_limits = frame_limits
 
