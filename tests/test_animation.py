@@ -110,3 +110,19 @@ def test_cli_animates_a_4d_tensor(tmp_path):
     refused = run_cli("-o", "x.gif", cwd=tmp_path)
     assert refused.returncode == 1
     assert "animates frames: give a (T, N, H, W) .npy tensor" in refused.stderr
+
+
+def test_exports_are_readable_by_others_as_open_would_make_them(tmp_path):
+    """A page or picture is handed out (a web server, a shared folder): not private 0600."""
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        grid = DigitHeatmapGrid()
+        grid.record()
+        for name in ("g.html", "g.svg", "g.png", "g.gif"):
+            grid.save(tmp_path / name)
+            assert (tmp_path / name).stat().st_mode & 0o777 == 0o644, name
+        grid.close()
+    finally:
+        os.umask(umask)

@@ -29,6 +29,11 @@ def write_atomically(path: str | os.PathLike[str], content: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(content)
+        # mkstemp makes the file private (0600); an export is handed out (a web server,
+        # a shared folder), so it gets the mode open() would give: 0666 less the umask.
+        umask = os.umask(0o022)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
