@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -235,3 +236,49 @@ class LabPage:
 
     def wait_for(self, js_predicate: str, arg: Any = None, timeout: float = 30_000) -> Any:
         return self.page.wait_for_function(js_predicate, arg=arg, timeout=timeout).json_value()
+
+
+def _answers(url: str) -> bool:
+    """Does the server answer HTTP at all? (Any status: in single-notebook mode Voila
+    serves only the app, and a GET of the app would start a kernel.)"""
+    try:
+        with urllib.request.urlopen(url, timeout=5):
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+
+
+@contextmanager
+def voila_server(root: Path, notebook: str) -> Iterator[str]:
+    """Voila serving ``root / notebook`` on a free port with its own Jupyter dirs; its URL.
+    Stopped (with its kernels) by its process group when the block ends."""
+    home = root / ".jupyter-home"
+    env = dict(os.environ)
+    for name, variable in (("config", "JUPYTER_CONFIG_DIR"), ("data", "JUPYTER_DATA_DIR"),
+                           ("runtime", "JUPYTER_RUNTIME_DIR"), ("ipython", "IPYTHONDIR")):
+        (home / name).mkdir(parents=True, exist_ok=True)
+        env[variable] = str(home / name)
+    env["JUPYTER_PREFER_ENV_PATH"] = "1"  # the installed widget front ends stay visible
+    port = free_port()
+    log_path = root / "voila.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "voila", notebook, "--no-browser", f"--port={port}",
+             "--Voila.ip=127.0.0.1", "--Voila.port_retries=0", "--show_tracebacks=True"],
+            cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until(lambda: process.poll() is not None or _answers(f"{url}/voila/static/"),
+                       SERVER_START_TIMEOUT, "Voila to answer")
+            assert process.poll() is None, f"voila exited early:\n{log_path.read_text()}"
+            yield url
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)  # Voila and its kernels, by PID
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()

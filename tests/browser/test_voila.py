@@ -11,13 +11,7 @@ the colormap menu recolours through the kernel. Waits are on conditions
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import subprocess
-import sys
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +19,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from .harness import SERVER_START_TIMEOUT, free_port, wait_until, write_notebook
+from .harness import voila_server, write_notebook
 
 pytestmark = pytest.mark.browser
 
@@ -44,18 +38,6 @@ FILLS = """(grid) => {
 }"""
 
 
-def _answers(url: str) -> bool:
-    """Does the server answer HTTP at all? (Any status: in single-notebook mode Voila
-    serves only the app, and a GET of the app would start a kernel.)"""
-    try:
-        with urllib.request.urlopen(url, timeout=5):
-            return True
-    except urllib.error.HTTPError:
-        return True
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def voila(browser_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Voila serving grids.ipynb; its URL."""
@@ -64,34 +46,8 @@ def voila(browser_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Iter
         "from digitheat_widget import DigitHeatmapGrid\nDigitHeatmapGrid()",
         "DigitHeatmapGrid(controls=True)",
     ])
-    home = root / ".jupyter-home"
-    env = dict(os.environ)
-    for name, variable in (("config", "JUPYTER_CONFIG_DIR"), ("data", "JUPYTER_DATA_DIR"),
-                           ("runtime", "JUPYTER_RUNTIME_DIR"), ("ipython", "IPYTHONDIR")):
-        (home / name).mkdir(parents=True)
-        env[variable] = str(home / name)
-    env["JUPYTER_PREFER_ENV_PATH"] = "1"  # the installed widget front ends stay visible
-    port = free_port()
-    log_path = root / "voila.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "voila", "grids.ipynb", "--no-browser", f"--port={port}",
-             "--Voila.ip=127.0.0.1", "--Voila.port_retries=0", "--show_tracebacks=True"],
-            cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            wait_until(lambda: process.poll() is not None or _answers(f"{url}/voila/static/"),
-                       SERVER_START_TIMEOUT, "Voila to answer")
-            assert process.poll() is None, f"voila exited early:\n{log_path.read_text()}"
-            yield url
-        finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)  # Voila and its kernels, by PID
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
+    with voila_server(root, "grids.ipynb") as url:
+        yield url
 
 
 def _rgb(text: str) -> list[int]:
