@@ -905,6 +905,18 @@ function keyboard(state, el, live) {
     else if (kind === 'title') state.actions.toggleHighlight(digit);
   };
   root.addEventListener('digitheat:canvas-click', onCanvasClick);
+  // JupyterLab's and Notebook 7's shortcuts (Lumino) are matched on the document in the
+  // capture phase, before the grid sees a key (Notebook 7 moves the focus away on
+  // PageDown). Lumino skips elements marked data-lm-suppress-shortcuts: the grid wears
+  // the mark while one of its own keys is dispatched, so other shortcuts (save...) work.
+  const OWN_KEYS = new Set(['ArrowRight', 'ArrowLeft', 'ArrowDown', 'ArrowUp', 'PageDown',
+    'PageUp', 'Home', 'End', 'Enter', ' ', 'h', 'H', 't', 'T', 'Escape', '[', ']', 'p', 'P']);
+  const claimKey = (event) => {
+    if (event.target !== body || event.altKey || event.metaKey || !OWN_KEYS.has(event.key)) return;
+    body.setAttribute('data-lm-suppress-shortcuts', 'true');
+    setTimeout(() => body.removeAttribute('data-lm-suppress-shortcuts'), 0);
+  };
+  window.addEventListener('keydown', claimKey, true);
   const onFocus = () => moveTo(focus || (state.selected.length === 3 ? [...state.selected] : [0, 0, 0]));
   const onBlur = () => { ring.hidden = true; };
   body.addEventListener('keydown', onKey);
@@ -950,6 +962,7 @@ function keyboard(state, el, live) {
       body.removeEventListener('blur', onBlur);
       root.removeEventListener('digitheat:canvas-click', onCanvasClick);
       relabel.disconnect();
+      window.removeEventListener('keydown', claimKey, true);
       ring.remove();
       table.remove();
     },
