@@ -20,3 +20,39 @@ python -m pip install -q --disable-pip-version-check -e ".[test]"
 
 echo "== running the tests"
 python -m pytest "$@"
+
+# The lowest versions pyproject.toml's runtime dependencies allow (scripts/lowest_versions.py
+# reads them from the ranges), in a second environment, with the test tools at the newest
+# versions that go with them: the Python-side tests and a browser smoke test (the default
+# grid drawn in JupyterLab, then changed from Python). A change that needs a newer dependency
+# fails here, not on a user's machine. LOWEST=0 skips it (never in CI).
+if [ "${LOWEST:-1}" != 0 ]; then
+    echo "== the lowest allowed versions: building a second environment"
+    lowest_started=$(date +%s)
+    python -m pip install -q --disable-pip-version-check uv
+    LOWEST_ENV="${TMPDIR:-/tmp}/digitheat-lowest"
+    python scripts/lowest_versions.py > "$LOWEST_ENV.txt"
+    python -m uv venv -q --clear --python "$(python -c 'import sys; print(sys.executable)')" "$LOWEST_ENV"
+    # Only wheels (an sdist build of an old numpy would take minutes); the page runtime in
+    # digitheat_widget/static/ was built by the install above (SKIP_JUPYTER_BUILDER).
+    SKIP_JUPYTER_BUILDER=1 python -m uv pip install -q --python "$LOWEST_ENV/bin/python" \
+        --only-binary :all: --constraint "$LOWEST_ENV.txt" -e ".[test]"
+    echo "== the lowest allowed versions: $(tr '\n' ' ' < "$LOWEST_ENV.txt")"
+    # Every Python-side test but test_wheel.py (it builds its own clean environment) and
+    # test_lifecycle_stress.py (a thousand grids, 2 minutes here; test_lifecycle.py makes
+    # the same closing checks on single grids).
+    python_side=()
+    for test_file in tests/test_*.py; do
+        case "$test_file" in
+            tests/test_wheel.py|tests/test_lifecycle_stress.py) ;;
+            *) python_side+=("$test_file") ;;
+        esac
+    done
+    # ipywidgets < 8.0.5 opens comms with ipykernel's deprecated Comm: one warning per widget.
+    PATH="$LOWEST_ENV/bin:$PATH" "$LOWEST_ENV/bin/python" -m pytest -p no:cacheprovider \
+        -W "ignore:The \`ipykernel.comm.Comm\` class has been deprecated:DeprecationWarning" \
+        "${python_side[@]}" \
+        "tests/browser/test_lab.py::test_default_grid_renders_like_the_reference" \
+        "tests/browser/test_lab.py::test_vmax_and_data_changes_recolour_the_page"
+    echo "== the lowest-versions run took $(( $(date +%s) - lowest_started )) s"
+fi
