@@ -9,16 +9,19 @@ the static pictures and the exported page (:mod:`digitheat_widget.export`) are d
 from __future__ import annotations
 
 import contextlib
+import html
 import threading
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 from uuid import uuid4
 
 import numpy as np
 import traitlets
-from ipywidgets import CallbackDispatcher, VBox, Widget
+from ipywidgets import HTML, CallbackDispatcher, VBox, Widget
 from traitlets import Bool, TraitError, Unicode, observe
 
+from . import versions
 from .controls import GridControls
 from .data import AUTOSCALE_MODES, auto_limits, autoscale_limits, sample_data
 from .figure import Figure, describe
@@ -192,6 +195,15 @@ class DigitHeatmapGrid(Frames, GridChecks, Exports, VBox):
         self._view.controller.on_resync(self._resync)
         self.add_class("digitheat-grid")
         self.add_class(self.css_class)
+        self._version_notice: HTML | None = None
+        untested = versions.installed_untested()
+        if untested:
+            # A front end the controller was not tested with may leave the grid blank:
+            # say why in Python and, in words any ipywidgets front end shows, in the page.
+            text = versions.notice(untested)
+            warnings.warn(text, versions.UntestedVersionWarning, stacklevel=2)
+            self._version_notice = HTML(html.escape(text))
+            self._version_notice.add_class("digitheat-version-notice")
         self._set_children()
 
     def __repr__(self) -> str:
@@ -421,6 +433,8 @@ class DigitHeatmapGrid(Frames, GridChecks, Exports, VBox):
             self._controls = None
         if getattr(self, "_view", None) is not None:
             self._view.close()
+        if getattr(self, "_version_notice", None) is not None:
+            self._version_notice.close()
         layout = self._trait_values.get("layout")  # reading .layout would create one
         super().close()
         if layout is not None:
@@ -441,6 +455,8 @@ class DigitHeatmapGrid(Frames, GridChecks, Exports, VBox):
 
     def _set_children(self) -> None:
         shown: list[Widget] = [self._view.controller]
+        if self._version_notice is not None:
+            shown.insert(0, self._version_notice)
         if self.show_controls:
             shown.append(self.controls)
         self.children = [*shown, self._view.body]

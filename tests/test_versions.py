@@ -3,7 +3,8 @@
 ``live/controller.js`` relies on details of bqplot's, bqscales', ipywidgets' and
 anywidget's front ends (docs/architecture.md, "Other libraries' details we rely on");
 pyproject.toml bounds them to the tested versions. A run on other versions must say so
-plainly instead of passing or failing somewhere obscure.
+plainly instead of passing or failing somewhere obscure, and so must a grid built beside
+them (digitheat_widget/versions.py) instead of drawing nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +14,11 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+from ipywidgets import HTML
 from packaging.requirements import Requirement
+from packaging.version import Version
+
+from digitheat_widget import DigitHeatmapGrid, versions
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -41,3 +46,61 @@ def test_front_end_library_is_in_the_tested_range(name: str) -> None:
         f"{name} {installed} is installed, but digitheat-widget was tested with {name}"
         f"{requirement.specifier}: the page-side controller may not work with it "
         f"(see docs/architecture.md)")
+
+
+# ------------------------------------------------------- what a person sees on others
+
+
+def dotted(numbers: tuple[int, ...]) -> str:
+    return ".".join(map(str, numbers))
+
+
+@pytest.mark.parametrize("name", FRONT_ENDS)
+def test_the_package_knows_the_ranges_pyproject_declares(name: str) -> None:
+    """digitheat_widget/versions.py's TESTED (what the grid checks at run time, without
+    packaging) says what pyproject.toml says."""
+    low, high = versions.TESTED[name]
+    bounds = {spec.operator: Version(spec.version) for spec in declared()[name].specifier}
+    assert bounds == {">=": Version(dotted(low)), "<": Version(dotted(high))}, (
+        f"pyproject.toml says {name}{declared()[name].specifier}, versions.TESTED says "
+        f"{versions.tested_range(name)}")
+
+
+def test_the_installed_front_ends_are_tested_ones_at_run_time_too() -> None:
+    assert versions.untested() == {}
+
+
+@pytest.mark.parametrize("version, tested", [
+    ("0.13.0", True), ("0.13.1", True), ("0.13.2rc1", True), ("0.12.9", False),
+    ("0.14.0", False), ("0.14.0a1", False), ("1.0", False), (None, False),
+])
+def test_untested_tells_versions_outside_the_range(version: str | None, tested: bool) -> None:
+    installed = {name: dotted(low) for name, (low, _) in versions.TESTED.items()}
+    installed["bqplot"] = version
+    assert versions.untested(installed) == ({} if tested else {"bqplot": version})
+
+
+def test_an_untested_version_is_named_in_python_and_in_the_page(
+        monkeypatch: pytest.MonkeyPatch, recorder) -> None:
+    """Instead of a grid that may stay blank: a warning, and a line above the grid that
+    any ipywidgets front end shows (a plain HTML widget)."""
+    monkeypatch.setattr(versions, "installed_untested", lambda: {"bqplot": "0.14.0"})
+    said = (r"bqplot 0\.14\.0 is installed, but digitheat-widget was tested with "
+            r"bqplot>=0\.13\.0,<0\.14\. To get tested ones: pip install 'bqplot>=0\.13\.0,<0\.14'")
+    with recorder.capture() as cap, pytest.warns(versions.UntestedVersionWarning, match=said):
+        grid = DigitHeatmapGrid()
+    notice = grid.children[0]
+    assert isinstance(notice, HTML)
+    assert "bqplot 0.14.0 is installed" in notice.value and "&lt;0.14" in notice.value
+    opened = [e.data["state"] for e in cap.opens if e.data["state"].get("_model_name") == "HTMLModel"]
+    assert [state["value"] for state in opened] == [notice.value]
+    grid.show_controls = True  # a rebuilt list of children keeps the notice first
+    assert grid.children[0] is notice and grid.children[2] is grid.controls
+    grid.close()
+    assert notice.comm is None
+
+
+def test_tested_versions_show_no_notice(recorder) -> None:
+    grid = DigitHeatmapGrid()
+    assert not any(isinstance(child, HTML) for child in grid.children)
+    grid.close()
