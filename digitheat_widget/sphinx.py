@@ -40,6 +40,7 @@ from typing import Any
 
 from docutils import nodes
 
+from .export.html import StaticPicture, _json_for_script
 from .export.saved_state import (
     WIDGET_STATE,
     WIDGET_VIEW,
@@ -47,6 +48,7 @@ from .export.saved_state import (
     grid_summary,
     picture_open,
     site_css,
+    site_loader,
     site_script,
 )
 
@@ -60,10 +62,6 @@ _FILES = "_digitheat_files"
 def _mime_children(bundle: nodes.Element) -> dict[str, nodes.Element]:
     return {child.get("mime_type"): child for child in bundle.children
             if isinstance(child, nodes.container) and child.get("mime_type")}
-
-
-def _text_of(container: nodes.Element) -> str:
-    return container.astext()
 
 
 def _page_state(app: Any, docname: str) -> dict[str, Any]:
@@ -111,7 +109,7 @@ def _transform(app: Any, doctree: nodes.document, docname: str) -> None:
         mimes = _mime_children(bundle)
         if "image/png" not in mimes or "text/plain" not in mimes:
             continue
-        summary = grid_summary({"text/plain": _text_of(mimes["text/plain"])})
+        summary = grid_summary({"text/plain": mimes["text/plain"].astext()})
         image = _image(mimes["image/png"])
         if summary is None or image is None:
             continue
@@ -127,9 +125,6 @@ def _transform(app: Any, doctree: nodes.document, docname: str) -> None:
         if state is None:
             state = _page_state(app, docname)
         live_when = grid_live_when(state, str(view.get("model_id")))
-        from .export.html import StaticPicture
-        from .export.saved_state import _json_for_script
-
         picture = StaticPicture(markup="", live_when=live_when or {}, label=summary)
         view_container.children = []
         view_container += nodes.raw("", f'<div class="digitheat-embed">\n{picture_open(picture)}',
@@ -169,8 +164,6 @@ def _page_context(app: Any, pagename: str, templatename: str, context: dict[str,
     if pagename not in getattr(app, _PAGES):
         return
     files = getattr(app, _FILES)
-    from .export.saved_state import site_loader
-
     app.add_css_file(files["css"][0])
     app.add_js_file(None, body=site_loader(context["pathto"](f"_static/{files['js'][0]}", 1)))
 

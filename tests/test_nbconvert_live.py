@@ -17,7 +17,6 @@ from typing import Any
 
 import nbformat
 import pytest
-
 from notebook_pages import check_live_grids, two_grids_notebook
 
 #: The alt text of each PNG <img> (nbconvert writes attributes in its own order).

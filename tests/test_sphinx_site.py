@@ -22,7 +22,6 @@ from typing import Any
 import nbclient
 import nbformat
 import pytest
-
 from notebook_pages import EVIL, check_live_grids, console_errors, two_grids_notebook
 
 CONF = """\

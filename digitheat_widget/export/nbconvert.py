@@ -35,21 +35,19 @@ from .saved_state import (
     notebook_state,
     page_scripts,
     picture_from_output,
+    view_markup,
 )
 
-__all__ = ["StaticFallbackHTMLExporter", "StaticFallbackPreprocessor", "WIDGET_STATE",
-           "WIDGET_VIEW"]
+__all__ = [
+    "WIDGET_STATE",
+    "WIDGET_VIEW",
+    "StaticFallbackHTMLExporter",
+    "StaticFallbackPreprocessor",
+]
 
 TEMPLATES = Path(__file__).parent / "templates"
 #: Markdown that MathJax would typeset: the page then still loads it (from its CDN).
 _MATH = re.compile(r"\$|\\\(|\\\[|\\begin\{")
-
-
-def _picture_with_alt(data: dict) -> str | None:
-    """The output's PNG as an <img> with the grid's summary as alt text (nbconvert's own
-    template writes none), or None if the output is not a grid's."""
-    picture = picture_from_output(data)
-    return None if picture is None else picture.markup
 
 
 class StaticFallbackPreprocessor(Preprocessor):
@@ -87,8 +85,6 @@ class StaticFallbackPreprocessor(Preprocessor):
                 if live_when is None:
                     data["text/html"] = picture.markup  # HTML outranks PNG in nbconvert
                 else:
-                    from .saved_state import view_markup
-
                     data["text/html"] = view_markup(view, picture)
                     live += 1
         resources["digitheat_scripts"] = scripts if scripts is not None else ""

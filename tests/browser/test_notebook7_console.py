@@ -63,8 +63,8 @@ def notebook7(browser_ready: None, tmp_path_factory: pytest.TempPathFactory) -> 
         shutil.copy(notebook, root / notebook.name)
     write_notebook(root / "plain.ipynb", ["1 + 1"])
     write_notebook(root / "hidden.ipynb", [
-        "import ipywidgets as w\nfrom digitheat_widget import DigitHeatmapGrid\n"
-        "w.Tab([w.Label('first page'), DigitHeatmapGrid()])"])
+        ("import ipywidgets as w\nfrom digitheat_widget import DigitHeatmapGrid\n"
+         "w.Tab([w.Label('first page'), DigitHeatmapGrid()])")])
     with jupyter_server(root, app="notebook") as server:
         yield server
 
@@ -114,5 +114,5 @@ def test_run_all_logs_no_error(notebook7: Any, browser: Any, baseline_errors: li
     "get -34 x -52 (panel margins). Needs the page-side controller (live/controller.js, "
     "not changed here) to defer a figure view's first layout until its element has a size"))
 def test_grid_rendered_hidden_logs_no_negative_size(notebook7: Any, browser: Any) -> None:
-    errors, negative = run_all(browser, notebook7, "hidden.ipynb")
+    _errors, negative = run_all(browser, notebook7, "hidden.ipynb")
     assert negative == [], negative

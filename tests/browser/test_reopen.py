@@ -18,7 +18,6 @@ day. Three cases, each read from the page:
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import nbclient
