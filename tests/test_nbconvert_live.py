@@ -78,3 +78,46 @@ def test_without_widget_state_the_pictures(tmp_path: Path) -> None:
     text = convert(path).read_text(encoding="utf-8")
     assert len(IMG.findall(text)) == 2
     assert "widget-view+json" not in text and "text/x-digitheat-runtime" not in text
+
+
+def test_canvas_grid_goes_live_offline(tmp_path: Path, offline_browser: Any) -> None:
+    """A large stack (the canvas renderer): its picture, then its canvas in the colour of
+    its values (hot(0.5) everywhere here), offline."""
+    import matplotlib
+    import numpy as np
+
+    from digitheat_widget.figure import layout as figure_layout
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import numpy as np\nfrom digitheat_widget import DigitHeatmapGrid\n"
+        "DigitHeatmapGrid(np.full((100, 28, 28), 0.5), vmin=0.0, vmax=1.0, columns=10)")])
+    path = tmp_path / "large.ipynb"
+    nbformat.write(notebook, path)
+    page_path = convert(path, "--execute")
+    assert len(IMG.findall(page_path.read_text(encoding="utf-8"))) == 1
+    page = offline_browser.new_page(viewport={"width": 1400, "height": 1000})
+    blocked: list[str] = []
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
+        ("file:", "data:", "blob:")) else (blocked.append(r.request.url), r.abort()))
+    page.add_init_script(
+        "window.__picture = false; const look = () => { if (document.querySelector("
+        "'.digitheat-static img')) window.__picture = true; else requestAnimationFrame(look); };"
+        " requestAnimationFrame(look);")
+    try:
+        page.goto(page_path.as_uri())
+        x = figure_layout.PANEL_MARGIN["left"] + 2
+        y = figure_layout.PANEL_MARGIN["top"] + 2
+        rgb = page.wait_for_function(
+            f"""() => {{ if (document.querySelector('.digitheat-static')) return false;
+                 const c = document.querySelector('.dhg-canvas canvas');
+                 if (!c || !c.width) return false;
+                 const k = c.width / parseFloat(c.style.width);
+                 const p = c.getContext('2d').getImageData({x} * k, {y} * k, 1, 1).data;
+                 return p[3] === 255 && p[0] > 200 ? [p[0], p[1], p[2]] : false; }}""",
+            timeout=60_000).json_value()
+        expected = np.array(matplotlib.colormaps["hot"](0.5)[:3]) * 255
+        assert np.abs(np.array(rgb) - expected).max() <= 6
+        assert page.evaluate("window.__picture") is True
+        assert blocked == []
+    finally:
+        page.close()
