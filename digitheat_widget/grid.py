@@ -193,6 +193,7 @@ class DigitHeatmapGrid(Frames, GridChecks, Exports, VBox):
                                             self.frame_limits)
         self._view.controller.on_page_change(self._page_changed)
         self._view.controller.on_resync(self._resync)
+        self._view.controller.on_frames_resync(lambda: self._resync(frames=True))
         self.add_class("digitheat-grid")
         self.add_class(self.css_class)
         self._version_notice: HTML | None = None

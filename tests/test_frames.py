@@ -170,7 +170,21 @@ def test_record_refuses_a_bad_label_or_a_new_shape():
     grid.close()
 
 
+def test_a_page_that_missed_frames_gets_them_all(recorder):
+    grid = recorded(history(4))
+    controller = controller_of(grid)
+    with recorder.capture() as cap:
+        page_sends(grid, {"event": "resync", "part": "frames"})
+    (event,) = [e for e in cap.sends if e.comm is controller.comm]
+    frames = event.data["state"]["frames"]
+    assert frames["shape"] == [4, 10, 7, 6] and frames["labels"] == [f"epoch {e}" for e in range(4)]
+    assert event.buffer_bytes == 4 * 10 * 7 * 6 * 4
+    grid.close()
+
+
 # ---------------------------------------------------------------------- the exported page
+# (Playwright runs an event loop in this thread from here on: sends closer than 1/60 s
+# are then merged into a later one, so the message-counting tests come first.)
 
 LIVE = "() => document.querySelector('.dhg-body[aria-label]') && !document.querySelector('.digitheat-pending')"
 
@@ -257,3 +271,4 @@ def test_page_with_200_frames_stays_small(tmp_path, capsys):
     # The frames travel once, in base64 (4/3 of their bytes), and little else is added.
     assert size - single < raw * 4 / 3 + 20_000
     grid.close()
+

@@ -126,6 +126,33 @@ function setLocal(model, attrs) {
   }
 }
 
+/**
+ * New values for a bqplot GridHeatMap of the same shape, painted without its full
+ * redraw. bqplot (private API, checked on bqplot 0.13) rebuilds its cell data on a new
+ * `color` and redraws every cell, its layout and labels: ten marks so redrawn took
+ * longer than a frame, and streaming fell to about 20 updates/s. Here the model's cell
+ * data (`mark_data`, the data bound to its cells, which tooltips read) take the values in
+ * place, the model's `color` follows silently, and each view sets its cells' fill with
+ * its own get_element_fill, so the colours are bqplot's. Returns false, for the full
+ * redraw, when the mark is not in the state this expects.
+ */
+function repaintCells(mark, values, offset, color) {
+  const cells = mark.mark_data;
+  const size = color.length * (color[0] ? color[0].length : 0);
+  if (!Array.isArray(cells) || cells.length !== size || !mark.views) return false;
+  for (let i = 0; i < size; i++) cells[i].color = values[offset + i];
+  mark.set('color', color, { silent: true });
+  if (mark._buffered_state_diff) delete mark._buffered_state_diff.color;
+  for (const pending of Object.values(mark.views)) {
+    Promise.resolve(pending).then((view) => {
+      if (view && view.displayCells && typeof view.get_element_fill === 'function') {
+        view.displayCells.style('fill', (d) => view.get_element_fill(d));
+      }
+    });
+  }
+  return true;
+}
+
 /** Call `handler(content)` for custom messages a model's views send to Python; the
  *  message goes on to Python only when the handler returns true. */
 function interceptSends(model, handler) {
@@ -219,7 +246,9 @@ export default {
       const list = indices || [...Array(count).keys()];
       for (const index of list) {
         const mark = p.marks[index];
-        if (mark && index < count) setLocal(mark, { color: rowsOf(values, index * rows * cols, rows, cols) });
+        if (!mark || index >= count) continue;
+        const color = rowsOf(values, index * rows * cols, rows, cols);
+        if (!repaintCells(mark, values, index * rows * cols, color)) setLocal(mark, { color });
       }
     }
 

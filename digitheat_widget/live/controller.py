@@ -117,6 +117,7 @@ class GridController(anywidget.AnyWidget):
         super().__init__(**kwargs)
         self._page_handlers = CallbackDispatcher()
         self._resync_handlers = CallbackDispatcher()
+        self._frames_resync_handlers = CallbackDispatcher()
         self.on_msg(self._handle_message)
 
     # ------------------------------------------------------------------ from Python
@@ -190,17 +191,23 @@ class GridController(anywidget.AnyWidget):
         :data:`PAGE_EVENTS`, ``value`` a list of ints (not validated yet)."""
         self._page_handlers.register_callback(callback, remove=remove)
 
-    def on_resync(self, callback: Callable[[bool], Any], remove: bool = False) -> None:
-        """Call ``callback(frames)`` when a page missed an update and asks for the stack
-        (``frames`` False) or for the frames (True)."""
+    def on_resync(self, callback: Callable[[], Any], remove: bool = False) -> None:
+        """Call ``callback()`` when a page missed an update and asks for the stack."""
         self._resync_handlers.register_callback(callback, remove=remove)
+
+    def on_frames_resync(self, callback: Callable[[], Any], remove: bool = False) -> None:
+        """Call ``callback()`` when a page missed recorded frames and asks for them all."""
+        self._frames_resync_handlers.register_callback(callback, remove=remove)
 
     def _handle_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict):
             return
         event = content.get("event")
         if event == "resync":
-            self._resync_handlers(content.get("part") == "frames")
+            if content.get("part") == "frames":
+                self._frames_resync_handlers()
+            else:
+                self._resync_handlers()
         elif event in PAGE_EVENTS:
             value = content.get("value")
             if isinstance(value, list) and all(
