@@ -128,6 +128,12 @@ class DigitHeatmapGrid(Frames, GridChecks, Exports, VBox):
     #: page gets the latest values at most this often, and the last ones when the loop ends.
     MIN_SEND_INTERVAL = 1 / 60
 
+    #: Large updates are spaced so their values travel at most this many bytes per second
+    #: (a 100x28x28 update, 314 KB of float32, at most about 32 times a second): faster,
+    #: a notebook server and browser on a small machine fall behind, and the page would
+    #: show an old update while newer ones queue. The last values always arrive.
+    MAX_SEND_RATE = 10_000_000
+
     def __init__(
         self,
         data: Any = None,
@@ -188,7 +194,7 @@ class DigitHeatmapGrid(Frames, GridChecks, Exports, VBox):
         self._wire_dtype = wire_dtype(self.data)
         self._view = LiveView(
             self._uid, lambda: (self.figure, self._uses_canvas(), self._wire_dtype),
-            self._lock, lambda: self.MIN_SEND_INTERVAL)
+            self._lock, self._send_interval)
         self._view.frames_source = lambda: (self._history.view, self.frame_labels, self.frame,
                                             self.frame_limits)
         self._view.controller.on_page_change(self._page_changed)
@@ -270,6 +276,11 @@ class DigitHeatmapGrid(Frames, GridChecks, Exports, VBox):
     def active_renderer(self) -> str:
         """The renderer drawing the panels now: ``"svg"`` or ``"canvas"``."""
         return self._view.active_renderer if self._view is not None else "svg"
+
+    def _send_interval(self) -> float:
+        """Seconds between sends: MIN_SEND_INTERVAL, or longer after a large one."""
+        payload = self._view.last_payload if self._view is not None else 0
+        return max(self.MIN_SEND_INTERVAL, payload / self.MAX_SEND_RATE)
 
     def _uses_canvas(self) -> bool:
         if self.renderer == "auto":

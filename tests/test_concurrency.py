@@ -254,3 +254,43 @@ def test_assignment_during_another_threads_batch_is_not_lost_BUG_12(recorder):
     finally:
         thread.join(timeout=30)
         grid.close()
+
+
+def test_large_updates_are_spaced_by_bytes_and_end_on_the_latest(recorder):
+    """A 100x28x28 update is 314 KB of float32: sent as fast as assigned (60 a second),
+    a small machine's server and browser fall behind. Sends are spaced so at most
+    MAX_SEND_RATE bytes a second go out, and the last tensor always arrives."""
+    shape = (100, 28, 28)
+    grid = DigitHeatmapGrid(np.zeros(shape))
+    controller = controller_of(grid)
+    payload = int(np.prod(shape)) * 4
+    spacing = payload / grid.MAX_SEND_RATE
+    assert spacing > grid.MIN_SEND_INTERVAL  # the case this is about
+    start = len(recorder.events)
+
+    def patches() -> list:
+        return [e for e in recorder.events[start:] if e.kind == "send" and e.comm is controller.comm
+                and "patch" in e.data.get("state", {})]
+
+    async def loop() -> float:
+        began = time.monotonic()
+        for i in range(1, 200):
+            grid.data = np.full(shape, float(i))
+            await asyncio.sleep(0.002)
+        elapsed = time.monotonic() - began
+        deadline = time.monotonic() + 10
+        while not (patches() and grid._view.controller.data.tensor[0, 0, 0] == 199.0
+                   and not grid._view.flush_pending):
+            assert time.monotonic() < deadline, "the last send never came"
+            await asyncio.sleep(0.005)
+        return elapsed
+
+    try:
+        elapsed = asyncio.run(loop())
+        sent = len(patches())
+        print(f"\n199 assignments in {elapsed:.2f} s reached the page as {sent} sends "
+              f"(spacing {spacing * 1e3:.0f} ms)")
+        assert 2 <= sent <= elapsed / spacing + 2
+        assert (Page(recorder.events).shown(grid).data == 199.0).all()
+    finally:
+        grid.close()

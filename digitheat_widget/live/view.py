@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 from ipywidgets import Widget
 
 from ..figure import Figure
@@ -54,6 +55,8 @@ class LiveView:
         #: Set by the grid: () -> (frames, labels, frame, frame_limits).
         self.frames_source: Callable[[], tuple[Any, list[str], int | None, str]] | None = None
         self._last_send = 0.0
+        #: Bytes of tensor values the last send carried (the grid spaces large sends).
+        self.last_payload = 0
         self.flush_pending = False
         figure, use_canvas, wire_dtype = describe()
         self.color_scale = svg.color_scale(figure)
@@ -172,6 +175,7 @@ class LiveView:
             controller = self.controller
             if controller.comm is None:
                 return  # closed
+            self.last_payload = 0
             figure, use_canvas, wire_dtype = self._describe()
             retired: list[Widget] = []
             with controller.hold_sync():  # one message, whatever changed
@@ -182,9 +186,13 @@ class LiveView:
                     maps, stack = [], True
                 if stack:
                     controller.send_stack(figure.data, wire_dtype)
+                    self.last_payload = figure.data.size * np.dtype(wire_dtype).itemsize
                 elif maps:
                     count = figure.shape[0]
-                    controller.send_maps(figure.data, [m for m in maps if m < count])
+                    sent = [m for m in maps if m < count]
+                    controller.send_maps(figure.data, sent)
+                    self.last_payload = (len(sent) * figure.data[0].size
+                                         * np.dtype(wire_dtype).itemsize)
                 if self.frames_source is not None and (frames_all or added or shown):
                     history, labels, frame, frame_limits = self.frames_source()
                     held = controller.frames.tensor
