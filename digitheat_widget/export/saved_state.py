@@ -53,7 +53,8 @@ from .html import (
 
 __all__ = [
     "GRID_REPR", "WIDGET_STATE", "WIDGET_VIEW", "grid_live_when", "grid_summary",
-    "notebook_state", "page_scripts", "picture_from_output", "site_css", "site_loader",
+    "notebook_state", "page_scripts", "picture_from_output", "picture_open", "site_css",
+    "site_loader",
     "site_script", "view_markup",
 ]
 
@@ -192,8 +193,20 @@ def picture_from_output(data: dict[str, Any], live_when: dict[str, int] | None =
 
 
 def picture_open(picture: StaticPicture) -> str:
-    """The opening of :func:`view_markup` up to the picture's own markup, for pages
-    whose builder writes the picture itself (Sphinx writes its <img>)."""
+    """The picture's wrapper up to where its own markup goes, for pages whose builder
+    writes the picture itself (Sphinx writes its <img>, then ``</div>``).
+
+    Parameters
+    ----------
+    picture
+        Its ``markup`` is not used; ``label`` and ``live_when`` are.
+
+    Returns
+    -------
+    str
+        ``<div class="digitheat-static" role="img" aria-label="..." data-live-when="...">``,
+        attributes escaped.
+    """
     return _picture_html(picture).removesuffix(f"{picture.markup}</div>\n")
 
 
