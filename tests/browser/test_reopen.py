@@ -111,8 +111,11 @@ def test_saved_state_shows_the_live_grid(lab_server: Any, browser: Any,
         # (Restoring opens the models' comms, so the kernel holds plain copies of them;
         # no grid: nothing in Python draws or answers for it.)
         grids = lab.execute(
-            "from ipywidgets.widgets.widget import _instances\n"
-            "print(sorted({type(w).__name__ for w in _instances.values()}))")
+            # ipywidgets' registry of open widgets: _instances (8.1), Widget._active_widgets (8.0)
+            "from ipywidgets.widgets import widget\n"
+            "registry = getattr(widget, '_instances', None)\n"
+            "registry = widget.Widget._active_widgets if registry is None else registry\n"
+            "print(sorted({type(w).__name__ for w in registry.values()}))")
         assert "DigitHeatmapGrid" not in grids and "GridController" not in grids, grids
     finally:
         page.close()
