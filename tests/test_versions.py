@@ -104,3 +104,30 @@ def test_tested_versions_show_no_notice(recorder) -> None:
     grid = DigitHeatmapGrid()
     assert not any(isinstance(child, HTML) for child in grid.children)
     grid.close()
+
+
+def test_the_lowest_versions_run_pins_every_runtime_dependency_to_its_lower_bound() -> None:
+    """scripts/test.sh's second run installs what scripts/lowest_versions.py prints: one
+    `name==lower bound` per runtime dependency, the front ends' equal to versions.TESTED."""
+    pins = dict(pin.split("==") for pin in lowest_versions().lowest_pins())
+    assert list(pins) == list(declared())
+    for name, (low, _) in versions.TESTED.items():
+        assert Version(pins[name]) == Version(dotted(low)), (name, pins[name])
+
+
+def test_a_dependency_without_a_lower_bound_stops_the_lowest_versions_run(tmp_path: Path) -> None:
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[project]\ndependencies = ["numpy>=1.23.2", "bqplot<0.14"]\n')
+    with pytest.raises(SystemExit, match=r"'bqplot<0\.14' needs one '>=' lower bound"):
+        lowest_versions().lowest_pins(pyproject)
+
+
+def lowest_versions():
+    """scripts/lowest_versions.py as a module."""
+    import importlib.util
+
+    script = PYPROJECT.parent / "scripts" / "lowest_versions.py"
+    spec = importlib.util.spec_from_file_location("lowest_versions", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
