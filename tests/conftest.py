@@ -128,8 +128,8 @@ _KernelRecordingComm: Any = (
 
 
 def open_widgets() -> dict[str, Widget]:
-    """ipywidgets' registry of open widgets by model id: the module's ``_instances`` (8.1),
-    ``Widget._active_widgets`` in the 8.0 releases pyproject.toml allows."""
+    """ipywidgets' registry of open widgets by model id: the module's ``_instances`` (8.0.3 on),
+    ``Widget._active_widgets`` in 8.0.1 and 8.0.2, which pyproject.toml allows."""
     registry = getattr(widget_module, "_instances", None)
     return registry if registry is not None else Widget._active_widgets
 

@@ -111,7 +111,7 @@ def test_saved_state_shows_the_live_grid(lab_server: Any, browser: Any,
         # (Restoring opens the models' comms, so the kernel holds plain copies of them;
         # no grid: nothing in Python draws or answers for it.)
         grids = lab.execute(
-            # ipywidgets' registry of open widgets: _instances (8.1), Widget._active_widgets (8.0)
+            # open widgets: _instances from ipywidgets 8.0.3 on, Widget._active_widgets before
             "from ipywidgets.widgets import widget\n"
             "registry = getattr(widget, '_instances', None)\n"
             "registry = widget.Widget._active_widgets if registry is None else registry\n"
