@@ -27,7 +27,7 @@ CUSTOM = "(custom list)"
 #: Playback speeds in the page, frames per second (controller.js reads the number).
 SPEEDS = ("1 fps", "2 fps", "5 fps", "10 fps", "20 fps", "30 fps")
 _FOLLOWED = ["data", "vmin", "vmax", "colormap", "highlighted", "labels", "frames", "frame",
-             "frame_labels"]
+             "frame_labels", "reference", "showing", "difference_colormap"]
 
 
 class GridControls(VBox):
@@ -58,6 +58,9 @@ class GridControls(VBox):
         #: The playback row, made when the grid first has frames (a page without frames
         #: carries none of its widgets).
         self.playback: HBox | None = None
+        #: The "show" menu (data, reference, difference), made when the grid first has a
+        #: reference.
+        self.show_dropdown: Dropdown | None = None
         self.children = [
             HBox([self.vmin_slider, self.vmax_slider]),
             HBox([self.colormap_dropdown, self.reset_button]),
@@ -96,13 +99,20 @@ class GridControls(VBox):
                     slider.value = value
                     slider.min, slider.max, slider.step = low_end, high_end, step
                     slider.readout_format = readout
-            name = grid.colormap if isinstance(grid.colormap, str) else CUSTOM
+            # The menu shows (and sets) the colormap in force: the difference's own in the
+            # difference view.
+            in_force = grid.difference_colormap if grid.showing == "difference" else grid.colormap
+            name = in_force if isinstance(in_force, str) else CUSTOM
             if name not in self.colormap_dropdown.options:
                 self.colormap_dropdown.options = [*colormap_names(), CUSTOM]
             self.colormap_dropdown.value = name
             chosen = set(grid.highlighted)
             for digit, toggle in enumerate(self.toggles.children):
                 toggle.value = digit in chosen
+            if grid.reference is not None and self.show_dropdown is None:
+                self._add_show_menu()
+            if self.show_dropdown is not None:
+                self.show_dropdown.value = grid.showing
             count = len(grid.frames)
             if count and self.playback is None:
                 self._add_playback()
@@ -114,6 +124,25 @@ class GridControls(VBox):
                 self.frame_slider.value = grid.frame or 0
             self.frame_label.value = (f"{grid.frame_labels[grid.frame]} ({grid.frame + 1} of "
                                       f"{count})" if count else "")
+
+    def _add_show_menu(self) -> None:
+        from .compare import SHOWING
+
+        self.show_dropdown = Dropdown(description="show", options=SHOWING,
+                                      value=self._grid.showing, layout=Layout(width="200px"))
+        self.show_dropdown.observe(self._on_show, "value")
+        first_row = self.children[1]
+        first_row.children = [*first_row.children, self.show_dropdown]
+        if getattr(self._grid, "_controls", None) is self:  # new controls: tell the page
+            self._grid._view.set_controls(*self.page_refs())
+
+    def _on_show(self, change: Any) -> None:
+        if self._updating:
+            return
+        try:
+            self._grid.showing = change["new"]
+        except TraitError:  # no reference any more
+            self._follow_grid()
 
     def _add_playback(self) -> None:
         """Playback: the page plays the frames it holds (with or without a kernel); the
@@ -142,6 +171,8 @@ class GridControls(VBox):
         if self.playback is not None:
             refs.update(play=self.play_button, frame=self.frame_slider,
                         frame_label=self.frame_label, speed=self.speed_dropdown)
+        if self.show_dropdown is not None:
+            refs["show"] = self.show_dropdown
         # Compact: the page reads each base map's stops as one "rrggbb..." string and
         # reverses it for the "_r" maps (exact reverses); 7 KB instead of 26 in the page.
         return refs, {name: "".join(stop[1:] for stop in colormap_stops(name))
@@ -185,7 +216,10 @@ class GridControls(VBox):
 
     def _on_colormap(self, change: Any) -> None:
         if not self._updating and change["new"] != CUSTOM:
-            self._grid.colormap = change["new"]
+            if self._grid.showing == "difference":
+                self._grid.difference_colormap = change["new"]
+            else:
+                self._grid.colormap = change["new"]
 
     def _on_toggle(self, change: Any) -> None:
         if self._updating:
@@ -200,6 +234,7 @@ class GridControls(VBox):
         widgets = [self.vmin_slider, self.vmax_slider, self.colormap_dropdown,
                    self.reset_button, self.toggles, *self.toggles.children,
                    *(self.playback.children if self.playback is not None else ()),
+                   *([self.show_dropdown] if self.show_dropdown is not None else []),
                    *self.children]
         for widget in widgets:
             for part in (getattr(widget, "layout", None), getattr(widget, "style", None)):

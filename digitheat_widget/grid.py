@@ -25,10 +25,11 @@ from . import versions
 from .controls import GridControls
 from .data import AUTOSCALE_MODES, auto_limits, autoscale_limits, sample_data
 from .figure import Figure, describe
-from .figure.colormaps import DEFAULT_COLORMAP
+from .figure.colormaps import DEFAULT_COLORMAP, colormap_stops
 from .figure.layout import DEFAULT_NAN_COLOR, default_columns
 from .figure.ticks import tick_format, tick_labels
 from .export import Exports
+from .compare import SHOWING, Compare
 from .frames import Frames
 from .live.codec import wire_dtype
 from .live.view import LiveView
@@ -39,6 +40,7 @@ _PARTS = {
     "vmin": "limits", "vmax": "limits", "colormap": "colormap", "nan_color": "nan_color",
     "highlighted": "highlighted", "selected": "selected", "labels": "layout",
     "columns": "layout", "cell_size": "layout", "renderer": "layout",
+    "reference": "reference", "showing": "showing", "difference_colormap": "showing",
 }
 
 
@@ -46,7 +48,7 @@ class _Abandoned(TraitError):
     """Carries another error out of a batch, so traitlets rolls the batch back."""
 
 
-class DigitHeatmapGrid(Frames, GridChecks, Exports, VBox):
+class DigitHeatmapGrid(Frames, Compare, GridChecks, Exports, VBox):
     """A grid of heatmaps, one per map of an (N, H, W) tensor, sharing one colour scale.
 
     By default it shows the bundled sample: the mean image of each handwritten digit 0-9
@@ -197,6 +199,8 @@ class DigitHeatmapGrid(Frames, GridChecks, Exports, VBox):
             self._lock, self._send_interval)
         self._view.frames_source = lambda: (self._history.view, self.frame_labels, self.frame,
                                             self.frame_limits)
+        self._view.data_source = lambda: self.data  # the page works out what is shown
+        self._view.compare_source = self._compare_state
         self._view.controller.on_page_change(self._page_changed)
         self._view.controller.on_resync(self._resync)
         self._view.controller.on_frames_resync(lambda: self._resync(frames=True))
@@ -236,26 +240,34 @@ class DigitHeatmapGrid(Frames, GridChecks, Exports, VBox):
     def figure(self) -> Figure:
         """What the grid draws now (geometry, limits, formats, colours, titles...): the
         one description every renderer draws from."""
-        data = self.data
-        # data and frames are read-only and replaced, never changed: their identity says
-        # whether the automatic limits must be found again.
-        key = (data, self._history.view, self.frame_limits)
-        if self._auto_for is None or any(a is not b for a, b in zip(self._auto_for, key)):
-            self._auto_for, self._auto = key, auto_limits(self._limits_sample(), None, None)
-        auto = self._auto
+        auto = self._auto_now()
         both_auto = self.vmin is None and self.vmax is None
+        colormap = self.difference_colormap if self.showing == "difference" else self.colormap
         return describe(
-            data, limits=auto if both_auto else self.limits, auto=auto,
-            vmin=self.vmin, vmax=self.vmax, colormap=self.colormap, nan_color=self.nan_color,
+            self._shown(), limits=auto if both_auto else self.limits, auto=auto,
+            vmin=self.vmin, vmax=self.vmax, colormap=colormap, nan_color=self.nan_color,
             labels=self.labels, highlighted=self.highlighted, selected=self.selected,
             columns=self.columns, cell_size=self.cell_size,
         )
 
+    def _auto_base(self) -> tuple[float, float]:
+        """The data's automatic limits (with frames and 'fixed', every frame's)."""
+        return auto_limits(self._limits_sample(), None, None)
+
+    def _auto_now(self) -> tuple[float, float]:
+        """The automatic limits of what is shown, found again only when data, frames or
+        the reference change (all read-only and replaced, never changed in place)."""
+        key = (self.data, self._history.view, self.frame_limits, self.reference, self.showing)
+        if self._auto_for is None or any(a is not b for a, b in zip(self._auto_for, key)):
+            self._auto_for, self._auto = key, self._compare_auto(self._auto_base())
+        return self._auto
+
     @property
     def limits(self) -> tuple[float, float]:
-        """The colour limits in force ``(low, high)``: vmin/vmax, or the data's range (with
-        frames and ``frame_limits="fixed"``, the range of every frame)."""
-        return auto_limits(self._limits_sample(), self.vmin, self.vmax)
+        """The colour limits in force ``(low, high)``: vmin/vmax, or the range of what is
+        shown (with frames and ``frame_limits="fixed"``, of every frame; with a reference,
+        of data and reference together, or symmetric about 0 for the difference)."""
+        return auto_limits(np.array(self._auto_now()), self.vmin, self.vmax)
 
     @property
     def tick_format(self) -> str:
@@ -320,6 +332,8 @@ class DigitHeatmapGrid(Frames, GridChecks, Exports, VBox):
                 self.highlighted = value
             elif event == "frame":
                 self.frame = value[0] if len(value) == 1 else value
+            elif event == "showing":
+                self.showing = SHOWING[value[0]] if len(value) == 1 and 0 <= value[0] < 3 else value
             else:
                 self.selected = tuple(value)
         except TraitError:
@@ -493,6 +507,8 @@ class DigitHeatmapGrid(Frames, GridChecks, Exports, VBox):
             return
         dtype = wire_dtype(new)
         parts = ["limits", "auto_limits"]  # they follow the data
+        if self.reference is not None:
+            parts.append("showing")  # each view's limits (the difference's follow the data)
         if old.shape != new.shape or self._uses_canvas() != (self.active_renderer == "canvas"):
             request = {"parts": [*parts, "layout"]}
         elif dtype is not self._wire_dtype:
@@ -518,6 +534,9 @@ class DigitHeatmapGrid(Frames, GridChecks, Exports, VBox):
             if self.selected is not None and not all(
                     s < n for s, n in zip(self.selected, new.shape)):
                 self.selected = None
+            if self.reference is not None and self.reference.shape != new.shape:
+                self.showing = "data"  # maps of another shape: nothing to compare with
+                self.reference = None
             if len(self.frames) and self.frames.shape[1:] != new.shape:
                 # Maps of another shape: a new, empty history.
                 self.frame_labels = []
@@ -526,7 +545,13 @@ class DigitHeatmapGrid(Frames, GridChecks, Exports, VBox):
     @observe(*_PARTS)
     def _on_figure_trait(self, change: traitlets.Bunch) -> None:
         if self._view is not None and not self._following_data:
-            self._view.request(parts=[_PARTS[change["name"]]])
+            part = _PARTS[change["name"]]
+            parts = [part]
+            if part in ("reference", "showing"):  # what is shown, its limits and colours
+                parts += ["showing", "limits", "auto_limits", "colormap"]
+            elif part == "colormap" and self.reference is not None:
+                parts.append("showing")  # the page's base colormap for the other views
+            self._view.request(parts=parts)
 
     @observe("show_controls")
     def _on_show_controls(self, change: traitlets.Bunch) -> None:
@@ -538,6 +563,22 @@ class DigitHeatmapGrid(Frames, GridChecks, Exports, VBox):
         with self._lock:
             if self._view is not None:
                 self._view.request(**({"frames": "all"} if frames else {"stack": True}))
+
+    # ------------------------------------------------------------------ compare's wiring
+
+    def _compare_state(self) -> tuple[np.ndarray | None, dict[str, Any]]:
+        """The reference and what the page needs to flip views by itself: the view shown,
+        each view's automatic limits and the two colormaps."""
+        def page_colormap(colormap: Any) -> dict[str, Any]:
+            return {"name": colormap if isinstance(colormap, str) else None,
+                    "stops": list(colormap_stops(colormap))}
+
+        return self.reference, {
+            "showing": self.showing,
+            "auto": self._compare_auto_by_view(self._auto_base()),
+            "colormaps": {"base": page_colormap(self.colormap),
+                          "difference": page_colormap(self.difference_colormap)},
+        }
 
     # ------------------------------------------------------------------ frames' wiring
 

@@ -839,9 +839,9 @@ def saved_svg(name: str) -> Callable:
 
 SAVE = [
     call("save", "unknown suffix", lambda g, t: g.save(t / "grid.txt"),
-         r"expected a path ending in \.svg, \.png or \.html, got '.*grid\.txt'", error=ValueError),
+         r"expected a path ending in \.svg, \.png, \.html, \.gif, \.webp or \.apng, got '.*grid\.txt'", error=ValueError),
     call("save", "no suffix", lambda g, t: g.save(t / "grid"),
-         r"expected a path ending in \.svg, \.png or \.html, got '.*grid'", error=ValueError),
+         r"expected a path ending in \.svg, \.png, \.html, \.gif, \.webp or \.apng, got '.*grid'", error=ValueError),
     call("save", "a directory", lambda g, t: g.save(t), r"expected a path ending in .*got '", error=ValueError),
     call("save", "png scale 0", lambda g, t: g.save(t / "grid.png", scale=0),
          r"scale expected an integer in 1\.\.16, got 0", error=ValueError),

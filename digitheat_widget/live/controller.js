@@ -180,6 +180,22 @@ async function resolveAll(manager, refs) {
   return Promise.all((refs || []).map((ref) => resolve(manager, ref)));
 }
 
+// ------------------------------------------------------------------ compare
+
+const VIEWS = ['data', 'reference', 'difference'];
+
+/** The values a grid shows: its data, the reference, or data - reference. */
+function shownValues(state) {
+  const data = state.tensor.values;
+  const ref = state.reference && state.reference.values.length === data.length
+    ? state.reference.values : null;
+  if (!ref || state.showing === 'data') return data;
+  if (state.showing === 'reference') return ref;
+  const out = new data.constructor(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = data[i] - ref[i];
+  return out;
+}
+
 // ------------------------------------------------------------------ the controller
 
 function createState(model) {
@@ -196,6 +212,9 @@ function createState(model) {
     frame: -1,
     frameLabels: [],
     frameLimits: 'fixed',
+    reference: null, // {values, shape, seq}: what data is compared with
+    showing: 'data', // or 'reference', 'difference'
+    compare: {}, // each view's automatic limits and the two colormaps (Python's)
     parts: null, // resolved drawing models, see resolveParts
     controls: null,
     views: new Set(), // restyle callbacks of this controller's views
@@ -235,7 +254,8 @@ export default {
     function drawData(indices) {
       const p = state.parts;
       if (!p || !state.tensor) return;
-      const { values, shape } = state.tensor;
+      const { shape } = state.tensor;
+      const values = shownValues(state);
       const [count, rows, cols] = shape;
       if (p.canvas) {
         // A copy: patches change the controller's array in place, and ipywidgets compares
@@ -387,6 +407,10 @@ export default {
             setLocal(c.frame, { max, value: Math.max(0, state.frame) });
           }
         }
+        if (c.show) {
+          const index = (c.show.get('_options_labels') || []).indexOf(state.showing);
+          if (index >= 0 && c.show.get('index') !== index) setLocal(c.show, { index });
+        }
         if (c.frameLabel) {
           const text = count ? `${state.frameLabels[state.frame] ?? state.frame} (${state.frame + 1} of ${count})` : '';
           if (c.frameLabel.get('value') !== text) setLocal(c.frameLabel, { value: text });
@@ -491,7 +515,29 @@ export default {
       if (count) showFrame(Math.max(0, Math.min(count - 1, state.frame + by)), true);
     }
 
-    state.actions = { select, toggleHighlight, stepFrame, play: () => play(playing === null) };
+    /** Show `view` ('data', 'reference' or 'difference'): what the page holds, with
+     *  that view's automatic limits and colormap. `tell`: a person chose it here. */
+    function showView(view, tell) {
+      if (!state.reference || !VIEWS.includes(view)) return;
+      const info = state.compare || {};
+      state.showing = view;
+      if (info.auto && info.auto[view]) state.auto = info.auto[view];
+      state.limits = limitsOf(null, null);
+      const colormaps = info.colormaps || {};
+      const colormap = view === 'difference' ? colormaps.difference : colormaps.base;
+      if (colormap) state.colormap = colormap;
+      model.set('compare', { ...info, showing: view }, { silent: true });
+      later('maps', null);
+      later('limits');
+      later('colormap');
+      reflectControls();
+      if (tell) kernelSend({ event: 'showing', value: [VIEWS.indexOf(view)] });
+    }
+
+    state.actions = {
+      select, toggleHighlight, stepFrame, play: () => play(playing === null),
+      nextView: () => showView(VIEWS[(VIEWS.indexOf(state.showing) + 1) % VIEWS.length], true),
+    };
 
     function watchControls(c) {
       const onSlider = () => {
@@ -508,7 +554,12 @@ export default {
           const labels = c.colormap.get('_options_labels') || [];
           const name = labels[c.colormap.get('index')];
           const stops = stopsOf(model.get('colormaps') || {}, name);
-          if (stops) pageChange({ colormap: { name, stops } }, null);
+          if (!stops) return;
+          const colormaps = state.compare && state.compare.colormaps;
+          if (state.reference && colormaps) { // the view's own: flipping back keeps it
+            colormaps[state.showing === 'difference' ? 'difference' : 'base'] = { name, stops };
+          }
+          pageChange({ colormap: { name, stops } }, null);
         });
       }
       c.toggles.forEach((toggle) => {
@@ -530,6 +581,13 @@ export default {
         });
       }
       if (c.speed) c.speed.on('change:index', () => { if (playing !== null) play(true); });
+      if (c.show) {
+        c.show.on('change:index', () => {
+          if (state.reflecting) return;
+          const view = (c.show.get('_options_labels') || [])[c.show.get('index')];
+          if (view !== state.showing) showView(view, false); // the menu tells Python
+        });
+      }
       interceptSends(c.reset, (content) => {
         if (content.event === 'click') pageChange({ limits: limitsOf(null, null) }, null);
         return true; // Python's button handler resets its traits too
@@ -563,13 +621,13 @@ export default {
       state.parts = { scale, axis, colorbar, colorbarLayout, canvas, marks, tooltips, figures, titles };
       const refs = model.get('controls') || {};
       if (refs.vmin) {
-        const [vmin, vmax, colormap, reset, toggles, play, frame, frameLabel, speed] = await Promise.all([
+        const [vmin, vmax, colormap, reset, toggles, play, frame, frameLabel, speed, show] = await Promise.all([
           resolve(manager, refs.vmin), resolve(manager, refs.vmax), resolve(manager, refs.colormap),
           resolve(manager, refs.reset), resolveAll(manager, refs.toggles),
           resolve(manager, refs.play), resolve(manager, refs.frame),
-          resolve(manager, refs.frame_label), resolve(manager, refs.speed),
+          resolve(manager, refs.frame_label), resolve(manager, refs.speed), resolve(manager, refs.show),
         ]);
-        state.controls = { vmin, vmax, colormap, reset, toggles, play, frame, frameLabel, speed };
+        state.controls = { vmin, vmax, colormap, reset, toggles, play, frame, frameLabel, speed, show };
         watchControls(state.controls);
       } else {
         state.controls = null;
@@ -664,6 +722,18 @@ export default {
       keepFramesInState();
       reflectControls();
     });
+    model.on('change:reference', () => {
+      state.reference = decode(model.get('reference'));
+      later('maps', null);
+    });
+    model.on('change:compare', () => {
+      state.compare = model.get('compare') || {};
+      if (state.compare.showing && state.compare.showing !== state.showing) {
+        state.showing = state.compare.showing; // Python's limits and colormap come with it
+        later('maps', null);
+        reflectControls();
+      }
+    });
     model.on('change:frame_limits', () => {
       state.frameLimits = model.get('frame_limits') || 'fixed';
       reflectControls();
@@ -704,6 +774,9 @@ export default {
 
     state.tensor = decode(model.get('data'));
     readFrames();
+    state.reference = decode(model.get('reference'));
+    state.compare = model.get('compare') || {};
+    state.showing = state.compare.showing || 'data';
     state.frame = model.get('frame') ?? -1;
     state.frameLimits = model.get('frame_limits') || 'fixed';
     const patch = model.get('patch') || {};
@@ -792,9 +865,16 @@ function keyboard(state, el, live) {
 
   const shape = () => (state.tensor ? state.tensor.shape : [0, 0, 0]);
   const label = (p) => String((state.layout.labels || [])[p] ?? p);
-  const value = (p, r, c) => {
+  const at = (values, p, r, c) => {
     const [, rows, cols] = shape();
-    return state.tensor.values[(p * rows + r) * cols + c];
+    return values[(p * rows + r) * cols + c];
+  };
+  const comparing = () => state.reference && state.reference.values.length === state.tensor.values.length;
+  const value = (p, r, c) => {
+    const data = at(state.tensor.values, p, r, c);
+    if (!comparing() || state.showing === 'data') return data;
+    const ref = at(state.reference.values, p, r, c);
+    return state.showing === 'reference' ? ref : data - ref;
   };
   const fmt = (v) => formatValue(v, valueFormat(state.limits.tick_format || ',.3f'));
   const frameCount = () => (state.frames ? state.frames.shape[0] : 0);
@@ -808,6 +888,7 @@ function keyboard(state, el, live) {
       + `limits ${fmt(low)} to ${fmt(high)}`
       + (chosen.length ? `, highlighted: ${chosen.join(', ')}` : '')
       + (frameCount() ? `, frame ${state.frameLabels[state.frame] ?? state.frame} of ${frameCount()}` : '')
+      + (comparing() ? `, showing the ${state.showing}${state.showing === 'difference' ? ' data - reference' : ''} (V switches)` : '')
       + '. Arrow keys move between cells, Enter selects, H highlights a panel, '
       + 'T shows its values as a table'
       + (frameCount() ? ', [ and ] step through the frames, P plays them.' : '.');
@@ -817,7 +898,10 @@ function keyboard(state, el, live) {
     const [p, r, c] = focus;
     const selected = state.selected.length === 3 && state.selected.every((v, i) => v === focus[i]);
     const chosen = state.highlighted.includes(p);
-    return `${label(p)}, row ${r}, column ${c}, value ${fmt(value(p, r, c))}`
+    const both = comparing()
+      ? ` (data ${fmt(at(state.tensor.values, p, r, c))}, reference ${fmt(at(state.reference.values, p, r, c))})`
+      : '';
+    return `${label(p)}, row ${r}, column ${c}, ${comparing() ? state.showing : 'value'} ${fmt(value(p, r, c))}${both}`
       + (selected ? ', selected' : '') + (chosen ? ', highlighted panel' : '');
   }
 
@@ -910,6 +994,11 @@ function keyboard(state, el, live) {
         state.actions.play();
         next = [p, r, c];
         break;
+      case 'v': case 'V': // the next view: data, reference, difference
+        if (!comparing()) return;
+        state.actions.nextView();
+        next = [p, r, c];
+        break;
       case 't': case 'T':
         if (table.hidden) showTable(); else table.hidden = true;
         next = [p, r, c];
@@ -939,7 +1028,7 @@ function keyboard(state, el, live) {
   // PageDown). Lumino skips elements marked data-lm-suppress-shortcuts: the grid wears
   // the mark while one of its own keys is dispatched, so other shortcuts (save...) work.
   const OWN_KEYS = new Set(['ArrowRight', 'ArrowLeft', 'ArrowDown', 'ArrowUp', 'PageDown',
-    'PageUp', 'Home', 'End', 'Enter', ' ', 'h', 'H', 't', 'T', 'Escape', '[', ']', 'p', 'P']);
+    'PageUp', 'Home', 'End', 'Enter', ' ', 'h', 'H', 't', 'T', 'Escape', '[', ']', 'p', 'P', 'v', 'V']);
   const claimKey = (event) => {
     if (event.target !== body || event.altKey || event.metaKey || !OWN_KEYS.has(event.key)) return;
     body.setAttribute('data-lm-suppress-shortcuts', 'true');

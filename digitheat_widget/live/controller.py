@@ -25,9 +25,9 @@ from ..figure import Figure
 from . import module_text
 from .codec import decode, encode
 
-#: Page events and what they carry: a list of panel indices, [digit, row, column], or
-#: [frame index].
-PAGE_EVENTS = ("highlighted", "selected", "frame")
+#: Page events and what they carry: a list of panel indices, [digit, row, column],
+#: [frame index], or [view index] (compare.SHOWING).
+PAGE_EVENTS = ("highlighted", "selected", "frame", "showing")
 
 
 class Stack:
@@ -96,6 +96,11 @@ class GridController(anywidget.AnyWidget):
         sync=True)
     frame = Int(-1, help="Index of the frame shown, -1 for none.").tag(sync=True)
     frame_limits = Unicode("fixed", help="'fixed' or 'per-frame' automatic limits.").tag(sync=True)
+    reference = Instance(Stack, args=(), help="The maps data is compared with (codec.encode), "
+                         "or none.").tag(sync=True, to_json=_stack_to_json,
+                                         from_json=_stack_from_json)
+    compare = Dict(help="The view shown ('showing'), each view's automatic limits ('auto') "
+                   "and the base and difference colormaps ('colormaps').").tag(sync=True)
     colormaps = Dict(help="Colormap name -> its stops as one 'rrggbbrrggbb...' string, for a "
                      "control panel's menu in the page (the '_r' maps are the reverses of "
                      "these); {} without one.").tag(sync=True)
@@ -174,6 +179,15 @@ class GridController(anywidget.AnyWidget):
                                  "labels": list(labels[len(labels) - added:])}
             self.frame = -1 if frame is None else int(frame)
             self.frame_limits = frame_limits
+
+    def send_compare(self, reference: Any, view: dict[str, Any], dtype: type) -> None:
+        """What the page needs to show data, reference or difference by itself: the
+        reference (``...`` keeps the one the page has) and the views' state."""
+        with self.hold_sync():
+            if reference is not ...:
+                self.reference = Stack(reference, dtype, self.reference.seq + 1)
+            if view != self.compare:
+                self.compare = view
 
     def show_frame(self, frame: int | None, frame_limits: str, shown: np.ndarray) -> None:
         """The page shows frame ``frame`` from the frames it holds; the stack Python

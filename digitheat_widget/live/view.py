@@ -54,10 +54,15 @@ class LiveView:
         self._frame_shown = False
         #: Set by the grid: () -> (frames, labels, frame, frame_limits).
         self.frames_source: Callable[[], tuple[Any, list[str], int | None, str]] | None = None
+        #: Set by the grid: () -> the maps the page holds (the figure may show others,
+        #: e.g. a difference the page works out), and () -> (reference, view state).
+        self.data_source: Callable[[], Any] | None = None
+        self.compare_source: Callable[[], tuple[Any, dict[str, Any]]] | None = None
         self._last_send = 0.0
         #: Bytes of tensor values the last send carried (the grid spaces large sends).
         self.last_payload = 0
         self.flush_pending = False
+        self._timer: asyncio.TimerHandle | None = None
         figure, use_canvas, wire_dtype = describe()
         self.color_scale = svg.color_scale(figure)
         self._build(figure, use_canvas)
@@ -149,6 +154,10 @@ class LiveView:
             self._frame_shown = True
         wait = self._last_send + self._min_interval() - time.monotonic()
         if wait <= 0:
+            # Due now. A send scheduled earlier has not run (a busy cell holds the event
+            # loop): this one takes its place, or it would follow at once, empty-handed.
+            if self._timer is not None:
+                self._timer.cancel()
             self.flush()
             return
         try:
@@ -158,13 +167,17 @@ class LiveView:
             return
         if not self.flush_pending:
             self.flush_pending = True
-            loop.call_later(wait, self.flush)
+            self._timer = loop.call_later(wait, self.flush)
 
     def flush(self) -> None:
         """Send what was requested since the last send: one message to the controller
         (plus new drawing widgets when the layout changed)."""
         with self._lock:
             self.flush_pending = False
+            self._timer = None
+            if not (self._parts or self._maps or self._stack or self._frames_all
+                    or self._frames_added or self._frame_shown):
+                return  # nothing asked since the last send: its time and size still count
             parts, self._parts = self._parts, set()
             maps, self._maps = sorted(self._maps), set()
             stack, self._stack = self._stack, False
@@ -177,36 +190,41 @@ class LiveView:
                 return  # closed
             self.last_payload = 0
             figure, use_canvas, wire_dtype = self._describe()
+            held = figure.data if self.data_source is None else self.data_source()
             retired: list[Widget] = []
             with controller.hold_sync():  # one message, whatever changed
                 if "layout" in parts:
                     retired = self._rebuild(figure, use_canvas)
                     parts = {"limits", "auto_limits", "colormap", "nan_color", "highlighted",
-                             "selected"}
+                             "selected", "reference", "showing"}
                     maps, stack = [], True
                 if stack:
-                    controller.send_stack(figure.data, wire_dtype)
-                    self.last_payload = figure.data.size * np.dtype(wire_dtype).itemsize
+                    controller.send_stack(held, wire_dtype)
+                    self.last_payload = held.size * np.dtype(wire_dtype).itemsize
                 elif maps:
-                    count = figure.shape[0]
+                    count = held.shape[0]
                     sent = [m for m in maps if m < count]
-                    controller.send_maps(figure.data, sent)
-                    self.last_payload = (len(sent) * figure.data[0].size
-                                         * np.dtype(wire_dtype).itemsize)
+                    controller.send_maps(held, sent)
+                    self.last_payload = len(sent) * held[0].size * np.dtype(wire_dtype).itemsize
+                if self.compare_source is not None and parts & {"reference", "showing"}:
+                    reference, view = self.compare_source()
+                    controller.send_compare(reference if "reference" in parts else ...,
+                                            view, wire_dtype)
+                parts = parts - {"reference", "showing"}
                 if self.frames_source is not None and (frames_all or added or shown):
                     history, labels, frame, frame_limits = self.frames_source()
-                    held = controller.frames.tensor
-                    if frames_all or held is None or added > len(history) or (
-                            len(held) - dropped + added != len(history)):
+                    page_frames = controller.frames.tensor
+                    if frames_all or page_frames is None or added > len(history) or (
+                            len(page_frames) - dropped + added != len(history)):
                         controller.send_frames(history, labels, frame, frame_limits,
                                                wire_dtype)
                     elif added:
                         controller.append_frames(history, added, dropped, labels, frame,
                                                  frame_limits)
                     else:
-                        controller.show_frame(frame, frame_limits, figure.data)
+                        controller.show_frame(frame, frame_limits, held)
                     if not (stack or maps):
-                        controller.data.tensor = figure.data  # the page shows that frame
+                        controller.data.tensor = held  # the page shows that frame
                 controller.show(figure, sorted(parts))
             for widget in retired:  # after the page has been told of their successors
                 widget.close()

@@ -1,6 +1,7 @@
-"""Frames in JupyterLab (issue "Watch it learn, hand it out"): frames recorded in the
-kernel reach the page one at a time and show in the playback row; a frame chosen in the
-page (keys, play) reaches Python, and one chosen in Python shows in the page."""
+"""Frames and compare in JupyterLab (issue "Watch it learn, hand it out"): frames
+recorded in the kernel reach the page one at a time and show in the playback row; a frame
+or a view (data, reference, difference) chosen in the page reaches Python, and one chosen
+in Python shows in the page."""
 
 from __future__ import annotations
 
@@ -86,3 +87,25 @@ def test_recorded_frames_play_and_scrub_both_ways(lab):
     page.wait_for_function(
         "(sel) => !document.querySelector(sel + ' .dhg-controls .widget-toggle-button.mod-active')",
         arg=lab.selector)
+
+
+def test_compare_flips_both_ways(lab):
+    page = lab.page
+    lab.execute("fgrid.compare(fbase * 0.5)")
+    summary_has(lab, "showing the difference data - reference")
+    # The keyboard flips the view in the page; Python follows.
+    page.locator(f"{lab.selector} .dhg-body").focus()
+    page.keyboard.press("Home")
+    page.keyboard.press("v")
+    summary_has(lab, "showing the data")
+    kernel_value(lab, "fgrid.showing", "data")
+    data, ref = (float(v) for v in lab.execute(
+        "print(fgrid.data[0, 0, 0], fgrid.reference[0, 0, 0])").split())
+    assert announced(lab) == f"0, row 0, column 0, data {data:.4f} (data {data:.4f}, reference {ref:.4f})"
+    # Python flips: the page shows the reference.
+    lab.execute("fgrid.showing = 'reference'")
+    summary_has(lab, "showing the reference")
+    lab.execute("fgrid.compare(None)")
+    lab.page.wait_for_function(
+        "(sel) => !document.querySelector(sel + ' .dhg-body').getAttribute('aria-label').includes('showing')",
+        arg=lab.selector, timeout=20_000)

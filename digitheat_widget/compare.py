@@ -1,0 +1,149 @@
+"""Compare a grid's maps with a reference: show the data, the reference, or their
+difference (``data - reference``, on a diverging colormap centred on 0).
+
+``grid.compare(reference)`` takes an (N, H, W) array-like or another grid and shows the
+difference; ``grid.showing`` flips between the three views (also in the page: the
+control panel's "show" menu, or D / R / F on the focused grid, with no kernel);
+``grid.compare(None)`` goes back. The page holds the data and the reference and works
+out what to show itself, so flipping sends no maps. In the data and reference views the
+automatic colour limits span both, so the same colour means the same value in each.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import traitlets
+from traitlets import HasTraits, TraitError, observe, validate
+
+from .data import auto_limits
+from .traits import Choice, Colormap, Tensor, owner
+
+SHOWING = ("data", "reference", "difference")
+DEFAULT_DIFFERENCE_COLORMAP = "RdBu_r"
+
+
+class OptionalTensor(Tensor):
+    """None, or a real (N, H, W) array stored as the widget's own read-only copy."""
+
+    info_text = "None or a real 3-D array-like of shape (N, H, W)"
+
+    def validate(self, obj: Any, value: Any) -> np.ndarray | None:
+        return None if value is None else super().validate(obj, value)
+
+    def set(self, obj: Any, value: Any) -> None:
+        new = self._validate(obj, value)
+        old = obj._trait_values.get(self.name, traitlets.Undefined)
+        obj._trait_values[self.name] = new
+        if new is not old:  # arrays cannot be compared with ==
+            obj._notify_trait(self.name, old, new)
+
+
+def _finite_range(values: np.ndarray) -> tuple[float, float] | None:
+    finite = values[np.isfinite(values)]
+    return (float(finite.min()), float(finite.max())) if finite.size else None
+
+
+class Compare(HasTraits):
+    """The reference, the view shown and the difference's colormap: a grid mixin."""
+
+    data: np.ndarray
+    vmin: float | None
+    vmax: float | None
+
+    reference = OptionalTensor(
+        None, allow_none=True,
+        help="Maps to compare data with, shaped like data (a read-only float64 copy), or "
+        "None. Set by compare().",
+    )
+    showing = Choice(
+        list(SHOWING), "data",
+        help="What the grid shows: 'data', 'reference' or 'difference' (data - reference). "
+        "A change sets vmin and vmax to None: the limits follow what is shown.",
+    )
+    difference_colormap = Colormap(
+        DEFAULT_DIFFERENCE_COLORMAP,
+        help="Colormap of the difference view, centred on 0 (a diverging one).",
+    )
+
+    def compare(self, reference: Any) -> None:
+        """Show ``data - reference`` (a diverging colormap centred on 0), or with
+        ``None`` go back to the data alone.
+
+        Parameters
+        ----------
+        reference
+            An (N, H, W) array-like shaped like :attr:`data`, another grid (its data), or
+            None. The grid keeps its own copy.
+        """
+        if reference is not None and isinstance(getattr(reference, "data", None), np.ndarray) \
+                and hasattr(reference, "compare"):
+            reference = reference.data  # another grid
+        with self.hold_sync():
+            if reference is None:
+                self.showing = "data"
+                self.reference = None
+            else:
+                self.reference = reference
+                self.showing = "difference"
+
+    # ------------------------------------------------------------------ what is shown
+
+    def _shown(self, view: str | None = None) -> np.ndarray:
+        """The maps the grid draws in ``view`` (default: the one shown)."""
+        view = view or self.showing
+        if self.reference is None or view == "data":
+            return self.data
+        if view == "reference":
+            return self.reference
+        key = (self.data, self.reference)
+        cached = getattr(self, "_difference", None)
+        if cached is None or cached[0][0] is not key[0] or cached[0][1] is not key[1]:
+            difference = self.data - self.reference
+            difference.flags.writeable = False
+            self._difference = (key, difference)
+        return self._difference[1]
+
+    def _compare_auto(self, base: tuple[float, float], view: str | None = None
+                      ) -> tuple[float, float]:
+        """Automatic limits of ``view`` (default: the one shown) with a reference: ``base``
+        (the data's, frames included) widened to the reference's range, or for the
+        difference symmetric about 0."""
+        if self.reference is None:
+            return base
+        if (view or self.showing) == "difference":
+            spread = _finite_range(np.abs(self._shown("difference")))
+            top = spread[1] if spread else 0.0
+            return auto_limits(np.array([-top, top]), None, None)
+        other = _finite_range(self.reference)
+        if other is None:
+            return base
+        return auto_limits(np.array([*base, *other]), None, None)
+
+    def _compare_auto_by_view(self, base: tuple[float, float]) -> dict[str, list[float]]:
+        """The automatic limits of each view (the page flips views by itself)."""
+        return {view: list(self._compare_auto(base, view)) for view in SHOWING}
+
+    # ------------------------------------------------------------------ rules
+
+    @validate("reference")
+    def _check_reference(self, proposal: traitlets.Bunch) -> np.ndarray | None:
+        value = proposal["value"]
+        if value is not None and value.shape != self.data.shape:
+            raise TraitError(f"{owner(self, 'reference')} expected maps shaped like data "
+                             f"{self.data.shape}, got shape {value.shape}")
+        return value
+
+    @validate("showing")
+    def _check_showing(self, proposal: traitlets.Bunch) -> str:
+        value = proposal["value"]
+        if value != "data" and self.reference is None:
+            raise TraitError(f"{owner(self, 'showing')} {value!r} needs a reference: call "
+                             f"compare(reference) first")
+        return value
+
+    @observe("showing")
+    def _on_showing(self, change: traitlets.Bunch) -> None:
+        with self.hold_trait_notifications():
+            self.vmin = self.vmax = None
