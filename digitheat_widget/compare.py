@@ -3,7 +3,7 @@ difference (``data - reference``, on a diverging colormap centred on 0).
 
 ``grid.compare(reference)`` takes an (N, H, W) array-like or another grid and shows the
 difference; ``grid.showing`` flips between the three views (also in the page: the
-control panel's "show" menu, or D / R / F on the focused grid, with no kernel);
+control panel's "show" menu, or V on the focused grid, with no kernel);
 ``grid.compare(None)`` goes back. The page holds the data and the reference and works
 out what to show itself, so flipping sends no maps. In the data and reference views the
 automatic colour limits span both, so the same colour means the same value in each.
