@@ -152,7 +152,7 @@ class GridControls(VBox):
                                         layout=Layout(width="80px"))
         self.frame_slider = IntSlider(description="frame", min=0, max=0, readout=False,
                                       continuous_update=True, layout=Layout(width="300px"))
-        self.frame_label = Label(layout=Layout(min_width="120px"))
+        self.frame_label = Label(layout=Layout(min_width="120px", margin="0 0 0 12px"))
         self.speed_dropdown = Dropdown(description="speed", options=SPEEDS, value="5 fps",
                                        layout=Layout(width="150px"))
         self.frame_slider.observe(self._on_frame_slider, "value")
