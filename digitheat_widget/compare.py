@@ -18,7 +18,7 @@ import traitlets
 from traitlets import HasTraits, TraitError, observe, validate
 
 from .data import auto_limits
-from .traits import Choice, Colormap, Tensor, owner
+from .traits import Choice, Colormap, Tensor, owner, set_replaced
 
 SHOWING = ("data", "reference", "difference")
 DEFAULT_DIFFERENCE_COLORMAP = "RdBu_r"
@@ -33,11 +33,7 @@ class OptionalTensor(Tensor):
         return None if value is None else super().validate(obj, value)
 
     def set(self, obj: Any, value: Any) -> None:
-        new = self._validate(obj, value)
-        old = obj._trait_values.get(self.name, traitlets.Undefined)
-        obj._trait_values[self.name] = new
-        if new is not old:  # arrays cannot be compared with ==
-            obj._notify_trait(self.name, old, new)
+        set_replaced(self, obj, value)
 
 
 def _finite_range(values: np.ndarray) -> tuple[float, float] | None:

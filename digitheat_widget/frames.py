@@ -20,7 +20,7 @@ import traitlets
 from traitlets import HasTraits, TraitError, TraitType, observe, validate
 
 from .data import MAX_CELLS, as_tensor
-from .traits import Choice, Integer, Labels, owner
+from .traits import Choice, Integer, Labels, owner, set_replaced
 
 #: Default bound of ``max_frames``.
 DEFAULT_MAX_FRAMES = 1000
@@ -75,11 +75,7 @@ class FrameArray(TraitType):
             raise TraitError(f"{owner(obj, self.name)} {err}") from None
 
     def set(self, obj: Any, value: Any) -> None:
-        new = self._validate(obj, value)
-        old = obj._trait_values.get(self.name, traitlets.Undefined)
-        obj._trait_values[self.name] = new
-        if new is not old:  # arrays cannot be compared with ==
-            obj._notify_trait(self.name, old, new)
+        set_replaced(self, obj, value)
 
 
 class FrameLabels(Labels):

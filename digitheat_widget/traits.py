@@ -26,6 +26,16 @@ def owner(obj: object, trait: str) -> str:
     return f"{type(obj).__name__}.{trait}"
 
 
+def set_replaced(trait: TraitType, obj: Any, value: Any) -> None:
+    """Validate and store an array that is replaced, never changed in place: a new object
+    notifies (plain traitlets compares with ==, which arrays answer element-wise)."""
+    new = trait._validate(obj, value)
+    old = obj._trait_values.get(trait.name, traitlets.Undefined)
+    obj._trait_values[trait.name] = new
+    if new is not old:
+        obj._notify_trait(trait.name, old, new)
+
+
 class Tensor(TraitType):
     """A real (N, H, W) array, stored as the widget's own read-only float64 copy."""
 

@@ -237,6 +237,13 @@ class LabPage:
     def wait_for(self, js_predicate: str, arg: Any = None, timeout: float = 30_000) -> Any:
         return self.page.wait_for_function(js_predicate, arg=arg, timeout=timeout).json_value()
 
+    def wait_for_kernel_value(self, expression: str, expected: str, timeout: float = 20) -> None:
+        """Until ``print(expression)`` in the kernel prints ``expected`` (a change the page
+        sent reaches Python asynchronously); fails with what it printed last."""
+        deadline = time.monotonic() + timeout
+        while (got := self.execute(f"print({expression})").strip()) != expected:
+            assert time.monotonic() < deadline, f"{expression} stayed {got!r}, expected {expected!r}"
+
 
 def _answers(url: str) -> bool:
     """Does the server answer HTTP at all? (Any status: in single-notebook mode Voila

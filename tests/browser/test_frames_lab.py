@@ -5,7 +5,6 @@ in Python shows in the page."""
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -34,10 +33,6 @@ def lab(browser, lab_server):
     lab.page.close()
 
 
-def kernel_value(lab, expression: str, expected: str, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while (got := lab.execute(f"print({expression})").strip()) != expected:
-        assert time.monotonic() < deadline, f"{expression} stayed {got!r}, expected {expected!r}"
 
 
 def summary_has(lab, text: str) -> None:
@@ -68,7 +63,7 @@ def test_recorded_frames_play_and_scrub_both_ways(lab):
     page.keyboard.press("ArrowRight")  # panel 0, cell (0, 1)
     page.keyboard.press("[")
     summary_has(lab, "frame epoch 3 of 5")
-    kernel_value(lab, "fgrid.frame", "3")
+    lab.wait_for_kernel_value("fgrid.frame", "3")
     assert lab.execute("print(bool((fgrid.data == fgrid.frames[3]).all()))").strip() == "True"
     value = float(lab.execute("print(fgrid.frames[3, 0, 0, 1])"))
     assert announced(lab) == f"0, row 0, column 1, value {value:.4f}"
@@ -82,7 +77,7 @@ def test_recorded_frames_play_and_scrub_both_ways(lab):
     assert announced(lab) == f"0, row 0, column 0, value {value:.4f}"
     # Play in the page: frames move on in Python too; pause stops them.
     page.locator(f"{lab.selector} .dhg-controls .widget-toggle-button", has_text="play").click()
-    kernel_value(lab, "fgrid.frame in (2, 3, 4)", "True")
+    lab.wait_for_kernel_value("fgrid.frame in (2, 3, 4)", "True")
     page.locator(f"{lab.selector} .dhg-controls .widget-toggle-button", has_text="play").click()
     page.wait_for_function(
         "(sel) => !document.querySelector(sel + ' .dhg-controls .widget-toggle-button.mod-active')",
@@ -98,7 +93,7 @@ def test_compare_flips_both_ways(lab):
     page.keyboard.press("Home")
     page.keyboard.press("v")
     summary_has(lab, "showing the data")
-    kernel_value(lab, "fgrid.showing", "data")
+    lab.wait_for_kernel_value("fgrid.showing", "data")
     data, ref = (float(v) for v in lab.execute(
         "print(fgrid.data[0, 0, 0], fgrid.reference[0, 0, 0])").split())
     assert announced(lab) == f"0, row 0, column 0, data {data:.4f} (data {data:.4f}, reference {ref:.4f})"

@@ -3,7 +3,6 @@ Enter selects and H highlights in Python too, and clicks on the page flow back."
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -34,10 +33,6 @@ def lab(browser, lab_server):
     lab.page.close()
 
 
-def wait_for_kernel_value(lab, expression: str, expected: str, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while (got := lab.execute(f"print({expression})").strip()) != expected:
-        assert time.monotonic() < deadline, f"{expression} stayed {got!r}, expected {expected!r}"
 
 
 def announced(lab) -> str:
@@ -55,15 +50,15 @@ def test_keys_select_and_highlight_in_python(lab):
     assert announced(lab) == f"2, row 1, column 2, value {value:.4f}"
     # Enter: the notebook would run the cell; here it selects the cell, in Python too.
     page.keyboard.press("Enter")
-    wait_for_kernel_value(lab, "kgrid.selected", "(2, 1, 2)")
+    lab.wait_for_kernel_value("kgrid.selected", "(2, 1, 2)")
     assert lab.execute("print(kclicks)").strip() == "[(2, 1, 2)]"
     # H highlights the focused panel (the notebook's "h" would toggle a help panel).
     page.keyboard.press("h")
-    wait_for_kernel_value(lab, "kgrid.highlighted", "[2]")
+    lab.wait_for_kernel_value("kgrid.highlighted", "[2]")
     # The focus stayed on the grid: no notebook command took the keys.
     assert page.evaluate(f"document.activeElement === document.querySelector('{lab.selector} .dhg-body')")
     page.keyboard.press("h")
-    wait_for_kernel_value(lab, "kgrid.highlighted", "[]")
+    lab.wait_for_kernel_value("kgrid.highlighted", "[]")
 
 
 def test_python_changes_reach_the_summary(lab):

@@ -4,7 +4,6 @@ region reads the cell, Enter selects and H highlights, in Python too."""
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -18,10 +17,6 @@ ngrid = DigitHeatmapGrid()
 ngrid"""
 
 
-def wait_for_kernel_value(lab, expression: str, expected: str, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while (got := lab.execute(f"print({expression})").strip()) != expected:
-        assert time.monotonic() < deadline, f"{expression} stayed {got!r}, expected {expected!r}"
 
 
 def test_keys_reach_the_grid_in_notebook7(browser, tmp_path_factory):
@@ -47,9 +42,9 @@ def test_keys_reach_the_grid_in_notebook7(browser, tmp_path_factory):
         announced = page.evaluate("() => document.querySelector('.digitheat-grid .dhg-announce').textContent")
         assert announced == f"1, row 2, column 1, value {data[1, 2, 1]:.4f}"
         page.keyboard.press("Enter")
-        wait_for_kernel_value(lab, "ngrid.selected", "(1, 2, 1)")
+        lab.wait_for_kernel_value("ngrid.selected", "(1, 2, 1)")
         page.keyboard.press("h")
-        wait_for_kernel_value(lab, "ngrid.highlighted", "[1]")
+        lab.wait_for_kernel_value("ngrid.highlighted", "[1]")
         # Still on the grid: Notebook 7 took none of the keys.
         assert page.evaluate("() => document.activeElement === document.querySelector('.digitheat-grid .dhg-body')")
         page.close()

@@ -4,7 +4,6 @@ log console for the notebook), not swallowed."""
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -42,19 +41,13 @@ def click_cell(lab, digit: int, row: int, col: int) -> None:
      .locator("rect.heatmapcell").nth(col).click())
 
 
-def wait_for_kernel_value(lab, expression: str, expected: str, timeout: float = 15) -> None:
-    """Poll the kernel until ``print(expression)`` gives ``expected`` (a click's comm
-    message may still be on its way)."""
-    deadline = time.monotonic() + timeout
-    while (got := lab.execute(f"print({expression})").strip()) != expected:
-        assert time.monotonic() < deadline, f"{expression} stayed {got!r}, expected {expected!r}"
 
 
 def test_clicks_after_a_raising_callback_still_select(lab):
     click_cell(lab, 2, 3, 4)
-    wait_for_kernel_value(lab, "cgrid.selected", "(2, 3, 4)")
+    lab.wait_for_kernel_value("cgrid.selected", "(2, 3, 4)")
     click_cell(lab, 6, 1, 2)
-    wait_for_kernel_value(lab, "cgrid.selected", "(6, 1, 2)")
+    lab.wait_for_kernel_value("cgrid.selected", "(6, 1, 2)")
     assert lab.execute("print(attempts[-2:])").strip() == "[(2, 3, 4), (6, 1, 2)]"
     assert lab.execute("print(clicks[-2:])").strip() == "[(2, 3, 4), (6, 1, 2)]"
     # The page marks the second cell, not the first.
@@ -65,7 +58,7 @@ def test_clicks_after_a_raising_callback_still_select(lab):
 
 def test_the_traceback_reaches_the_log_console(lab):
     click_cell(lab, 8, 0, 1)
-    wait_for_kernel_value(lab, "cgrid.selected", "(8, 0, 1)")
+    lab.wait_for_kernel_value("cgrid.selected", "(8, 0, 1)")
     lab.command("logconsole:open")
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
