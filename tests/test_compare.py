@@ -151,3 +151,30 @@ def test_exported_page_flips_views_offline(offline_browser, tmp_path: Path):
     finally:
         page.close()
         grid.close()
+
+
+def test_hover_shows_both_values_when_comparing(offline_browser, tmp_path: Path):
+    data, reference = sample_data(), class_mean_reference()
+    grid = DigitHeatmapGrid(data)
+    grid.compare(reference)
+    path = tmp_path / "hover.html"
+    grid.save(path)
+    page = offline_browser.new_page(viewport={"width": 1100, "height": 1300})
+    block_network(page)
+    try:
+        page.goto(path.as_uri())
+        page.wait_for_function("() => document.querySelector('.dhg-body[aria-label]')"
+                               " && !document.querySelector('.digitheat-pending')")
+        page.locator(".dhg-p5 g.heatmaprow:nth-of-type(3) rect.heatmapcell:nth-of-type(2)").hover()
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.bqplot_mark_tooltip')].some("
+            "(t) => getComputedStyle(t).display !== 'none' && t.textContent.includes('reference'))")
+        text = page.evaluate(
+            "() => [...document.querySelectorAll('.bqplot_mark_tooltip')]"
+            ".filter((t) => getComputedStyle(t).display !== 'none').map((t) => t.innerText).join(' ')")
+        text = re.sub(r"\s+", " ", text)
+        d, r = data[5, 2, 1], reference[5, 2, 1]
+        assert f"difference {d - r:.4f}" in text and f"data {d:.4f}" in text and f"reference {r:.4f}" in text, text
+    finally:
+        page.close()
+        grid.close()

@@ -184,6 +184,12 @@ async function resolveAll(manager, refs) {
 
 const VIEWS = ['data', 'reference', 'difference'];
 
+/** Whether the page holds a reference of the data's size. */
+function comparing(state) {
+  return !!(state.tensor && state.reference
+    && state.reference.values.length === state.tensor.values.length);
+}
+
 /** The values a grid shows: its data, the reference, or data - reference. */
 function shownValues(state) {
   const data = state.tensor.values;
@@ -264,11 +270,20 @@ export default {
         return;
       }
       const list = indices || [...Array(count).keys()];
+      const ref = comparing(state) ? state.reference.values : null;
       for (const index of list) {
         const mark = p.marks[index];
         if (!mark || index >= count) continue;
-        const color = rowsOf(values, index * rows * cols, rows, cols);
-        if (!repaintCells(mark, values, index * rows * cols, color)) setLocal(mark, { color });
+        const offset = index * rows * cols;
+        const color = rowsOf(values, offset, rows, cols);
+        if (!repaintCells(mark, values, offset, color)) setLocal(mark, { color });
+        // Comparing, each cell's data also carries both values, for the tooltip.
+        if (ref && Array.isArray(mark.mark_data)) {
+          mark.mark_data.forEach((cell, i) => {
+            cell.data = state.tensor.values[offset + i];
+            cell.reference = ref[offset + i];
+          });
+        }
       }
     }
 
@@ -286,7 +301,19 @@ export default {
         setLocal(p.colorbarLayout, { width: `${size.width}px` });
         setLocal(p.colorbar, { fig_margin: size.margin });
       }
-      for (const tooltip of p.tooltips) setLocal(tooltip, { formats: ['', '', vfmt] });
+      // Comparing, the tooltip shows the value shown and both values.
+      const both = comparing(state);
+      const fields = both ? ['row', 'column', 'color', 'data', 'reference'] : ['row', 'column', 'color'];
+      p.tooltips.forEach((tooltip, index) => {
+        if (!tooltip) return;
+        const title = String((state.layout.labels || [])[index] ?? index);
+        const labels = [`${title} · row`, 'column', both ? state.showing : 'value',
+          ...(both ? ['data', 'reference'] : [])];
+        const attrs = { formats: fields.map((f, i) => (i < 2 ? '' : vfmt)) };
+        if ((tooltip.get('fields') || []).length !== fields.length) Object.assign(attrs, { fields, labels });
+        else if ((tooltip.get('labels') || [])[2] !== labels[2]) attrs.labels = labels;
+        setLocal(tooltip, attrs);
+      });
       if (p.canvas) setLocal(p.canvas, { vmin: low, vmax: high, value_format: vfmt });
     }
 
@@ -725,6 +752,7 @@ export default {
     model.on('change:reference', () => {
       state.reference = decode(model.get('reference'));
       later('maps', null);
+      later('limits'); // the tooltips' fields
     });
     model.on('change:compare', () => {
       state.compare = model.get('compare') || {};
@@ -869,10 +897,9 @@ function keyboard(state, el, live) {
     const [, rows, cols] = shape();
     return values[(p * rows + r) * cols + c];
   };
-  const comparing = () => state.reference && state.reference.values.length === state.tensor.values.length;
   const value = (p, r, c) => {
     const data = at(state.tensor.values, p, r, c);
-    if (!comparing() || state.showing === 'data') return data;
+    if (!comparing(state) || state.showing === 'data') return data;
     const ref = at(state.reference.values, p, r, c);
     return state.showing === 'reference' ? ref : data - ref;
   };
@@ -888,7 +915,7 @@ function keyboard(state, el, live) {
       + `limits ${fmt(low)} to ${fmt(high)}`
       + (chosen.length ? `, highlighted: ${chosen.join(', ')}` : '')
       + (frameCount() ? `, frame ${state.frameLabels[state.frame] ?? state.frame} of ${frameCount()}` : '')
-      + (comparing() ? `, showing the ${state.showing}${state.showing === 'difference' ? ' data - reference' : ''} (V switches)` : '')
+      + (comparing(state) ? `, showing the ${state.showing}${state.showing === 'difference' ? ' data - reference' : ''} (V switches)` : '')
       + '. Arrow keys move between cells, Enter selects, H highlights a panel, '
       + 'T shows its values as a table'
       + (frameCount() ? ', [ and ] step through the frames, P plays them.' : '.');
@@ -898,10 +925,10 @@ function keyboard(state, el, live) {
     const [p, r, c] = focus;
     const selected = state.selected.length === 3 && state.selected.every((v, i) => v === focus[i]);
     const chosen = state.highlighted.includes(p);
-    const both = comparing()
+    const both = comparing(state)
       ? ` (data ${fmt(at(state.tensor.values, p, r, c))}, reference ${fmt(at(state.reference.values, p, r, c))})`
       : '';
-    return `${label(p)}, row ${r}, column ${c}, ${comparing() ? state.showing : 'value'} ${fmt(value(p, r, c))}${both}`
+    return `${label(p)}, row ${r}, column ${c}, ${comparing(state) ? state.showing : 'value'} ${fmt(value(p, r, c))}${both}`
       + (selected ? ', selected' : '') + (chosen ? ', highlighted panel' : '');
   }
 
@@ -995,7 +1022,7 @@ function keyboard(state, el, live) {
         next = [p, r, c];
         break;
       case 'v': case 'V': // the next view: data, reference, difference
-        if (!comparing()) return;
+        if (!comparing(state)) return;
         state.actions.nextView();
         next = [p, r, c];
         break;
