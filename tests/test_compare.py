@@ -178,3 +178,33 @@ def test_hover_shows_both_values_when_comparing(offline_browser, tmp_path: Path)
     finally:
         page.close()
         grid.close()
+
+
+def test_canvas_hover_shows_both_values(offline_browser, tmp_path: Path):
+    rng = np.random.default_rng(4)
+    data, reference = rng.random((100, 28, 28)), rng.random((100, 28, 28))
+    grid = DigitHeatmapGrid(data)
+    assert grid.active_renderer == "canvas"
+    grid.compare(reference)
+    path = tmp_path / "canvas.html"
+    grid.save(path)
+    page = offline_browser.new_page(viewport={"width": 1400, "height": 1400})
+    block_network(page)
+    try:
+        page.goto(path.as_uri())
+        page.wait_for_function("() => { const c = document.querySelector('.dhg-canvas canvas');"
+                               " return c && c.width > 0 && document.querySelector('.dhg-body[aria-label]'); }")
+        g = grid.figure.geometry
+        x, y = g.plot_origin(0)
+        box = page.locator(".dhg-canvas canvas").bounding_box()
+        page.mouse.move(box["x"] + x + 2.5 * g.cell, box["y"] + y + 1.5 * g.cell)  # row 1, column 2
+        text = page.wait_for_function(
+            "() => { const t = document.querySelector('.dhg-canvas-tooltip, .dhg-canvas [class*=tooltip]');"
+            " return t && t.style.display !== 'none' && t.textContent; }").json_value()
+        d, r = data[0, 1, 2], reference[0, 1, 2]
+        fmt = grid.figure.value_format
+        assert text == (f"0 · row 1, column 2, difference {format(d - r, fmt)}; "
+                        f"data {format(d, fmt)}, reference {format(r, fmt)}")
+    finally:
+        page.close()
+        grid.close()

@@ -571,8 +571,14 @@ export default {
       }
       const { digit, row, col } = target;
       const value = values[(digit * g.rows + row) * g.cols + col];
-      tooltip.textContent = `${labelOf(digit)} · row ${row}, column ${col}, value ${
-        formatValue(value, model.get('value_format'))}`;
+      // The grid's controller may name the value and add to it (comparing: both values),
+      // answering this event synchronously as it bubbles up the grid.
+      const ask = new CustomEvent('digitheat:canvas-hover', {
+        bubbles: true, detail: { digit, row, col, name: 'value', extra: '' },
+      });
+      root.dispatchEvent(ask);
+      tooltip.textContent = `${labelOf(digit)} · row ${row}, column ${col}, ${ask.detail.name} ${
+        formatValue(value, model.get('value_format'))}${ask.detail.extra}`;
       tooltip.style.display = 'block';
       // Beside the pointer, flipped to the other side near the right / bottom edge.
       const w = tooltip.offsetWidth;

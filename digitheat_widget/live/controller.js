@@ -1050,6 +1050,16 @@ function keyboard(state, el, live) {
     else if (kind === 'title') state.actions.toggleHighlight(digit);
   };
   root.addEventListener('digitheat:canvas-click', onCanvasClick);
+  // The canvas' tooltip asks what to call its value and what to add: comparing, the
+  // view shown and both values.
+  const onCanvasHover = (event) => {
+    const { digit, row, col } = event.detail || {};
+    if (!comparing(state) || !(digit < shape()[0])) return;
+    event.detail.name = state.showing;
+    event.detail.extra = `; data ${fmt(at(state.tensor.values, digit, row, col))}, `
+      + `reference ${fmt(at(state.reference.values, digit, row, col))}`;
+  };
+  root.addEventListener('digitheat:canvas-hover', onCanvasHover);
   // JupyterLab's and Notebook 7's shortcuts (Lumino) are matched on the document in the
   // capture phase, before the grid sees a key (Notebook 7 moves the focus away on
   // PageDown). Lumino skips elements marked data-lm-suppress-shortcuts: the grid wears
@@ -1106,6 +1116,7 @@ function keyboard(state, el, live) {
       body.removeEventListener('focus', onFocus);
       body.removeEventListener('blur', onBlur);
       root.removeEventListener('digitheat:canvas-click', onCanvasClick);
+      root.removeEventListener('digitheat:canvas-hover', onCanvasHover);
       relabel.disconnect();
       window.removeEventListener('keydown', claimKey, true);
       ring.remove();
