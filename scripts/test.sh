@@ -38,13 +38,18 @@ if [ "${LOWEST:-1}" != 0 ]; then
     SKIP_JUPYTER_BUILDER=1 python -m uv pip install -q --python "$LOWEST_ENV/bin/python" \
         --only-binary :all: --constraint "$LOWEST_ENV.txt" -e ".[test]"
     echo "== the lowest allowed versions: $(tr '\n' ' ' < "$LOWEST_ENV.txt")"
-    # Every Python-side test but test_wheel.py (it builds its own clean environment) and
+    # Every Python-side test but test_wheel.py (it builds its own clean environment),
     # test_lifecycle_stress.py (a thousand grids, 2 minutes here; test_lifecycle.py makes
-    # the same closing checks on single grids).
+    # the same closing checks on single grids), and the page pipelines whose tools are the
+    # same in both environments (Sphinx, nbconvert) or that check the page's own CSS
+    # (themes, axe): about 90 s, to keep CI well under 20 minutes; test_embed.py checks
+    # the exported page with the lowest front ends.
     python_side=()
     for test_file in tests/test_*.py; do
         case "$test_file" in
             tests/test_wheel.py|tests/test_lifecycle_stress.py) ;;
+            tests/test_sphinx_site.py|tests/test_nbconvert_live.py) ;;
+            tests/test_themes.py|tests/test_axe.py) ;;
             *) python_side+=("$test_file") ;;
         esac
     done
