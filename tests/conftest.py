@@ -153,6 +153,16 @@ def sample() -> np.ndarray:
     return data
 
 
+@pytest.fixture(scope="module")
+def sample_limits() -> tuple[float, float]:
+    """The default grid's colour limits (the sample's range), as the grid reports them."""
+    grid = DigitHeatmapGrid()
+    try:
+        return grid.limits
+    finally:
+        grid.close()
+
+
 @pytest.fixture
 def grid(sample: np.ndarray) -> Iterator[DigitHeatmapGrid]:
     widget = DigitHeatmapGrid(sample)

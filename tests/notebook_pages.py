@@ -19,6 +19,7 @@ from typing import Any
 
 import nbformat
 import numpy as np
+from offline_browser import block_network
 
 from digitheat_widget import sample_data
 
@@ -74,8 +75,8 @@ def expected_colours(colormap: str, lo: float, hi: float) -> np.ndarray:
     return np.asarray(matplotlib.colormaps[colormap](values))[:, :3] * 255
 
 
-CELL_FILLS = """(embed) => {
-  const root = document.querySelectorAll('.digitheat-embed')[embed];
+CELL_FILLS = """([selector, index]) => {
+  const root = document.querySelectorAll(selector)[index];
   const out = [];
   for (let d = 0; d < 10; d++) for (let r = 0; r < 7; r++) for (let c = 0; c < 6; c++) {
     const e = root.querySelector(
@@ -91,8 +92,10 @@ def _cell(embed: int, digit: int, row: int, col: int) -> str:
             f"rect.heatmapcell:nth-of-type({col + 1})")
 
 
-def fills(page: Any, embed: int) -> np.ndarray:
-    found = page.evaluate(CELL_FILLS, embed)
+def fills(page: Any, embed: int, root: str = ".digitheat-embed") -> np.ndarray:
+    """The fill of every cell of the sample's 10 x 7 x 6 grid in the ``embed``-th element
+    matching ``root`` (an embed's output, or a grid in Voila), in (panel, row, column) order."""
+    found = page.evaluate(CELL_FILLS, [root, embed])
     missing = sum(f is None for f in found)
     assert missing == 0, f"grid {embed}: {missing} of {CELLS} cells are not drawn"
     return np.array([_rgb(f) for f in found])
@@ -107,19 +110,9 @@ def open_offline(browser: Any, path: Path) -> tuple[Any, Any, list[str], list[st
     errors: list[str] = []
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     page.on("pageerror", lambda e: errors.append(str(e)))
-    blocked: list[str] = []
     requested: list[str] = []
     page.requested = requested
-
-    def route(request_route: Any) -> None:
-        requested.append(request_route.request.url)
-        if request_route.request.url.startswith(("file:", "data:", "blob:")):
-            request_route.continue_()
-        else:
-            blocked.append(request_route.request.url)
-            request_route.abort()
-
-    page.route("**/*", route)
+    blocked = block_network(page, requested)
     page.add_init_script(PROBE)
     page.goto(path.as_uri())
     page.wait_for_function("() => document.documentElement.dataset.digitheatEmbed === 'ready'")

@@ -36,12 +36,15 @@ def launch() -> Iterator[Any]:
             browser.close()
 
 
-def block_network(page: Any) -> list[str]:
+def block_network(page: Any, requested: list[str] | None = None) -> list[str]:
     """Abort every request of ``page`` that would leave the machine; the list fills with
-    their URLs (it should stay empty)."""
+    their URLs (it should stay empty). ``requested``, if given, fills with every URL the
+    page asks for."""
     blocked: list[str] = []
 
     def route(request_route: Any) -> None:
+        if requested is not None:
+            requested.append(request_route.request.url)
         if request_route.request.url.startswith(("file:", "data:", "blob:")):
             request_route.continue_()
         else:

@@ -32,17 +32,6 @@ def convert(path: Path, *args: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def limits() -> tuple[float, float]:
-    from digitheat_widget import DigitHeatmapGrid
-
-    grid = DigitHeatmapGrid()
-    try:
-        return grid.limits
-    finally:
-        grid.close()
-
-
-@pytest.fixture(scope="module")
 def live_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("nbconvert") / "grids.ipynb"
     nbformat.write(two_grids_notebook(), path)
@@ -62,8 +51,8 @@ def test_page_carries_the_runtime_once_and_no_cdn(live_page: Path) -> None:
 
 
 def test_page_live_offline(live_page: Path, offline_browser: Any,
-                           limits: tuple[float, float]) -> None:
-    check_live_grids(offline_browser, live_page, limits)
+                           sample_limits: tuple[float, float]) -> None:
+    check_live_grids(offline_browser, live_page, sample_limits)
 
 
 def test_without_widget_state_the_pictures(tmp_path: Path) -> None:

@@ -55,17 +55,6 @@ def build_site(root: Path, notebook: nbformat.NotebookNode, *, extensions: str,
 
 
 @pytest.fixture(scope="module")
-def limits() -> tuple[float, float]:
-    from digitheat_widget import DigitHeatmapGrid
-
-    grid = DigitHeatmapGrid()
-    try:
-        return grid.limits
-    finally:
-        grid.close()
-
-
-@pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site with the extension, the notebook executed by myst-nb at build."""
     return build_site(tmp_path_factory.mktemp("sphinx") / "site", two_grids_notebook(),
@@ -106,8 +95,8 @@ def test_site_files_runtime_once_and_no_cdn(site: Path) -> None:
 
 
 def test_site_page_live_offline(site: Path, offline_browser: Any,
-                                limits: tuple[float, float]) -> None:
-    facts = check_live_grids(offline_browser, site, limits)
+                                sample_limits: tuple[float, float]) -> None:
+    facts = check_live_grids(offline_browser, site, sample_limits)
     assert facts["runtime_requests"] == 1
     print(f"\nmodules in the page: {facts['amd']}")
 
@@ -137,15 +126,15 @@ def test_without_the_extension_one_setting_shows_the_png(tmp_path: Path,
 
 
 def test_saved_state_without_execution(tmp_path: Path, executed: nbformat.NotebookNode,
-                                       offline_browser: Any, limits: tuple[float, float]) -> None:
+                                       offline_browser: Any, sample_limits: tuple[float, float]) -> None:
     """A notebook stored with its widget state, built without executing it: live too."""
     page = build_site(tmp_path / "stored", executed,
                       extensions='"myst_nb", "digitheat_widget.sphinx"', mode="off")
-    check_live_grids(offline_browser, page, limits)
+    check_live_grids(offline_browser, page, sample_limits)
 
 
 def test_jupyter_book_1(tmp_path: Path, offline_browser: Any,
-                        limits: tuple[float, float]) -> None:
+                        sample_limits: tuple[float, float]) -> None:
     """Jupyter Book 1: the extension from _config.yml's sphinx.extra_extensions."""
     book = tmp_path / "book"
     book.mkdir()
@@ -167,5 +156,5 @@ def test_jupyter_book_1(tmp_path: Path, offline_browser: Any,
     # theme's mode), as on its index page, which has no grid and no runtime.
     theme_errors = console_errors(offline_browser, page.parent / "genindex.html")
     assert "digitheat-embed." not in (page.parent / "genindex.html").read_text()
-    check_live_grids(offline_browser, page, limits, theme_errors=theme_errors)
+    check_live_grids(offline_browser, page, sample_limits, theme_errors=theme_errors)
     print(f"\nJupyter Book 1's theme logs, without any grid: {theme_errors}")

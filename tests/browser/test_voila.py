@@ -18,25 +18,18 @@ from typing import Any
 
 import numpy as np
 import pytest
+from notebook_pages import expected_colours, fills
+
+from digitheat_widget import sample_data
 
 from .harness import voila_server, write_notebook
 
 pytestmark = pytest.mark.browser
 
 CELLS = 420
+#: The sample's range: the default grid's automatic colour limits.
+SAMPLE_RANGE = (float(sample_data().min()), float(sample_data().max()))
 RGB_TOLERANCE = 6
-
-FILLS = """(grid) => {
-  const root = document.querySelectorAll('.digitheat-grid')[grid];
-  const out = [];
-  for (let d = 0; d < 10; d++) for (let r = 0; r < 7; r++) for (let c = 0; c < 6; c++) {
-    const e = root.querySelector(
-      `.dhg-p${d} g.heatmaprow:nth-of-type(${r + 1}) rect.heatmapcell:nth-of-type(${c + 1})`);
-    out.push(e ? getComputedStyle(e).fill : null);
-  }
-  return out;
-}"""
-
 
 @pytest.fixture(scope="module")
 def voila(browser_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
@@ -48,28 +41,6 @@ def voila(browser_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Iter
     ])
     with voila_server(root, "grids.ipynb") as url:
         yield url
-
-
-def _rgb(text: str) -> list[int]:
-    match = re.fullmatch(r"rgba?\((\d+), (\d+), (\d+)(?:, [\d.]+)?\)", text)
-    assert match, f"{text!r} is not an rgb() colour"
-    return [int(v) for v in match.groups()]
-
-
-def _fills(page: Any, grid: int) -> np.ndarray:
-    found = page.evaluate(FILLS, grid)
-    assert None not in found, f"grid {grid}: {found.count(None)} cells not drawn"
-    return np.array([_rgb(f) for f in found])
-
-
-def _expected(colormap: str) -> np.ndarray:
-    import matplotlib
-
-    from digitheat_widget import sample_data
-
-    data = sample_data()
-    values = ((data - data.min()) / (data.max() - data.min())).reshape(-1)
-    return np.asarray(matplotlib.colormaps[colormap](values))[:, :3] * 255
 
 
 def test_voila_renders_hovers_and_controls(voila: str, browser: Any, output_dir: Path) -> None:
@@ -99,12 +70,10 @@ def test_voila_renders_hovers_and_controls(voila: str, browser: Any, output_dir:
             "(g) => g.querySelectorAll('.dhg-colorbar .tick text').length >= 2)")
 
         # The default grid: every cell in "hot"'s colour of its value.
-        default = _fills(page, 0)
-        assert np.abs(default - _expected("hot")).max() <= RGB_TOLERANCE
+        default = fills(page, 0, root=".digitheat-grid")
+        assert np.abs(default - expected_colours("hot", *SAMPLE_RANGE)).max() <= RGB_TOLERANCE
 
         # Hover: the value, with one decimal more than the colorbar's labels.
-        from digitheat_widget import sample_data
-
         ticks = page.locator(".digitheat-grid >> nth=0 >> .dhg-colorbar .tick text"
                              ).all_text_contents()
         decimals = len(ticks[0].split(".")[1]) + 1
@@ -124,14 +93,14 @@ def test_voila_renders_hovers_and_controls(voila: str, browser: Any, output_dir:
 
         # A control: the second grid's colormap menu recolours it (through the kernel:
         # Voila runs one), and leaves the default grid as it was.
-        before = _fills(page, 1)
+        before = fills(page, 1, root=".digitheat-grid")
         page.locator(".digitheat-grid >> nth=1 >> .dhg-controls").get_by_label("colormap", exact=True).select_option("viridis")
         page.wait_for_function(
             "(before) => getComputedStyle(document.querySelectorAll('.digitheat-grid')[1]"
             ".querySelector('.dhg-p0 rect.heatmapcell')).fill !== before",
             arg="rgb({}, {}, {})".format(*before[0]))
-        assert np.abs(_fills(page, 1) - _expected("viridis")).max() <= RGB_TOLERANCE
-        assert np.array_equal(_fills(page, 0), default)
+        assert np.abs(fills(page, 1, root=".digitheat-grid") - expected_colours("viridis", *SAMPLE_RANGE)).max() <= RGB_TOLERANCE
+        assert np.array_equal(fills(page, 0, root=".digitheat-grid"), default)
 
         page.screenshot(path=output_dir / "screenshots" / "voila.png", full_page=True)
         # Voila 0.5's own page template asks jsdelivr for Font Awesome's CSS (its icons);
