@@ -19,7 +19,7 @@ import numpy as np
 import traitlets
 from traitlets import HasTraits, TraitError, TraitType, observe, validate
 
-from .data import MAX_CELLS, as_tensor
+from .data import MAX_CELLS, as_tensor, auto_limits
 from .traits import Choice, Integer, Labels, owner, set_replaced
 
 #: Default bound of ``max_frames``.
@@ -217,8 +217,6 @@ class Frames(HasTraits):
         """``(label, figure)`` of every frame, drawn as the grid draws now (colormap,
         highlight, titles...) with each frame's maps and the limits the frames' policy
         gives: what an animated picture shows."""
-        from .data import auto_limits
-
         base = self.figure
         out = []
         for label, maps in zip(self.frame_labels, self._history.view):

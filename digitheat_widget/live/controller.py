@@ -189,10 +189,9 @@ class GridController(anywidget.AnyWidget):
             if view != self.compare:
                 self.compare = view
 
-    def show_frame(self, frame: int | None, frame_limits: str, shown: np.ndarray) -> None:
-        """The page shows frame ``frame`` from the frames it holds; the stack Python
-        keeps for later reads becomes ``shown`` (no message for the maps)."""
-        self.data.tensor = shown
+    def show_frame(self, frame: int | None, frame_limits: str) -> None:
+        """The page shows frame ``frame`` from the frames it holds (no message for the
+        maps)."""
         with self.hold_sync():
             self.frame = -1 if frame is None else int(frame)
             self.frame_limits = frame_limits

@@ -222,9 +222,11 @@ class LiveView:
                         controller.append_frames(history, added, dropped, labels, frame,
                                                  frame_limits)
                     else:
-                        controller.show_frame(frame, frame_limits, held)
+                        controller.show_frame(frame, frame_limits)
                     if not (stack or maps):
-                        controller.data.tensor = held  # the page shows that frame
+                        # The page made its stack a frame itself: the stack Python keeps
+                        # for later reads (an export, a reload) follows, with no message.
+                        controller.data.tensor = held
                 controller.show(figure, sorted(parts))
             for widget in retired:  # after the page has been told of their successors
                 widget.close()
