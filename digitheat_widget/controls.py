@@ -30,6 +30,27 @@ _FOLLOWED = ["data", "vmin", "vmax", "colormap", "highlighted", "labels", "frame
              "frame_labels", "reference", "showing", "difference_colormap"]
 
 
+def move_slider(slider: FloatSlider | IntSlider, value: float, low: float, high: float, **settings: Any) -> None:
+    """Give ``slider`` a new value and range, as messages the page applies safely.
+
+    The range is widened first, then the value is set, then the range is narrowed (with
+    ``settings``), each as its own message. One message with all of them is not safe:
+    ipywidgets applies its keys in the order they came, the order of a held sync is a
+    set's, and a value applied before its new range is clamped by the page's slider to the
+    old one, which the page then sends back as if a person had moved the handle (seen: a
+    frame slider following a running loop set ``frame`` back to a stale frame).
+    """
+    wide_low, wide_high = min(slider.min, low, value), max(slider.max, high, value)
+    if (wide_low, wide_high) != (slider.min, slider.max):
+        with slider.hold_sync():
+            slider.min, slider.max = wide_low, wide_high
+    slider.value = value
+    with slider.hold_sync():
+        slider.min, slider.max = low, high
+        for name, setting in settings.items():
+            setattr(slider, name, setting)
+
+
 class GridControls(VBox):
     """Controls for one :class:`~digitheat_widget.DigitHeatmapGrid`.
 
@@ -93,12 +114,7 @@ class GridControls(VBox):
         readout = grid.tick_format.replace(",", "")
         with self._from_grid():
             for slider, value in ((self.vmin_slider, lo), (self.vmax_slider, hi)):
-                with slider.hold_sync():
-                    # Widen before narrowing so value never falls outside [min, max].
-                    slider.min, slider.max = min(slider.min, low_end), max(slider.max, high_end)
-                    slider.value = value
-                    slider.min, slider.max, slider.step = low_end, high_end, step
-                    slider.readout_format = readout
+                move_slider(slider, value, low_end, high_end, step=step, readout_format=readout)
             # The menu shows (and sets) the colormap in force: the difference's own in the
             # difference view.
             in_force = grid.difference_colormap if grid.showing == "difference" else grid.colormap
@@ -119,9 +135,7 @@ class GridControls(VBox):
             if self.playback is None:
                 return
             self.playback.layout.display = None if count else "none"
-            with self.frame_slider.hold_sync():
-                self.frame_slider.max = max(count - 1, 0)
-                self.frame_slider.value = grid.frame or 0
+            move_slider(self.frame_slider, grid.frame or 0, 0, max(count - 1, 0))
             self.frame_label.value = (f"{grid.frame_labels[grid.frame]} ({grid.frame + 1} of "
                                       f"{count})" if count else "")
 

@@ -167,6 +167,24 @@ function interceptSends(model, handler) {
   };
 }
 
+/** Sends a control's state to Python only for what a person did. ipywidgets' slider views
+ *  "touch" (send their value) from inside a programmatic update too: when a new range or
+ *  value reaches noUiSlider, it reports the value snapped to its step or clamped to the old
+ *  range, and the view sends that back as if the handle had moved. Coming from the kernel
+ *  (under its state lock) or from the controller's own reflection, that value is stale or
+ *  rounded, and Python would take it: a frame slider following a running loop set `frame`
+ *  back, a limit slider pinned auto limits to a rounded value. */
+function userSavesOnly(model, reflecting) {
+  if (!model || model.__digitheatUserSaves) return;
+  model.__digitheatUserSaves = true;
+  const original = model.save_changes.bind(model);
+  model.save_changes = (...args) => {
+    if (!model._state_lock && !reflecting()) return original(...args);
+    model._buffered_state_diff = {};
+    return undefined;
+  };
+}
+
 async function resolve(manager, ref) {
   if (typeof ref !== 'string' || !ref.startsWith(REF)) return null;
   try {
@@ -567,17 +585,25 @@ export default {
     };
 
     function watchControls(c) {
-      const onSlider = () => {
-        if (state.reflecting) return;
+      // Only what a person does in the page is applied here: a control's change that came
+      // from the kernel (under ipywidgets' state lock) already has its own way in through
+      // the grid's model, and echoing it would send Python a value it has moved past (a
+      // frame slider updated from a running loop set `frame` back to a stale one).
+      const ignored = (control) => state.reflecting || !!control._state_lock;
+      for (const control of [c.vmin, c.vmax, c.colormap, c.play, c.frame, c.speed, c.show, ...c.toggles]) {
+        userSavesOnly(control, () => state.reflecting);
+      }
+      const onSlider = (control) => {
+        if (ignored(control)) return;
         const lo = +c.vmin.get('value');
         const hi = +c.vmax.get('value');
         if (lo < hi) pageChange({ limits: limitsOf(lo, hi) }, null); // the sliders tell Python
         else reflectControls(); // vmin dragged past vmax: back to the limits in force
       };
-      for (const slider of [c.vmin, c.vmax]) if (slider) slider.on('change:value', onSlider);
+      for (const slider of [c.vmin, c.vmax]) if (slider) slider.on('change:value', () => onSlider(slider));
       if (c.colormap) {
         c.colormap.on('change:index', () => {
-          if (state.reflecting) return;
+          if (ignored(c.colormap)) return;
           const labels = c.colormap.get('_options_labels') || [];
           const name = labels[c.colormap.get('index')];
           const stops = stopsOf(model.get('colormaps') || {}, name);
@@ -592,25 +618,26 @@ export default {
       c.toggles.forEach((toggle) => {
         if (!toggle) return;
         toggle.on('change:value', () => {
-          if (state.reflecting) return;
+          if (ignored(toggle)) return;
           const chosen = c.toggles.map((t, i) => (t && t.get('value') ? i : -1)).filter((i) => i >= 0);
           pageChange({ highlighted: chosen }, null);
         });
       });
       if (c.frame) {
         c.frame.on('change:value', () => {
-          if (!state.reflecting) showFrame(c.frame.get('value') | 0, false); // it tells Python
+          if (!ignored(c.frame)) showFrame(c.frame.get('value') | 0, false); // it tells Python
         });
       }
       if (c.play) {
         c.play.on('change:value', () => {
+          // Python may press play too: the page plays.
           if (!state.reflecting && (playing !== null) !== !!c.play.get('value')) play(!!c.play.get('value'));
         });
       }
       if (c.speed) c.speed.on('change:index', () => { if (playing !== null) play(true); });
       if (c.show) {
         c.show.on('change:index', () => {
-          if (state.reflecting) return;
+          if (ignored(c.show)) return;
           const view = (c.show.get('_options_labels') || [])[c.show.get('index')];
           if (view !== state.showing) showView(view, false); // the menu tells Python
         });

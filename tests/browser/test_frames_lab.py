@@ -58,6 +58,11 @@ def test_recorded_frames_play_and_scrub_both_ways(lab):
                 "    fgrid.record(f'epoch {epoch}')")
     summary_has(lab, "frame epoch 4 of 5")
     label_is(lab, "epoch 4 (5 of 5)")
+    # The page applied the loop's slider updates without sending any back: Python still
+    # shows the last frame with auto limits. (It once took a stale frame slider value and
+    # a limit slider's value snapped to its step, sent while the page applied the kernel's
+    # own update.) Whatever the page sent has reached the kernel before this request.
+    assert lab.execute("print(fgrid.frame, fgrid.vmin, fgrid.vmax)").split() == ["4", "None", "None"]
     # The page steps back with the keyboard alone; Python follows, data and all.
     page.locator(f"{lab.selector} .dhg-body").focus()
     page.keyboard.press("ArrowRight")  # panel 0, cell (0, 1)

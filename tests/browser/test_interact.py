@@ -144,6 +144,23 @@ def test_python_moves_the_controls(lab) -> None:
         f"() => document.querySelector('{lab.selector} .dhg-controls select').value === 'hot'")
 
 
+def test_auto_limits_stay_auto_while_data_changes(lab) -> None:
+    """Python moves the limit sliders to follow new data; the page applies that without
+    sending a value back, so the limits stay automatic (a slider once sent its value
+    snapped to its step, which pinned vmin and vmax)."""
+    lab.execute("igrid.vmin = igrid.vmax = None\n"
+                "for factor in (0.37, 1.91, 0.73, 2.63, 1.17):\n    igrid.data = SAMPLE * factor")
+    expected = lab.execute("print(f'{igrid.limits[1]:.3f}')").strip()
+    lab.page.wait_for_function(
+        "([sel, text]) => document.querySelectorAll(sel + ' .dhg-controls .widget-readout')[1]"
+        ".textContent.trim() === text", arg=[lab.selector, expected], timeout=15_000)
+    # Whatever the page sent has reached the kernel before this request.
+    try:
+        assert lab.execute("print(igrid.vmin, igrid.vmax)").split() == ["None", "None"]
+    finally:
+        lab.execute("igrid.vmin = igrid.vmax = None\nigrid.data = SAMPLE")
+
+
 def _wait_for_controls(lab) -> None:
     """Wait until the page's controls show vmax 0.010, "magma" and toggles 4 and 9 on; on
     a timeout, say what they show."""
