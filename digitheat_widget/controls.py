@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from ipywidgets import (Button, Dropdown, FloatSlider, HBox, IntSlider, Label, Layout,
+from ipywidgets import (BoundedIntText, Button, Dropdown, FloatSlider, HBox, IntSlider, Label, Layout,
                         ToggleButton, VBox)
 from traitlets import TraitError
 
@@ -82,6 +82,8 @@ class GridControls(VBox):
         #: The "show" menu (data, reference, difference), made when the grid first has a
         #: reference.
         self.show_dropdown: Dropdown | None = None
+        #: The pager (previous, page, next, "go to panel"), made when the grid first pages.
+        self.pager: HBox | None = None
         self.children = [
             HBox([self.vmin_slider, self.vmax_slider]),
             HBox([self.colormap_dropdown, self.reset_button]),
@@ -122,13 +124,17 @@ class GridControls(VBox):
             if name not in self.colormap_dropdown.options:
                 self.colormap_dropdown.options = [*colormap_names(), CUSTOM]
             self.colormap_dropdown.value = name
-            chosen = set(grid.highlighted)
+            chosen = set(grid._on_page(grid.highlighted))  # the toggles are the panels shown
             for digit, toggle in enumerate(self.toggles.children):
                 toggle.value = digit in chosen
             if grid.reference is not None and self.show_dropdown is None:
                 self._add_show_menu()
             if self.show_dropdown is not None:
                 self.show_dropdown.value = grid.showing
+            if grid.paged and self.pager is None:
+                self._add_pager()
+            if self.pager is not None:
+                self._follow_pages()
             count = len(grid.frames)
             if count and self.playback is None:
                 self._add_playback()
@@ -138,6 +144,61 @@ class GridControls(VBox):
             move_slider(self.frame_slider, grid.frame or 0, 0, max(count - 1, 0))
             self.frame_label.value = (f"{grid.frame_labels[grid.frame]} ({grid.frame + 1} of "
                                       f"{count})" if count else "")
+
+    def _add_pager(self) -> None:
+        """Pages: previous / next, the page number, and a panel to go to (its page)."""
+        self.previous_button = Button(description="previous", icon="chevron-left",
+                                      tooltip="The previous page (keyboard: past the first cell)",
+                                      layout=Layout(width="100px"))
+        self.page_input = BoundedIntText(description="page", min=1, max=1, value=1,
+                                         layout=Layout(width="150px"))
+        self.page_label = Label(layout=Layout(min_width="200px", margin="0 8px"))
+        self.next_button = Button(description="next", icon="chevron-right",
+                                  tooltip="The next page (keyboard: past the last cell)",
+                                  layout=Layout(width="90px"))
+        self.goto_input = BoundedIntText(description="go to panel", min=0, max=0, value=0,
+                                         style={"description_width": "initial"},
+                                         layout=Layout(width="200px"))
+        self.goto_button = Button(description="go", layout=Layout(width="50px"))
+        self.previous_button.on_click(lambda _: self._turn(-1))
+        self.next_button.on_click(lambda _: self._turn(1))
+        self.page_input.observe(self._on_page_input, "value")
+        self.goto_button.on_click(lambda _: self._go_to_panel())
+        self.pager = HBox([self.previous_button, self.page_input, self.page_label,
+                           self.next_button, self.goto_input, self.goto_button])
+        self.pager.add_class("dhg-pager")
+        self.children = [*self.children, self.pager]
+
+    def _follow_pages(self) -> None:
+        grid = self._grid
+        self.pager.layout.display = None if grid.paged else "none"
+        if not grid.paged:
+            return
+        count, shown = grid.page_count, len(grid.data)
+        first = grid.panel_offset
+        self.page_input.max = count  # a bigger max first: the value stays inside
+        self.page_input.value = grid.page + 1
+        self.page_label.value = (f"of {count:,}: panels {first:,}-{first + shown - 1:,} of "
+                                 f"{grid.panel_count:,}")
+        self.previous_button.disabled = grid.page == 0
+        self.next_button.disabled = grid.page >= count - 1
+        self.goto_input.max = grid.panel_count - 1
+
+    def _turn(self, step: int) -> None:
+        grid = self._grid
+        grid.page = min(max(grid.page + step, 0), grid.page_count - 1)
+
+    def _on_page_input(self, change: Any) -> None:
+        if not self._updating and self._grid.paged:
+            self._grid.page = change["new"] - 1
+
+    def _go_to_panel(self) -> None:
+        """Show the page holding panel ``goto_input.value`` and select its first cell, so
+        the page's keyboard focus and readout start there."""
+        grid, panel = self._grid, self.goto_input.value
+        with grid.hold_sync():
+            grid.page = panel // grid._page_size_in_force()
+            grid.selected = (panel, 0, 0)
 
     def _add_show_menu(self) -> None:
         from .compare import SHOWING
@@ -207,9 +268,11 @@ class GridControls(VBox):
             self._grid._view.set_controls(*self.page_refs())
 
     def _on_grid(self, change: Any) -> None:
-        if change["name"] in ("data", "labels") and len(self.toggles.children) != len(self._grid.labels) \
-                or change["name"] == "labels":
+        if change["name"] in ("data", "labels") and len(self.toggles.children) != len(self._grid.labels):
             self._rebuild_toggles()
+        elif change["name"] == "labels":  # as many panels (a new page): rename in place
+            for toggle, label in zip(self.toggles.children, self._grid.labels):
+                toggle.description, toggle.tooltip = label, f"highlight {label}"
         self._follow_grid()
 
     def _on_slider(self, change: Any) -> None:
@@ -238,10 +301,11 @@ class GridControls(VBox):
     def _on_toggle(self, change: Any) -> None:
         if self._updating:
             return
-        self._grid.highlighted = [d for d, t in enumerate(self.toggles.children) if t.value]
+        self._grid._set_page_highlight([d for d, t in enumerate(self.toggles.children) if t.value])
 
     def close(self) -> None:
         """Close the panel and every control in it."""
+        pager = list(self.pager.children) if self.pager is not None else []
         if self.comm is None:  # already closed
             return
         self._grid.unobserve(self._on_grid, names=_FOLLOWED)
@@ -249,6 +313,7 @@ class GridControls(VBox):
                    self.reset_button, self.toggles, *self.toggles.children,
                    *(self.playback.children if self.playback is not None else ()),
                    *([self.show_dropdown] if self.show_dropdown is not None else []),
+                   *pager, *([self.pager] if self.pager is not None else []),
                    *self.children]
         for widget in widgets:
             for part in (getattr(widget, "layout", None), getattr(widget, "style", None)):

@@ -107,7 +107,9 @@ def as_tensor(value: object) -> np.ndarray:
     if 0 in array.shape:
         raise ValueError(f"expected every axis to be non-empty, got shape {array.shape}")
     if array.shape[0] > MAX_PANELS:
-        raise ValueError(f"expected at most {MAX_PANELS} panels, got {array.shape[0]}")
+        raise ValueError(f"expected at most {MAX_PANELS} panels, got {array.shape[0]} (an "
+                         f"array with a shape, numpy, Dask, xarray or Zarr, is shown a page "
+                         f"at a time instead)")
     if array.size > MAX_CELLS:  # e.g. a zero-cost np.broadcast_to view of a huge shape
         raise ValueError(
             f"expected at most {MAX_CELLS:,} values (the grid keeps a float64 copy and sends "

@@ -31,6 +31,7 @@ from .figure.ticks import tick_format, tick_labels
 from .export import Exports
 from .compare import SHOWING, Compare
 from .frames import Frames
+from .pages import Pages, stack_robust_limits
 from .live.codec import wire_dtype
 from .live.view import LiveView
 from .traits import Cell, Choice, Colormap, GridChecks, checked_map, IndexList, Integer, Labels, Limit, Tensor, changed_maps, default_labels
@@ -48,7 +49,7 @@ class _Abandoned(TraitError):
     """Carries another error out of a batch, so traitlets rolls the batch back."""
 
 
-class DigitHeatmapGrid(Frames, Compare, GridChecks, Exports, VBox):
+class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
     """A grid of heatmaps, one per map of an (N, H, W) tensor, sharing one colour scale.
 
     By default it shows the bundled sample: the mean image of each handwritten digit 0-9
@@ -58,7 +59,10 @@ class DigitHeatmapGrid(Frames, Compare, GridChecks, Exports, VBox):
     ----------
     data
         Real array-like of shape (N, H, W): N maps of H rows by W columns. ``None``
-        shows :func:`digitheat_widget.sample_data`. The widget keeps its own copy.
+        shows :func:`digitheat_widget.sample_data`. The widget keeps its own copy. A Dask
+        array, an xarray ``DataArray`` or a Zarr array is not computed: the grid shows
+        it a page at a time (see :mod:`digitheat_widget.pages`), as it does an in-memory
+        stack of more than 4096 panels.
     vmin, vmax
         Colour limits; ``None`` takes the data's minimum / maximum.
     colormap
@@ -67,7 +71,8 @@ class DigitHeatmapGrid(Frames, Compare, GridChecks, Exports, VBox):
     highlighted
         Indices of panels to emphasise; the others are dimmed.
     labels
-        Panel titles; default ``"0"`` .. ``"N-1"``.
+        Panel titles; default ``"0"`` .. ``"N-1"`` (for a paged stack, one per panel of
+        the whole stack, or its ``DataArray`` coordinate).
     columns
         Panels per row of the grid; ``None``: 2 for up to 12 panels (the reference 5 x 2
         layout), else as many as fit about 960 px.
@@ -79,6 +84,11 @@ class DigitHeatmapGrid(Frames, Compare, GridChecks, Exports, VBox):
         Show a control panel (colour limits, colormap, highlight toggles) above the grid.
     renderer
         ``"auto"`` (default), ``"svg"`` or ``"canvas"``; see :attr:`renderer`.
+    page_size
+        Panels per page; see :attr:`page_size`.
+    stack_limits
+        Paged: compute the whole stack's colour limits in the background; see
+        :attr:`stack_limits`.
     **kwargs
         Passed to :class:`ipywidgets.VBox` (e.g. ``layout``).
 
@@ -150,6 +160,8 @@ class DigitHeatmapGrid(Frames, Compare, GridChecks, Exports, VBox):
         cell_size: int | None = None,
         controls: bool = False,
         renderer: str = "auto",
+        page_size: int | None = None,
+        stack_limits: bool = True,
         **kwargs: Any,
     ) -> None:
         """Make a grid of ``data`` (the bundled sample when None); every option is a trait
@@ -162,7 +174,7 @@ class DigitHeatmapGrid(Frames, Compare, GridChecks, Exports, VBox):
             raise TypeError(
                 f"{type(self).__name__}() got unexpected keyword argument(s) {unknown}; the "
                 f"grid's options are data, vmin, vmax, colormap, highlighted, labels, columns, "
-                f"nan_color, cell_size, controls, renderer, plus VBox's (e.g. layout)"
+                f"nan_color, cell_size, controls, renderer, page_size, stack_limits, plus VBox's (e.g. layout)"
             )
         self._click_handlers = CallbackDispatcher()
         self._wire_dtype: type = np.float32
@@ -175,8 +187,12 @@ class DigitHeatmapGrid(Frames, Compare, GridChecks, Exports, VBox):
             self.layout.width = "fit-content"  # as wide as the figure, not the whole cell
         try:
             with self.hold_trait_notifications():
+                self.page_size = page_size
+                self.stack_limits = stack_limits
                 self.data = sample_data() if data is None else data
-                self.labels = default_labels(self.data.shape[0]) if labels is None else labels
+                if self.paged and labels is not None and len(labels) == self.panel_count:
+                    self._source.names, labels = list(labels), None  # the whole stack's
+                self.labels = self._default_labels(self.data.shape[0]) if labels is None else labels
                 self.vmin, self.vmax = vmin, vmax
                 self.colormap = colormap
                 self.highlighted = highlighted
@@ -201,7 +217,7 @@ class DigitHeatmapGrid(Frames, Compare, GridChecks, Exports, VBox):
                                             self.frame_limits)
         self._view.data_source = lambda: self.data  # the page works out what is shown
         self._view.compare_source = self._compare_state
-        self._view.controller.on_page_change(self._page_changed)
+        self._view.controller.on_page_change(self._on_page_event)
         self._view.controller.on_resync(self._resync)
         self._view.controller.on_frames_resync(lambda: self._resync(frames=True))
         self.add_class("digitheat-grid")
@@ -216,6 +232,8 @@ class DigitHeatmapGrid(Frames, Compare, GridChecks, Exports, VBox):
             self._version_notice = HTML(html.escape(text))
             self._version_notice.add_class("digitheat-version-notice")
         self._set_children()
+        if self.paged:
+            self._view.controller.paging = self._paging_state()
 
     def __repr__(self) -> str:
         """One line: what the grid shows (the ipywidgets default is 33 KB of state)."""
@@ -246,18 +264,25 @@ class DigitHeatmapGrid(Frames, Compare, GridChecks, Exports, VBox):
         return describe(
             self._shown(), limits=auto if both_auto else self.limits, auto=auto,
             vmin=self.vmin, vmax=self.vmax, colormap=colormap, nan_color=self.nan_color,
-            labels=self.labels, highlighted=self.highlighted, selected=self.selected,
+            # Paged, the figure is the page: highlight and selection on it, in its indices.
+            labels=self.labels, highlighted=self._on_page(self.highlighted),
+            selected=self._local_selected(),
             columns=self.columns, cell_size=self.cell_size,
         )
 
     def _auto_base(self) -> tuple[float, float]:
-        """The data's automatic limits (with frames and 'fixed', every frame's)."""
+        """The data's automatic limits (with frames and 'fixed', every frame's; paged,
+        the whole stack's once they are known)."""
+        stack = self._stack_limits()
+        if stack is not None and stack["count"]:
+            return auto_limits(np.array([stack["min"], stack["max"]]), None, None)
         return auto_limits(self._limits_sample(), None, None)
 
     def _auto_now(self) -> tuple[float, float]:
         """The automatic limits of what is shown, found again only when data, frames or
         the reference change (all read-only and replaced, never changed in place)."""
-        key = (self.data, self._history.view, self.frame_limits, self.reference, self.showing)
+        key = (self.data, self._history.view, self.frame_limits, self.reference, self.showing,
+               self._stack_limits())
         if self._auto_for is None or any(a is not b for a, b in zip(self._auto_for, key)):
             self._auto_for, self._auto = key, self._compare_auto(self._auto_base())
         return self._auto
@@ -306,7 +331,8 @@ class DigitHeatmapGrid(Frames, Compare, GridChecks, Exports, VBox):
     ) -> None:
         """Call ``callback(digit, row, column, value)`` whenever a cell is clicked.
 
-        ``value`` is the cell's value in :attr:`data` (NaN for a missing value). A callback
+        ``value`` is the cell's value in :attr:`data` (NaN for a missing value); ``digit``
+        is the panel's index in the whole stack when the grid is paged. A callback
         that raises shows its traceback and does not stop later clicks. In JupyterLab, what a
         callback prints goes to the log console; to show it under a cell, print inside an
         ``ipywidgets.Output`` (``@out.capture()``).
@@ -324,24 +350,29 @@ class DigitHeatmapGrid(Frames, Compare, GridChecks, Exports, VBox):
             )
         self._click_handlers.register_callback(callback, remove=remove)
 
-    def _page_changed(self, event: str, value: list[int]) -> None:
+    def _on_page_event(self, event: str, value: list[int]) -> None:
         """A person changed the highlight or selected a cell in the page (already shown
         there): apply it here, or tell the page what stands if it is refused."""
         try:
             if event == "highlighted":
-                self.highlighted = value
+                self._set_page_highlight(value)
+            elif event == "page":
+                self.page = value[0] if len(value) == 1 else value
             elif event == "frame":
                 self.frame = value[0] if len(value) == 1 else value
             elif event == "showing":
                 self.showing = SHOWING[value[0]] if len(value) == 1 and 0 <= value[0] < 3 else value
             else:
+                if len(value) == 3:  # a cell of the page shown: its panel's global index
+                    value = [value[0] + self.panel_offset, *value[1:]]
                 self.selected = tuple(value)
         except TraitError:
             self._view.controller.send_state(event)
             return
         if event == "selected":
             digit, row, col = self.selected
-            self._click_handlers(digit, row, col, float(self.data[digit, row, col]))
+            local = digit - self.panel_offset
+            self._click_handlers(digit, row, col, float(self.data[local, row, col]))
 
     def autoscale(self, mode: str = "minmax", diverging: str | None = "RdBu_r") -> tuple[float, float]:
         """Set the colour limits from the data.
@@ -366,7 +397,12 @@ class DigitHeatmapGrid(Frames, Compare, GridChecks, Exports, VBox):
             raise ValueError(
                 f"{type(self).__name__}.autoscale expected mode in {AUTOSCALE_MODES}, got {mode!r}"
             )
-        low, high = autoscale_limits(self.data, mode)
+        stack = self._stack_limits()
+        if stack is not None and stack["count"] and mode != "minmax":
+            low, high = stack_robust_limits(stack) if mode == "robust" else autoscale_limits(
+                np.array([stack["min"], stack["max"]]), mode)
+        else:
+            low, high = autoscale_limits(self.data, mode)
         with self.hold_sync():
             self.vmin, self.vmax = low, high
             if mode == "symmetric" and low is not None and diverging is not None:
@@ -461,6 +497,13 @@ class DigitHeatmapGrid(Frames, Compare, GridChecks, Exports, VBox):
             self._view.close()
         if getattr(self, "_version_notice", None) is not None:
             self._version_notice.close()
+        if self._summary is not None:
+            self._summary.cancel()
+        if self._limits_status is not None:
+            for widget in (*self._limits_status.children, self._limits_status):
+                for part in (getattr(widget, "layout", None), getattr(widget, "style", None), widget):
+                    if part is not None:
+                        part.close()
         layout = self._trait_values.get("layout")  # reading .layout would create one
         super().close()
         if layout is not None:
@@ -485,7 +528,33 @@ class DigitHeatmapGrid(Frames, Compare, GridChecks, Exports, VBox):
             shown.insert(0, self._version_notice)
         if self.show_controls:
             shown.append(self.controls)
+        if self.paged and self._limits_status is None:
+            self._limits_status = self._make_limits_status()
+            self._show_limits_status()
+        if self._limits_status is not None:
+            shown.append(self._limits_status)
         self.children = [*shown, self._view.body]
+
+    # ------------------------------------------------------------------ paging's wiring
+
+    def _paging_changed(self) -> None:
+        if self._view is None:
+            return
+        self._view.controller.paging = self._paging_state()
+        # The page's indices of the highlight and selection change with the page.
+        self._view.request(parts=["highlighted", "selected"])
+        if self._controls is not None:
+            self._controls._follow_grid()
+        if self.paged and self._limits_status is None and not self.closed:
+            self._set_children()
+        self._show_limits_status()
+
+    def _stack_limits_changed(self) -> None:
+        if self._view is None or self.closed:
+            return
+        self._view.request(parts=["limits", "auto_limits"])
+        if self._controls is not None:
+            self._controls._follow_grid()
 
     @observe("data")
     def _on_data(self, change: traitlets.Bunch) -> None:
@@ -524,15 +593,15 @@ class DigitHeatmapGrid(Frames, Compare, GridChecks, Exports, VBox):
 
     def _follow_shape(self, new: np.ndarray) -> None:
         """Labels, highlight and selection that a tensor of a new shape invalidates."""
-        count = new.shape[0]
+        count, panels = new.shape[0], self.panel_count
         with self.hold_trait_notifications():
             if len(self.labels) != count:
-                self.labels = default_labels(count)  # validated: labels were the defaults
-            kept = [i for i in self.highlighted if i < count]
+                self.labels = self._default_labels(count)  # validated: labels were the defaults
+            kept = [i for i in self.highlighted if i < panels]
             if kept != self.highlighted:
                 self.highlighted = kept
             if self.selected is not None and not all(
-                    s < n for s, n in zip(self.selected, new.shape)):
+                    s < n for s, n in zip(self.selected, (panels, *new.shape[1:]))):
                 self.selected = None
             if self.reference is not None and self.reference.shape != new.shape:
                 self.showing = "data"  # maps of another shape: nothing to compare with

@@ -213,6 +213,7 @@ class Cell(TraitType):
             )
         digit, row, col = (int(p) for p in parts)
         count, rows, cols = obj.data.shape
+        count = getattr(obj, "panel_count", count)  # paged: the panel's index in the whole stack
         if not (0 <= digit < count and 0 <= row < rows and 0 <= col < cols):
             raise TraitError(
                 f"{owner(obj, self.name)} expected a cell inside ({count}, {rows}, {cols}), "
@@ -277,6 +278,7 @@ class GridChecks:
 
     data: np.ndarray
     labels: list[str]
+    panel_count: int
     vmin: float | None
     vmax: float | None
     renderer: str
@@ -346,7 +348,7 @@ class GridChecks:
 
     @validate("highlighted")
     def _check_highlighted(self, proposal: traitlets.Bunch) -> list[int]:
-        count = self.data.shape[0]
+        count = self.panel_count  # paged: indices in the whole stack
         outside = [i for i in proposal["value"] if not 0 <= i < count]
         if outside:
             raise TraitError(

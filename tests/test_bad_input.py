@@ -66,7 +66,8 @@ DATA_CASES = [
     ("-inf", np.full((10, 7, 6), -np.inf), r"expected finite values or NaN, got \+-inf"),
     ("ragged list", _ragged(), r"expected a numeric array-like, got list"),
     ("None", None, r"expected (real numbers|a 3-D array).*got"),
-    ("too many panels", np.zeros((4097, 1, 1)), r"expected at most 4096 panels, got 4097"),
+    # An array of more panels is paged (tests/test_pages.py); a list has no shape to page by.
+    ("too many panels", [[[0.0]]] * 4097, r"expected at most 4096 panels, got 4097"),
 ]
 
 

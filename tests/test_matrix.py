@@ -276,7 +276,8 @@ DATA = [
            r"expected every axis to be non-empty, got shape \(0, 0, 0\)"),
     refuse("data", "empty torch", _torch(lambda t: t.zeros(10, 7, 0)),
            r"expected every axis to be non-empty, got shape \(10, 7, 0\)"),
-    refuse("data", "10,000 panels", lambda: np.zeros((10_000, 2, 2)),
+    # (An array of as many is shown a page at a time: tests/test_pages.py.)
+    refuse("data", "10,000 panels as lists", lambda: np.zeros((10_000, 2, 2)).tolist(),
            r"expected at most 4096 panels, got 10000"),
     accept("data", "single row maps (BUG-1)", lambda: np.arange(12.0).reshape(2, 1, 6),
            data_is(lambda: np.arange(12.0).reshape(2, 1, 6))),

@@ -233,6 +233,7 @@ function createState(model) {
     selected: model.get('selected') || [],
     tensor: null, // {values, shape, seq}
     frames: null, // {values, shape: [T, N, H, W], seq}
+    paging: model.get('paging') || {}, // {page, page_count, offset, total} when paged
     frame: -1,
     frameLabels: [],
     frameLimits: 'fixed',
@@ -581,6 +582,13 @@ export default {
 
     state.actions = {
       select, toggleHighlight, stepFrame, play: () => play(playing === null),
+      // Paged: Python reads the other page and sends it (no kernel, no other page).
+      turnPage: (step) => {
+        const { page, page_count: count } = state.paging;
+        if (page === undefined || !(page + step >= 0 && page + step < count)) return false;
+        kernelSend({ event: 'page', value: [page + step] });
+        return true;
+      },
       nextView: () => showView(VIEWS[(VIEWS.indexOf(state.showing) + 1) % VIEWS.length], true),
     };
 
@@ -789,6 +797,10 @@ export default {
         reflectControls();
       }
     });
+    model.on('change:paging', () => {
+      state.paging = model.get('paging') || {};
+      later('style'); // the summary says which page
+    });
     model.on('change:frame_limits', () => {
       state.frameLimits = model.get('frame_limits') || 'fixed';
       reflectControls();
@@ -917,6 +929,7 @@ function keyboard(state, el, live) {
   body.setAttribute('role', 'application');
   body.setAttribute('aria-roledescription', 'heatmap grid');
   let focus = null; // [panel, row, col]
+  let turning = null; // a page asked for: {page, seq, edge: 'first' | 'last'}
 
   const shape = () => (state.tensor ? state.tensor.shape : [0, 0, 0]);
   const label = (p) => String((state.layout.labels || [])[p] ?? p);
@@ -942,6 +955,9 @@ function keyboard(state, el, live) {
       + `limits ${fmt(low)} to ${fmt(high)}`
       + (chosen.length ? `, highlighted: ${chosen.join(', ')}` : '')
       + (frameCount() ? `, frame ${state.frameLabels[state.frame] ?? state.frame} of ${frameCount()}` : '')
+      + (state.paging.total ? `, page ${state.paging.page + 1} of ${state.paging.page_count} (panels `
+        + `${state.paging.offset} to ${state.paging.offset + count - 1} of ${state.paging.total}; moving `
+        + 'past the first or last cell turns the page)' : '')
       + (comparing(state) ? `, showing the ${state.showing}${state.showing === 'difference' ? ' data - reference' : ''} (V switches)` : '')
       + '. Arrow keys move between cells, Enter selects, H highlights a panel, '
       + 'T shows its values as a table'
@@ -1020,6 +1036,21 @@ function keyboard(state, el, live) {
       return [Math.floor(i / size), Math.floor((i % size) / cols), i % cols];
     };
     const flat = p * size + r * cols + c;
+    // Paged: a move past the page's first or last cell asks for the page before or after
+    // it; the focus goes to its last or first cell when it arrives (refresh below).
+    const last = count * size - 1;
+    const past = { ArrowRight: flat === last, ArrowDown: p === count - 1 && r === rows - 1,
+      PageDown: p === count - 1, ArrowLeft: flat === 0, ArrowUp: p === 0 && r === 0, PageUp: p === 0 };
+    if (past[event.key] && state.paging.total) {
+      const step = ['ArrowRight', 'ArrowDown', 'PageDown'].includes(event.key) ? 1 : -1;
+      if (state.actions.turnPage(step)) {
+        turning = { page: state.paging.page + step, seq: state.tensor.seq, edge: step > 0 ? 'first' : 'last' };
+        live.textContent = `Page ${state.paging.page + step + 1} of ${state.paging.page_count}…`;
+      }
+      event.preventDefault();
+      event.stopPropagation();
+      return;
+    }
     let next = null;
     switch (event.key) {
       case 'ArrowRight': next = at(flat + 1); break;
@@ -1136,6 +1167,11 @@ function keyboard(state, el, live) {
       body.setAttribute('aria-label', summary());
       const [count, rows, cols] = shape();
       if (focus && !(focus[0] < count && focus[1] < rows && focus[2] < cols)) focus = null;
+      if (turning && state.paging.page === turning.page && state.tensor && state.tensor.seq !== turning.seq) {
+        const edge = turning.edge === 'first' ? [0, 0, 0] : [count - 1, rows - 1, cols - 1];
+        turning = null;
+        if (document.activeElement === body) { moveTo(edge); return; }
+      }
       place();
     },
     remove() {

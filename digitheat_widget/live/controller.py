@@ -26,8 +26,8 @@ from . import module_text
 from .codec import decode, encode
 
 #: Page events and what they carry: a list of panel indices, [digit, row, column],
-#: [frame index], or [view index] (compare.SHOWING).
-PAGE_EVENTS = ("highlighted", "selected", "frame", "showing")
+#: [frame index], [view index] (compare.SHOWING), or [page index].
+PAGE_EVENTS = ("highlighted", "selected", "frame", "showing", "page")
 
 
 class Stack:
@@ -101,6 +101,8 @@ class GridController(anywidget.AnyWidget):
                                          from_json=_stack_from_json)
     compare = Dict(help="The view shown ('showing'), each view's automatic limits ('auto') "
                    "and the base and difference colormaps ('colormaps').").tag(sync=True)
+    paging = Dict(help="A paged grid's page, page_count, offset (the first panel's index in "
+                  "the whole stack) and total panels; {} when not paged.").tag(sync=True)
     colormaps = Dict(help="Colormap name -> its stops as one 'rrggbbrrggbb...' string, for a "
                      "control panel's menu in the page (the '_r' maps are the reverses of "
                      "these); {} without one.").tag(sync=True)

@@ -1,0 +1,273 @@
+"""Paging (issue "Beyond one machine"): lazy stacks are read a page at a time, panel
+indices stay global, the whole stack's limits come from the engine in the background, and
+a real dask.distributed cluster computes only the chunks of the page asked for."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+from traitlets import TraitError
+
+from digitheat_widget import DigitHeatmapGrid
+from digitheat_widget.pages import CACHED_PAGES, DEFAULT_PAGE_SIZE
+
+da = pytest.importorskip("dask.array")
+
+RNG = np.random.default_rng(7)
+#: 1,000 maps of 7 x 6 in chunks of 50 panels: small enough to check every value here.
+VALUES = RNG.normal(size=(1000, 7, 6))
+VALUES[3, 2, 1] = np.nan
+
+
+class ChunkLog:
+    """Which chunks (first-axis block indices) a Dask array's graph has computed."""
+
+    def __init__(self) -> None:
+        self.touched: list[int] = []
+        self._lock = threading.Lock()
+
+    def array(self, values: np.ndarray, chunk: int):
+        def block(block_info=None):
+            start, stop = block_info[None]["array-location"][0]
+            with self._lock:
+                self.touched.append(start // chunk)
+            return values[start:stop]
+
+        shape = values.shape
+        chunks = ((chunk,) * (shape[0] // chunk), (shape[1],), (shape[2],))
+        return da.map_blocks(block, chunks=chunks, dtype=values.dtype, meta=np.array((), values.dtype))
+
+
+@pytest.fixture
+def log() -> ChunkLog:
+    return ChunkLog()
+
+
+def test_lazy_stack_reads_only_the_page_shown(log):
+    grid = DigitHeatmapGrid(log.array(VALUES, 50), stack_limits=False)
+    assert grid.paged and grid.source is not None
+    assert grid.page_count == 10 and grid.panel_count == 1000
+    assert grid.data.shape == (DEFAULT_PAGE_SIZE, 7, 6)
+    np.testing.assert_array_equal(grid.data, VALUES[:100])
+    assert sorted(set(log.touched)) == [0, 1]  # panels 0-99: chunks 0 and 1, nothing else
+    log.touched.clear()
+    grid.page = 7
+    np.testing.assert_array_equal(grid.data, VALUES[700:800])
+    assert sorted(set(log.touched)) == [14, 15]
+    assert grid.labels[0] == "700" and grid.panel_offset == 700
+    grid.close()
+
+
+def test_pages_are_cached_a_few_at_a_time(log):
+    grid = DigitHeatmapGrid(log.array(VALUES, 50), page_size=50, stack_limits=False)
+    for page in range(12):
+        grid.page = page
+    assert len(grid._source._cache) == CACHED_PAGES
+    log.touched.clear()
+    grid.page = 10  # read a moment ago: from the cache
+    assert log.touched == []
+    grid.page = 2  # read long ago: computed again
+    assert log.touched == [2]
+    grid.close()
+
+
+def test_indices_are_global_on_every_page():
+    clicks = []
+    grid = DigitHeatmapGrid(da.from_array(VALUES, chunks=(50, 7, 6)), page_size=20,
+                            stack_limits=False)
+    grid.on_cell_click(lambda *args: clicks.append(args))
+    grid.page = 3  # panels 60-79
+    grid.highlighted = [61, 5, 999]
+    assert grid.figure.highlighted == (1,)  # drawn on this page: the second panel
+    # A click in the page on its third panel is panel 62 in Python.
+    grid._on_page_event("selected", [2, 4, 5])
+    assert grid.selected == (62, 4, 5)
+    assert clicks == [(62, 4, 5, VALUES[62, 4, 5])]
+    assert grid.figure.selected == (2, 4, 5)
+    # The page toggles the highlight of its panels only; other pages' stay.
+    grid._on_page_event("highlighted", [0])
+    assert sorted(grid.highlighted) == [5, 60, 999]
+    grid.page = 0
+    assert grid.figure.highlighted == (5,) and grid.figure.selected is None
+    # A panel outside the whole stack is refused, naming the trait.
+    with pytest.raises(TraitError, match=r"DigitHeatmapGrid\.highlighted expected indices in "
+                                         r"0\.\.999, got \[1000\]"):
+        grid.highlighted = [1000]
+    assert sorted(grid.highlighted) == [5, 60, 999]
+    grid.close()
+
+
+def test_bad_pages_are_refused_and_nothing_changes():
+    grid = DigitHeatmapGrid(da.from_array(VALUES, chunks=(50, 7, 6)), stack_limits=False)
+    grid.page = 2
+    before = grid.data
+    with pytest.raises(TraitError, match=r"DigitHeatmapGrid\.page expected a page in 0\.\.9, got 10"):
+        grid.page = 10
+    with pytest.raises(TraitError, match=r"DigitHeatmapGrid\.page_size expected None or panels "
+                                         r"per page in 1\.\.4096, got 0"):
+        grid.page_size = 0
+    assert grid.page == 2 and grid.data is before and grid.page_size is None
+    # A lazy stack that is not (N, H, W) is refused as an array is.
+    with pytest.raises(TraitError, match=r"DigitHeatmapGrid\.data expected a 3-D array \(N, H, W\), "
+                                         r"got 4-D with shape \(2, 2, 7, 6\)"):
+        grid.data = da.zeros((2, 2, 7, 6))
+    assert grid.page == 2 and grid.data is before
+    grid.close()
+
+
+def test_a_page_with_bad_values_is_refused_where_it_is_read():
+    values = VALUES.copy()
+    values[250, 0, 0] = np.inf
+    grid = DigitHeatmapGrid(da.from_array(values, chunks=(50, 7, 6)), stack_limits=False)
+    with pytest.raises(TraitError, match=r"expected finite values or NaN, got \+-inf"):
+        grid.page = 2
+    assert grid.page == 0
+    np.testing.assert_array_equal(grid.data, values[:100])
+    grid.close()
+
+
+def test_page_size_keeps_the_first_panel_and_whole_stacks_come_back():
+    grid = DigitHeatmapGrid(VALUES[:300], page_size=100)  # in memory, asked to page
+    assert grid.paged and grid.page_count == 3
+    grid.page = 2
+    grid.page_size = 30  # panel 200 stays in view
+    assert grid.page == 6 and grid.labels[0] == "180" and grid.page_count == 10
+    grid.page_size = None  # an in-memory stack of up to 4096 panels: shown whole again
+    assert not grid.paged and grid.data.shape == (300, 7, 6) and grid.labels[-1] == "299"
+    grid.close()
+    # More than 4096 panels in memory: paged without being asked.
+    many = DigitHeatmapGrid(np.zeros((5000, 2, 2)))
+    assert many.paged and many.page_count == 50 and many.data.shape == (100, 2, 2)
+    many.data = np.ones((10, 2, 2))  # an array shown whole: no longer paged
+    assert not many.paged and many.page_count == 1 and many.labels == [str(i) for i in range(10)]
+    many.close()
+
+
+def test_stack_limits_arrive_from_the_background_and_say_so():
+    values = VALUES.copy()
+    values[900:] *= 10  # the last pages hold the extremes: the first page's limits differ
+    grid = DigitHeatmapGrid(da.from_array(values, chunks=(50, 7, 6)), controls=True)
+    assert grid.wait_for_limits(60)
+    assert grid.limits_scope == "stack" and grid._summary.engine == "dask"
+    assert grid._summary.done == grid._summary.total == 20
+    assert grid.limits == (np.nanmin(values), np.nanmax(values))
+    note = grid._limits_status.children[1].value
+    assert "whole stack's (1,000 panels" in note
+    # The robust limits: each chunk's percentiles averaged, close to the exact ones.
+    low, high = grid.autoscale("robust")
+    exact = np.nanpercentile(values, [2, 98])
+    span = np.nanmax(values) - np.nanmin(values)
+    assert abs(low - exact[0]) < 0.02 * span and abs(high - exact[1]) < 0.02 * span
+    # The control panel's sliders follow the stack's limits.
+    assert grid.controls.vmax_slider.value == pytest.approx(high)
+    grid.close()
+
+
+def test_provisional_limits_are_the_pages_until_then():
+    gate = threading.Event()
+
+    def slow(block):
+        gate.wait(30)
+        return block
+
+    lazy = da.from_array(VALUES, chunks=(50, 7, 6))
+    grid = DigitHeatmapGrid(lazy.map_blocks(slow, dtype=VALUES.dtype), stack_limits=False)
+    first = grid.data
+    grid.stack_limits = True
+    try:
+        assert grid.limits_scope == "page"
+        assert grid.limits == (np.nanmin(first), np.nanmax(first))
+        note = grid._limits_status.children[1].value
+        assert note.startswith("Colour limits are provisional (this page's)")
+    finally:
+        gate.set()
+    assert grid.wait_for_limits(60) and grid.limits_scope == "stack"
+    assert grid.limits == (np.nanmin(VALUES), np.nanmax(VALUES))
+    grid.close()
+
+
+def test_xarray_and_zarr_sources(tmp_path):
+    xr = pytest.importorskip("xarray")
+    zarr = pytest.importorskip("zarr")
+    names = [f"img-{i:04d}" for i in range(1000)]
+    array = xr.DataArray(da.from_array(VALUES, chunks=(100, 7, 6)), dims=("image", "y", "x"),
+                         coords={"image": names})
+    grid = DigitHeatmapGrid(array, page_size=10, stack_limits=False)
+    grid.page = 42
+    assert grid.labels[0] == "img-0420" and grid.paged
+    np.testing.assert_array_equal(grid.data, VALUES[420:430])
+    grid.close()
+    store = zarr.open(str(tmp_path / "maps.zarr"), mode="w", shape=VALUES.shape,
+                      chunks=(64, 7, 6), dtype="f4")
+    store[:] = VALUES
+    grid = DigitHeatmapGrid(store)
+    grid.page = 9
+    np.testing.assert_allclose(grid.data, VALUES[900:1000].astype("f4"))
+    assert grid.wait_for_limits(60) and grid._summary.total == 16  # one step per chunk
+    assert grid.limits == (float(np.nanmin(store[:])), float(np.nanmax(store[:])))
+    grid.close()
+
+
+def test_pager_controls_turn_pages():
+    grid = DigitHeatmapGrid(da.from_array(VALUES, chunks=(50, 7, 6)), page_size=25,
+                            controls=True, stack_limits=False)
+    controls = grid.controls
+    assert controls.page_label.value == "of 40: panels 0-24 of 1,000"
+    assert controls.previous_button.disabled
+    controls.next_button.click()
+    assert grid.page == 1 and controls.page_input.value == 2
+    controls.page_input.value = 40
+    assert grid.page == 39 and controls.next_button.disabled
+    controls.goto_input.value = 613
+    controls.goto_button.click()
+    assert grid.page == 24 and grid.selected == (613, 0, 0)
+    # The toggles are the page's panels, named by their global index.
+    assert [t.description for t in controls.toggles.children][:2] == ["600", "601"]
+    controls.toggles.children[13].value = True
+    assert grid.highlighted == [613]
+    grid.close()
+
+
+def test_a_distributed_cluster_computes_only_the_pages_asked_for(tmp_path):
+    """Worker processes (not threads) make the chunks; each chunk made leaves a file, so
+    the chunks touched are counted where they are computed (the scheduler's task names
+    are fused and say nothing of chunks)."""
+    distributed = pytest.importorskip("distributed")
+    marks = str(tmp_path)
+
+    def make(block_info=None):  # a closure: pickled by value to the workers
+        import os
+        import uuid
+
+        start, stop = block_info[None]["array-location"][0]
+        open(os.path.join(marks, f"{start // 100}.{uuid.uuid4().hex}"), "w").close()
+        return np.random.default_rng(start).normal(size=(stop - start, 7, 6))
+
+    def chunks_made() -> list[int]:
+        made = sorted(int(path.name.split(".")[0]) for path in tmp_path.iterdir())
+        for path in tmp_path.iterdir():
+            path.unlink()
+        return made
+
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster):
+        lazy = da.map_blocks(make, chunks=((100,) * 100, (7,), (6,)), dtype=np.float64,
+                             meta=np.array((), np.float64))
+        grid = DigitHeatmapGrid(lazy, page_size=50, stack_limits=False)
+        assert chunks_made() == [0]
+        grid.page = 37  # panels 1850-1899: chunk 18
+        assert chunks_made() == [18]
+        np.testing.assert_array_equal(
+            grid.data, np.random.default_rng(1800).normal(size=(100, 7, 6))[50:])
+        # The whole stack's limits through the same client: every chunk, once.
+        grid.stack_limits = True
+        assert grid.wait_for_limits(120)
+        assert grid._summary.engine == "dask.distributed" and grid.limits_scope == "stack"
+        assert chunks_made() == list(range(100))
+        everything = np.concatenate([np.random.default_rng(s).normal(size=(100, 7, 6))
+                                     for s in range(0, 10_000, 100)])
+        assert grid.limits == (everything.min(), everything.max())
+        grid.close()
