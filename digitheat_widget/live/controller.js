@@ -1044,7 +1044,8 @@ function keyboard(state, el, live) {
     if (past[event.key] && state.paging.total) {
       const step = ['ArrowRight', 'ArrowDown', 'PageDown'].includes(event.key) ? 1 : -1;
       if (state.actions.turnPage(step)) {
-        turning = { page: state.paging.page + step, seq: state.tensor.seq, edge: step > 0 ? 'first' : 'last' };
+        turning = { page: state.paging.page + step, seq: state.tensor.seq, layout: state.layout,
+                    edge: step > 0 ? 'first' : 'last' };
         live.textContent = `Page ${state.paging.page + step + 1} of ${state.paging.page_count}…`;
       }
       event.preventDefault();
@@ -1167,10 +1168,13 @@ function keyboard(state, el, live) {
       body.setAttribute('aria-label', summary());
       const [count, rows, cols] = shape();
       if (focus && !(focus[0] < count && focus[1] < rows && focus[2] < cols)) focus = null;
-      if (turning && state.paging.page === turning.page && state.tensor && state.tensor.seq !== turning.seq) {
+      // The new page is in when its values and its titles (a new layout) have come.
+      if (turning && state.paging.page === turning.page && state.tensor
+          && state.tensor.seq !== turning.seq && state.layout !== turning.layout) {
         const edge = turning.edge === 'first' ? [0, 0, 0] : [count - 1, rows - 1, cols - 1];
         turning = null;
-        if (document.activeElement === body) { moveTo(edge); return; }
+        // After the rest of the message (the new page's titles come with its values).
+        if (document.activeElement === body) queueMicrotask(() => moveTo(edge));
       }
       place();
     },

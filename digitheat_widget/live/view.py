@@ -8,9 +8,10 @@ renderer). Every other change travels through the controller alone.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -62,6 +63,7 @@ class LiveView:
         #: Bytes of tensor values the last send carried (the grid spaces large sends).
         self.last_payload = 0
         self.flush_pending = False
+        self._batching = 0  # inside batched(): requests wait for its end
         self._timer: asyncio.TimerHandle | None = None
         figure, use_canvas, wire_dtype = describe()
         self.color_scale = svg.color_scale(figure)
@@ -145,6 +147,25 @@ class LiveView:
         self._parts.update(parts)
         self._maps.update(maps)
         self._stack = self._stack or stack
+        if self._batching:  # sent once, when the batch ends
+            self._frames_request(frames, dropped)
+            return
+        self._frames_request(frames, dropped)
+        self._send_when_due()
+
+    @contextlib.contextmanager
+    def batched(self) -> Iterator[None]:
+        """Requests made inside are sent together when it ends (a new page: its values
+        and its titles in one send, not the values twice)."""
+        self._batching += 1
+        try:
+            yield
+        finally:
+            self._batching -= 1
+            if not self._batching:
+                self._send_when_due()
+
+    def _frames_request(self, frames: str | None, dropped: int) -> None:
         if frames == "all":
             self._frames_all = True
         elif frames == "append":
@@ -152,6 +173,8 @@ class LiveView:
             self._frames_dropped += dropped
         elif frames == "shown":
             self._frame_shown = True
+
+    def _send_when_due(self) -> None:
         wait = self._last_send + self._min_interval() - time.monotonic()
         if wait <= 0:
             # Due now. A send scheduled earlier has not run (a busy cell holds the event
