@@ -549,7 +549,7 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             self._set_children()
         self._show_limits_status()
 
-    def _stack_limits_changed(self) -> None:
+    def _stack_summary_arrived(self) -> None:
         if self._view is None or self.closed:
             return
         self._view.request(parts=["limits", "auto_limits"])

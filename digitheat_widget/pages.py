@@ -514,7 +514,7 @@ class Pages(traitlets.HasTraits):
                 return  # a source replaced meanwhile
             self._show_limits_status()
             if summary.result is not None or summary.error is not None:
-                self._stack_limits_changed()
+                self._stack_summary_arrived()
 
     # ------------------------------------------------------------------ observers
 
@@ -558,7 +558,7 @@ class Pages(traitlets.HasTraits):
             self._summary.cancel()
             self._summary = None
         self._start_summary()
-        self._stack_limits_changed()
+        self._stack_summary_arrived()
         self._show_limits_status()
 
     @observe("page_size")
@@ -586,7 +586,7 @@ class Pages(traitlets.HasTraits):
     def _paging_changed(self) -> None:
         """The page shown or the paging changed: tell the page and the controls."""
 
-    def _stack_limits_changed(self) -> None:
+    def _stack_summary_arrived(self) -> None:
         """The whole stack's limits arrived (or failed): redraw with them."""
 
     def _show_limits_status(self) -> None:

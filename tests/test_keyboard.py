@@ -171,3 +171,26 @@ def test_canvas_renderer_has_the_same_keyboard(offline_browser: Any, tmp_path: P
     finally:
         page.close()
         grid.close()
+
+
+def test_an_exported_paged_grid_holds_its_page_and_says_so(offline_browser: Any, tmp_path: Path) -> None:
+    """Offline, a paged grid is the page shown: its cells, titles and keys work, its pager
+    (which needs Python to read another page) is not shown, and a move past the last
+    cell stays on it instead of promising a page that cannot come."""
+    values = np.random.default_rng(4).random((30, 7, 6))
+    grid = DigitHeatmapGrid(values, page_size=10, controls=True, stack_limits=False)
+    grid.page = 1
+    page = KeyboardPage(offline_browser, grid, tmp_path / "paged.html")
+    try:
+        summary = page.page.evaluate("document.querySelector('.dhg-body').getAttribute('aria-label')")
+        assert "page 2 of 3 (panels 10 to 19 of 30" in summary
+        assert page.page.locator(".dhg-pager").count() == 1
+        assert not page.page.locator(".dhg-pager").is_visible()
+        page.tab_to_grid()
+        last = f"19, row 6, column 5, value {format(values[19, 6, 5], grid.figure.value_format)}"
+        assert page.press("Control+End") == last
+        assert page.press("ArrowRight") == last
+        assert page.blocked == [] and page.errors == []
+    finally:
+        page.close()
+        grid.close()

@@ -38,6 +38,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 from ipywidgets import Widget
@@ -319,7 +320,7 @@ def _picture_html(picture: StaticPicture | None) -> str:
 
 def widget_to_html(widget: Widget, path: str | os.PathLike[str] | None = None, *,
                    title: str = "widget", picture: StaticPicture | None = None,
-                   theme: str = "auto") -> str:
+                   theme: str = "auto", hidden: Sequence[Widget] = ()) -> str:
     """Write ``widget`` (bqplot / box / HTML widgets) as one offline HTML page.
 
     Parameters
@@ -336,6 +337,9 @@ def widget_to_html(widget: Widget, path: str | os.PathLike[str] | None = None, *
     theme
         ``"auto"`` (JupyterLab's light or dark theme, as the reader's system prefers),
         ``"light"`` or ``"dark"``.
+    hidden
+        Widgets among those referenced that the page does not show (their layout gets
+        ``display: none`` in the page only): controls that need a kernel.
 
     Returns
     -------
@@ -356,6 +360,10 @@ def widget_to_html(widget: Widget, path: str | os.PathLike[str] | None = None, *
     # every widget alive in the kernel. Full state (drop_defaults=False): a default left
     # out would be filled in by the JavaScript model's own default, not always Python's.
     state = dependency_state([widget], drop_defaults=False)
+    for gone in hidden:
+        layout = state.get(gone.layout.model_id)
+        if layout is not None:
+            layout["state"] = {**layout["state"], "display": "none"}
     data = embed_data(views=[widget], drop_defaults=False, state=state)
     used = {module for module, _ in _required_classes(data["manager_state"]["state"])}
 
@@ -468,5 +476,8 @@ def grid_to_html(grid: Widget, path: str | os.PathLike[str] | None = None,
         raise TypeError(f"{type(grid).__name__}.to_html expected title as a str, got "
                         f"{type(title).__name__} {title!r}")
     _theme_markup(theme, f"{type(grid).__name__}.to_html")  # before the picture is drawn
+    # A paged grid's pager needs Python to read another page: the page holds the one shown.
+    controls = getattr(grid, "_controls", None)
+    pager = getattr(controls, "pager", None)
     return widget_to_html(grid, path, title=title, picture=grid_picture(grid, label=title),
-                          theme=theme)
+                          theme=theme, hidden=[pager] if pager is not None else [])

@@ -586,6 +586,7 @@ export default {
       turnPage: (step) => {
         const { page, page_count: count } = state.paging;
         if (page === undefined || !(page + step >= 0 && page + step < count)) return false;
+        if (manager && manager.noKernel) return false; // an exported page: it holds this page only
         kernelSend({ event: 'page', value: [page + step] });
         return true;
       },
@@ -1041,17 +1042,15 @@ function keyboard(state, el, live) {
     const last = count * size - 1;
     const past = { ArrowRight: flat === last, ArrowDown: p === count - 1 && r === rows - 1,
       PageDown: p === count - 1, ArrowLeft: flat === 0, ArrowUp: p === 0 && r === 0, PageUp: p === 0 };
-    if (past[event.key] && state.paging.total) {
-      const step = ['ArrowRight', 'ArrowDown', 'PageDown'].includes(event.key) ? 1 : -1;
-      if (state.actions.turnPage(step)) {
-        turning = { page: state.paging.page + step, seq: state.tensor.seq, layout: state.layout,
-                    edge: step > 0 ? 'first' : 'last' };
-        live.textContent = `Page ${state.paging.page + step + 1} of ${state.paging.page_count}…`;
-      }
+    const step = ['ArrowRight', 'ArrowDown', 'PageDown'].includes(event.key) ? 1 : -1;
+    if (past[event.key] && state.paging.total && state.actions.turnPage(step)) {
+      turning = { page: state.paging.page + step, seq: state.tensor.seq, layout: state.layout,
+                  edge: step > 0 ? 'first' : 'last' };
+      live.textContent = `Page ${state.paging.page + step + 1} of ${state.paging.page_count}…`;
       event.preventDefault();
       event.stopPropagation();
       return;
-    }
+    } // else (the first or last page, or no kernel to read another): the move stops here
     let next = null;
     switch (event.key) {
       case 'ArrowRight': next = at(flat + 1); break;

@@ -153,6 +153,14 @@ class SvgPanels:
         return ([w for p in self.panels for w in p.widgets()] + self.shared.widgets()
                 + [self.box, self.box.layout])
 
+    def retitle(self, figure: Figure) -> None:
+        """New titles for the same layout (a paged grid's next page): set in place, each
+        panel's title, tooltip fields and title button, rather than new widgets."""
+        for panel, label in zip(self.panels, figure.labels):
+            panel.figure.title = label
+            panel.tooltip.labels = [f"{label} · row", "column", "value"]
+            panel.title_button.tooltip = title_tooltip(label)
+
     def refs(self) -> dict[str, list[Widget]]:
         """What the controller sets in the page, per panel."""
         return {"marks": [p.mark for p in self.panels],

@@ -84,6 +84,7 @@ class LiveView:
     # ------------------------------------------------------------------ building
 
     def _build(self, figure: Figure, use_canvas: bool) -> None:
+        self._built_for = (figure.geometry, use_canvas, figure.colorbar_labels)
         self.colorbar = svg.Colorbar(figure, self.color_scale)
         self.panels: svg.SvgPanels | None = None
         self.canvas: CanvasGrid | None = None
@@ -109,6 +110,12 @@ class LiveView:
         if self.canvas is not None:
             found += [self.canvas, self.canvas.layout]
         return found
+
+    def _retitle(self, figure: Figure) -> None:
+        if self.panels is not None:
+            self.panels.retitle(figure)
+        if self.canvas is not None:
+            self.canvas.geometry = figure.page_layout()
 
     def _rebuild(self, figure: Figure, use_canvas: bool) -> list[Widget]:
         """New drawing widgets for a new layout, named to the controller (whose message
@@ -216,6 +223,11 @@ class LiveView:
             held = figure.data if self.data_source is None else self.data_source()
             retired: list[Widget] = []
             with controller.hold_sync():  # one message, whatever changed
+                if "layout" in parts and self._built_for == (figure.geometry, use_canvas,
+                                                            figure.colorbar_labels):
+                    # Only the titles changed (a paged grid's next page): no new widgets.
+                    self._retitle(figure)
+                    parts = (parts - {"layout"}) | {"geometry"}
                 if "layout" in parts:
                     retired = self._rebuild(figure, use_canvas)
                     parts = {"limits", "auto_limits", "colormap", "nan_color", "highlighted",

@@ -170,6 +170,9 @@ export class EmbedManager extends ManagerBase {
     /** Classes that failed to load: ManagerBase shows an error widget in their place. */
     this.errors = [];
     this.errorListeners = new Set();
+    /** No kernel answers this page's messages (the grid's controller reads it: a paged
+     *  grid does not offer pages Python would have to read). */
+    this.noKernel = true;
   }
 
   _classError(error) {
