@@ -339,6 +339,7 @@ class Pages(traitlets.HasTraits):
     _source: PanelSource | None = None
     _summary: StackSummary | None = None
     _loading_page = False
+    _page_span: tuple[int, int, int] | None = None  # (source, first, stop) shown
     _limits_status: HBox | None = None
 
     # ------------------------------------------------------------------ reading
@@ -469,7 +470,7 @@ class Pages(traitlets.HasTraits):
     def _close_source(self) -> None:
         if self._summary is not None:
             self._summary.cancel()
-        self._source, self._summary = None, None
+        self._source, self._summary, self._page_span = None, None, None
         self._loading_page = True
         try:
             self.page = 0
@@ -494,12 +495,26 @@ class Pages(traitlets.HasTraits):
             self._loading_page = True
             try:
                 with self.hold_trait_notifications():
+                    span = (id(source), start, stop)
+                    if self._page_span not in (None, span):
+                        self._forget_page_history()
                     self.page = page
                     self.data = maps
                     self.labels = source.labels(start, stop)
+                self._page_span = span
             finally:
                 self._loading_page = False
             self._paging_changed()
+
+    def _forget_page_history(self) -> None:
+        """Frames and a reference were made of the panels shown: other panels drop them
+        (as data of another shape does)."""
+        if len(self.frames):
+            self.frame_labels = []
+            self.frames = np.zeros((0, 0, 0, 0))
+        if self.reference is not None:
+            self.showing = "data"
+            self.reference = None
 
     def _start_summary(self) -> None:
         if self._source is None or not self.stack_limits:

@@ -272,3 +272,19 @@ def test_a_distributed_cluster_computes_only_the_pages_asked_for(tmp_path):
                                      for s in range(0, 10_000, 100)])
         assert grid.limits == (everything.min(), everything.max())
         grid.close()
+
+
+def test_frames_and_a_reference_belong_to_the_page_they_were_made_of():
+    grid = DigitHeatmapGrid(da.from_array(VALUES, chunks=(50, 7, 6)), page_size=10,
+                            stack_limits=False)
+    grid.record("first")
+    grid.record("second")
+    grid.compare(VALUES[:10] * 0.5)
+    assert len(grid.frames) == 2 and grid.showing == "difference"
+    grid.page = 0  # the same panels: kept
+    assert len(grid.frames) == 2 and grid.reference is not None
+    grid.page = 1  # other panels: neither applies to them
+    assert len(grid.frames) == 0 and grid.frame_labels == []
+    assert grid.reference is None and grid.showing == "data"
+    np.testing.assert_array_equal(grid.data, VALUES[10:20])
+    grid.close()
