@@ -13,8 +13,18 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from ipywidgets import (BoundedIntText, Button, Dropdown, FloatSlider, HBox, IntSlider, Label, Layout,
-                        ToggleButton, VBox)
+from ipywidgets import (
+    BoundedIntText,
+    Button,
+    Dropdown,
+    FloatSlider,
+    HBox,
+    IntSlider,
+    Label,
+    Layout,
+    ToggleButton,
+    VBox,
+)
 from traitlets import TraitError
 
 from .figure.colormaps import colormap_names, colormap_stops

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 import traitlets
-from ipywidgets import HBox, HTML, FloatProgress, Layout
+from ipywidgets import HTML, FloatProgress, HBox, Layout
 from traitlets import TraitError, observe, validate
 
 from .data import MAX_PANELS, as_tensor, min_span
@@ -221,7 +221,7 @@ class StackSummary:
         self.done = 0
         self.total = 0
         self.result: dict[str, float] | None = None
-        self.error: BaseException | None = None
+        self.error: Exception | None = None
         self.engine = "numpy"
         self._cancelled = threading.Event()
         self._futures: list[Any] = []
@@ -261,7 +261,7 @@ class StackSummary:
             if parts is not None and not self._cancelled.is_set():
                 self.result = _combine(parts) or {"min": 0.0, "max": 1.0, "low": 0.0,
                                                   "high": 1.0, "count": 0}
-        except BaseException as err:  # reported in the page and kept; never raised in a thread
+        except Exception as err:  # reported in the page and kept; never raised in a thread
             self.error = err
         self._step()
 

@@ -22,7 +22,6 @@ from . import svg
 from .canvas import CanvasGrid
 from .controller import GridController, Stack
 
-
 #: What the owner tells the view at each send: the figure now, whether the canvas should
 #: draw it, and the precision of the tensor on the wire.
 Describe = Callable[[], "tuple[Figure, bool, type]"]
@@ -84,7 +83,7 @@ class LiveView:
     # ------------------------------------------------------------------ building
 
     def _build(self, figure: Figure, use_canvas: bool) -> None:
-        self._built_for = (figure.geometry, use_canvas, figure.colorbar_labels)
+        self._built_for = (figure.geometry, use_canvas)
         self.colorbar = svg.Colorbar(figure, self.color_scale)
         self.panels: svg.SvgPanels | None = None
         self.canvas: CanvasGrid | None = None
@@ -223,8 +222,7 @@ class LiveView:
             held = figure.data if self.data_source is None else self.data_source()
             retired: list[Widget] = []
             with controller.hold_sync():  # one message, whatever changed
-                if "layout" in parts and self._built_for == (figure.geometry, use_canvas,
-                                                            figure.colorbar_labels):
+                if "layout" in parts and self._built_for == (figure.geometry, use_canvas):
                     # Only the titles changed (a paged grid's next page): no new widgets.
                     self._retitle(figure)
                     parts = (parts - {"layout"}) | {"geometry"}
