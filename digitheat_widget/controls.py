@@ -9,7 +9,7 @@ figure at once, so every control works with no kernel, e.g. in an exported page.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -24,6 +24,7 @@ from ipywidgets import (
     Layout,
     ToggleButton,
     VBox,
+    Widget,
 )
 from traitlets import TraitError
 
@@ -38,6 +39,15 @@ CUSTOM = "(custom list)"
 SPEEDS = ("1 fps", "2 fps", "5 fps", "10 fps", "20 fps", "30 fps")
 _FOLLOWED = ["data", "vmin", "vmax", "colormap", "highlighted", "labels", "frames", "frame",
              "frame_labels", "reference", "showing", "difference_colormap"]
+
+
+def close_widgets(widgets: Iterable[Widget]) -> None:
+    """Close each widget with its layout and style (ipywidgets leaves those open)."""
+    for widget in widgets:
+        for part in (getattr(widget, "layout", None), getattr(widget, "style", None)):
+            if part is not None:
+                part.close()
+        widget.close()
 
 
 def move_slider(slider: FloatSlider | IntSlider, value: float, low: float, high: float, **settings: Any) -> None:
@@ -315,21 +325,16 @@ class GridControls(VBox):
 
     def close(self) -> None:
         """Close the panel and every control in it."""
-        pager = list(self.pager.children) if self.pager is not None else []
         if self.comm is None:  # already closed
             return
         self._grid.unobserve(self._on_grid, names=_FOLLOWED)
-        widgets = [self.vmin_slider, self.vmax_slider, self.colormap_dropdown,
-                   self.reset_button, self.toggles, *self.toggles.children,
-                   *(self.playback.children if self.playback is not None else ()),
-                   *([self.show_dropdown] if self.show_dropdown is not None else []),
-                   *pager, *([self.pager] if self.pager is not None else []),
-                   *self.children]
-        for widget in widgets:
-            for part in (getattr(widget, "layout", None), getattr(widget, "style", None)):
-                if part is not None:
-                    part.close()
-            widget.close()
+        # The rows (playback, pager) are among self.children; their widgets are not.
+        close_widgets([self.vmin_slider, self.vmax_slider, self.colormap_dropdown,
+                       self.reset_button, self.toggles, *self.toggles.children,
+                       *(self.playback.children if self.playback is not None else ()),
+                       *([self.show_dropdown] if self.show_dropdown is not None else []),
+                       *(self.pager.children if self.pager is not None else ()),
+                       *self.children])
         layout = self.layout
         super().close()
         layout.close()

@@ -22,7 +22,7 @@ from ipywidgets import HTML, CallbackDispatcher, VBox, Widget
 from traitlets import Bool, TraitError, Unicode, observe
 
 from . import versions
-from .controls import GridControls
+from .controls import GridControls, close_widgets
 from .data import AUTOSCALE_MODES, auto_limits, autoscale_limits, sample_data
 from .figure import Figure, describe
 from .figure.colormaps import DEFAULT_COLORMAP, colormap_stops
@@ -34,7 +34,7 @@ from .frames import Frames
 from .pages import Pages, stack_robust_limits
 from .live.codec import wire_dtype
 from .live.view import LiveView
-from .traits import Cell, Choice, Colormap, GridChecks, checked_map, IndexList, Integer, Labels, Limit, Tensor, changed_maps, default_labels
+from .traits import Cell, Choice, Colormap, GridChecks, checked_map, IndexList, Integer, Labels, Limit, Tensor, changed_maps
 
 #: Which parts of the figure a trait's change touches ("layout" rebuilds the live widgets).
 _PARTS = {
@@ -500,10 +500,7 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         if self._summary is not None:
             self._summary.cancel()
         if self._limits_status is not None:
-            for widget in (*self._limits_status.children, self._limits_status):
-                for part in (getattr(widget, "layout", None), getattr(widget, "style", None), widget):
-                    if part is not None:
-                        part.close()
+            close_widgets([*self._limits_status.children, self._limits_status])
         layout = self._trait_values.get("layout")  # reading .layout would create one
         super().close()
         if layout is not None:
@@ -543,8 +540,7 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         self._view.controller.paging = self._paging_state()
         # The page's indices of the highlight and selection change with the page.
         self._view.request(parts=["highlighted", "selected"])
-        if self._controls is not None:
-            self._controls._follow_grid()
+        # (The control panel follows the page through its data and labels observers.)
         if self.paged and self._limits_status is None and not self.closed:
             self._set_children()
         self._show_limits_status()

@@ -60,6 +60,11 @@ def is_lazy(value: Any) -> bool:
     return _module(value) in ("dask", "zarr") and hasattr(value, "shape")
 
 
+def _engine_array(value: Any) -> Any:
+    """The array behind an xarray ``DataArray`` (Dask's, numpy's), or ``value`` itself."""
+    return value.data if _module(value) == "xarray" else value
+
+
 def wants_paging(value: Any, page_size: int | None) -> bool:
     """Whether a stack given as ``data`` is shown a page at a time (see the module)."""
     if is_lazy(value):
@@ -118,9 +123,7 @@ class PanelSource:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        block = self.array[start:stop]
-        if _module(block) == "xarray":
-            block = block.data
+        block = _engine_array(self.array[start:stop])
         if hasattr(block, "compute"):
             block = block.compute()
         tensor = as_tensor(np.asarray(block))
@@ -133,9 +136,7 @@ class PanelSource:
     def chunk_bounds(self) -> list[tuple[int, int]]:
         """(start, stop) of each chunk along the first axis (pages of 1000 panels for an
         in-memory array)."""
-        first = getattr(self.array, "chunks", None)
-        if _module(self.array) == "xarray":
-            first = getattr(self.array.data, "chunks", None)
+        first = getattr(_engine_array(self.array), "chunks", None)
         if isinstance(first, tuple) and first and isinstance(first[0], tuple):
             sizes = list(first[0])  # Dask: the size of each chunk
         else:
@@ -266,9 +267,7 @@ class StackSummary:
         self._step()
 
     def _is_dask(self) -> bool:
-        array = self.source.array
-        data = array.data if _module(array) == "xarray" else array
-        return _module(data) == "dask"
+        return _module(_engine_array(self.source.array)) == "dask"
 
     def _read_parts(self) -> list[tuple] | None:
         bounds = self.source.chunk_bounds()
@@ -278,7 +277,7 @@ class StackSummary:
             if self._cancelled.is_set():
                 return None
             block = array[start:stop]
-            parts.append(_summarise(block.values if _module(block) == "xarray" else block))
+            parts.append(_summarise(_engine_array(block)))
             self.done += 1
             self._step()
         return parts
@@ -286,9 +285,8 @@ class StackSummary:
     def _dask_parts(self) -> list[tuple] | None:
         import dask
 
-        array = self.source.array
-        data = array.data if _module(array) == "xarray" else array
-        tasks = [dask.delayed(_summarise)(block) for block in data.to_delayed().ravel()]
+        blocks = _engine_array(self.source.array).to_delayed().ravel()
+        tasks = [dask.delayed(_summarise)(block) for block in blocks]
         self.total = len(tasks)
         client = _distributed_client()
         if client is not None:
@@ -449,23 +447,23 @@ class Pages(traitlets.HasTraits):
                 self._close_source()  # an array shown whole: the stack is no longer paged
         super().__setattr__(name, value)
 
-    def _open_source(self, source: PanelSource, page: int = 0) -> None:
-        """Page ``source`` from ``page``: data becomes that page (as one change)."""
-        old_source, old_summary = self._source, self._summary
+    def _open_source(self, source: PanelSource) -> None:
+        """Page ``source`` from its first page: data becomes that page (as one change),
+        and the whole stack's limits are computed anew."""
+        old_source = self._source
         self._source = source
         try:
-            self._show_page(page)
+            self._show_page(0)
         except Exception as err:
             self._source = old_source
             if isinstance(err, TraitError):
                 raise
-            raise TraitError(f"{owner(self, 'data')} could not read page {page}: "
+            raise TraitError(f"{owner(self, 'data')} could not read page 0: "
                              f"{type(err).__name__}: {err}") from err
-        if old_summary is not None and old_source is not source:
-            old_summary.cancel()
-        if old_source is not source:
+        if self._summary is not None:
+            self._summary.cancel()
             self._summary = None
-            self._start_summary()
+        self._start_summary()
 
     def _close_source(self) -> None:
         if self._summary is not None:
@@ -479,11 +477,7 @@ class Pages(traitlets.HasTraits):
         self._paging_changed()
 
     def _show_page(self, page: int) -> None:
-        source = self._source
-        size = self._page_size_in_force()
-        count = max(1, -(-source.shape[0] // size))
-        if not 0 <= page < count:
-            raise TraitError(f"{owner(self, 'page')} expected a page in 0..{count - 1}, got {page}")
+        source, size = self._source, self._page_size_in_force()  # page: checked by the caller
         start, stop = page * size, min(source.shape[0], (page + 1) * size)
         try:
             maps = source.read(start, stop)

@@ -153,11 +153,15 @@ class LiveView:
         self._parts.update(parts)
         self._maps.update(maps)
         self._stack = self._stack or stack
-        if self._batching:  # sent once, when the batch ends
-            self._frames_request(frames, dropped)
-            return
-        self._frames_request(frames, dropped)
-        self._send_when_due()
+        if frames == "all":
+            self._frames_all = True
+        elif frames == "append":
+            self._frames_added += 1
+            self._frames_dropped += dropped
+        elif frames == "shown":
+            self._frame_shown = True
+        if not self._batching:  # inside batched(): sent once, when the batch ends
+            self._send_when_due()
 
     @contextlib.contextmanager
     def batched(self) -> Iterator[None]:
@@ -170,15 +174,6 @@ class LiveView:
             self._batching -= 1
             if not self._batching:
                 self._send_when_due()
-
-    def _frames_request(self, frames: str | None, dropped: int) -> None:
-        if frames == "all":
-            self._frames_all = True
-        elif frames == "append":
-            self._frames_added += 1
-            self._frames_dropped += dropped
-        elif frames == "shown":
-            self._frame_shown = True
 
     def _send_when_due(self) -> None:
         wait = self._last_send + self._min_interval() - time.monotonic()
