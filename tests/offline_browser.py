@@ -53,3 +53,24 @@ def block_network(page: Any, requested: list[str] | None = None) -> list[str]:
 
     page.route("**/*", route)
     return blocked
+
+
+#: An exported SVG grid live: its keyboard description in place, the static picture gone.
+LIVE = ("() => document.querySelector('.dhg-body[aria-label]')"
+        " && !document.querySelector('.digitheat-pending')")
+
+
+def open_saved(browser: Any, grid: Any, path: Path, ready: str = LIVE,
+               viewport: tuple[int, int] = (1100, 1300)) -> tuple[Any, list[str]]:
+    """``grid`` saved to ``path`` and opened offline: (page, blocked URLs) once the
+    JavaScript predicate ``ready`` holds. The caller closes the page."""
+    grid.save(path)
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    blocked = block_network(page)
+    try:
+        page.goto(path.as_uri())
+        page.wait_for_function(ready)
+    except Exception:
+        page.close()
+        raise
+    return page, blocked

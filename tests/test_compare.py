@@ -14,7 +14,7 @@ import pytest
 from page_model import controller_of, page_sends
 from traitlets import TraitError
 
-from offline_browser import block_network
+from offline_browser import open_saved
 
 from digitheat_widget import DigitHeatmapGrid, sample_data
 
@@ -117,14 +117,8 @@ def test_exported_page_flips_views_offline(offline_browser, tmp_path: Path):
     data, reference = sample_data(), class_mean_reference()
     grid = DigitHeatmapGrid(data, controls=True)
     grid.compare(reference)
-    path = tmp_path / "compare.html"
-    grid.save(path)
-    page = offline_browser.new_page(viewport={"width": 1100, "height": 1300})
-    blocked = block_network(page)
+    page, blocked = open_saved(offline_browser, grid, tmp_path / "compare.html")
     try:
-        page.goto(path.as_uri())
-        page.wait_for_function("() => document.querySelector('.dhg-body[aria-label]')"
-                               " && !document.querySelector('.digitheat-pending')")
         top = np.abs(data - reference).max()
         assert np.abs(fills(page, 3) - expected((data - reference)[3], "RdBu_r", -top, top)).max() <= RGB_TOLERANCE
         # Keyboard alone: read a cell (the difference and both values), then V flips.
@@ -157,14 +151,8 @@ def test_hover_shows_both_values_when_comparing(offline_browser, tmp_path: Path)
     data, reference = sample_data(), class_mean_reference()
     grid = DigitHeatmapGrid(data)
     grid.compare(reference)
-    path = tmp_path / "hover.html"
-    grid.save(path)
-    page = offline_browser.new_page(viewport={"width": 1100, "height": 1300})
-    block_network(page)
+    page, _ = open_saved(offline_browser, grid, tmp_path / "hover.html")
     try:
-        page.goto(path.as_uri())
-        page.wait_for_function("() => document.querySelector('.dhg-body[aria-label]')"
-                               " && !document.querySelector('.digitheat-pending')")
         page.locator(".dhg-p5 g.heatmaprow:nth-of-type(3) rect.heatmapcell:nth-of-type(2)").hover()
         page.wait_for_function(
             "() => [...document.querySelectorAll('.bqplot_mark_tooltip')].some("
@@ -186,14 +174,10 @@ def test_canvas_hover_shows_both_values(offline_browser, tmp_path: Path):
     grid = DigitHeatmapGrid(data)
     assert grid.active_renderer == "canvas"
     grid.compare(reference)
-    path = tmp_path / "canvas.html"
-    grid.save(path)
-    page = offline_browser.new_page(viewport={"width": 1400, "height": 1400})
-    block_network(page)
-    try:
-        page.goto(path.as_uri())
-        page.wait_for_function("() => { const c = document.querySelector('.dhg-canvas canvas');"
+    page, _ = open_saved(offline_browser, grid, tmp_path / "canvas.html", viewport=(1400, 1400),
+                         ready="() => { const c = document.querySelector('.dhg-canvas canvas');"
                                " return c && c.width > 0 && document.querySelector('.dhg-body[aria-label]'); }")
+    try:
         g = grid.figure.geometry
         x, y = g.plot_origin(0)
         box = page.locator(".dhg-canvas canvas").bounding_box()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .harness import CHROMIUM, LabPage, chromium, jupyter_server
+from .harness import CHROMIUM, LabPage, chromium, jupyter_server, write_notebook
 
 OUTPUT_DIR = Path(__file__).resolve().parents[2] / "test-output"
 
@@ -62,4 +62,20 @@ def open_notebook(browser, server, name: str, theme: str | None = None) -> LabPa
     """Open ``name`` in JupyterLab, wait for its kernel, and run all its cells."""
     lab = LabPage.open(browser, server, name, theme=theme)
     lab.run_all()
+    return lab
+
+
+#: The default 10x7x6 grid drawn: its SVG cells and its keyboard description in place.
+DRAWN = ("(sel) => document.querySelector(sel + ' .dhg-body[aria-label]')"
+         " && document.querySelectorAll(sel + ' rect.heatmapcell').length === 420")
+
+
+def open_grid(browser, server, setup: str, grid: str, ready: str = DRAWN) -> LabPage:
+    """A notebook of ``setup`` and then ``grid`` (the name of a grid it makes), opened and
+    run; ``lab.selector`` is that grid's CSS class. Returns once the JavaScript predicate
+    ``ready(selector)`` holds in the page."""
+    write_notebook(server.root / f"{grid}.ipynb", [setup, grid])
+    lab = open_notebook(browser, server, f"{grid}.ipynb")
+    lab.selector = f".{lab.execute(f'print({grid}.css_class)').strip()}"
+    lab.page.wait_for_function(ready, arg=lab.selector, timeout=90_000)
     return lab

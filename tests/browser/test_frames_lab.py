@@ -5,11 +5,9 @@ in Python shows in the page."""
 
 from __future__ import annotations
 
-
 import pytest
 
-from .conftest import open_notebook
-from .harness import write_notebook
+from .conftest import open_grid
 
 pytestmark = pytest.mark.browser
 
@@ -22,13 +20,7 @@ fbase = fgrid.data.copy()
 
 @pytest.fixture(scope="module")
 def lab(browser, lab_server):
-    write_notebook(lab_server.root / "frames.ipynb", [SETUP, "fgrid"])
-    lab = open_notebook(browser, lab_server, "frames.ipynb")
-    lab.selector = f".{lab.execute('print(fgrid.css_class)').strip()}"
-    lab.page.wait_for_function(
-        "(sel) => document.querySelector(sel + ' .dhg-body[aria-label]')"
-        " && document.querySelectorAll(sel + ' rect.heatmapcell').length === 420",
-        arg=lab.selector, timeout=90_000)
+    lab = open_grid(browser, lab_server, SETUP, "fgrid")
     yield lab
     lab.page.close()
 

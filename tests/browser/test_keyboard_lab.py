@@ -3,11 +3,9 @@ Enter selects and H highlights in Python too, and clicks on the page flow back."
 
 from __future__ import annotations
 
-
 import pytest
 
-from .conftest import open_notebook
-from .harness import write_notebook
+from .conftest import open_grid
 
 pytestmark = pytest.mark.browser
 
@@ -21,14 +19,7 @@ kgrid.on_cell_click(lambda *args: kclicks.append(args[:3]))
 
 @pytest.fixture(scope="module")
 def lab(browser, lab_server):
-    write_notebook(lab_server.root / "keys.ipynb", [SETUP, "kgrid"])
-    lab = open_notebook(browser, lab_server, "keys.ipynb")
-    lab.page.wait_for_function(
-        "() => document.querySelectorAll('.digitheat-grid rect.heatmapcell').length === 420",
-        timeout=90_000)
-    lab.selector = f".{lab.execute('print(kgrid.css_class)').strip()}"
-    lab.page.wait_for_function(
-        "(sel) => document.querySelector(sel + ' .dhg-body[aria-label]')", arg=lab.selector)
+    lab = open_grid(browser, lab_server, SETUP, "kgrid")
     yield lab
     lab.page.close()
 

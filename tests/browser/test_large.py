@@ -10,8 +10,7 @@ import pytest
 
 from digitheat_widget.figure import layout as figure_layout
 
-from .conftest import open_notebook
-from .harness import write_notebook
+from .conftest import open_grid
 from .test_canvas_browser import JS_PIXELS
 
 pytestmark = pytest.mark.browser
@@ -54,13 +53,9 @@ def hot(values, lo: float, hi: float) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def big(browser, lab_server):
-    write_notebook(lab_server.root / "large.ipynb", [SETUP, "big"])
-    lab = open_notebook(browser, lab_server, "large.ipynb")
-    lab.selector = f".{lab.execute('print(big.css_class)').strip()}"
-    lab.page.wait_for_function(
-        f"() => {{ const c = document.querySelector('{lab.selector} .dhg-canvas canvas');"
-        f" return c && c.width > 0 && document.querySelectorAll('{lab.selector} .dhg-colorbar .tick').length > 2; }}",
-        timeout=90_000)
+    lab = open_grid(browser, lab_server, SETUP, "big", ready=(
+        "(sel) => { const c = document.querySelector(sel + ' .dhg-canvas canvas');"
+        " return c && c.width > 0 && document.querySelectorAll(sel + ' .dhg-colorbar .tick').length > 2; }"))
     yield lab
     lab.page.close()
 

@@ -4,11 +4,9 @@ log console for the notebook), not swallowed."""
 
 from __future__ import annotations
 
-
 import pytest
 
-from .conftest import open_notebook
-from .harness import write_notebook
+from .conftest import open_grid
 
 pytestmark = pytest.mark.browser
 
@@ -26,12 +24,7 @@ cgrid.on_cell_click(lambda *args: clicks.append(args[:3]))
 
 @pytest.fixture(scope="module")
 def lab(browser, lab_server):
-    write_notebook(lab_server.root / "clicks.ipynb", [SETUP, "cgrid"])
-    lab = open_notebook(browser, lab_server, "clicks.ipynb")
-    lab.page.wait_for_function(
-        "() => document.querySelectorAll('.digitheat-grid rect.heatmapcell').length === 420",
-        timeout=90_000)
-    lab.selector = f".{lab.execute('print(cgrid.css_class)').strip()}"
+    lab = open_grid(browser, lab_server, SETUP, "cgrid")
     yield lab
     lab.page.close()
 

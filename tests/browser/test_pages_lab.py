@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import open_notebook
-from .harness import write_notebook
+from .conftest import open_grid
 
 pytestmark = pytest.mark.browser
 
@@ -30,13 +29,7 @@ pgrid.on_cell_click(lambda *args: pclicks.append(args))
 
 @pytest.fixture(scope="module")
 def lab(browser, lab_server):
-    write_notebook(lab_server.root / "pages.ipynb", [SETUP, "pgrid"])
-    lab = open_notebook(browser, lab_server, "pages.ipynb")
-    lab.selector = f".{lab.execute('print(pgrid.css_class)').strip()}"
-    lab.page.wait_for_function(
-        "(sel) => document.querySelector(sel + ' .dhg-body[aria-label]')"
-        " && document.querySelectorAll(sel + ' rect.heatmapcell').length === 420",
-        arg=lab.selector, timeout=90_000)
+    lab = open_grid(browser, lab_server, SETUP, "pgrid")
     yield lab
     lab.page.close()
 
