@@ -18,7 +18,7 @@ import numpy as np
 from .colormaps import colormap_stops, map_values
 from .colors import parse_color
 from .layout import DIMMED_OPACITY, GridGeometry, auto_cell_size
-from .ticks import tick_format, tick_labels, tick_values, value_format
+from .ticks import tick_format, tick_labels, tick_values, value_format, value_text
 
 
 def css_color(color: str) -> str:
@@ -123,9 +123,10 @@ class Figure:
 
     def summary(self) -> str:
         """One sentence that says what the figure shows: the accessible description of the
-        live grid (its page twin is controller.js's summary) and of its pictures."""
+        live grid (its page twin is js/src/page/summary.js, checked by golden cases) and of
+        its pictures."""
         count, rows, cols = self.shape
-        low, high = (format(v, self.value_format) for v in self.limits)
+        low, high = (value_text(v, self.value_format) for v in self.limits)
         name = self.colormap_name or "custom colours"
         chosen = ", ".join(self.labels[i] for i in self.highlighted)
         return (f"{count} heatmaps of {rows} by {cols} cells, colormap {name}, colour limits "

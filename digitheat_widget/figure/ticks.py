@@ -1,13 +1,14 @@
 """Colorbar ticks and number formats, as d3 (and so bqplot's ColorAxis) draws them.
 
-The page's controller keeps a twin of :func:`tick_format` and :func:`value_format`
-(``controller.js``) for limits a person sets in the page; a browser test checks that the
-two agree over many ranges.
+The page keeps twins of these rules (``js/src/page/format.js`` and ``ticks.js``) for limits
+a person sets in the page; ``digitheat_widget._golden`` writes Python's answers for many
+inputs into ``js/test/golden.json`` and the page's node tests reproduce every one.
 """
 
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -64,7 +65,30 @@ def value_format(tick_fmt: str) -> str:
     return f".{int(fmt[1:-1]) + 1}{fmt[-1]}"
 
 
+#: A Python exponent's zero padding ("e+06"), which d3 and the page leave out ("e+6").
+_EXPONENT_PADDING = re.compile(r"e([+-])0+(?=\d)")
+
+
+def number_text(value: float, fmt: str) -> str:
+    """``value`` written with the d3-format ``fmt`` (",.3f", ".2e") as the page writes it:
+    Python's correctly rounded digits, an exponent without zero padding (d3's "1.0e+6"),
+    and no "-0" for zero."""
+    value = float(value)
+    return _EXPONENT_PADDING.sub(r"e\1", format(0.0 if value == 0 else value, fmt))
+
+
+def value_text(value: float, fmt: str) -> str:
+    """A value as the grid says it in words (summary, hover, keyboard readout, tables):
+    :func:`number_text`, and "NaN", "inf" or "-inf" for what has no digits."""
+    value = float(value)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return number_text(value, fmt)
+
+
 def tick_labels(lo: float, hi: float) -> list[str]:
     """The colorbar's tick labels on [lo, hi], as the page writes them."""
     fmt = tick_format(lo, hi)
-    return [format(0.0 if t == 0 else t, fmt) for t in tick_values(lo, hi)]
+    return [number_text(t, fmt) for t in tick_values(lo, hi)]
