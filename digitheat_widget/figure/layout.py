@@ -125,6 +125,28 @@ class GridGeometry:
         x, y = self.panel_origin(index)
         return x + PANEL_MARGIN["left"], y + PANEL_MARGIN["top"]
 
+    def hit(self, x: float, y: float) -> tuple[str, int, int, int] | None:
+        """What is under point (x, y) of the grid, in CSS px: ``("cell", panel, row,
+        column)``, ``("title", panel, -1, -1)`` (the top margin inside the highlight
+        outline: the SVG panels' title button, the canvas' title click) or None (a gap,
+        an axis, past the last panel). The canvas' clicks and hover use its twin
+        (js/src/page/geometry.js)."""
+        step_x, step_y = self.panel_width + GAP_X, self.panel_height + GAP_Y
+        column, row = math.floor(x / step_x), math.floor(y / step_y)
+        if not (0 <= column < self.columns and row >= 0):
+            return None
+        local_x, local_y = x - column * step_x, y - row * step_y
+        panel = row * self.columns + column
+        if local_x >= self.panel_width or local_y >= self.panel_height or panel >= self.panels:
+            return None
+        cell_x, cell_y = local_x - PANEL_MARGIN["left"], local_y - PANEL_MARGIN["top"]
+        if 0 <= cell_x < self.plot_width and 0 <= cell_y < self.plot_height:
+            return "cell", panel, math.floor(cell_y / self.cell), math.floor(cell_x / self.cell)
+        if (HIGHLIGHT_WIDTH <= local_y < PANEL_MARGIN["top"]
+                and HIGHLIGHT_WIDTH <= local_x < self.panel_width - HIGHLIGHT_WIDTH):
+            return "title", panel, -1, -1
+        return None
+
     def tick_count(self, length: int) -> int:
         """How many axis labels fit along ``length`` cells, MIN_TICK_SPACING px apart (at
         least 2, as bqplot draws none for fewer)."""
