@@ -13,8 +13,9 @@
 //   runtime-controls-more.js, .css
 //                           the other controls (media, pickers, tabs, ...), likewise
 //   runtime-manifest.json   what each part provides, read by embed.py
-//   controller.min.js, canvas.min.js
-//                           the widget's own page-side modules, minified
+//   controller.js, canvas.js
+//                           the widget's own page-side modules (src/page/), each entry
+//                           bundled and minified as one ES module
 //
 // @lumino/widgets is bundled from the TypeScript sources it ships (src/*.ts, the same
 // release as its dist/), file by file: its single dist file cannot be tree-shaken
@@ -336,13 +337,16 @@ outputs['runtime-manifest.json'] = JSON.stringify(manifest, null, 2) + '\n';
 
 // ------------------------------------------------------------------ the widget's own modules
 
-// The page-side controller and the canvas renderer (digitheat_widget/live/*.js) travel in
-// every grid's widget state: minified here, they cost a page (and a saved notebook) a
-// third of their source. Python falls back to the source where these are not built.
-for (const name of ['controller.js', 'canvas.js']) {
-  const source = await readFile(path.join(here, '..', 'digitheat_widget', 'live', name), 'utf8');
-  const { code } = await esbuild.transform(source, { minify: true, format: 'esm', target: 'es2020' });
-  outputs[name.replace('.js', '.min.js')] = code;
+// The page-side controller and the canvas renderer (src/page/, ES modules) travel in
+// every grid's widget state: each entry is bundled with the modules it imports into one
+// minified ES module, the only form Python serves (live/__init__.py's module_text).
+for (const name of ['controller', 'canvas']) {
+  const built = await esbuild.build({
+    entryPoints: [src(`page/${name}.js`)], bundle: true, format: 'esm', minify: true,
+    target: 'es2020', platform: 'browser', write: false, logLevel: 'warning',
+    legalComments: 'none',
+  });
+  outputs[`${name}.js`] = built.outputFiles[0].text;
 }
 
 for (const [name, text] of Object.entries(outputs)) {

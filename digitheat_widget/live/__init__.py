@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-_HERE = Path(__file__).parent
+_STATIC = Path(__file__).resolve().parent.parent / "static"
+#: How to build the page-side modules in a checkout (the wheel build runs it too).
+BUILD_COMMAND = "npm --prefix js ci && npm --prefix js run build"
 
 
 def module_text(name: str) -> str:
-    """The page-side ES module ``name`` (``controller``, ``canvas``): minified as the
-    package build leaves it in static/, or its source where that is missing or older than
-    the source (a checkout not built since an edit)."""
-    source = _HERE / f"{name}.js"
-    built = _HERE.parent / "static" / f"{name}.min.js"
-    fresh = built.exists() and built.stat().st_mtime >= source.stat().st_mtime
-    return (built if fresh else source).read_text(encoding="utf-8")
+    """The page-side ES module ``name`` (``controller``, ``canvas``) as the package build
+    bundles it from ``js/src/page/`` into ``digitheat_widget/static/``. There is no
+    fallback to sources: the build is what ships, and a missing build says so."""
+    built = _STATIC / f"{name}.js"
+    if not built.is_file():
+        raise FileNotFoundError(
+            f"the page-side module {built} is not built: run `{BUILD_COMMAND}` in the "
+            f"repository (or `pip install -e .`, which runs it)")
+    return built.read_text(encoding="utf-8")

@@ -1,0 +1,699 @@
+// @ts-check
+// GridController (anywidget): the one page-side owner of a DigitHeatmapGrid's behaviour.
+// Built by js/build.mjs into digitheat_widget/static/controller.js, which
+// live/controller.py serves as the widget's module.
+//
+// Python describes the figure (digitheat_widget/figure) and sends it here in a few small
+// traits: `geometry` (sizes, ticks, titles), `limits`, `colormap`, `nan_color`,
+// `highlighted`, `selected`, and the tensor through one codec (`data` for the whole
+// stack, `patch` for the maps that changed). This module then sets what the drawing
+// layer shows, page-side only: the bqplot colour scale, colorbar axis, marks and
+// tooltips of the SVG panels, or the canvas renderer's model. Python never sets those
+// for a change of data, limits, colormap, highlight or selection, so each such change is
+// one message.
+//
+// What a person does in the page is handled here too, with or without a kernel: title
+// and cell clicks (caught on their way out of the bqplot and canvas models), the control
+// panel's sliders, colormap menu, highlight toggles and "auto limits" button. The page
+// changes at once; with a kernel the change is also sent to Python, which validates it
+// and answers with its own state (a refused change is undone by that answer).
+//
+// Labels are user text: they are only ever set as text or attributes, never as HTML.
+
+import {
+  chooseInDropdown, dropdownChoice, fromKernel, heatmapColor, interceptSends, noKernel,
+  repaintCells, resolve, resolveAll, setCellValues, setLocal, userSavesOnly,
+} from './compat.js';
+import { VIEWS, comparing, nextView, shownValues } from './compare.js';
+import { decode, encode } from './codec.js';
+import { valueFormat } from './format.js';
+import {
+  appendFrames, encodeFrames, frameAuto, frameCount, frameReadout, frameValues, readFrames,
+} from './frames.js';
+import { colorbarSize } from './geometry.js';
+import { keyboard } from './keyboard.js';
+import { limitsInForce } from './limits.js';
+import { lookup, register, unregister } from './registry.js';
+import { createState, labelOf } from './state.js';
+import { stylesheet } from './stylesheet.js';
+import { tickLabels } from './ticks.js';
+
+/** @typedef {import('./state.js').PageState} PageState */
+/** @typedef {import('./compat.js').Model} Model */
+
+/**
+ * A colormap's '#rrggbb' stops from the menu's table (controls.py's page_refs): one
+ * 'rrggbb...' string per map; an '_r' map is its base map reversed.
+ * @param {Record<string, string>} table
+ * @param {string | undefined} name
+ * @returns {string[] | null}
+ */
+export function stopsOf(table, name) {
+  if (!name) return null;
+  const reversed = name.endsWith('_r') && !(name in table);
+  const hex = table[reversed ? name.slice(0, -2) : name];
+  if (typeof hex !== 'string' || !hex.length || hex.length % 6) return null;
+  const stops = (hex.match(/.{6}/g) || []).map((rgb) => `#${rgb}`);
+  return reversed ? stops.reverse() : stops;
+}
+
+/** @param {{model: Model}} args */
+async function initialize({ model }) {
+  const state = createState(model);
+  const manager = model.widget_manager;
+  // What Python prints in answer to a page event goes where the last click's view
+  // sends its output (JupyterLab: the notebook's log console).
+  /** @type {any} */
+  let lastCallbacks;
+  /** @type {(content: any, callbacks?: any) => void} */
+  const kernelSend = (content, callbacks) => {
+    if (callbacks) lastCallbacks = callbacks;
+    model.send(content, callbacks || lastCallbacks);
+  };
+  let partsReady = Promise.resolve();
+
+  /** Limits set in the page (null: automatic), over the automatic limits shown.
+   * @param {number | null} vmin
+   * @param {number | null} vmax */
+  const limitsOf = (vmin, vmax) => limitsInForce(state.auto, vmin, vmax);
+
+  // ---------------------------------------------------------------- drawing
+
+  /** @param {number[] | null} indices */
+  function drawData(indices) {
+    const p = state.parts;
+    if (!p || !state.tensor) return;
+    const values = shownValues(state);
+    const [count, rows, cols] = state.tensor.shape;
+    if (p.canvas) {
+      // A copy: patches change the controller's array in place, and ipywidgets compares
+      // a new value by its contents, so the same contents would be no change at all.
+      setLocal(p.canvas, { values: values.slice() });
+      return;
+    }
+    const list = indices || [...Array(count).keys()];
+    const ref = comparing(state) && state.reference ? state.reference.values : null;
+    for (const index of list) {
+      const mark = p.marks[index];
+      if (!mark || index >= count) continue;
+      const offset = index * rows * cols;
+      const color = heatmapColor(values, offset, rows, cols);
+      if (!repaintCells(mark, values, offset, color)) setLocal(mark, { color });
+      // Comparing, each cell's data also carries both values, for the tooltip.
+      if (ref) setCellValues(mark, state.tensor.values, ref, offset);
+    }
+  }
+
+  function drawLimits() {
+    const p = state.parts;
+    if (!p) return;
+    const { low, high, tick_format: fmt } = state.limits;
+    const vfmt = valueFormat(fmt);
+    // The format first: bqplot's colorbar redraws its labels on a new domain with the
+    // format it has then (set after, the old format came back a few ms later).
+    if (p.axis) setLocal(p.axis, { tick_format: fmt });
+    setLocal(p.scale, { min: low, max: high });
+    if (p.colorbar && p.colorbarLayout && state.layout.margin) {
+      const size = colorbarSize(tickLabels(low, high, fmt), state.layout);
+      setLocal(p.colorbarLayout, { width: `${size.width}px` });
+      setLocal(p.colorbar, { fig_margin: size.margin });
+    }
+    // Comparing, the tooltip shows the value shown and both values.
+    const both = comparing(state);
+    const fields = both ? ['row', 'column', 'color', 'data', 'reference'] : ['row', 'column', 'color'];
+    p.tooltips.forEach((tooltip, index) => {
+      if (!tooltip) return;
+      const labels = [`${labelOf(state, index)} · row`, 'column', both ? state.showing : 'value',
+        ...(both ? ['data', 'reference'] : [])];
+      /** @type {Record<string, any>} */
+      const attrs = { formats: fields.map((f, i) => (i < 2 ? '' : vfmt)) };
+      if ((tooltip.get('fields') || []).length !== fields.length) Object.assign(attrs, { fields, labels });
+      else if ((tooltip.get('labels') || [])[2] !== labels[2]) attrs.labels = labels;
+      setLocal(tooltip, attrs);
+    });
+    if (p.canvas) setLocal(p.canvas, { vmin: low, vmax: high, value_format: vfmt });
+  }
+
+  function drawColormap() {
+    const p = state.parts;
+    if (!p) return;
+    setLocal(p.scale, { colors: state.colormap.stops });
+    if (p.canvas) setLocal(p.canvas, { stops: state.colormap.stops });
+  }
+
+  function drawHighlight() {
+    const p = state.parts;
+    if (!p) return;
+    const chosen = new Set(state.highlighted);
+    const dimmed = state.layout.dimmed_opacity;
+    p.marks.forEach((mark, index) => {
+      setLocal(mark, { opacity: chosen.size && !chosen.has(index) ? dimmed : 1 });
+    });
+    p.figures.forEach((figure, index) => {
+      if (!figure) return;
+      const classes = (figure.get('_dom_classes') || []).filter((/** @type {string} */ c) => c !== 'dhg-highlighted');
+      if (chosen.has(index)) classes.push('dhg-highlighted');
+      setLocal(figure, { _dom_classes: classes });
+    });
+    if (p.canvas) setLocal(p.canvas, { highlighted: [...state.highlighted] });
+  }
+
+  function drawSelectedAndNan() {
+    const p = state.parts;
+    if (p && p.canvas) setLocal(p.canvas, { selected: [...state.selected], nan_color: state.nanColor });
+    for (const restyle of state.views) restyle();
+  }
+
+  function drawAll() {
+    drawData(null);
+    drawLimits();
+    drawColormap();
+    drawHighlight();
+    drawSelectedAndNan();
+    reflectControls();
+  }
+
+  // Messages are applied to the page state as they come (cheap). A message that finds
+  // the page idle is drawn at once; while the page is still busy with the last drawing
+  // (less than a frame ago), what comes is drawn together at the next animation frame,
+  // so a kernel that sends faster than bqplot can redraw ten marks never builds a
+  // backlog here, and each frame shows the latest values.
+  const FRAME_MS = 16;
+  /** @type {{maps: Set<number> | 'all' | null, limits: boolean, colormap: boolean, highlight: boolean, style: boolean}} */
+  const dirty = { maps: null, limits: false, colormap: false, highlight: false, style: false };
+  /** @type {number | null} */
+  let frame = null;
+  /** @type {ReturnType<typeof setTimeout> | null} */
+  let timer = null;
+  let drawnAt = -Infinity;
+  function redraw() {
+    if (frame !== null) cancelAnimationFrame(frame);
+    if (timer !== null) clearTimeout(timer);
+    frame = timer = null;
+    const { maps } = dirty;
+    dirty.maps = null;
+    if (maps) drawData(maps === 'all' ? null : [...maps]);
+    if (dirty.limits) drawLimits();
+    if (dirty.colormap) drawColormap();
+    if (dirty.highlight) drawHighlight();
+    if (dirty.style) drawSelectedAndNan();
+    else if (maps || dirty.limits || dirty.colormap || dirty.highlight) {
+      for (const restyle of state.views) restyle(); // the summary and the readout follow
+    }
+    dirty.limits = dirty.colormap = dirty.highlight = dirty.style = false;
+    drawnAt = performance.now();
+  }
+  /**
+   * @param {'maps' | 'limits' | 'colormap' | 'highlight' | 'style'} part
+   * @param {number[] | null} [indices]
+   */
+  function later(part, indices) {
+    if (part === 'maps') {
+      if (!indices) dirty.maps = 'all';
+      else if (dirty.maps !== 'all') {
+        const set = dirty.maps || new Set();
+        for (const index of indices) set.add(index);
+        dirty.maps = set;
+      }
+    } else {
+      dirty[part] = true;
+    }
+    if (frame === null) {
+      if (performance.now() - drawnAt > FRAME_MS) {
+        redraw();
+        return;
+      }
+      frame = requestAnimationFrame(redraw);
+      // A hidden page gets no animation frames: a timer draws there instead.
+      timer = setTimeout(redraw, 250);
+    }
+  }
+
+  // ---------------------------------------------------------------- controls
+
+  function reflectControls() {
+    const c = state.controls;
+    if (!c) return;
+    state.reflecting = true;
+    try {
+      const { low, high } = state.limits;
+      for (const [slider, value] of /** @type {[Model | null, number][]} */ ([[c.vmin, low], [c.vmax, high]])) {
+        if (!slider) continue;
+        const min = Math.min(slider.get('min'), value);
+        const max = Math.max(slider.get('max'), value);
+        setLocal(slider, { min, max, value });
+      }
+      if (c.colormap && state.colormap.name) chooseInDropdown(c.colormap, state.colormap.name);
+      const chosen = new Set(state.highlighted);
+      c.toggles.forEach((toggle, index) => {
+        if (toggle && toggle.get('value') !== chosen.has(index)) setLocal(toggle, { value: chosen.has(index) });
+      });
+      const count = frameCount(state.frames);
+      if (c.frame && count) {
+        const max = Math.max(count - 1, 0);
+        if (c.frame.get('max') !== max || c.frame.get('value') !== state.frame) {
+          setLocal(c.frame, { max, value: Math.max(0, state.frame) });
+        }
+      }
+      if (c.show) chooseInDropdown(c.show, state.showing);
+      if (c.frameLabel) {
+        const text = frameReadout(state.frames, state.frame);
+        if (c.frameLabel.get('value') !== text) setLocal(c.frameLabel, { value: text });
+      }
+    } finally {
+      state.reflecting = false;
+    }
+  }
+
+  /**
+   * A change made in the page: applied here at once; `tell` says what Python gets.
+   * @param {{limits?: any, colormap?: any, highlighted?: number[], selected?: number[]}} change
+   * @param {any} tell
+   * @param {any} [callbacks]
+   */
+  function pageChange(change, tell, callbacks) {
+    if (change.limits) {
+      state.limits = change.limits;
+      later('limits');
+    }
+    if (change.colormap) {
+      state.colormap = change.colormap;
+      later('colormap');
+    }
+    if (change.highlighted) {
+      state.highlighted = change.highlighted;
+      later('highlight');
+    }
+    if (change.selected) {
+      state.selected = change.selected;
+      later('style');
+    }
+    reflectControls();
+    if (tell) kernelSend(tell, callbacks);
+  }
+
+  /** @param {number} index @param {any} [callbacks] */
+  function toggleHighlight(index, callbacks) {
+    const chosen = state.highlighted.includes(index)
+      ? state.highlighted.filter((i) => i !== index) : [...state.highlighted, index];
+    pageChange({ highlighted: chosen }, { event: 'highlighted', value: chosen }, callbacks);
+  }
+
+  /** @param {number} index @param {number} row @param {number} col @param {any} [callbacks] */
+  function select(index, row, col, callbacks) {
+    const [count, rows, cols] = state.tensor ? state.tensor.shape : [0, 0, 0];
+    if (!(index < count && row < rows && col < cols)) return;
+    pageChange({ selected: [index, row, col] }, { event: 'selected', value: [index, row, col] },
+      callbacks);
+  }
+
+  // ---------------------------------------------------------------- frames
+
+  /** Show frame `t` of the frames the page holds: its maps become the stack shown (and,
+   *  with 'per-frame' automatic limits, Python's automatic limits of that frame the
+   *  automatic limits). `tell`: a person chose it here, so Python follows.
+   * @param {number} t
+   * @param {boolean} tell */
+  function showFrame(t, tell) {
+    const f = state.frames;
+    if (!f || !state.tensor || !(t >= 0 && t < f.shape[0])) return false;
+    const maps = frameValues(f, t);
+    if (state.tensor.values.length !== maps.length) return false;
+    state.tensor.values.set(maps);
+    keepStackInState();
+    state.frame = t;
+    model.set('frame', t, { silent: true }); // a saved or exported page opens on it
+    if (state.frameLimits === 'per-frame') {
+      const { vmin, vmax } = state.limits;
+      state.auto = frameAuto(f, t);
+      if (vmin == null || vmax == null) {
+        state.limits = limitsOf(vmin ?? null, vmax ?? null);
+        later('limits');
+      }
+    }
+    later('maps', null);
+    reflectControls();
+    if (tell) kernelSend({ event: 'frame', value: [t] });
+    return true;
+  }
+
+  /** @type {ReturnType<typeof setInterval> | null} */
+  let playing = null; // the playback timer
+  function framesPerSecond() {
+    const c = state.controls;
+    const chosen = c && c.speed ? parseFloat(dropdownChoice(c.speed) || '') : NaN;
+    return chosen > 0 ? chosen : 5;
+  }
+  /** @param {boolean} on */
+  function play(on) {
+    if (playing !== null) clearInterval(playing);
+    playing = null;
+    const count = frameCount(state.frames);
+    if (on && count > 1) {
+      playing = setInterval(() => showFrame((state.frame + 1) % count, true), 1000 / framesPerSecond());
+    }
+    const toggle = state.controls && state.controls.play;
+    if (toggle && toggle.get('value') !== (playing !== null)) setLocal(toggle, { value: playing !== null });
+  }
+  /** @param {number} by */
+  function stepFrame(by) {
+    const count = frameCount(state.frames);
+    if (count) showFrame(Math.max(0, Math.min(count - 1, state.frame + by)), true);
+  }
+
+  /** Show `view` ('data', 'reference' or 'difference'): what the page holds, with
+   *  that view's automatic limits (Python's) and colormap. `tell`: a person chose it.
+   * @param {string | undefined} view
+   * @param {boolean} tell */
+  function showView(view, tell) {
+    if (!state.reference || !view || !VIEWS.includes(view)) return;
+    const info = state.compare || {};
+    state.showing = view;
+    if (info.auto && info.auto[view]) state.auto = info.auto[view];
+    state.limits = limitsOf(null, null);
+    const colormaps = info.colormaps || {};
+    const colormap = view === 'difference' ? colormaps.difference : colormaps.base;
+    if (colormap) state.colormap = colormap;
+    model.set('compare', { ...info, showing: view }, { silent: true });
+    later('maps', null);
+    later('limits');
+    later('colormap');
+    reflectControls();
+    if (tell) kernelSend({ event: 'showing', value: [VIEWS.indexOf(view)] });
+  }
+
+  state.actions = {
+    select, toggleHighlight, stepFrame, play: () => play(playing === null),
+    // Paged: Python reads the other page and sends it (no kernel, no other page).
+    turnPage: (step) => {
+      const { page, page_count: count } = state.paging;
+      if (page === undefined || count === undefined || !(page + step >= 0 && page + step < count)) return false;
+      if (noKernel(manager)) return false; // an exported page: it holds this page only
+      kernelSend({ event: 'page', value: [page + step] });
+      return true;
+    },
+    nextView: () => showView(nextView(state.showing), true),
+  };
+
+  /** @param {import('./state.js').Controls} c */
+  function watchControls(c) {
+    // Only what a person does in the page is applied here: a control's change that came
+    // from the kernel (under ipywidgets' state lock) already has its own way in through
+    // the grid's model, and echoing it would send Python a value it has moved past.
+    /** @param {Model | null} control */
+    const ignored = (control) => state.reflecting || fromKernel(control);
+    for (const control of [c.vmin, c.vmax, c.colormap, c.play, c.frame, c.speed, c.show, ...c.toggles]) {
+      userSavesOnly(control, () => state.reflecting);
+    }
+    /** @param {Model} control */
+    const onSlider = (control) => {
+      if (ignored(control) || !c.vmin || !c.vmax) return;
+      const lo = +c.vmin.get('value');
+      const hi = +c.vmax.get('value');
+      if (lo < hi) pageChange({ limits: limitsOf(lo, hi) }, null); // the sliders tell Python
+      else reflectControls(); // vmin dragged past vmax: back to the limits in force
+    };
+    for (const slider of [c.vmin, c.vmax]) if (slider) slider.on('change:value', () => onSlider(slider));
+    const menu = c.colormap;
+    if (menu) {
+      menu.on('change:index', () => {
+        if (ignored(menu)) return;
+        const name = dropdownChoice(menu);
+        const stops = stopsOf(model.get('colormaps') || {}, name);
+        if (!stops || !name) return;
+        const colormaps = state.compare && state.compare.colormaps;
+        if (state.reference && colormaps) { // the view's own: flipping back keeps it
+          colormaps[state.showing === 'difference' ? 'difference' : 'base'] = { name, stops };
+        }
+        pageChange({ colormap: { name, stops } }, null);
+      });
+    }
+    c.toggles.forEach((toggle) => {
+      if (!toggle) return;
+      toggle.on('change:value', () => {
+        if (ignored(toggle)) return;
+        const chosen = c.toggles.map((t, i) => (t && t.get('value') ? i : -1)).filter((i) => i >= 0);
+        pageChange({ highlighted: chosen }, null);
+      });
+    });
+    const slider = c.frame;
+    if (slider) {
+      slider.on('change:value', () => {
+        if (!ignored(slider)) showFrame(slider.get('value') | 0, false); // it tells Python
+      });
+    }
+    const toggle = c.play;
+    if (toggle) {
+      toggle.on('change:value', () => {
+        // Python may press play too: the page plays.
+        if (!state.reflecting && (playing !== null) !== !!toggle.get('value')) play(!!toggle.get('value'));
+      });
+    }
+    if (c.speed) c.speed.on('change:index', () => { if (playing !== null) play(true); });
+    const show = c.show;
+    if (show) {
+      show.on('change:index', () => {
+        if (ignored(show)) return;
+        const view = dropdownChoice(show);
+        if (view !== state.showing) showView(view, false); // the menu tells Python
+      });
+    }
+    interceptSends(c.reset, (content) => {
+      if (content.event === 'click') pageChange({ limits: limitsOf(null, null) }, null);
+      return true; // Python's button handler resets its traits too
+    });
+  }
+
+  // ---------------------------------------------------------------- parts
+
+  async function resolveParts() {
+    const [scale, axis, colorbar, canvas, marks, tooltips, figures, titles] = await Promise.all([
+      resolve(manager, model.get('color_scale')),
+      resolve(manager, model.get('colorbar_axis')),
+      resolve(manager, model.get('colorbar')),
+      resolve(manager, model.get('canvas')),
+      resolveAll(manager, model.get('marks')),
+      resolveAll(manager, model.get('tooltips')),
+      resolveAll(manager, model.get('figures')),
+      resolveAll(manager, model.get('titles')),
+    ]);
+    const colorbarLayout = colorbar ? await resolve(manager, colorbar.get('layout')) : null;
+    marks.forEach((mark, index) => interceptSends(mark, (content, callbacks) => {
+      if (content.event !== 'element_click') return true;
+      const data = content.data || {};
+      select(index, data.rowNum | 0, data.columnNum | 0, callbacks);
+      return false;
+    }));
+    titles.forEach((button, index) => interceptSends(button, (content, callbacks) => {
+      if (content.event === 'click') toggleHighlight(index, callbacks);
+      return false;
+    }));
+    state.parts = { scale, axis, colorbar, colorbarLayout, canvas, marks, tooltips, figures, titles };
+    const refs = model.get('controls') || {};
+    if (refs.vmin) {
+      const [vmin, vmax, colormap, reset, toggles, playToggle, frameSlider, frameLabel, speed, show] = await Promise.all([
+        resolve(manager, refs.vmin), resolve(manager, refs.vmax), resolve(manager, refs.colormap),
+        resolve(manager, refs.reset), resolveAll(manager, refs.toggles),
+        resolve(manager, refs.play), resolve(manager, refs.frame),
+        resolve(manager, refs.frame_label), resolve(manager, refs.speed), resolve(manager, refs.show),
+      ]);
+      state.controls = {
+        vmin, vmax, colormap, reset, toggles, play: playToggle, frame: frameSlider, frameLabel, speed, show,
+      };
+      watchControls(state.controls);
+    } else {
+      state.controls = null;
+    }
+    drawAll();
+  }
+
+  function reresolve() {
+    partsReady = partsReady.then(resolveParts).catch((error) => {
+      console.error('[digitheat-widget] could not reach the grid\'s parts:', error);
+    });
+  }
+
+  // ---------------------------------------------------------------- from Python
+
+  /** The model's own `data` follows the page's stack (without an event): a notebook
+   *  that saves widget state, or a page exported from here, holds what is shown, not
+   *  the first stack and one patch. It views the page's array, so it costs no copy. */
+  function keepStackInState() {
+    if (state.tensor) model.set('data', encode(state.tensor), { silent: true });
+  }
+  /** The model's `frames` follows the page's frames, as keepStackInState does. */
+  function keepFramesInState() {
+    if (state.frames) model.set('frames', encodeFrames(state.frames), { silent: true });
+  }
+
+  model.on('change:data', () => {
+    const tensor = decode(model.get('data'));
+    if (tensor) {
+      state.tensor = tensor;
+      keepStackInState();
+      later('maps', null);
+    }
+  });
+  model.on('change:patch', () => {
+    const patch = model.get('patch') || {};
+    const maps = decode(patch);
+    const held = state.tensor;
+    if (!maps || !held) return;
+    if (maps.seq !== held.seq + 1) {
+      model.send({ event: 'resync' }); // a patch was missed: ask for the whole stack
+      return;
+    }
+    const [, rows, cols] = held.shape;
+    const size = rows * cols;
+    (patch.indices || []).forEach((/** @type {number} */ index, /** @type {number} */ j) => {
+      held.values.set(maps.values.subarray(j * size, (j + 1) * size), index * size);
+    });
+    held.seq = maps.seq;
+    keepStackInState();
+    later('maps', patch.indices || []);
+  });
+  model.on('change:geometry', () => {
+    state.layout = model.get('geometry') || {};
+    later('limits');
+    later('style');
+  });
+  model.on('change:frames', () => {
+    state.frames = readFrames(model.get('frames'));
+    keepFramesInState();
+    reflectControls();
+  });
+  model.on('change:frames_patch', () => {
+    const patch = model.get('frames_patch') || {};
+    const added = decode(patch);
+    const held = state.frames;
+    if (!added || !held) return;
+    if (added.seq !== held.seq + 1) {
+      model.send({ event: 'resync', part: 'frames' });
+      return;
+    }
+    state.frames = appendFrames(held, added, patch);
+    keepFramesInState();
+    reflectControls();
+  });
+  model.on('change:reference', () => {
+    state.reference = decode(model.get('reference'));
+    later('maps', null);
+    later('limits'); // the tooltips' fields
+  });
+  model.on('change:compare', () => {
+    state.compare = model.get('compare') || {};
+    if (state.compare.showing && state.compare.showing !== state.showing) {
+      state.showing = state.compare.showing; // Python's limits and colormap come with it
+      later('maps', null);
+      reflectControls();
+    }
+  });
+  model.on('change:paging', () => {
+    state.paging = model.get('paging') || {};
+    later('style'); // the summary says which page
+  });
+  model.on('change:frame_limits', () => {
+    state.frameLimits = model.get('frame_limits') || 'fixed';
+    reflectControls();
+  });
+  model.on('change:frame', () => {
+    const t = model.get('frame');
+    // Python shows a frame from the frames the page holds (a frame just recorded
+    // is the stack shown already); the page's own choice comes back as no change.
+    if (t !== state.frame && !showFrame(t, false)) {
+      state.frame = t;
+      reflectControls();
+    }
+  });
+  model.on('change:limits', () => {
+    state.limits = model.get('limits') || {};
+    later('limits');
+    reflectControls();
+  });
+  model.on('change:auto_limits', () => {
+    state.auto = model.get('auto_limits') || [0, 1];
+  });
+  model.on('change:colormap', () => {
+    state.colormap = model.get('colormap') || {};
+    later('colormap');
+    reflectControls();
+  });
+  model.on('change:highlighted', () => {
+    state.highlighted = model.get('highlighted') || [];
+    later('highlight');
+    reflectControls();
+  });
+  model.on('change:selected change:nan_color', () => {
+    state.selected = model.get('selected') || [];
+    state.nanColor = model.get('nan_color');
+    later('style');
+  });
+  model.on('change:marks change:canvas change:controls change:colorbar change:titles', reresolve);
+
+  state.tensor = decode(model.get('data'));
+  state.frames = readFrames(model.get('frames'));
+  state.reference = decode(model.get('reference'));
+  state.compare = model.get('compare') || {};
+  state.showing = state.compare.showing || 'data';
+  state.frame = model.get('frame') ?? -1;
+  state.frameLimits = model.get('frame_limits') || 'fixed';
+  const patch = model.get('patch') || {};
+  if (state.tensor && patch.seq > state.tensor.seq) model.send({ event: 'resync' });
+  keepStackInState();
+  let uid = state.layout.uid;
+  register(uid, state);
+  model.on('change:geometry', () => {
+    unregister(uid, state);
+    uid = (model.get('geometry') || {}).uid;
+    register(uid, state);
+  });
+  reresolve();
+  await partsReady;
+  return () => unregister(uid, state);
+}
+
+/**
+ * The view, inside the grid but out of its flow and invisible: the grid's <style> (NaN
+ * colour, highlight outline and the selected cell of the SVG panels), the keyboard (the
+ * panels and colorbar are one tab stop; keyboard.js) and a polite live region that reads
+ * out the focused cell.
+ * @param {{model: Model, el: HTMLElement}} args
+ */
+function render({ model, el }) {
+  const style = document.createElement('style');
+  const live = document.createElement('div');
+  live.setAttribute('aria-live', 'polite');
+  live.className = 'dhg-announce';
+  el.append(style, live);
+  el.classList.add('dhg-controller');
+  const uid = () => (model.get('geometry') || {}).uid;
+  /** @type {ReturnType<typeof keyboard>} */
+  let keys = null;
+  const restyle = () => {
+    /** @type {PageState | undefined} */
+    const state = lookup(uid());
+    if (!state) return;
+    style.textContent = stylesheet(state);
+    if (!keys && el.isConnected) keys = keyboard(state, el, live);
+    if (keys) keys.refresh();
+  };
+  /** @type {PageState | undefined} */
+  const state = lookup(uid());
+  if (state) state.views.add(restyle);
+  restyle();
+  // Drawn before it is attached, the view cannot find its grid yet.
+  const attached = new MutationObserver(() => {
+    if (el.isConnected && !keys) restyle();
+    if (keys) attached.disconnect();
+  });
+  attached.observe(document.body, { childList: true, subtree: true });
+  return () => {
+    attached.disconnect();
+    if (state) state.views.delete(restyle);
+    if (keys) keys.remove();
+    style.remove();
+    live.remove();
+  };
+}
+
+export default { initialize, render };

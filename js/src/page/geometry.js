@@ -1,0 +1,144 @@
+// @ts-check
+// Where things are: twins of figure/layout.py's GridGeometry (panel_origin, plot_origin,
+// hit, colorbar_width, colorbar_margin). Every size comes from Python (the controller's
+// and the canvas' `geometry`, GridGeometry.to_page()); nothing here has a size of its
+// own. Golden cases: js/test/geometry.test.mjs.
+
+/**
+ * @typedef {object} Margin
+ * @property {number} top
+ * @property {number} bottom
+ * @property {number} left
+ * @property {number} right
+ */
+
+/**
+ * @typedef {object} PageLayout  Figure.page_layout() (+ the grid's uid, for the controller)
+ * @property {number} count
+ * @property {number} rows
+ * @property {number} cols
+ * @property {number} columns
+ * @property {number} cell
+ * @property {Margin} margin
+ * @property {number} gap_x
+ * @property {number} gap_y
+ * @property {number} panel_width
+ * @property {number} panel_height
+ * @property {number} plot_width
+ * @property {number} plot_height
+ * @property {number} width
+ * @property {number} height
+ * @property {number[]} x_ticks
+ * @property {number[]} y_ticks
+ * @property {number} tick_font_px
+ * @property {number} title_font_px
+ * @property {number} tick_length
+ * @property {number} tick_padding
+ * @property {string} accent_color
+ * @property {number} highlight_width
+ * @property {string} selected_color
+ * @property {number} dimmed_opacity
+ * @property {number} colorbar_bar_left
+ * @property {number} colorbar_bar_width
+ * @property {number} colorbar_inset
+ * @property {string[]} [labels]
+ * @property {string[]} [title_tooltips]
+ * @property {string} [uid]
+ */
+
+/**
+ * @typedef {{kind: 'cell', digit: number, row: number, col: number}
+ *   | {kind: 'title', digit: number}} Hit  what a point of the grid is on
+ */
+
+/**
+ * Top-left corner of panel `p` in the grid, reading order.
+ * @param {PageLayout} g
+ * @param {number} p
+ * @returns {[number, number]}
+ */
+export function panelOrigin(g, p) {
+  return [(p % g.columns) * (g.panel_width + g.gap_x), Math.floor(p / g.columns) * (g.panel_height + g.gap_y)];
+}
+
+/**
+ * Top-left corner of panel `p`'s cells.
+ * @param {PageLayout} g
+ * @param {number} p
+ * @returns {[number, number]}
+ */
+export function plotOrigin(g, p) {
+  const [x, y] = panelOrigin(g, p);
+  return [x + g.margin.left, y + g.margin.top];
+}
+
+/**
+ * Top-left corner of cell (row, col) of panel `p`.
+ * @param {PageLayout} g
+ * @param {number} p
+ * @param {number} row
+ * @param {number} col
+ * @returns {[number, number]}
+ */
+export function cellOrigin(g, p, row, col) {
+  const [x, y] = plotOrigin(g, p);
+  return [x + col * g.cell, y + row * g.cell];
+}
+
+/**
+ * What is under point (x, y) of the grid in CSS px: a cell, a title (the top margin
+ * inside the highlight outline, as the SVG panels' title button), or null.
+ * @param {PageLayout} g
+ * @param {number} x
+ * @param {number} y
+ * @returns {Hit | null}
+ */
+export function hit(g, x, y) {
+  const stepX = g.panel_width + g.gap_x;
+  const stepY = g.panel_height + g.gap_y;
+  const pc = Math.floor(x / stepX);
+  const pr = Math.floor(y / stepY);
+  if (pc < 0 || pc >= g.columns || pr < 0) return null;
+  const lx = x - pc * stepX;
+  const ly = y - pr * stepY;
+  const digit = pr * g.columns + pc;
+  if (lx >= g.panel_width || ly >= g.panel_height || digit >= g.count) return null;
+  const cx = lx - g.margin.left;
+  const cy = ly - g.margin.top;
+  if (cx >= 0 && cx < g.plot_width && cy >= 0 && cy < g.plot_height) {
+    return { kind: 'cell', digit, row: Math.floor(cy / g.cell), col: Math.floor(cx / g.cell) };
+  }
+  const edge = g.highlight_width;
+  if (ly >= edge && ly < g.margin.top && lx >= edge && lx < g.panel_width - edge) {
+    return { kind: 'title', digit };
+  }
+  return null;
+}
+
+/** Width of the longest tick label at the tick font (layout.py's label_px).
+ * @param {string[]} labels */
+function labelPx(labels) {
+  return Math.floor((labels.length ? Math.max(...labels.map((t) => t.length)) : 4) * 6.5);
+}
+
+/**
+ * The colorbar figure's width and bqplot margins for these tick labels
+ * (GridGeometry.colorbar_width and colorbar_margin).
+ * @param {string[]} labels
+ * @param {Pick<PageLayout, 'colorbar_bar_left' | 'colorbar_bar_width' | 'margin' | 'colorbar_inset'>} layout
+ * @returns {{width: number, margin: Margin}}
+ */
+export function colorbarSize(labels, layout) {
+  const px = labelPx(labels);
+  const width = layout.colorbar_bar_left + layout.colorbar_bar_width + 8 + px;
+  const right = 2 * (px + 8);
+  return {
+    width,
+    margin: {
+      top: layout.margin.top - layout.colorbar_inset,
+      bottom: layout.margin.bottom - layout.colorbar_inset,
+      left: width - 2 - right,
+      right,
+    },
+  };
+}

@@ -1,0 +1,146 @@
+// @ts-check
+// The controller's page state: what Python sent (the figure's parts, the stack, the
+// frames, the reference) and what the page changed since. One object per grid, made by
+// `createState` in the controller's initialize, read by its views through registry.js.
+
+/** @typedef {import('./codec.js').Tensor} Tensor */
+/** @typedef {import('./geometry.js').PageLayout} PageLayout */
+/** @typedef {import('./limits.js').PageLimits} PageLimits */
+/** @typedef {import('./limits.js').Range} Range */
+/** @typedef {import('./frames.js').FrameStack} FrameStack */
+/** @typedef {import('./compat.js').Model} Model */
+
+/**
+ * @typedef {object} Colormap  Figure.page_colormap()
+ * @property {string | null} [name]
+ * @property {string[]} [stops]
+ */
+
+/**
+ * @typedef {object} Paging  a paged grid's page (controller.py's `paging`); {} when not paged
+ * @property {number} [page]
+ * @property {number} [page_count]
+ * @property {number} [offset]
+ * @property {number} [total]
+ */
+
+/**
+ * @typedef {object} CompareInfo  compare's view state (controller.py's `compare`)
+ * @property {string} [showing]
+ * @property {Record<string, Range>} [auto]
+ * @property {{base?: Colormap, difference?: Colormap}} [colormaps]
+ */
+
+/**
+ * @typedef {object} Parts  the drawing models, resolved (controller.js's resolveParts)
+ * @property {Model | null} scale
+ * @property {Model | null} axis
+ * @property {Model | null} colorbar
+ * @property {Model | null} colorbarLayout
+ * @property {Model | null} canvas
+ * @property {(Model | null)[]} marks
+ * @property {(Model | null)[]} tooltips
+ * @property {(Model | null)[]} figures
+ * @property {(Model | null)[]} titles
+ */
+
+/**
+ * @typedef {object} Controls  the control panel's models
+ * @property {Model | null} vmin
+ * @property {Model | null} vmax
+ * @property {Model | null} colormap
+ * @property {Model | null} reset
+ * @property {(Model | null)[]} toggles
+ * @property {Model | null} play
+ * @property {Model | null} frame
+ * @property {Model | null} frameLabel
+ * @property {Model | null} speed
+ * @property {Model | null} show
+ */
+
+/**
+ * @typedef {object} Actions  what keys and canvas clicks can do (set by the controller)
+ * @property {(index: number, row: number, col: number, callbacks?: any) => void} select
+ * @property {(index: number, callbacks?: any) => void} toggleHighlight
+ * @property {(by: number) => void} stepFrame
+ * @property {() => void} play
+ * @property {(step: number) => boolean} turnPage
+ * @property {() => void} nextView
+ */
+
+/**
+ * @typedef {object} PageState
+ * @property {PageLayout} layout
+ * @property {PageLimits} limits
+ * @property {Range} auto  the automatic limits of what is shown
+ * @property {Colormap} colormap
+ * @property {string} nanColor
+ * @property {number[]} highlighted
+ * @property {number[]} selected  [digit, row, col] or []
+ * @property {Tensor | null} tensor
+ * @property {FrameStack | null} frames
+ * @property {Paging} paging
+ * @property {number} frame  -1 for none
+ * @property {string} frameLimits  'fixed' or 'per-frame'
+ * @property {Tensor | null} reference
+ * @property {string} showing  'data', 'reference' or 'difference'
+ * @property {CompareInfo} compare
+ * @property {Parts | null} parts
+ * @property {Controls | null} controls
+ * @property {Set<() => void>} views  restyle callbacks of the controller's views
+ * @property {boolean} reflecting  the controls are being set from the state
+ * @property {Actions} actions
+ */
+
+/** @type {Actions} */
+const NO_ACTIONS = {
+  select() {}, toggleHighlight() {}, stepFrame() {}, play() {}, turnPage: () => false, nextView() {},
+};
+
+/**
+ * A grid's page state from its controller model's first values.
+ * @param {Model} model
+ * @returns {PageState}
+ */
+export function createState(model) {
+  return {
+    layout: model.get('geometry') || {},
+    limits: model.get('limits') || {},
+    auto: model.get('auto_limits') || [0, 1],
+    colormap: model.get('colormap') || {},
+    nanColor: model.get('nan_color'),
+    highlighted: model.get('highlighted') || [],
+    selected: model.get('selected') || [],
+    tensor: null,
+    frames: null,
+    paging: model.get('paging') || {},
+    frame: -1,
+    frameLimits: 'fixed',
+    reference: null,
+    showing: 'data',
+    compare: {},
+    parts: null,
+    controls: null,
+    views: new Set(),
+    reflecting: false,
+    actions: NO_ACTIONS,
+  };
+}
+
+/**
+ * [count, rows, cols] of the stack shown ([0, 0, 0] before one came).
+ * @param {PageState} state
+ * @returns {number[]}
+ */
+export function shapeOf(state) {
+  return state.tensor ? state.tensor.shape : [0, 0, 0];
+}
+
+/**
+ * Panel `p`'s title (its index where it has none).
+ * @param {PageState} state
+ * @param {number} p
+ */
+export function labelOf(state, p) {
+  return String((state.layout.labels || [])[p] ?? p);
+}
