@@ -21,6 +21,7 @@ import numpy as np
 from ipywidgets import CallbackDispatcher, Widget, widget_serialization
 from traitlets import Dict, Instance, Int, List, Unicode
 
+from ..data import auto_limits
 from ..figure import Figure
 from . import module_text
 from .codec import decode, encode
@@ -36,10 +37,21 @@ class Stack:
     reloading from the kernel, an export) encodes the current tensor."""
 
     def __init__(self, tensor: np.ndarray | None = None, dtype: type = np.float32,
-                 seq: int = 0, labels: list[str] | None = None) -> None:
+                 seq: int = 0, labels: list[str] | None = None,
+                 auto: list[list[float]] | None = None) -> None:
         self.tensor, self.dtype, self.seq = tensor, dtype, seq
         #: The frames' labels (the frames stack only), kept and sent with them.
         self.labels = labels
+        #: Each frame's automatic limits (the frames stack only), sent with them.
+        self.auto = auto
+
+
+def frame_auto_limits(frames: np.ndarray) -> list[list[float]]:
+    """Each frame's automatic colour limits, as Python finds them (``data.auto_limits``):
+    sent with the frames, so a page showing a frame with ``frame_limits="per-frame"``
+    uses Python's numbers rather than working them out again (a constant frame of 0.005
+    is 0.00475 to 0.00525, not 0.005 +- 0.5)."""
+    return [list(auto_limits(frame, None, None)) for frame in frames]
 
 
 def _stack_to_json(stack: Stack, _widget: Any) -> dict[str, Any] | None:
@@ -48,6 +60,8 @@ def _stack_to_json(stack: Stack, _widget: Any) -> dict[str, Any] | None:
     encoded = encode(stack.tensor, stack.dtype, stack.seq)
     if stack.labels is not None:
         encoded["labels"] = list(stack.labels)
+    if stack.auto is not None:
+        encoded["auto"] = [list(pair) for pair in stack.auto]
     return encoded
 
 
@@ -57,7 +71,7 @@ def _stack_from_json(value: dict[str, Any] | None, _widget: Any) -> Stack:
     if not value:
         return Stack()
     return Stack(decode(value), np.dtype(value["dtype"]).type, int(value.get("seq", 0)),
-                 value.get("labels"))
+                 value.get("labels"), value.get("auto"))
 
 
 def _refs(**kwargs: Any) -> Any:
@@ -89,10 +103,12 @@ class GridController(anywidget.AnyWidget):
     patch = Dict(help="The last update: the changed maps, codec.encode with 'indices'.").tag(
         sync=True)
     frames = Instance(Stack, args=(), help="The grid's frames (T, N, H, W), codec.encode, "
-                      "with a sequence number and 'labels', one per frame.").tag(
+                      "with a sequence number, 'labels' and 'auto' (each frame's automatic "
+                      "limits), one per frame.").tag(
         sync=True, to_json=_stack_to_json, from_json=_stack_from_json)
     frames_patch = Dict(help="The last frames recorded: codec.encode of them, with their "
-                        "'labels' and 'drop', how many of the oldest frames go first.").tag(
+                        "'labels', 'auto' (their automatic limits) and 'drop', how many of "
+                        "the oldest frames go first.").tag(
         sync=True)
     frame = Int(-1, help="Index of the frame shown, -1 for none.").tag(sync=True)
     frame_limits = Unicode("fixed", help="'fixed' or 'per-frame' automatic limits.").tag(sync=True)
@@ -164,7 +180,8 @@ class GridController(anywidget.AnyWidget):
                     frame_limits: str, dtype: type) -> None:
         """The whole history (a new one, or a page that asks for it)."""
         with self.hold_sync():
-            self.frames = Stack(frames, dtype, self.frames.seq + 1, labels)
+            self.frames = Stack(frames, dtype, self.frames.seq + 1, labels,
+                                frame_auto_limits(frames))
             self.frame = -1 if frame is None else int(frame)
             self.frame_limits = frame_limits
 
@@ -174,10 +191,13 @@ class GridController(anywidget.AnyWidget):
         after dropping the ``dropped`` oldest: one message whose size does not grow with
         the history; Python's stack becomes ``frames``."""
         stack = self.frames
+        new = frames[len(frames) - added:]
+        auto = frame_auto_limits(new)
         stack.tensor, stack.seq, stack.labels = frames, stack.seq + 1, labels
+        stack.auto = [*(stack.auto or [])[dropped:], *auto][-len(frames):]
         with self.hold_sync():
-            patch = encode(frames[len(frames) - added:], stack.dtype, stack.seq)
-            self.frames_patch = {**patch, "drop": int(dropped),
+            patch = encode(new, stack.dtype, stack.seq)
+            self.frames_patch = {**patch, "drop": int(dropped), "auto": auto,
                                  "labels": list(labels[len(labels) - added:])}
             self.frame = -1 if frame is None else int(frame)
             self.frame_limits = frame_limits
