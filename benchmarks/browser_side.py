@@ -1,6 +1,6 @@
 """Page-side costs: DigitHeatmapGrid in JupyterLab 4 in Debian's Chromium (headless).
 
-One Jupyter server and one browser for the whole run (tests/browser/harness.py starts
+One Jupyter server and one browser for the whole run (tests/lab/harness.py starts
 them). For each size (and renderer, when the widget has that option) one grid is shown in
 the same notebook cell, measured, then closed before the next:
 
@@ -43,9 +43,10 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from tests.browser import harness  # noqa: E402
+from tests import chromium  # noqa: E402
+from tests.lab import harness  # noqa: E402
 
-BROWSER_ARGS = [*harness.CHROMIUM_ARGS, "--enable-precise-memory-info", "--js-flags=--expose-gc"]
+BROWSER_ARGS = [*chromium.CHROMIUM_ARGS, "--enable-precise-memory-info", "--js-flags=--expose-gc"]
 WATCH_VALUES = (0.2, 0.8)  # the watched cell in tensors A and B
 VMAX_VALUES = (0.90, 0.95)
 RGB_TOLERANCE = 6
@@ -347,7 +348,7 @@ class Session:
         self.server = stack.enter_context(harness.jupyter_server(root, app="lab"))
         playwright = stack.enter_context(sync_playwright())
         self.context = playwright.chromium.launch_persistent_context(
-            str(root / "chromium-profile"), executable_path=harness.CHROMIUM, headless=True,
+            str(root / "chromium-profile"), executable_path=chromium.CHROMIUM, headless=True,
             args=BROWSER_ARGS, viewport={"width": 1000, "height": 1400}, device_scale_factor=1,
         )
         stack.callback(self.context.close)

@@ -32,7 +32,7 @@ from benchmarks._comm import Recorder  # noqa: E402
 RECORDER = Recorder()
 RECORDER.install()
 
-from tests.offline_browser import launch  # noqa: E402
+from tests.chromium import launch  # noqa: E402
 
 from digitheat_widget import DigitHeatmapGrid, sample_data  # noqa: E402
 

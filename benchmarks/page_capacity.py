@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE.parent) not in sys.path:
     sys.path.insert(0, str(HERE.parent))
 
-from tests.offline_browser import launch  # noqa: E402
+from tests.chromium import launch  # noqa: E402
 
 JS = """async (frames) => {
   const [manager] = await window.digitheatEmbed.ready;

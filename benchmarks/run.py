@@ -128,7 +128,7 @@ def _measure(args: argparse.Namespace, sizes: list[tuple[int, int, int]], render
 
 
 def _browser_missing() -> str | None:
-    from tests.browser.harness import CHROMIUM
+    from tests.chromium import CHROMIUM
 
     if not Path(CHROMIUM).exists():
         return f"no Chromium at {CHROMIUM} (apt-get install chromium)"

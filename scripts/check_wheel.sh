@@ -71,4 +71,13 @@ size, packed = len(raw), len(gzip.compress(raw, 9))
 print(f"   {page.resolve()}: {size:,} bytes ({packed:,} gzipped), budget {budget:,}")
 assert size <= budget, f"page is {size:,} bytes, over the {budget:,} budget"
 EOF
+# The command line as a user types it (the unit tier calls main() in-process).
+echo "== python -m digitheat_widget from that venv"
+"$work/venv/bin/python" -m digitheat_widget -o "$work/grid.png"
+python - "$work/grid.png" <<'EOF'
+import sys
+from pathlib import Path
+head = Path(sys.argv[1]).read_bytes()[:8]
+assert head == b"\x89PNG\r\n\x1a\n", f"not a PNG: {head!r}"
+EOF
 echo "== OK"

@@ -18,8 +18,9 @@ fi
 echo "== installing the package with its test dependencies"
 python -m pip install -q --disable-pip-version-check -e ".[test]"
 
-echo "== running the tests"
-python -m pytest "$@"
+echo "== running the tests (tiers: tests/unit, tests/pages, tests/lab, tests/pipelines)"
+# --durations: the slowest tests stay visible in every run (CI's budget is 12 minutes).
+python -m pytest --durations=25 "$@"
 
 # The lowest versions pyproject.toml's runtime dependencies allow (scripts/lowest_versions.py
 # reads them from the ranges), in a second environment, with the test tools at the newest
@@ -38,26 +39,20 @@ if [ "${LOWEST:-1}" != 0 ]; then
     SKIP_JUPYTER_BUILDER=1 python -m uv pip install -q --python "$LOWEST_ENV/bin/python" \
         --only-binary :all: --constraint "$LOWEST_ENV.txt" -e ".[test]"
     echo "== the lowest allowed versions: $(tr '\n' ' ' < "$LOWEST_ENV.txt")"
-    # Every Python-side test but test_wheel.py (it builds its own clean environment),
-    # test_lifecycle_stress.py (a thousand grids, 2 minutes here; test_lifecycle.py makes
-    # the same closing checks on single grids), and the page pipelines whose tools are the
-    # same in both environments (Sphinx, nbconvert) or that check the page's own CSS
-    # (themes, axe): about 90 s, to keep CI well under 20 minutes; test_embed.py checks
-    # the exported page with the lowest front ends.
-    python_side=()
-    for test_file in tests/test_*.py; do
-        case "$test_file" in
-            tests/test_wheel.py|tests/test_lifecycle_stress.py) ;;
-            tests/test_sphinx_site.py|tests/test_nbconvert_live.py) ;;
-            tests/test_themes.py|tests/test_axe.py) ;;
-            *) python_side+=("$test_file") ;;
-        esac
-    done
+    # The unit tier, the exported pages (the page's front ends at their lowest versions)
+    # but the page-CSS checks of themes and axe, the notebooks and the picture fallback run
+    # in a kernel, and a JupyterLab smoke test. Left out: the wheel (it builds its own
+    # clean environment), the thousand grids (tests/unit/test_lifecycle.py makes the same
+    # closing checks on single grids), and the Sphinx and nbconvert builds, whose tools
+    # are the same in both environments.
     # ipywidgets < 8.0.5 opens comms with ipykernel's deprecated Comm: one warning per widget.
     PATH="$LOWEST_ENV/bin:$PATH" "$LOWEST_ENV/bin/python" -m pytest -p no:cacheprovider \
         -W "ignore:The \`ipykernel.comm.Comm\` class has been deprecated:DeprecationWarning" \
-        "${python_side[@]}" \
-        "tests/browser/test_lab.py::test_default_grid_renders_like_the_reference" \
-        "tests/browser/test_lab.py::test_vmax_and_data_changes_recolour_the_page"
+        --durations=10 \
+        tests/unit tests/pages \
+        --ignore=tests/pages/test_themes.py --ignore=tests/pages/test_axe.py \
+        tests/pipelines/test_display_fallback.py tests/pipelines/test_notebooks.py \
+        "tests/lab/test_lab.py::test_default_grid_renders_like_the_reference" \
+        "tests/lab/test_lab.py::test_vmax_and_data_changes_recolour_the_page"
     echo "== the lowest-versions run took $(( $(date +%s) - lowest_started )) s"
 fi

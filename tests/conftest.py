@@ -20,6 +20,7 @@ import json
 import math
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import uuid4
@@ -274,10 +275,38 @@ def widgets_of():
     return walk_widgets
 
 
-@pytest.fixture(scope="module")
-def offline_browser() -> Iterator[Any]:
-    """Headless Chromium for exported pages opened offline (see offline_browser.py)."""
-    import offline_browser as offline
+@pytest.fixture(scope="session")
+def chromium_browser() -> Iterator[Any]:
+    """The session's one headless Chromium (tests/chromium.py): exported pages open in it
+    offline, and the JupyterLab tier takes a context of it."""
+    import chromium
 
-    with offline.launch() as browser:
+    with chromium.launch() as browser:
         yield browser
+
+
+# ---------------------------------------------------------------------- tiers
+
+#: The test tiers, one folder each, in the order they run (see README, "Development").
+#: unit: no browser, no server, no kernel subprocess, no network; pages: exported pages in
+#: offline Chromium; lab: JupyterLab, Notebook 7 and Voila servers; pipelines: notebook
+#: execution, Sphinx / Jupyter Book, nbconvert, the wheel.
+TIERS = ("unit", "pages", "lab", "pipelines")
+_TESTS_DIR = Path(__file__).resolve().parent
+
+
+def _tier_of(item: pytest.Item) -> str:
+    relative = Path(str(item.path)).resolve().relative_to(_TESTS_DIR)
+    tier = relative.parts[0] if len(relative.parts) > 1 else ""
+    if tier not in TIERS:
+        raise pytest.UsageError(f"{relative}: every test lives in one of tests/{{{','.join(TIERS)}}}/")
+    return tier
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test with its folder's tier, and run the tiers in order: the unit tier
+    first, before any Playwright has started (its sync API leaves an event loop in the
+    thread, which changes how the grid merges sends), and the cheapest feedback first."""
+    for item in items:
+        item.add_marker(getattr(pytest.mark, _tier_of(item)))
+    items.sort(key=lambda item: TIERS.index(_tier_of(item)))

@@ -19,7 +19,7 @@ from typing import Any
 
 import nbformat
 import numpy as np
-from offline_browser import block_network
+from chromium import block_network
 
 from digitheat_widget import sample_data
 

@@ -1,0 +1,102 @@
+"""Frames and compare in JupyterLab (issue "Watch it learn, hand it out"): frames
+recorded in the kernel reach the page one at a time and show in the playback row; a frame
+or a view (data, reference, difference) chosen in the page reaches Python, and one chosen
+in Python shows in the page."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import open_grid
+
+
+SETUP = """\
+from digitheat_widget import DigitHeatmapGrid
+fgrid = DigitHeatmapGrid(controls=True)
+fbase = fgrid.data.copy()
+"""
+
+
+@pytest.fixture(scope="module")
+def lab(browser, lab_server):
+    lab = open_grid(browser, lab_server, SETUP, "fgrid")
+    yield lab
+    lab.page.close()
+
+
+
+
+def summary_has(lab, text: str) -> None:
+    lab.page.wait_for_function(
+        "([sel, text]) => document.querySelector(sel + ' .dhg-body').getAttribute('aria-label').includes(text)",
+        arg=[lab.selector, text], timeout=20_000)
+
+
+def label_is(lab, text: str) -> None:
+    """The playback row's label (set by the page and by Python) comes to say ``text``."""
+    lab.page.wait_for_function(
+        "([sel, text]) => [...document.querySelectorAll(sel + ' .dhg-controls .widget-label')]"
+        ".some((l) => l.textContent === text)", arg=[lab.selector, text], timeout=20_000)
+
+
+def announced(lab) -> str:
+    return lab.page.evaluate(f"document.querySelector('{lab.selector} .dhg-announce').textContent")
+
+
+def test_recorded_frames_play_and_scrub_both_ways(lab):
+    page = lab.page
+    lab.execute("for epoch in range(5):\n    fgrid.data = fbase * (epoch + 1) / 5\n"
+                "    fgrid.record(f'epoch {epoch}')")
+    summary_has(lab, "frame epoch 4 of 5")
+    label_is(lab, "epoch 4 (5 of 5)")
+    # The page applied the loop's slider updates without sending any back: Python still
+    # shows the last frame with auto limits. (It once took a stale frame slider value and
+    # a limit slider's value snapped to its step, sent while the page applied the kernel's
+    # own update.) Whatever the page sent has reached the kernel before this request.
+    assert lab.execute("print(fgrid.frame, fgrid.vmin, fgrid.vmax)").split() == ["4", "None", "None"]
+    # The page steps back with the keyboard alone; Python follows, data and all.
+    page.locator(f"{lab.selector} .dhg-body").focus()
+    page.keyboard.press("ArrowRight")  # panel 0, cell (0, 1)
+    page.keyboard.press("[")
+    summary_has(lab, "frame epoch 3 of 5")
+    lab.wait_for_kernel_value("fgrid.frame", "3")
+    assert lab.execute("print(bool((fgrid.data == fgrid.frames[3]).all()))").strip() == "True"
+    value = float(lab.execute("print(fgrid.frames[3, 0, 0, 1])"))
+    assert announced(lab) == f"0, row 0, column 1, value {value:.4f}"
+    # Python picks a frame: the page shows it, from the frames it holds.
+    lab.execute("fgrid.frame = 0")
+    summary_has(lab, "frame epoch 0 of 5")
+    label_is(lab, "epoch 0 (1 of 5)")
+    page.locator(f"{lab.selector} .dhg-body").focus()
+    page.keyboard.press("Home")
+    value = float(lab.execute("print(fgrid.frames[0, 0, 0, 0])"))
+    assert announced(lab) == f"0, row 0, column 0, value {value:.4f}"
+    # Play in the page: frames move on in Python too; pause stops them.
+    page.locator(f"{lab.selector} .dhg-controls .widget-toggle-button", has_text="play").click()
+    lab.wait_for_kernel_value("fgrid.frame in (2, 3, 4)", "True")
+    page.locator(f"{lab.selector} .dhg-controls .widget-toggle-button", has_text="play").click()
+    page.wait_for_function(
+        "(sel) => !document.querySelector(sel + ' .dhg-controls .widget-toggle-button.mod-active')",
+        arg=lab.selector)
+
+
+def test_compare_flips_both_ways(lab):
+    page = lab.page
+    lab.execute("fgrid.compare(fbase * 0.5)")
+    summary_has(lab, "showing the difference data - reference")
+    # The keyboard flips the view in the page; Python follows.
+    page.locator(f"{lab.selector} .dhg-body").focus()
+    page.keyboard.press("Home")
+    page.keyboard.press("v")
+    summary_has(lab, "showing the data")
+    lab.wait_for_kernel_value("fgrid.showing", "data")
+    data, ref = (float(v) for v in lab.execute(
+        "print(fgrid.data[0, 0, 0], fgrid.reference[0, 0, 0])").split())
+    assert announced(lab) == f"0, row 0, column 0, data {data:.4f} (data {data:.4f}, reference {ref:.4f})"
+    # Python flips: the page shows the reference.
+    lab.execute("fgrid.showing = 'reference'")
+    summary_has(lab, "showing the reference")
+    lab.execute("fgrid.compare(None)")
+    lab.page.wait_for_function(
+        "(sel) => !document.querySelector(sel + ' .dhg-body').getAttribute('aria-label').includes('showing')",
+        arg=lab.selector, timeout=20_000)

@@ -1,0 +1,59 @@
+"""The keyboard in JupyterLab: keys reach the grid (not the notebook's own shortcuts),
+Enter selects and H highlights in Python too, and clicks on the page flow back."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import open_grid
+
+
+SETUP = """\
+from digitheat_widget import DigitHeatmapGrid
+kgrid = DigitHeatmapGrid()
+kclicks = []
+kgrid.on_cell_click(lambda *args: kclicks.append(args[:3]))
+"""
+
+
+@pytest.fixture(scope="module")
+def lab(browser, lab_server):
+    lab = open_grid(browser, lab_server, SETUP, "kgrid")
+    yield lab
+    lab.page.close()
+
+
+
+
+def announced(lab) -> str:
+    return lab.page.evaluate(f"document.querySelector('{lab.selector} .dhg-announce').textContent")
+
+
+def test_keys_select_and_highlight_in_python(lab):
+    page = lab.page
+    page.locator(f"{lab.selector} .dhg-body").focus()
+    cells = lab.execute("print(kgrid.data.shape)").strip()
+    assert cells == "(10, 7, 6)"
+    for key in ("PageDown", "PageDown", "ArrowDown", "ArrowRight", "ArrowRight"):
+        page.keyboard.press(key)
+    value = float(lab.execute("print(kgrid.data[2, 1, 2])"))
+    assert announced(lab) == f"2, row 1, column 2, value {value:.4f}"
+    # Enter: the notebook would run the cell; here it selects the cell, in Python too.
+    page.keyboard.press("Enter")
+    lab.wait_for_kernel_value("kgrid.selected", "(2, 1, 2)")
+    assert lab.execute("print(kclicks)").strip() == "[(2, 1, 2)]"
+    # H highlights the focused panel (the notebook's "h" would toggle a help panel).
+    page.keyboard.press("h")
+    lab.wait_for_kernel_value("kgrid.highlighted", "[2]")
+    # The focus stayed on the grid: no notebook command took the keys.
+    assert page.evaluate(f"document.activeElement === document.querySelector('{lab.selector} .dhg-body')")
+    page.keyboard.press("h")
+    lab.wait_for_kernel_value("kgrid.highlighted", "[]")
+
+
+def test_python_changes_reach_the_summary(lab):
+    lab.execute("kgrid.highlighted = [7]\nkgrid.colormap = 'viridis'")
+    lab.page.wait_for_function(
+        "(sel) => { const l = document.querySelector(sel + ' .dhg-body').getAttribute('aria-label');"
+        " return l.includes('highlighted: 7') && l.includes('colormap viridis'); }",
+        arg=lab.selector)

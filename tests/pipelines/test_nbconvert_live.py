@@ -1,0 +1,112 @@
+"""``jupyter nbconvert --to digitheat-html``: the notebook's grids live and offline.
+
+The two-grid notebook (tests/notebook_pages.py) is converted with ``--execute`` (so it
+holds its widget state) by the command a teacher would type, and the page is opened
+offline in Chromium: pictures first, every cell's colour, hover, a control, a click,
+labels as text, nothing requested, the runtime and bqplot's front end once. Without
+widget state the same exporter gives the pictures alone.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from notebook_pages import check_live_grids, two_grids_notebook
+
+#: The alt text of each PNG <img> (nbconvert writes attributes in its own order).
+IMG = re.compile(r'<img (?=[^>]*src="data:image/png;base64,)[^>]*\balt="([^"]*)"')
+
+
+def convert(path: Path, *args: str) -> Path:
+    result = subprocess.run(
+        [sys.executable, "-m", "jupyter", "nbconvert", "--to", "digitheat-html", *args,
+         str(path)], capture_output=True, text=True, check=False, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return path.with_suffix(".html")
+
+
+@pytest.fixture(scope="module")
+def live_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("nbconvert") / "grids.ipynb"
+    nbformat.write(two_grids_notebook(), path)
+    return convert(path, "--execute")
+
+
+def test_page_carries_the_runtime_once_and_no_cdn(live_page: Path) -> None:
+    text = live_page.read_text(encoding="utf-8")
+    assert text.count('<script type="text/x-digitheat-runtime">') == 1
+    assert text.count('data-amd-module="bqplot"') == 1
+    assert text.count('<script type="application/vnd.jupyter.widget-view+json">') == 2
+    assert len(IMG.findall(text)) == 2  # the pictures, with the summary as alt text
+    assert all(alt.startswith("10 heatmaps of 7 by 6 cells") for alt in IMG.findall(text))
+    sources = re.findall(r'<script[^>]*\ssrc="([^"]*)"', text)
+    assert sources == [], sources  # no require.js, html-manager or MathJax from a CDN
+    print(f"\nnbconvert page with two live grids: {len(text.encode()) / 1e6:.2f} MB")
+
+
+def test_page_live_offline(live_page: Path, chromium_browser: Any,
+                           sample_limits: tuple[float, float]) -> None:
+    check_live_grids(chromium_browser, live_page, sample_limits)
+
+
+def test_without_widget_state_the_pictures(tmp_path: Path) -> None:
+    """As JupyterLab saves a notebook by default: outputs, no widget state."""
+    import nbclient
+
+    notebook = two_grids_notebook()
+    nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3").execute()
+    assert notebook.metadata.pop("widgets", None)
+    path = tmp_path / "stored.ipynb"
+    nbformat.write(notebook, path)
+    text = convert(path).read_text(encoding="utf-8")
+    assert len(IMG.findall(text)) == 2
+    assert "widget-view+json" not in text and "text/x-digitheat-runtime" not in text
+
+
+def test_canvas_grid_goes_live_offline(tmp_path: Path, chromium_browser: Any) -> None:
+    """A large stack (the canvas renderer): its picture, then its canvas in the colour of
+    its values (hot(0.5) everywhere here), offline."""
+    import matplotlib
+    import numpy as np
+
+    from digitheat_widget.figure import layout as figure_layout
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import numpy as np\nfrom digitheat_widget import DigitHeatmapGrid\n"
+        "DigitHeatmapGrid(np.full((100, 28, 28), 0.5), vmin=0.0, vmax=1.0, columns=10)")])
+    path = tmp_path / "large.ipynb"
+    nbformat.write(notebook, path)
+    page_path = convert(path, "--execute")
+    assert len(IMG.findall(page_path.read_text(encoding="utf-8"))) == 1
+    page = chromium_browser.new_page(viewport={"width": 1400, "height": 1000})
+    blocked: list[str] = []
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
+        ("file:", "data:", "blob:")) else (blocked.append(r.request.url), r.abort()))
+    page.add_init_script(
+        "window.__picture = false; const look = () => { if (document.querySelector("
+        "'.digitheat-static img')) window.__picture = true; else requestAnimationFrame(look); };"
+        " requestAnimationFrame(look);")
+    try:
+        page.goto(page_path.as_uri())
+        x = figure_layout.PANEL_MARGIN["left"] + 2
+        y = figure_layout.PANEL_MARGIN["top"] + 2
+        rgb = page.wait_for_function(
+            f"""() => {{ if (document.querySelector('.digitheat-static')) return false;
+                 const c = document.querySelector('.dhg-canvas canvas');
+                 if (!c || !c.width) return false;
+                 const k = c.width / parseFloat(c.style.width);
+                 const p = c.getContext('2d').getImageData({x} * k, {y} * k, 1, 1).data;
+                 return p[3] === 255 && p[0] > 200 ? [p[0], p[1], p[2]] : false; }}""",
+            timeout=60_000).json_value()
+        expected = np.array(matplotlib.colormaps["hot"](0.5)[:3]) * 255
+        assert np.abs(np.array(rgb) - expected).max() <= 6
+        assert page.evaluate("window.__picture") is True
+        assert blocked == []
+    finally:
+        page.close()

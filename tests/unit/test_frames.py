@@ -1,0 +1,196 @@
+"""Frames (issue "Watch it learn, hand it out", items 1 and 2): a history of shape
+(T, N, H, W) recorded from a loop or given whole, the frame shown, fixed or per-frame
+limits, the memory bound, what travels to the page, and playback in an exported page
+with no kernel (play, scrub with the keyboard, the live region reading frame values)."""
+
+from __future__ import annotations
+
+
+import numpy as np
+import pytest
+from page_model import controller_of, page_sends
+from traitlets import TraitError
+
+from digitheat_widget import DigitHeatmapGrid, sample_data
+
+
+def history(count: int = 6, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return rng.random((count, 10, 7, 6)) * np.linspace(0.1, 1.0, count)[:, None, None, None]
+
+
+def recorded(frames: np.ndarray, **kwargs) -> DigitHeatmapGrid:
+    grid = DigitHeatmapGrid(frames[0], **kwargs)
+    for epoch, maps in enumerate(frames):
+        grid.data = maps
+        assert grid.record(f"epoch {epoch}") == epoch
+    return grid
+
+
+# ---------------------------------------------------------------------- Python side
+
+
+def test_no_frames_by_default():
+    grid = DigitHeatmapGrid()
+    assert grid.frames.shape[0] == 0 and grid.frame is None and grid.frame_labels == []
+    assert not grid.frames.flags.writeable
+    with pytest.raises(TraitError, match=r"frame expected None \(there are no frames\), got 0"):
+        grid.frame = 0
+    grid.close()
+
+
+def test_record_appends_copies_and_shows_the_last():
+    frames = history()
+    grid = recorded(frames)
+    np.testing.assert_array_equal(grid.frames, frames)
+    assert grid.frame == 5 and grid.frame_labels == [f"epoch {e}" for e in range(6)]
+    assert not grid.frames.flags.writeable
+    grid.data = frames[0] * 3  # later changes of data do not reach recorded frames
+    np.testing.assert_array_equal(grid.frames[5], frames[5])
+    assert grid.record() == 6 and grid.frame_labels[-1] == "6"  # default: its number
+    grid.close()
+
+
+def test_choosing_a_frame_shows_it_and_refuses_what_is_outside():
+    frames = history()
+    grid = recorded(frames)
+    grid.frame = 2
+    np.testing.assert_array_equal(grid.data, frames[2])
+    grid.frame = -1
+    assert grid.frame == 5
+    np.testing.assert_array_equal(grid.data, frames[5])
+    for bad in (6, -7, True):
+        with pytest.raises(TraitError, match=r"DigitHeatmapGrid\.frame expected 0\.\.5 \(or -6\.\.-1\), got"):
+            grid.frame = bad
+    assert grid.frame == 5
+    grid.close()
+
+
+def test_frames_given_whole():
+    frames = history(4)
+    grid = DigitHeatmapGrid(frames[0])
+    with grid.hold_sync():
+        grid.frames = frames
+        grid.frame_labels = ["a", "b", "c", "d"]
+    assert grid.frame == 3 and grid.frame_labels == ["a", "b", "c", "d"]
+    np.testing.assert_array_equal(grid.data, frames[3])
+    before = grid.frames
+    with pytest.raises(TraitError, match=r"frames expected frames of maps shaped like data \(10, 7, 6\), got shape \(2, 10, 7, 5\)"):
+        grid.frames = np.zeros((2, 10, 7, 5))
+    with pytest.raises(TraitError, match=r"frames has 2 frames but frame_labels has 4 entries"):
+        grid.frames = frames[:2]
+    with pytest.raises(TraitError, match=r"frames expected a 4-D array \(T, N, H, W\), got 3-D"):
+        grid.frames = frames[0]
+    with pytest.raises(TraitError, match=r"frame_labels expected 4 labels \(one per frame\), got 1"):
+        grid.frame_labels = ["x"]
+    assert grid.frames is before and grid.frame == 3  # nothing half applied
+    grid.close()
+
+
+def test_max_frames_drops_the_oldest():
+    frames = history(7)
+    grid = DigitHeatmapGrid(frames[0])
+    grid.max_frames = 4
+    for epoch, maps in enumerate(frames):
+        grid.data = maps
+        grid.record(f"epoch {epoch}")
+    np.testing.assert_array_equal(grid.frames, frames[3:])
+    assert grid.frame_labels == ["epoch 3", "epoch 4", "epoch 5", "epoch 6"] and grid.frame == 3
+    with pytest.raises(TraitError, match=r"max_frames expected at least the 4 frames held, got 3"):
+        grid.max_frames = 3
+    with pytest.raises(TraitError, match=r"frames expected at most max_frames = 4 frames, got 5"):
+        grid.frames = frames[:5]
+    grid.close()
+
+
+def test_limits_are_fixed_across_frames_or_follow_the_frame():
+    frames = history()
+    grid = recorded(frames)
+    grid.frame = 0
+    assert grid.limits == (frames.min(), frames.max())  # colours compare over time
+    grid.frame_limits = "per-frame"
+    assert grid.limits == (frames[0].min(), frames[0].max())
+    with pytest.raises(TraitError, match=r"frame_limits"):
+        grid.frame_limits = "sometimes"
+    grid.close()
+
+
+def test_a_new_map_shape_starts_a_new_history():
+    grid = recorded(history(3))
+    grid.data = np.zeros((4, 5, 5))
+    assert grid.frames.shape[0] == 0 and grid.frame is None and grid.frame_labels == []
+    grid.close()
+
+
+def test_record_sends_the_new_frame_alone(recorder):
+    frames = history(3)
+    grid = recorded(frames[:2])
+    controller = controller_of(grid)
+    grid.data = frames[2]
+    with recorder.capture() as cap:
+        grid.record("last")
+    sends = [e for e in cap.sends if e.comm is controller.comm]
+    assert len(sends) == 1
+    state = sends[0].data["state"]
+    assert state["frames_patch"]["shape"] == [1, 10, 7, 6] and state["frames_patch"]["drop"] == 0
+    assert state["frames_patch"]["labels"] == ["last"]  # its label alone
+    assert sends[0].buffer_bytes == 10 * 7 * 6 * 4  # one frame, float32
+    assert state["frame"] == 2
+    grid.close()
+
+
+def test_a_frame_chosen_in_python_or_the_page_sends_no_maps(recorder):
+    grid = recorded(history())
+    controller = controller_of(grid)
+    with recorder.capture() as cap:
+        grid.frame = 1
+    (event,) = [e for e in cap.sends if e.comm is controller.comm]
+    assert event.data["state"]["frame"] == 1
+    assert "patch" not in event.data["state"] and "data" not in event.data["state"]
+    assert event.buffer_bytes == 0  # the page holds the frames
+    page_sends(grid, {"event": "frame", "value": [4]})  # a person scrubs in the page
+    assert grid.frame == 4
+    np.testing.assert_array_equal(grid.data, grid.frames[4])
+    page_sends(grid, {"event": "frame", "value": [40]})  # refused: the page is told back
+    assert grid.frame == 4
+    grid.close()
+
+
+def test_record_refuses_a_bad_label_or_a_new_shape():
+    grid = recorded(history(2))
+    with pytest.raises(TypeError, match=r"record expected label as a str or None, got int 3"):
+        grid.record(3)
+    with pytest.raises(TraitError, match=r"frame_labels expected labels of at most"):
+        grid.record("x" * 20_000)
+    grid.data = np.zeros((3, 3, 3))  # a new shape: a new history, then it records again
+    assert grid.record() == 0 and grid.frames.shape == (1, 3, 3, 3)
+    grid.close()
+
+
+def test_a_page_that_missed_frames_gets_them_all(recorder):
+    grid = recorded(history(4))
+    controller = controller_of(grid)
+    with recorder.capture() as cap:
+        page_sends(grid, {"event": "resync", "part": "frames"})
+    (event,) = [e for e in cap.sends if e.comm is controller.comm]
+    frames = event.data["state"]["frames"]
+    assert frames["shape"] == [4, 10, 7, 6] and frames["labels"] == [f"epoch {e}" for e in range(4)]
+    assert event.buffer_bytes == 4 * 10 * 7 * 6 * 4
+    grid.close()
+
+
+def test_page_with_200_frames_stays_small(tmp_path, capsys):
+    frames = np.random.default_rng(3).random((200, 10, 7, 6)) * sample_data().max()
+    grid = DigitHeatmapGrid(frames[0], controls=True)
+    single = len(grid.to_html().encode())
+    grid.frames = frames
+    size = len(grid.to_html().encode())
+    raw = frames.astype(np.float32).nbytes
+    with capsys.disabled():
+        print(f"\n[frames] 200 frames of 10x7x6: page {size:,} B (one frame {single:,} B, "
+              f"frames as float32 {raw:,} B)")
+    assert size < 2_000_000
+    # The frames travel once, in base64 (4/3 of their bytes), and little else is added.
+    assert size - single < raw * 4 / 3 + 20_000
+    grid.close()
+
