@@ -1,0 +1,69 @@
+// Page rules without a browser: keys, the value text a person hears, the mosaic's
+// colours, and the other libraries' details behind compat.js.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { mosaicLayout, paintMosaic, parseStops } from '../src/page/canvas-draw.js';
+import { interceptSends, setLocal, userSavesOnly } from '../src/page/compat.js';
+import { move, pastEdge, readout } from '../src/page/keyboard.js';
+import { createState } from '../src/page/state.js';
+import { encoded, fakeModel } from './fake-model.mjs';
+import { decode } from '../src/page/codec.js';
+
+test('arrow keys move in reading order and clamp at the ends', () => {
+  const shape = [2, 2, 3];
+  assert.deepEqual(move('ArrowRight', false, [0, 0, 2], shape), [0, 1, 0]);
+  assert.deepEqual(move('ArrowDown', false, [0, 1, 1], shape), [1, 0, 1]);
+  assert.deepEqual(move('ArrowUp', false, [1, 0, 2], shape), [0, 1, 2]);
+  assert.deepEqual(move('ArrowLeft', false, [0, 0, 0], shape), [0, 0, 0]);
+  assert.deepEqual(move('End', true, [0, 0, 0], shape), [1, 1, 2]);
+  assert.equal(move('x', false, [0, 0, 0], shape), null);
+  assert.ok(pastEdge('ArrowRight', [1, 1, 2], shape));
+  assert.ok(!pastEdge('ArrowRight', [1, 1, 1], shape));
+});
+
+test('the readout says NaN as the hover does (one wording)', () => {
+  const state = createState(fakeModel({ limits: { low: 0, high: 1, tick_format: ',.1f' }, geometry: { labels: ['p'] } }));
+  state.tensor = decode(encoded([NaN, 0.25], [1, 1, 2], 1));
+  assert.equal(readout(state, [0, 0, 0]), 'p, row 0, column 0, value NaN');
+  assert.equal(readout(state, [0, 0, 1]), 'p, row 0, column 1, value 0.25');
+});
+
+test('the mosaic: NaN in its colour, values clamped and interpolated between stops', () => {
+  const mosaic = mosaicLayout(1, 1, 4);
+  const data = new Uint8ClampedArray(4 * mosaic.width * mosaic.height);
+  assert.ok(paintMosaic(data, [NaN, -1, 0.5, 2], mosaic, parseStops(['#000000', '#ffffff']), 0, 1, [1, 2, 3, 4]));
+  assert.deepEqual([...data], [1, 2, 3, 4, 0, 0, 0, 255, 128, 128, 128, 255, 255, 255, 255, 255]);
+  assert.ok(!paintMosaic(data, [1], mosaic, parseStops([]), 0, 1, [0, 0, 0, 0]));
+});
+
+test('setLocal keeps page-side values out of the diff ipywidgets would send', () => {
+  const model = fakeModel({});
+  model._buffered_state_diff = { other: 1 };
+  setLocal(model, { min: 0 });
+  assert.deepEqual(model._buffered_state_diff, { other: 1 });
+  assert.equal(model.get('min'), 0);
+});
+
+test('interceptSends: a handler decides what goes on to Python', () => {
+  const model = fakeModel({});
+  const seen = [];
+  interceptSends(model, (content) => { seen.push(content.event); return content.event === 'keep'; });
+  model.send({ event: 'element_click' });
+  model.send({ event: 'keep' });
+  assert.deepEqual(seen, ['element_click', 'keep']);
+  assert.deepEqual(model.sent, [{ event: 'keep' }]);
+});
+
+test('userSavesOnly drops saves made under the kernel\'s state lock', () => {
+  const model = fakeModel({});
+  let saved = 0;
+  model.save_changes = () => { saved += 1; };
+  userSavesOnly(model, () => false);
+  model.save_changes();
+  model._state_lock = {};
+  model._buffered_state_diff = { value: 3 };
+  model.save_changes();
+  assert.equal(saved, 1);
+  assert.deepEqual(model._buffered_state_diff, {});
+});
