@@ -48,9 +48,9 @@ class Stack:
 
 def frame_auto_limits(frames: np.ndarray) -> list[list[float]]:
     """Each frame's automatic colour limits, as Python finds them (``data.auto_limits``):
-    sent with the frames, so a page showing a frame with ``frame_limits="per-frame"``
-    uses Python's numbers rather than working them out again (a constant frame of 0.005
-    is 0.00475 to 0.00525, not 0.005 +- 0.5)."""
+    sent with the frames when ``frame_limits="per-frame"``, so a page showing a frame uses
+    Python's numbers rather than working them out again (a constant frame of 0.005 is
+    0.00475 to 0.00525, not 0.005 +- 0.5). With "fixed" limits the page needs none."""
     return [list(auto_limits(frame, None, None)) for frame in frames]
 
 
@@ -181,7 +181,7 @@ class GridController(anywidget.AnyWidget):
         """The whole history (a new one, or a page that asks for it)."""
         with self.hold_sync():
             self.frames = Stack(frames, dtype, self.frames.seq + 1, labels,
-                                frame_auto_limits(frames))
+                                frame_auto_limits(frames) if frame_limits == "per-frame" else None)
             self.frame = -1 if frame is None else int(frame)
             self.frame_limits = frame_limits
 
@@ -192,13 +192,17 @@ class GridController(anywidget.AnyWidget):
         the history; Python's stack becomes ``frames``."""
         stack = self.frames
         new = frames[len(frames) - added:]
-        auto = frame_auto_limits(new)
+        per_frame = frame_limits == "per-frame"
+        auto = frame_auto_limits(new) if per_frame else None
+        if auto is not None:
+            stack.auto = frame_auto_limits(frames) if stack.auto is None else (
+                [*stack.auto[dropped:], *auto][-len(frames):])
         stack.tensor, stack.seq, stack.labels = frames, stack.seq + 1, labels
-        stack.auto = [*(stack.auto or [])[dropped:], *auto][-len(frames):]
         with self.hold_sync():
             patch = encode(new, stack.dtype, stack.seq)
-            self.frames_patch = {**patch, "drop": int(dropped), "auto": auto,
-                                 "labels": list(labels[len(labels) - added:])}
+            self.frames_patch = {**patch, "drop": int(dropped),
+                                 "labels": list(labels[len(labels) - added:]),
+                                 **({"auto": auto} if auto is not None else {})}
             self.frame = -1 if frame is None else int(frame)
             self.frame_limits = frame_limits
 
@@ -214,6 +218,11 @@ class GridController(anywidget.AnyWidget):
     def show_frame(self, frame: int | None, frame_limits: str) -> None:
         """The page shows frame ``frame`` from the frames it holds (no message for the
         maps)."""
+        stack = self.frames
+        if frame_limits == "per-frame" and stack.auto is None and stack.tensor is not None:
+            # Limits just became per-frame: the page works each frame's out from the values
+            # it holds meanwhile; a saved or exported state carries Python's.
+            stack.auto = frame_auto_limits(stack.tensor)
         with self.hold_sync():
             self.frame = -1 if frame is None else int(frame)
             self.frame_limits = frame_limits
