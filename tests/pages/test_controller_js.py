@@ -1,10 +1,12 @@
-"""The page-side controller's twins of Python's number formats, and the other libraries'
-details it relies on, checked in Chromium.
+"""The page's twins of Python's number formats, checked in Chromium.
 
-``controller.js`` formats the colorbar and hover values itself when a person changes the
-limits in the page (an exported page has no kernel to ask); its ``tickFormat`` and
-``valueFormat`` must say what ``digitheat_widget.figure.ticks`` says for the same range.
-The module is imported from its own file into a blank page; no widget is involved.
+The page formats the colorbar and hover values itself when a person changes the limits
+in the page (an exported page has no kernel to ask); ``js/src/page/format.js``'s
+``tickFormat`` and ``valueFormat`` must say what ``digitheat_widget.figure.ticks`` says
+for the same range. The node tests check them against the golden cases
+(tests/unit/test_golden_cases.py); here the same module runs in the browser's engine. It
+imports nothing, so it is imported from its own file into a blank page; no widget is
+involved.
 """
 
 from __future__ import annotations
@@ -19,12 +21,12 @@ import pytest
 
 from digitheat_widget.figure.ticks import tick_format, value_format
 
-CONTROLLER = Path(__file__).resolve().parents[2] / "digitheat_widget" / "live" / "controller.js"
+CONTROLLER = Path(__file__).resolve().parents[2] / "js" / "src" / "page" / "format.js"
 
 
 @pytest.fixture(scope="module")
 def controller_module(chromium_browser: Any) -> Iterator[Any]:
-    """A blank page with controller.js imported as ``window.controller``."""
+    """A blank page with format.js imported as ``window.controller``."""
     source = base64.b64encode(CONTROLLER.read_bytes()).decode("ascii")
     page = chromium_browser.new_page()
     page.goto("about:blank")

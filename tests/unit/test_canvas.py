@@ -105,17 +105,23 @@ def test_every_named_trait_is_synced_and_documented():
 
 
 def test_esm_is_the_packaged_js_file(grid):
-    """The page gets the build's minified canvas.js (static/canvas.min.js, made by
-    js/build.mjs), or the source itself where that is missing or older than the source."""
+    """The page gets the build's canvas module (static/canvas.js, bundled by js/build.mjs
+    from js/src/page/canvas.js and what it imports), and only that."""
     package = Path(__file__).resolve().parents[2] / "digitheat_widget"
-    source, built = package / "live" / "canvas.js", package / "static" / "canvas.min.js"
-    fresh = built.exists() and built.stat().st_mtime >= source.stat().st_mtime
-    expected = (built if fresh else source).read_text(encoding="utf-8")
+    built = package / "static" / "canvas.js"
     canvas = canvas_of(grid)
-    assert canvas._esm == expected
+    assert canvas._esm == built.read_text(encoding="utf-8")
     assert "export{" in canvas._esm.replace(" ", "") or "export default" in canvas._esm
-    if fresh:  # minified: far smaller than its source, same module
-        assert len(canvas._esm) < 0.6 * len(source.read_text(encoding="utf-8"))
+    assert "import " not in canvas._esm  # one bundle: nothing left to resolve in the page
+
+
+def test_an_unbuilt_module_says_how_to_build_it(tmp_path, monkeypatch):
+    from digitheat_widget import live
+
+    monkeypatch.setattr(live, "_STATIC", tmp_path)
+    with pytest.raises(FileNotFoundError, match=r"canvas\.js is not built: run `npm --prefix js ci "
+                       r"&& npm --prefix js run build`.*pip install -e \."):
+        live.module_text("canvas")
 
 
 def test_the_controller_names_the_canvas_and_no_svg_panels(grid, recorder):

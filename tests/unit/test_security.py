@@ -56,7 +56,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 SVG_ELEMENTS = {"svg", "title", "defs", "linearGradient", "stop", "rect", "path", "text", "g"}
 PACKAGE = Path(__file__).resolve().parents[2] / "digitheat_widget"
 #: Page-side modules of the package (the canvas and the controller with its stylesheet).
-PAGE_MODULES = [PACKAGE / "live" / "canvas.js", PACKAGE / "live" / "controller.js"]
+PAGE_MODULES = sorted((PACKAGE.parent / "js" / "src" / "page").glob("*.js"))
 #: DOM sinks that parse a string as HTML.
 HTML_SINKS = re.compile(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|"
                         r"createContextualFragment|DOMParser")
