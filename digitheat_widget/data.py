@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import warnings
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from importlib import resources
+from typing import Any
 
 import numpy as np
 
@@ -25,6 +30,8 @@ MAX_CELLS = 2**25
 #: range (max - min, and the automatic widening of a constant map) stays finite.
 MAX_MAGNITUDE = 1e300
 
+#: The most values all frames together may hold (8 bytes each): 2 GiB of float64.
+MAX_FRAME_VALUES = 2**28
 
 
 def sample_data() -> np.ndarray:
@@ -54,82 +61,220 @@ def _check_real(dtype: np.dtype, what: str = "") -> None:
         )
 
 
-def as_tensor(value: object) -> np.ndarray:
-    """Convert an array-like to the widget's own read-only float64 (N, H, W) copy.
+@dataclass(frozen=True)
+class StackBounds:
+    """How large a stack one road takes; checked by :func:`check_size` from the shape
+    alone, before any value is converted or computed.
 
-    Accepts numpy arrays and anything numpy can convert (lists, xarray, CPU torch
-    tensors, pandas objects). Ints and bools become floats; masked entries become NaN;
-    NaN is allowed (drawn in the grid's ``nan_color``).
+    Parameters
+    ----------
+    axes
+        The dimensions' names, e.g. ``"(N, H, W)"``; their count is the stack's ndim.
+    first
+        The most items along the first axis (None: no bound), and ``first_name``, what
+        they are called in a refusal, with ``first_hint`` (what to do instead).
+    values
+        The most values in all (None: no bound), with ``values_hint`` (why).
+    item_values
+        The most values of one item of the first axis (a frame), or None.
+    empty_first
+        Whether the first axis may be empty (frames: none yet).
+    """
+
+    axes: str = "(N, H, W)"
+    first: int | None = MAX_PANELS
+    first_name: str = "panels"
+    first_label: str = ""
+    first_hint: str = (" (an array with a shape, numpy, Dask, xarray or Zarr, is shown a "
+                       "page at a time instead)")
+    values: int | None = MAX_CELLS
+    values_hint: str = " (the grid keeps a float64 copy and sends them all)"
+    item_values: int | None = None
+    empty_first: bool = False
+
+    @property
+    def ndim(self) -> int:
+        return self.axes.count(",") + 1
+
+    def with_first(self, first: int | None, label: str = "") -> StackBounds:
+        """These bounds with another bound of the first axis, named ``label`` in a
+        refusal (e.g. ``"max_frames = "``)."""
+        return replace(self, first=first, first_label=label)
+
+
+#: data, a reference, a page of a paged stack: what one grid shows at once.
+MAPS = StackBounds()
+#: frames (T, N, H, W), assigned or recorded: each frame a stack ``data`` takes, all of
+#: them at most :data:`MAX_FRAME_VALUES`; the grid adds its ``max_frames``.
+FRAMES = StackBounds(axes="(T, N, H, W)", first=None, first_name="frames", first_hint="",
+                     values=MAX_FRAME_VALUES, values_hint=" in all frames",
+                     item_values=MAX_CELLS, empty_first=True)
+#: A chunk of a paged stack read for the whole stack's limits: any size the engine chose.
+CHUNK = StackBounds(first=None, values=None)
+
+
+def check_size(shape: Sequence[int], bounds: StackBounds = MAPS) -> None:
+    """The one size check: refuse a stack by its shape alone (so nothing is converted,
+    read or computed to be refused).
 
     Raises
     ------
     ValueError
-        When the value is not real numbers, not 3-D, has an empty axis, holds +-inf or a
-        magnitude above :data:`MAX_MAGNITUDE`, or has more than :data:`MAX_PANELS` panels.
-        The message says what came.
+        When ``shape`` has another number of axes than ``bounds.axes``, an empty axis,
+        or more items or values than ``bounds`` allow. The message says what came.
     """
-    if isinstance(value, (list, tuple)) and any(isinstance(v, np.ma.MaskedArray) for v in value):
-        try:  # a list of masked maps: keep their masks (np.asarray would drop them)
-            value = np.ma.array(np.stack([np.ma.getdata(v) for v in value]),
-                                mask=np.stack([np.ma.getmaskarray(v) for v in value]))
-        except (ValueError, TypeError) as err:
-            raise ValueError(f"expected maps of one shape, got {type(value).__name__}: {err}") from None
-    if isinstance(value, np.ma.MaskedArray):
-        # Check the kind before filling: astype(float) would turn "1.5" strings into numbers
-        # and drop imaginary parts silently.
-        _check_real(value.dtype, "a masked array of ")
-        value = np.ma.filled(value.astype(np.float64), np.nan)
-    if hasattr(value, "detach") and hasattr(value, "cpu"):  # torch tensors, without importing torch
+    shape = tuple(int(n) for n in shape)
+    if len(shape) != bounds.ndim:
+        raise ValueError(f"expected a {bounds.ndim}-D array {bounds.axes}, got {len(shape)}-D "
+                         f"with shape {shape}")
+    if bounds.empty_first and shape[0] == 0:
+        return
+    if 0 in shape:
+        raise ValueError(f"expected every axis to be non-empty, got shape {shape}")
+    if bounds.first is not None and shape[0] > bounds.first:
+        raise ValueError(f"expected at most {bounds.first_label}{bounds.first} {bounds.first_name}, got "
+                         f"{shape[0]}{bounds.first_hint}")
+    size = math.prod(shape)
+    if bounds.values is not None and size > bounds.values:
+        raise ValueError(f"expected at most {bounds.values:,} values{bounds.values_hint}, got "
+                         f"{size:,} in shape {shape}")
+    if bounds.item_values is not None and size // shape[0] > bounds.item_values:
+        raise ValueError(f"expected {bounds.first_name} of at most {bounds.item_values:,} "
+                         f"values, got shape {shape}")
+
+
+#: The arrays this module made (by id): already converted and checked, never writeable,
+#: so the grid takes them back (a rolled-back batch, a cached page) without a copy.
+_CONVERTED: weakref.WeakValueDictionary[int, np.ndarray] = weakref.WeakValueDictionary()
+
+
+def _masked_stack(value: Any) -> Any:
+    """A list of (lists of) arrays holding a masked one as one masked array, so its
+    masks survive (``np.asarray`` would drop them and keep the fill values)."""
+    if isinstance(value, (list, tuple)):
+        items = [_masked_stack(v) for v in value]
+        if any(isinstance(v, np.ma.MaskedArray) for v in items):
+            try:
+                return np.ma.stack([np.ma.asarray(v) for v in items])
+            except (ValueError, TypeError) as err:
+                raise ValueError(f"expected maps of one shape, got {type(value).__name__}: "
+                                 f"{err}") from None
+        return value if all(a is b for a, b in zip(items, value)) else type(value)(items)
+    return value
+
+
+def _readable(value: Any) -> Any:
+    """What numpy can read of ``value``: an xarray ``DataArray``'s array (lazy or not), a
+    CPU copy of a torch tensor, masked maps in lists stacked; else ``value``."""
+    if type(value).__module__.split(".")[0] == "xarray" and hasattr(value, "data"):
+        return value.data
+    if hasattr(value, "detach") and hasattr(value, "cpu"):  # torch, without importing it
         try:
             tensor = value.detach().cpu()
             if str(getattr(tensor, "dtype", "")) in ("torch.bfloat16", "torch.float16"):
                 tensor = tensor.float()  # numpy has no bfloat16
-            value = tensor.numpy()
+            return tensor.numpy()
         except Exception as err:  # e.g. a 'meta' tensor has no data to read
             raise ValueError(
                 f"expected a tensor whose values can be read on the CPU, got {type(value).__name__}"
                 f" ({type(err).__name__}: {err})"
             ) from None
+    return _masked_stack(value)
+
+
+def _dtype_of(value: Any) -> np.dtype | None:
+    try:
+        return np.dtype(value.dtype)
+    except (AttributeError, TypeError):  # pandas DataFrames have dtypes; lists have none
+        return None
+
+
+def as_stack(value: object, bounds: StackBounds = MAPS) -> np.ndarray:
+    """The one conversion of everything the grid takes as maps (data, a reference, frames
+    assigned or recorded, a page of a paged stack, a chunk of the whole-stack limits):
+    the grid's own read-only float64 C-ordered copy.
+
+    Accepts numpy arrays and anything numpy can convert (lists, xarray, CPU torch
+    tensors, pandas objects, Dask and Zarr arrays). Ints and bools become floats; masked
+    entries become NaN; NaN is allowed (drawn in the grid's ``nan_color``). The size
+    (:func:`check_size`) and the kind of numbers are checked from the shape and dtype
+    first, where the value has them: a lazy array is computed only once it passes.
+
+    Raises
+    ------
+    ValueError
+        When the value is not real numbers, ragged, of another shape or larger than
+        ``bounds`` allow, or holds +-inf or a magnitude above :data:`MAX_MAGNITUDE`.
+        The message says what came.
+    """
+    shape = getattr(value, "shape", None)
+    if _CONVERTED.get(id(value)) is value and isinstance(shape, tuple):
+        check_size(shape, bounds)  # already converted and checked: its size for this road
+        return value  # type: ignore[return-value]
+    value = _readable(value)
+    dtype, shape = _dtype_of(value), getattr(value, "shape", None)
+    masked = isinstance(value, np.ma.MaskedArray)
+    if dtype is not None and isinstance(shape, tuple):
+        # Before numpy reads it: a lazy stack is never computed to be refused, and
+        # astype(float) would turn "1.5" strings into numbers and drop imaginary parts.
+        _check_real(dtype, "a masked array of " if masked else "")
+        check_size(shape, bounds)
     try:
         with warnings.catch_warnings():
             # numpy < 1.24 makes an object array of ragged input, with only this warning;
             # later versions raise ValueError. Refuse it the same way in both.
             warnings.simplefilter("error", _VisibleDeprecationWarning)
-            array = np.asarray(value)
+            array = np.ma.filled(value.astype(np.float64), np.nan) if masked else np.asarray(value)
     except _VisibleDeprecationWarning:
         raise ValueError(f"expected a numeric array-like, got {type(value).__name__}: its "
                          f"nested sequences have different lengths (ragged)") from None
-    except Exception as err:  # numpy raises many kinds for ragged or odd input
+    except MemoryError:
+        raise ValueError(f"expected an array that fits in memory as float64, got shape "
+                         f"{shape}") from None
+    except ValueError as err:
         raise ValueError(f"expected a numeric array-like, got {type(value).__name__}: {err}") from None
+    except Exception as err:  # numpy (or an engine computing it) raises many kinds
+        raise ValueError(f"expected a numeric array-like, got {type(value).__name__}: "
+                         f"{type(err).__name__}: {err}") from None
     _check_real(array.dtype)
-    if array.ndim != 3:
-        raise ValueError(f"expected a 3-D array (N, H, W), got {array.ndim}-D with shape {array.shape}")
-    if 0 in array.shape:
-        raise ValueError(f"expected every axis to be non-empty, got shape {array.shape}")
-    if array.shape[0] > MAX_PANELS:
-        raise ValueError(f"expected at most {MAX_PANELS} panels, got {array.shape[0]} (an "
-                         f"array with a shape, numpy, Dask, xarray or Zarr, is shown a page "
-                         f"at a time instead)")
-    if array.size > MAX_CELLS:  # e.g. a zero-cost np.broadcast_to view of a huge shape
-        raise ValueError(
-            f"expected at most {MAX_CELLS:,} values (the grid keeps a float64 copy and sends "
-            f"them all), got {array.size:,} in shape {array.shape}")
+    check_size(array.shape, bounds)
     try:
-        tensor = np.array(array, dtype=np.float64, order="C", copy=True)
+        stack = np.array(array, dtype=np.float64, order="C", copy=True)
     except MemoryError:
         raise ValueError(f"expected an array that fits in memory as float64, got shape "
                          f"{array.shape}") from None
-    if np.isinf(tensor).any():
-        where = tuple(int(i) for i in np.argwhere(np.isinf(tensor))[0])
+    _check_values(stack)
+    return _frozen(stack)
+
+
+def _check_values(stack: np.ndarray) -> None:
+    """Refuse +-inf and magnitudes above :data:`MAX_MAGNITUDE`, naming the first."""
+    # One pass for the common case (all finite, all small); the positions only on refusal.
+    largest = float(np.fmax.reduce(np.abs(stack), axis=None, initial=0.0))  # NaN: skipped
+    if largest <= MAX_MAGNITUDE:
+        return
+    if np.isinf(stack).any():
+        where = tuple(int(i) for i in np.argwhere(np.isinf(stack))[0])
         raise ValueError(f"expected finite values or NaN, got +-inf (first at index {where})")
-    too_big = np.abs(np.nan_to_num(tensor)) > MAX_MAGNITUDE
-    if too_big.any():
-        where = tuple(int(i) for i in np.argwhere(too_big)[0])
-        raise ValueError(
-            f"expected values of magnitude at most {MAX_MAGNITUDE:g} (so ranges and colour "
-            f"limits stay finite), got {float(tensor[where])!r} at index {where}"
-        )
-    return _frozen(tensor)
+    where = tuple(int(i) for i in np.argwhere(np.abs(np.nan_to_num(stack)) > MAX_MAGNITUDE)[0])
+    raise ValueError(
+        f"expected values of magnitude at most {MAX_MAGNITUDE:g} (so ranges and colour "
+        f"limits stay finite), got {float(stack[where])!r} at index {where}"
+    )
+
+
+def as_tensor(value: object) -> np.ndarray:
+    """``value`` as ``data`` takes it: :func:`as_stack` with the bounds of one grid's
+    maps (:data:`MAPS`), a read-only float64 (N, H, W) copy.
+
+    Raises
+    ------
+    ValueError
+        When the value is not real numbers, not 3-D, has an empty axis, holds +-inf or a
+        magnitude above :data:`MAX_MAGNITUDE`, or has more than :data:`MAX_PANELS` panels
+        or :data:`MAX_CELLS` values. The message says what came.
+    """
+    return as_stack(value, MAPS)
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
@@ -139,7 +284,17 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     array.flags.writeable = False
     view = array.view()
     view.flags.writeable = False
+    _CONVERTED[id(view)] = view
     return view
+
+
+def frozen_part(stack: np.ndarray, index: Any) -> np.ndarray:
+    """A read-only part of a converted stack (a frame of the frames), known as converted,
+    so the grid takes it as ``data`` without another copy or check."""
+    part = stack[index]
+    part.flags.writeable = False
+    _CONVERTED[id(part)] = part
+    return part
 
 
 def auto_limits(

@@ -17,26 +17,58 @@ import numpy as np
 WIRE_DTYPES = ("float32", "float64")
 
 
-def wire_dtype(tensor: np.ndarray) -> type:
-    """float32 (half the bytes) when it shows the data exactly as float64 would, else float64.
+#: float32 rounds a value by up to 2^-24 of it; above this ratio of magnitude to the
+#: colour range shown, that rounding is more than 2^-12 of the range: a visible step.
+_RATIO_FOR_FLOAT64 = 4096
 
-    float64 is needed when a value is outside float32's normal range, or when the data's
-    spread is tiny next to its magnitude (e.g. 300.000000 .. 300.000010, or 1e6 plus a
-    small ramp), where float32's rounding (2^-24 of the value) would move a cell by a
-    visible share of the colour range.
+
+def needs_float64(values: np.ndarray, spread: float | None = None) -> bool:
+    """The one precision test: whether float32 would change the picture of ``values``.
+
+    True when a value is outside float32's normal range, or when the spread of the
+    colours they are shown with (``spread``; default their own max - min) is tiny next to
+    their magnitude (e.g. 300.000000 .. 300.000010, or 1e6 plus a small ramp), where
+    float32's rounding (2^-24 of the value) would move a cell by a visible share of the
+    colour range.
     """
-    finite = tensor[np.isfinite(tensor)]
+    finite = values[np.isfinite(values)]
     if not finite.size:
-        return np.float32
+        return False
     info = np.finfo(np.float32)
     largest = float(np.abs(finite).max())
     nonzero = np.abs(finite[finite != 0])
     if largest > float(info.max) or (nonzero.size and float(nonzero.min()) < float(info.tiny)):
+        return True
+    if spread is None:
+        spread = float(finite.max() - finite.min())
+    return bool(spread > 0 and largest / spread > _RATIO_FOR_FLOAT64)
+
+
+def wire_dtype(tensor: np.ndarray, reference: np.ndarray | None = None) -> type:
+    """float32 (half the bytes) when it shows the data exactly as float64 would, else
+    float64: the dtype of one stack on the wire, by :func:`needs_float64`.
+
+    With a ``reference`` the answer is for both stacks: the page works out
+    ``data - reference`` from them, so float64 also when the difference's spread is tiny
+    next to their magnitude (1e6 and 1e6 plus a small ramp).
+    """
+    if needs_float64(tensor):
         return np.float64
-    spread = float(finite.max() - finite.min())
-    if spread > 0 and largest / spread > 4096:  # rounding above 2^-12 of the range
-        return np.float64
+    if reference is not None:
+        if needs_float64(reference):
+            return np.float64
+        difference = tensor - reference
+        finite = difference[np.isfinite(difference)]
+        spread = float(np.abs(finite).max()) * 2 if finite.size else 0.0  # shown about 0
+        if spread > 0 and (needs_float64(tensor, spread) or needs_float64(reference, spread)):
+            return np.float64
     return np.float32
+
+
+def frames_wire_dtype(frames: np.ndarray) -> type:
+    """The frames' dtype on the wire: float64 when any frame needs it (each may be shown
+    with its own limits, ``frame_limits="per-frame"``)."""
+    return np.float64 if any(needs_float64(frame) for frame in frames) else np.float32
 
 
 def encode(maps: np.ndarray, dtype: type, seq: int,
