@@ -73,9 +73,8 @@ class Compare(HasTraits):
             An (N, H, W) array-like shaped like :attr:`data`, another grid (its data), or
             None. The grid keeps its own copy.
         """
-        if reference is not None and isinstance(getattr(reference, "data", None), np.ndarray) \
-                and hasattr(reference, "compare"):
-            reference = reference.data  # another grid
+        if isinstance(reference, Compare):
+            reference = reference.data  # another grid (an array's .data is its buffer)
         with self.hold_sync():
             if reference is None:
                 self.showing = "data"
@@ -83,6 +82,13 @@ class Compare(HasTraits):
             else:
                 self.reference = reference
                 self.showing = "difference"
+
+    def _drop_reference(self) -> None:
+        """A reference is made of the panels shown: when other panels are shown (maps of
+        another shape, another page), it goes, and the data is shown."""
+        if self.reference is not None:
+            self.showing = "data"
+            self.reference = None
 
     # ------------------------------------------------------------------ what is shown
 

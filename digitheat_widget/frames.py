@@ -19,14 +19,14 @@ import numpy as np
 import traitlets
 from traitlets import HasTraits, TraitError, TraitType, observe, validate
 
-from .data import MAX_CELLS, as_tensor, auto_limits
+from .data import FRAMES, MAX_FRAME_VALUES, as_stack, auto_limits, check_size, frozen_part
+from .live.codec import frames_wire_dtype, needs_float64
 from .traits import Choice, Integer, Labels, owner, set_replaced
 
 #: Default bound of ``max_frames``.
 DEFAULT_MAX_FRAMES = 1000
-#: The most values all frames together may hold (8 bytes each): 2 GiB of float64.
-MAX_FRAME_VALUES = 2**28
 FRAME_LIMITS = ("fixed", "per-frame")
+__all__ = ["DEFAULT_MAX_FRAMES", "FRAME_LIMITS", "MAX_FRAME_VALUES", "Frames", "as_frames"]
 
 
 def _no_frames() -> np.ndarray:
@@ -35,29 +35,17 @@ def _no_frames() -> np.ndarray:
     return empty
 
 
-def as_frames(value: Any) -> np.ndarray:
-    """An array-like of shape (T, N, H, W) as a read-only float64 copy (each frame
-    checked as ``data`` is); raises ValueError saying what came."""
-    array = np.asarray(value) if not isinstance(value, np.ndarray) else value
-    if array.ndim != 4:
-        raise ValueError(f"expected a 4-D array (T, N, H, W), got {array.ndim}-D with shape "
-                         f"{array.shape}")
-    if array.size > MAX_FRAME_VALUES:
-        raise ValueError(f"expected at most {MAX_FRAME_VALUES:,} values in all frames, got "
-                         f"{array.size:,} in shape {array.shape}")
-    if array.shape[0] == 0:
-        return _no_frames()
-    if array.shape[1] * array.shape[2] * array.shape[3] > MAX_CELLS:
-        raise ValueError(f"expected frames of at most {MAX_CELLS:,} values, got shape {array.shape}")
-    # as_tensor checks kind, shape and values; T*N maps of H x W are checked as one stack.
-    t, n, h, w = array.shape
-    flat = as_tensor(np.reshape(array, (t * n, h, w))) if t * n <= 4096 else np.stack(
-        [as_tensor(frame) for frame in array])
-    frames = np.reshape(np.array(flat), (t, n, h, w))
-    frames.flags.writeable = False
-    view = frames.view()
-    view.flags.writeable = False
-    return view
+def _frame_bounds(max_frames: int | None) -> Any:
+    return FRAMES.with_first(max_frames, "max_frames = " if max_frames is not None else "")
+
+
+def as_frames(value: Any, max_frames: int | None = None) -> np.ndarray:
+    """An array-like of shape (T, N, H, W) as a read-only float64 copy, through the one
+    conversion (:func:`~digitheat_widget.data.as_stack`): its size (at most
+    ``max_frames`` frames) is checked from its shape before any value is converted.
+    Raises ValueError saying what came."""
+    frames = as_stack(value, _frame_bounds(max_frames))
+    return _no_frames() if frames.shape[0] == 0 else frames
 
 
 class FrameArray(TraitType):
@@ -70,7 +58,7 @@ class FrameArray(TraitType):
         if history is not None and value is history.view:  # record(): already checked
             return value
         try:
-            return as_frames(value)
+            return as_frames(value, getattr(obj, "max_frames", None))
         except ValueError as err:
             raise TraitError(f"{owner(obj, self.name)} {err}") from None
 
@@ -89,37 +77,55 @@ class FrameLabels(Labels):
 
 
 class _History:
-    """The frames' buffer: room for ``capacity`` frames, the first ``count`` in use, and
-    each frame's finite (min, max) so fixed colour limits cost nothing per record."""
+    """The frames in a buffer: ``count`` frames from ``start``, each frame's finite
+    (min, max) (so fixed colour limits cost nothing per record), and whether any frame
+    needs float64 on the wire.
+
+    A history is never changed: :meth:`appended` returns the next one, writing only past
+    the frames in use (dropping the oldest moves ``start``), so a frame once written
+    never changes and a rolled-back record gets the previous history back whole. The
+    buffer grows by doubling (T records cost O(T) copies), up to what ``max_frames`` and
+    :data:`MAX_FRAME_VALUES` allow, and is read-only between writes, so no view of it
+    (``frames``, or ``data`` showing a frame) can be made writeable.
+    """
 
     def __init__(self, frames: np.ndarray) -> None:
         self.count = len(frames)
-        self.buffer = np.array(frames, dtype=np.float64) if self.count else np.zeros((0, 0, 0, 0))
-        self.ranges = np.array([_finite_range(f) for f in frames]).reshape(-1, 2)
-        self.view = self._read_only()
+        # A converted stack is read-only and never written: it is the buffer as it is.
+        self.buffer = frames if self.count else np.zeros((0, 0, 0, 0))
+        self.start = 0
+        self.ranges = np.zeros((0, 2))
+        if self.count:  # each frame's finite (min, max); NaN for a frame of NaN alone
+            flat = frames.reshape(self.count, -1)
+            self.ranges = np.stack([np.fmin.reduce(flat, axis=1), np.fmax.reduce(flat, axis=1)],
+                                   axis=1)
+        self.wide = self.count > 0 and frames_wire_dtype(frames) is np.float64
+        self.view = frames if self.count else _no_frames()
 
-    def _read_only(self) -> np.ndarray:
-        view = self.buffer[: self.count]
-        view.flags.writeable = False
-        return view
-
-    def append(self, maps: np.ndarray, limit: int) -> int:
-        """Add ``maps`` as the last frame, dropping the oldest ones beyond ``limit``;
-        returns how many were dropped."""
+    def appended(self, maps: np.ndarray, limit: int) -> tuple[_History, int]:
+        """The history with ``maps`` as its last frame, dropping the oldest ones beyond
+        ``limit``; and how many were dropped. ``self`` stays as it was."""
+        new = object.__new__(_History)
         dropped = max(0, self.count + 1 - limit)
-        if dropped:
-            self.buffer[: self.count - dropped] = self.buffer[dropped: self.count]
-            self.ranges = self.ranges[dropped:]
-            self.count -= dropped
-        if self.count == len(self.buffer):  # full: double, so T records cost O(T) copies
-            grown = np.empty((max(4, 2 * self.count), *maps.shape))
-            grown[: self.count] = self.buffer[: self.count]
-            self.buffer = grown
-        self.buffer[self.count] = maps
-        self.ranges = np.vstack([self.ranges, [_finite_range(maps)]])
-        self.count += 1
-        self.view = self._read_only()
-        return dropped
+        start, count = self.start + dropped, self.count - dropped
+        buffer = self.buffer
+        if buffer.base is not None or start + count == len(buffer):  # no room past the end
+            # Doubling, within what the frames may ever hold.
+            most = max(count + 1, min(limit, MAX_FRAME_VALUES // max(maps.size, 1)))
+            grown = np.empty((min(max(4, 2 * (count + 1)), most), *maps.shape))
+            if count:
+                grown[:count] = buffer[start:start + count]
+            buffer, start = grown, 0
+        buffer.flags.writeable = True
+        try:
+            buffer[start + count] = maps
+        finally:
+            buffer.flags.writeable = False
+        new.buffer, new.start, new.count = buffer, start, count + 1
+        new.ranges = np.vstack([self.ranges[dropped:], [_finite_range(maps)]])
+        new.wide = self.wide or needs_float64(maps)
+        new.view = frozen_part(buffer, slice(start, start + count + 1))
+        return new, dropped
 
 
 def _finite_range(maps: np.ndarray) -> tuple[float, float]:
@@ -177,41 +183,66 @@ class Frames(HasTraits):
         int
             The frame's index (``len(grid.frames) - 1``).
         """
+        with self._lock:  # the one lock: a record is whole before any other change starts
+            return self._record(label)
+
+    def _record(self, label: str | None) -> int:
         if label is not None and not isinstance(label, str):
             raise TypeError(f"{type(self).__name__}.record expected label as a str or None, "
                             f"got {type(label).__name__} {label!r}")
         label = str(self._recorded) if label is None else label
         self.traits()["frame_labels"].validate(self, [label])  # the new one; the rest were
-        history = self._history
-        if history.count and history.buffer.shape[1:] != self.data.shape:
+        history, data = self._history, self.data
+        if history.count and history.view.shape[1:] != data.shape:
             raise ValueError(
-                f"{type(self).__name__}.record: data has shape {self.data.shape} but the frames "
-                f"hold maps of {history.buffer.shape[1:]}; start a new history with "
+                f"{type(self).__name__}.record: data has shape {data.shape} but the frames "
+                f"hold maps of {history.view.shape[1:]}; start a new history with "
                 f"`grid.frames = np.zeros((0, 0, 0, 0))`")
-        if history.count == 0:
-            history.buffer = np.zeros((0, *self.data.shape))
-        dropped = history.append(self.data, self.max_frames)
+        # The one size check, as for assigned frames, before anything is copied.
+        kept = history.count + 1 - max(0, history.count + 1 - self.max_frames)
+        try:
+            check_size((kept, *data.shape), _frame_bounds(self.max_frames))
+        except ValueError as err:
+            raise TraitError(f"{owner(self, 'frames')} {err}; record() would make "
+                             f"{kept} frames of {data.shape}") from None
+        new, dropped = history.appended(data, self.max_frames)
         labels = self.frame_labels[dropped:]
         labels.append(label)
-        self._appended_labels = labels
+        recorded = self._recorded
+
+        def undo() -> None:  # the batch was refused: the history as it was
+            self._history, self._recorded = history, recorded
+
+        self._history, self._appended_labels = new, labels
         # Observers run when the batch ends: they must see a recording, not a new history.
         self._recording = True
         try:
             with self.hold_sync():
-                self.frames = history.view
+                self._on_rollback(undo)
+                self.frames = new.view
                 self.frame_labels = labels
-                self.frame = history.count - 1
+                self.frame = new.count - 1
+                self._recorded += 1
+                self._frames_sent(dropped)
         finally:
             self._recording = False
             self._appended_labels = None
-        self._recorded += 1
-        self._frames_sent(dropped)
-        return history.count - 1
+        return new.count - 1
 
     _recorded = 0  # frames recorded since the last whole assignment: the default labels
 
     def _frames_sent(self, dropped: int) -> None:
         """Tell the page of the frame just recorded (the grid class wires the sending)."""
+
+    def _on_rollback(self, undo: Any) -> None:
+        """Call ``undo()`` if the batch being applied is refused (the grid's transaction)."""
+
+    def _drop_history(self) -> None:
+        """Frames are made of the panels shown: when other panels are shown (maps of
+        another shape, another page), a new, empty history."""
+        if len(self.frames):
+            self.frame_labels = []
+            self.frames = np.zeros((0, 0, 0, 0))
 
     def frame_figures(self) -> list[tuple[str, Any]]:
         """``(label, figure)`` of every frame, drawn as the grid draws now (colormap,
@@ -235,8 +266,7 @@ class Frames(HasTraits):
         history = self._history
         if self.frame_limits != "fixed" or history.count == 0:
             return self.data
-        ranges = history.ranges[: history.count].ravel()
-        return np.concatenate([ranges, _finite_range(self.data)])
+        return np.concatenate([history.ranges.ravel(), _finite_range(self.data)])
 
     # ------------------------------------------------------------------ rules
 
@@ -294,8 +324,8 @@ class Frames(HasTraits):
     @observe("frames")
     def _on_frames(self, change: traitlets.Bunch) -> None:
         frames = change["new"]
-        if self._recording:
-            return
+        if self._recording or frames is self._history.view:
+            return  # record() made them (perhaps inside a batch that ends now)
         # A whole new history: its buffer, labels and frame shown.
         self._history = _History(frames)
         self._recorded = len(frames)
@@ -310,7 +340,7 @@ class Frames(HasTraits):
         index = change["new"]
         if index is None or self._recording:
             return
-        shown = self._history.view[index]
+        shown = frozen_part(self._history.view, index)  # data takes it without a copy
         if not np.array_equal(shown, self.data, equal_nan=True):
             self._show_frame_data(shown)
 

@@ -177,7 +177,10 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
                 f"nan_color, cell_size, controls, renderer, page_size, stack_limits, plus VBox's (e.g. layout)"
             )
         self._click_handlers = CallbackDispatcher()
-        self._wire_dtype: type = np.float32
+        self._wire_cache: tuple[tuple, dict[str, type]] | None = None
+        #: Inside the outermost hold_sync: what undoes its changes outside traitlets' own
+        #: rollback (the history buffer, the paged source), run if the batch is refused.
+        self._rollbacks: list[Callable[[], None]] | None = None
         self._auto_for: tuple | None = None  # (data, frames) self._auto was computed for
         self._frame_data_pending = False  # data is being set to a frame the page holds
         self._auto: tuple[float, float] = (0.0, 1.0)
@@ -209,9 +212,8 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             layout.close()
             raise
         self._uid = uuid4().hex[:12]
-        self._wire_dtype = wire_dtype(self.data)
         self._view = LiveView(
-            self._uid, lambda: (self.figure, self._uses_canvas(), self._wire_dtype),
+            self._uid, lambda: (self.figure, self._uses_canvas(), self._wire_dtypes()),
             self._lock, self._send_interval)
         self._view.frames_source = lambda: (self._history.view, self.frame_labels, self.frame,
                                             self.frame_limits)
@@ -462,10 +464,17 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             # Other threads wait until the batch is applied or refused: their changes must
             # not join (and be rolled back with) this one.
             stack.enter_context(self._lock)
+            outermost = self._rollbacks is None
+            if outermost:
+                self._rollbacks = []
+                stack.callback(setattr, self, "_rollbacks", None)
             # Trait notifications exit first: the observers run (and change the
             # controller) while the controller's hold still batches.
             if self._view is not None and self._view.controller.comm is not None:
                 stack.enter_context(Widget.hold_sync(self._view.controller))
+            if self._view is not None:
+                # The page gets the batch's sends when it is applied, none if refused.
+                stack.enter_context(self._view.transaction())
             try:
                 with self.hold_trait_notifications():
                     try:
@@ -477,8 +486,19 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
                         # error (a refused autoscale mode, a bug in the caller) must leave
                         # no change of the batch applied either.
                         raise _Abandoned() from err
-            except _Abandoned as abandoned:
-                raise abandoned.__cause__ from None
+            except Exception as refused:
+                if outermost:  # traitlets restored the traits; the rest follows them
+                    for undo in reversed(self._rollbacks or []):
+                        undo()
+                if isinstance(refused, _Abandoned):
+                    raise refused.__cause__ from None
+                raise
+
+    def _on_rollback(self, undo: Callable[[], None]) -> None:
+        """Call ``undo()`` if the batch being applied (the outermost ``hold_sync``) is
+        refused: for state traitlets does not roll back itself."""
+        if self._rollbacks is not None:
+            self._rollbacks.append(undo)
 
     @property
     def closed(self) -> bool:
@@ -570,22 +590,18 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             self._following_data = False
         if self._view is None:
             return
-        dtype = wire_dtype(new)
         parts = ["limits", "auto_limits"]  # they follow the data
         if self.reference is not None:
             parts.append("showing")  # each view's limits (the difference's follow the data)
         if old.shape != new.shape or self._uses_canvas() != (self.active_renderer == "canvas"):
             request = {"parts": [*parts, "layout"]}
-        elif dtype is not self._wire_dtype:
-            request = {"parts": parts, "stack": True}
         elif from_frame:  # the page holds the frames: it shows that one itself
             request = {"parts": parts, "frames": "shown"}
         elif known is not None and known[0] is old and known[1] is new:
             request = {"parts": parts, "maps": known[2].tolist()}
         else:  # e.g. several assignments merged by hold_sync: compare first and last
             request = {"parts": parts, "maps": changed_maps(old, new).tolist()}
-        self._wire_dtype = dtype
-        self._view.request(**request)
+        self._view.request(**request)  # a new precision: the view sends the whole stack
 
     def _follow_shape(self, new: np.ndarray) -> None:
         """Labels, highlight and selection that a tensor of a new shape invalidates."""
@@ -599,13 +615,18 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             if self.selected is not None and not all(
                     s < n for s, n in zip(self.selected, (panels, *new.shape[1:]))):
                 self.selected = None
-            if self.reference is not None and self.reference.shape != new.shape:
-                self.showing = "data"  # maps of another shape: nothing to compare with
-                self.reference = None
-            if len(self.frames) and self.frames.shape[1:] != new.shape:
-                # Maps of another shape: a new, empty history.
-                self.frame_labels = []
-                self.frames = np.zeros((0, 0, 0, 0))
+            self._keep_for_panels(new.shape)
+
+    def _keep_for_panels(self, shape: tuple[int, ...] | None) -> None:
+        """The one rule of what follows the panels shown: frames and a reference are made
+        of them, so maps of another ``shape`` (None: other panels, a new page) drop both,
+        each by its owner's rule (frames reset their history, compare drops its
+        reference)."""
+        with self.hold_trait_notifications():
+            if shape is None or len(self.frames) and self.frames.shape[1:] != shape:
+                self._drop_history()
+            if shape is None or self.reference is not None and self.reference.shape != shape:
+                self._drop_reference()
 
     @observe(*_PARTS)
     def _on_figure_trait(self, change: traitlets.Bunch) -> None:
@@ -628,6 +649,22 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         with self._lock:
             if self._view is not None:
                 self._view.request(**({"frames": "all"} if frames else {"stack": True}))
+
+    def _wire_dtypes(self) -> dict[str, type]:
+        """Each stack's dtype on the wire, by the one test (``live/codec.py``): data and
+        reference together (the page subtracts them), the frames by each frame."""
+        key = (self.data, self.reference, self._history.view)
+        cached = self._wire_cache
+        if cached is None or any(a is not b for a, b in zip(cached[0], key)):
+            pair = wire_dtype(self.data, self.reference)
+            frames = np.float64 if self._history.wide else np.float32
+            self._wire_cache = cached = (key, {"data": pair, "reference": pair, "frames": frames})
+        return cached[1]
+
+    @property
+    def _wire_dtype(self) -> type:
+        """The data's dtype on the wire (the benchmarks read it)."""
+        return self._wire_dtypes()["data"]
 
     # ------------------------------------------------------------------ compare's wiring
 

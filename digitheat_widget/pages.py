@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import html
 import threading
 import weakref
 from collections import OrderedDict
@@ -37,7 +38,7 @@ import traitlets
 from ipywidgets import HTML, FloatProgress, HBox, Layout
 from traitlets import TraitError, observe, validate
 
-from .data import MAX_PANELS, as_tensor, min_span
+from .data import CHUNK, MAPS, MAX_PANELS, as_stack, check_size, min_span
 from .traits import Integer, default_labels, owner
 
 #: Panels per page when ``page_size`` is None and the grid pages.
@@ -123,10 +124,9 @@ class PanelSource:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        block = _engine_array(self.array[start:stop])
-        if hasattr(block, "compute"):
-            block = block.compute()
-        tensor = as_tensor(np.asarray(block))
+        # The one size check before anything is read (a Zarr slice reads) or computed.
+        check_size((stop - start, *self.shape[1:]), MAPS)
+        tensor = as_stack(_engine_array(self.array[start:stop]), MAPS)
         with self._cache_lock:
             self._cache[key] = tensor
             while len(self._cache) > CACHED_PAGES:
@@ -155,8 +155,10 @@ SKETCH_POINTS = 1001
 
 
 def _summarise(block: Any) -> tuple[float, float, np.ndarray, int]:
-    """(min, max, quantile sketch, finite count) of one chunk."""
-    values = np.asarray(block, dtype=np.float64)
+    """(min, max, quantile sketch, finite count) of one chunk, through the one
+    conversion: values the grid refuses (+-inf, magnitudes above 1e300) stop the whole
+    stack's limits, as they stop a page from being shown."""
+    values = as_stack(block, CHUNK)
     finite = values[np.isfinite(values)]
     if finite.size == 0:
         return (np.inf, -np.inf, np.zeros(0), 0)
@@ -450,7 +452,7 @@ class Pages(traitlets.HasTraits):
     def _open_source(self, source: PanelSource) -> None:
         """Page ``source`` from its first page: data becomes that page (as one change),
         and the whole stack's limits are computed anew."""
-        old_source = self._source
+        old_source, old_span = self._source, self._page_span
         self._source = source
         try:
             self._show_page(0)
@@ -460,10 +462,21 @@ class Pages(traitlets.HasTraits):
                 raise
             raise TraitError(f"{owner(self, 'data')} could not read page 0: "
                              f"{type(err).__name__}: {err}") from err
+        old_summary = self._summary
         if self._summary is not None:
             self._summary.cancel()
             self._summary = None
         self._start_summary()
+
+        def undo() -> None:  # a refused batch: the stack paged before, and its limits
+            if self._summary is not None:
+                self._summary.cancel()
+            self._source, self._page_span, self._summary = old_source, old_span, None
+            if old_summary is not None:
+                self._start_summary()
+            self._paging_changed()
+
+        self._on_rollback(undo)
 
     def _close_source(self) -> None:
         if self._summary is not None:
@@ -491,7 +504,7 @@ class Pages(traitlets.HasTraits):
                 with self.hold_trait_notifications():
                     span = (id(source), start, stop)
                     if self._page_span not in (None, span):
-                        self._forget_page_history()
+                        self._keep_for_panels(None)  # other panels: no frames, no reference
                     self.page = page
                     self.data = maps
                     self.labels = source.labels(start, stop)
@@ -499,16 +512,6 @@ class Pages(traitlets.HasTraits):
             finally:
                 self._loading_page = False
             self._paging_changed()
-
-    def _forget_page_history(self) -> None:
-        """Frames and a reference were made of the panels shown: other panels drop them
-        (as data of another shape does)."""
-        if len(self.frames):
-            self.frame_labels = []
-            self.frames = np.zeros((0, 0, 0, 0))
-        if self.reference is not None:
-            self.showing = "data"
-            self.reference = None
 
     def _start_summary(self) -> None:
         if self._source is None or not self.stack_limits:
@@ -592,6 +595,12 @@ class Pages(traitlets.HasTraits):
         self._show_page(min(first // self._page_size_in_force(), self.page_count - 1))
 
     # Hooks the grid fills in.
+    def _keep_for_panels(self, shape: tuple[int, ...] | None) -> None:
+        """Drop frames and a reference not made of the panels shown (see the grid)."""
+
+    def _on_rollback(self, undo: Callable[[], None]) -> None:
+        """Call ``undo()`` if the batch being applied is refused."""
+
     def _paging_changed(self) -> None:
         """The page shown or the paging changed: tell the page and the controls."""
 
@@ -614,8 +623,9 @@ class Pages(traitlets.HasTraits):
             note.value = "Colour limits: this page's (stack_limits is off)"
         elif summary.error is not None:
             bar.layout.display = "none"
-            note.value = (f"Colour limits: this page's (the whole stack's could not be computed: "
-                          f"{type(summary.error).__name__})")
+            note.value = html.escape(
+                f"Colour limits: this page's (the whole stack's could not be computed: "
+                f"{type(summary.error).__name__}: {summary.error})"[:500])
         elif scope == "page":
             bar.layout.display = None
             bar.max, bar.value = max(summary.total, 1), summary.done

@@ -23,8 +23,9 @@ from .canvas import CanvasGrid
 from .controller import GridController, Stack
 
 #: What the owner tells the view at each send: the figure now, whether the canvas should
-#: draw it, and the precision of the tensor on the wire.
-Describe = Callable[[], "tuple[Figure, bool, type]"]
+#: draw it, and each stack's precision on the wire ({"data", "reference", "frames"}:
+#: float32 or float64, by codec's one test).
+Describe = Callable[[], "tuple[Figure, bool, dict[str, type]]"]
 
 
 class LiveView:
@@ -34,7 +35,7 @@ class LiveView:
     Parameters
     ----------
     describe
-        Called at each send for (figure, use_canvas, wire_dtype).
+        Called at each send for (figure, use_canvas, wire dtypes by stack).
     lock
         The owner's lock: a send never interleaves with a change.
     min_interval
@@ -64,7 +65,7 @@ class LiveView:
         self.flush_pending = False
         self._batching = 0  # inside batched(): requests wait for its end
         self._timer: asyncio.TimerHandle | None = None
-        figure, use_canvas, wire_dtype = describe()
+        figure, use_canvas, dtypes = describe()
         self.color_scale = svg.color_scale(figure)
         self._build(figure, use_canvas)
         self.body = svg.body(self._body_children())
@@ -73,7 +74,7 @@ class LiveView:
             auto_limits=figure.page_auto_limits(),
             colormap=figure.page_colormap(), nan_color=figure.page_nan_color(),
             highlighted=list(figure.highlighted), selected=list(figure.selected or []),
-            color_scale=self.color_scale, data=Stack(figure.data, wire_dtype), **self._refs(),
+            color_scale=self.color_scale, data=Stack(figure.data, dtypes["data"]), **self._refs(),
         )
         # Its view holds the grid's <style> and its screen-reader announcements: out of
         # the flow and invisible (controller.js), but not display: none, which would
@@ -175,6 +176,25 @@ class LiveView:
             if not self._batching:
                 self._send_when_due()
 
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Like :meth:`batched`, but if the block raises, what it requested is forgotten:
+        the page keeps what it has, which is what the owner rolled back to. Requests made
+        before it (merged sends still waiting) stay."""
+        saved = (set(self._parts), set(self._maps), self._stack, self._frames_all,
+                 self._frames_added, self._frames_dropped, self._frame_shown)
+        self._batching += 1
+        try:
+            yield
+        except BaseException:
+            (self._parts, self._maps, self._stack, self._frames_all, self._frames_added,
+             self._frames_dropped, self._frame_shown) = saved
+            raise
+        finally:
+            self._batching -= 1
+            if not self._batching:
+                self._send_when_due()
+
     def _send_when_due(self) -> None:
         wait = self._last_send + self._min_interval() - time.monotonic()
         if wait <= 0:
@@ -213,8 +233,13 @@ class LiveView:
             if controller.comm is None:
                 return  # closed
             self.last_payload = 0
-            figure, use_canvas, wire_dtype = self._describe()
+            figure, use_canvas, dtypes = self._describe()
             held = figure.data if self.data_source is None else self.data_source()
+            if controller.data.dtype is not dtypes["data"] and (maps or stack or parts):
+                stack = True  # another precision: patches cannot carry it
+            reference = controller.reference
+            if reference.tensor is not None and reference.dtype is not dtypes["reference"]:
+                parts = parts | {"reference"}
             retired: list[Widget] = []
             with controller.hold_sync():  # one message, whatever changed
                 if "layout" in parts and self._built_for == (figure.geometry, use_canvas):
@@ -227,25 +252,30 @@ class LiveView:
                              "selected", "reference", "showing"}
                     maps, stack = [], True
                 if stack:
-                    controller.send_stack(held, wire_dtype)
-                    self.last_payload = held.size * np.dtype(wire_dtype).itemsize
+                    controller.send_stack(held, dtypes["data"])
+                    self.last_payload = held.size * np.dtype(dtypes["data"]).itemsize
                 elif maps:
                     count = held.shape[0]
                     sent = [m for m in maps if m < count]
                     controller.send_maps(held, sent)
-                    self.last_payload = len(sent) * held[0].size * np.dtype(wire_dtype).itemsize
+                    self.last_payload = (len(sent) * held[0].size
+                                         * np.dtype(dtypes["data"]).itemsize)
                 if self.compare_source is not None and parts & {"reference", "showing"}:
                     reference, view = self.compare_source()
                     controller.send_compare(reference if "reference" in parts else ...,
-                                            view, wire_dtype)
+                                            view, dtypes["reference"])
                 parts = parts - {"reference", "showing"}
                 if self.frames_source is not None and (frames_all or added or shown):
                     history, labels, frame, frame_limits = self.frames_source()
                     page_frames = controller.frames.tensor
-                    if frames_all or page_frames is None or added > len(history) or (
-                            len(page_frames) - dropped + added != len(history)):
+                    # A page with no frames (none yet, or a history just dropped) holds
+                    # no map shape to append to: it gets them whole.
+                    if frames_all or page_frames is None or not len(page_frames) or (
+                            added > len(history)) or (
+                            len(page_frames) - dropped + added != len(history)) or (
+                            controller.frames.dtype is not dtypes["frames"]):
                         controller.send_frames(history, labels, frame, frame_limits,
-                                               wire_dtype)
+                                               dtypes["frames"])
                     elif added:
                         controller.append_frames(history, added, dropped, labels, frame,
                                                  frame_limits)
