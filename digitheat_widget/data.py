@@ -50,8 +50,8 @@ def sample_data() -> np.ndarray:
         return np.load(fh).astype(np.float64)
 
 
-def _check_real(dtype: np.dtype, what: str = "") -> None:
-    """Refuse dtypes that are not real numbers, naming what came."""
+def check_real(dtype: np.dtype, what: str = "") -> None:
+    """The one kind check: refuse dtypes that are not real numbers, naming what came."""
     if dtype.kind not in "fiub":
         names = {"c": "complex", "U": "string", "S": "bytes", "O": "object", "M": "datetime",
                  "m": "timedelta", "V": "structured"}
@@ -109,6 +109,8 @@ MAPS = StackBounds()
 FRAMES = StackBounds(axes="(T, N, H, W)", first=None, first_name="frames", first_hint="",
                      values=MAX_FRAME_VALUES, values_hint=" in all frames",
                      item_values=MAX_CELLS, empty_first=True)
+#: A stack shown a page at a time: any number of panels, each small enough to be shown.
+PAGED = StackBounds(first=None, values=None, item_values=MAX_CELLS)
 #: A chunk of a paged stack read for the whole stack's limits: any size the engine chose.
 CHUNK = StackBounds(first=None, values=None)
 
@@ -217,7 +219,7 @@ def as_stack(value: object, bounds: StackBounds = MAPS) -> np.ndarray:
     if dtype is not None and isinstance(shape, tuple):
         # Before numpy reads it: a lazy stack is never computed to be refused, and
         # astype(float) would turn "1.5" strings into numbers and drop imaginary parts.
-        _check_real(dtype, "a masked array of " if masked else "")
+        check_real(dtype, "a masked array of " if masked else "")
         check_size(shape, bounds)
     try:
         with warnings.catch_warnings():
@@ -236,7 +238,7 @@ def as_stack(value: object, bounds: StackBounds = MAPS) -> np.ndarray:
     except Exception as err:  # numpy (or an engine computing it) raises many kinds
         raise ValueError(f"expected a numeric array-like, got {type(value).__name__}: "
                          f"{type(err).__name__}: {err}") from None
-    _check_real(array.dtype)
+    check_real(array.dtype)
     check_size(array.shape, bounds)
     try:
         stack = np.array(array, dtype=np.float64, order="C", copy=True)

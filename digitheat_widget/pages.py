@@ -38,7 +38,7 @@ import traitlets
 from ipywidgets import HTML, FloatProgress, HBox, Layout
 from traitlets import TraitError, observe, validate
 
-from .data import CHUNK, MAPS, MAX_PANELS, as_stack, check_size, min_span
+from .data import CHUNK, MAPS, MAX_PANELS, PAGED, as_stack, check_real, check_size, min_span
 from .traits import Integer, default_labels, owner
 
 #: Panels per page when ``page_size`` is None and the grid pages.
@@ -97,10 +97,9 @@ class PanelSource:
         if not is_lazy(array) and not isinstance(array, np.ndarray):
             array = np.asarray(array)
         shape = tuple(int(s) for s in getattr(array, "shape", ()))
-        if len(shape) != 3:
-            raise ValueError(f"expected a 3-D array (N, H, W), got {len(shape)}-D with shape {shape}")
-        if 0 in shape:
-            raise ValueError(f"expected every axis to be non-empty, got shape {shape}")
+        # The one kind and size checks, from dtype and shape: nothing is read to refuse it.
+        check_size(shape, PAGED)
+        check_real(np.dtype(_engine_array(array).dtype))
         if names is not None and len(names) != shape[0]:
             raise ValueError(f"expected {shape[0]} labels (one per panel), got {len(names)}")
         self.array = array

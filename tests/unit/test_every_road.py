@@ -447,3 +447,16 @@ def test_frames_and_reference_follow_the_panels_shown_by_one_rule():
     assert len(paged.frames) == 0 and paged.reference is None and paged.showing == "data"
     grid.close()
     paged.close()
+
+
+def test_a_paged_source_is_checked_from_its_shape_and_dtype_before_any_read():
+    grid = DigitHeatmapGrid(_good())
+    with pytest.raises(TraitError, match=r"DigitHeatmapGrid\.data expected real numbers .*got "
+                       r"string"):
+        grid.data = da.from_array(np.full((5000, 2, 2), "x"), chunks=1000)
+    with pytest.raises(TraitError, match=r"DigitHeatmapGrid\.data expected panels of at most "
+                       r"33,554,432 values, got shape \(10, 8192, 8192\)"):
+        grid.data = da.zeros((10, 8192, 8192), chunks=(1, 8192, 8192))
+    assert not grid.paged
+    np.testing.assert_array_equal(grid.data, _good())
+    grid.close()
