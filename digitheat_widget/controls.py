@@ -2,7 +2,7 @@
 playback (play/pause, the frame shown, speed).
 
 Controls and traits move together both ways. In the page, the grid's controller
-(``live/controller.js``) also watches these widgets and applies what they say to the
+(``js/src/page/controller.js``) also watches these widgets and applies what they say to the
 figure at once, so every control works with no kernel, e.g. in an exported page.
 """
 

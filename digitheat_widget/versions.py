@@ -1,8 +1,8 @@
 """Whether the installed front-end libraries are versions this package was tested with.
 
-The page-side controller (``live/controller.js``) relies on details of bqplot's, bqscales',
-ipywidgets' and anywidget's front ends (docs/architecture.md, "Other libraries' details we
-rely on"). pip keeps them in the ranges pyproject.toml declares, but ``--no-deps``, a later
+The page-side modules (``js/src/page/``) rely on details of bqplot's, bqscales',
+ipywidgets' and anywidget's front ends, all in ``js/src/page/compat.js`` (docs/architecture.md,
+"Other libraries' details we rely on"). pip keeps them in the ranges pyproject.toml declares, but ``--no-deps``, a later
 ``pip install bqplot==...`` or a conda environment can bring in another version, and then a
 grid may draw nothing at all. So the grid says so, in words, where the person looks: a
 warning in Python and a line above the grid in the page.

@@ -1,6 +1,7 @@
 """``GridController``: the page-side half of a grid, and Python's line to it.
 
-One anywidget model per grid (``controller.js``). Python sends it the figure description
+One anywidget model per grid (its module: ``js/src/page/controller.js``, built into
+``static/controller.js``). Python sends it the figure description
 (:class:`~digitheat_widget.figure.Figure`, in a few small traits split by how often they
 change) and the tensor (:mod:`.codec`); in the page it sets what the bqplot panels or the
 canvas show, and it handles what a person does there (clicks, the control panel), with
