@@ -109,7 +109,7 @@ def test_run_all_logs_no_error(notebook7: Any, browser: Any, baseline_errors: li
 
 @pytest.mark.xfail(strict=True, reason=(
     "bqplot lays out a Figure rendered in a hidden container at 0 px: its plot-area rects "
-    "get -34 x -52 (panel margins). Needs the page-side controller (live/controller.js, "
+    "get -34 x -52 (panel margins). Needs the page-side controller (js/src/page/controller.js, "
     "not changed here) to defer a figure view's first layout until its element has a size"))
 def test_grid_rendered_hidden_logs_no_negative_size(notebook7: Any, browser: Any) -> None:
     _errors, negative = run_all(browser, notebook7, "hidden.ipynb")

@@ -1,6 +1,6 @@
 """The installed front-end libraries are ones the page-side controller was tested with.
 
-``live/controller.js`` relies on details of bqplot's, bqscales', ipywidgets' and
+``js/src/page/`` (its ``compat.js``) relies on details of bqplot's, bqscales', ipywidgets' and
 anywidget's front ends (docs/architecture.md, "Other libraries' details we rely on");
 pyproject.toml bounds them to the tested versions. A run on other versions must say so
 plainly instead of passing or failing somewhere obscure, and so must a grid built beside
