@@ -40,7 +40,7 @@ from typing import Any
 
 from docutils import nodes
 
-from .export.html import StaticPicture, _json_for_script
+from .export.html import StaticPicture, json_for_script
 from .export.saved_state import (
     WIDGET_STATE,
     WIDGET_VIEW,
@@ -131,7 +131,7 @@ def _transform(app: Any, doctree: nodes.document, docname: str) -> None:
                                     format="html")
         view_container += image.deepcopy()
         view_container += nodes.raw(
-            "", f'</div>\n<script type="{WIDGET_VIEW}">{_json_for_script(view)}</script>\n</div>',
+            "", f'</div>\n<script type="{WIDGET_VIEW}">{json_for_script(view)}</script>\n</div>',
             format="html")
         if live_when is not None:
             getattr(app, _PAGES).add(docname)

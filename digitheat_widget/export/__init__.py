@@ -9,35 +9,13 @@ from __future__ import annotations
 
 import base64
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from ..figure import Figure
+from .files import write_atomically
 
 __all__ = ["Exports", "write_atomically"]
-
-
-def write_atomically(path: str | os.PathLike[str], content: bytes) -> None:
-    """Write ``content`` to ``path`` whole or not at all: into a temporary file beside it,
-    then renamed over it. A full disk or a file-size limit leaves the previous file as
-    it was (a truncated export would destroy a good one)."""
-    target = Path(path)
-    if not target.parent.is_dir():  # say so of the path asked for, not of our temporary
-        raise FileNotFoundError(2, "No such file or directory", str(target))
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(content)
-        # mkstemp makes the file private (0600); an export is handed out (a web server,
-        # a shared folder), so it gets the mode open() would give: 0666 less the umask.
-        umask = os.umask(0o022)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 class Exports:
@@ -138,12 +116,19 @@ class Exports:
         """
         from .html import grid_to_html
 
-        view = getattr(self, "_view", None)
-        if view is not None and view.flush_pending:
-            # A change merged into a later send (under an event loop, as in a kernel) is
-            # not in the widgets' state yet: the page must hold what the grid shows now.
-            view.flush()
-        return grid_to_html(self, path, title=title, theme=theme)
+        # A change merged into a later send (under an event loop, as in a kernel) is not
+        # in the widgets' state yet: the page must hold what the grid shows now.
+        self._send_pending()
+        return grid_to_html(self, path, title=title, theme=theme,
+                            hidden=self._widgets_needing_python())
+
+    # Hooks the grid fills in.
+    def _send_pending(self) -> None:
+        """Send now what is merged into a later send."""
+
+    def _widgets_needing_python(self) -> list[Any]:
+        """Widgets an offline page hides: they need Python (a paged grid's pager)."""
+        return []
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
         """The live widget view plus a static PNG of the figure, so nbconvert, GitHub and

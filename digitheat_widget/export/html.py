@@ -44,6 +44,8 @@ from typing import Any
 from ipywidgets import Widget
 from ipywidgets.embed import dependency_state, embed_data
 
+from .files import write_atomically
+
 __all__ = ["StaticPicture", "grid_picture", "grid_to_html", "widget_to_html"]
 
 STATIC = Path(__file__).parent.parent / "static"
@@ -106,7 +108,7 @@ def _theme_markup(theme: object, caller: str) -> dict[str, str]:
 DARK_WHEN = "@media(prefers-color-scheme:dark)"
 
 
-def _themed_css(css: str, theme: str) -> str:
+def themed_css(css: str, theme: str) -> str:
     if theme != "dark":
         return css
     if css.count(DARK_WHEN) != 1:
@@ -142,7 +144,7 @@ class StaticPicture:
 # ---------------------------------------------------------------------- page parts
 
 
-def _runtime() -> tuple[str, str, dict[str, Any]]:
+def runtime_files() -> tuple[str, str, dict[str, Any]]:
     """The built runtime: (JavaScript, CSS, manifest), read afresh so a rebuild counts."""
     files = [STATIC / name for name in ("runtime.js", "runtime.css", "runtime-manifest.json")]
     missing = [f.name for f in files if not f.is_file()]
@@ -156,7 +158,7 @@ def _runtime() -> tuple[str, str, dict[str, Any]]:
     return js, css, json.loads(manifest)
 
 
-def _amd_path(distribution: str, module: str) -> Path:
+def amd_path(distribution: str, module: str) -> Path:
     """The installed ``share/jupyter/nbextensions/<module>/index.js`` of a distribution."""
     wanted = f"share/jupyter/nbextensions/{module}/index.js"
     try:
@@ -182,7 +184,7 @@ _SOURCE_MAP = re.compile(r"\n//# sourceMappingURL=\S*\s*$")
 
 
 @functools.lru_cache(maxsize=None)
-def _amd_source(path: Path, mtime: float, provides: tuple[str, ...]) -> str:
+def amd_source(path: Path, mtime: float, provides: tuple[str, ...]) -> str:
     """An AMD file's text, checked to depend only on modules the runtime provides."""
     text = path.read_text(encoding="utf-8")
     head = _DEFINE.search(text)
@@ -198,7 +200,7 @@ def _amd_source(path: Path, mtime: float, provides: tuple[str, ...]) -> str:
     return _SOURCE_MAP.sub("\n", text)  # the .map is not in the page
 
 
-def _script_text(js: str) -> str:
+def script_text(js: str) -> str:
     """JavaScript made safe to sit between <script> and </script>.
 
     ``</script`` would end the element and ``<!--`` could change how the HTML parser
@@ -208,19 +210,19 @@ def _script_text(js: str) -> str:
     return re.sub(r"<(?=/script|!--)", r"\\x3C", js, flags=re.IGNORECASE)
 
 
-def _style_text(css: str) -> str:
+def style_text(css: str) -> str:
     if re.search(r"</style", css, flags=re.IGNORECASE):
         raise EmbedError("the runtime CSS contains '</style'; rebuild it")
     return css
 
 
-def _json_for_script(data: Any) -> str:
+def json_for_script(data: Any) -> str:
     """JSON that can never end its <script> element: ``<``, ``>``, ``&`` as \\u escapes."""
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     return re.sub("[<>&\u2028\u2029]", lambda m: _STATE_ESCAPES[m.group()], text)
 
 
-def _required_classes(state: dict[str, Any]) -> set[tuple[str, str]]:
+def required_classes(state: dict[str, Any]) -> set[tuple[str, str]]:
     """(module, class) of every model and view class the state names."""
     required = set()
     for model in state.values():
@@ -231,13 +233,13 @@ def _required_classes(state: dict[str, Any]) -> set[tuple[str, str]]:
     return required
 
 
-def _extras_needed(state: dict[str, Any], manifest: dict[str, Any]) -> list[dict[str, Any]]:
+def extras_needed(state: dict[str, Any], manifest: dict[str, Any]) -> list[dict[str, Any]]:
     """The optional runtime parts the state needs; refuse classes that no part has."""
     core, extras = manifest["classes"], manifest.get("extras", [])
     loaded = {module for _, module, _ in AMD_MODULES}
     needed: list[dict[str, Any]] = []
     missing = set()
-    for module, name in sorted(_required_classes(state)):
+    for module, name in sorted(required_classes(state)):
         if module in loaded:
             continue  # bqplot/bqscales classes come with their own files
         if module not in core:
@@ -258,12 +260,12 @@ def _extras_needed(state: dict[str, Any], manifest: dict[str, Any]) -> list[dict
     return needed
 
 
-def _amd_script(module: str, source: str) -> str:
+def amd_script(module: str, source: str) -> str:
     return (f'<script type="{INERT_AMD_TYPE}" data-amd-module="{html.escape(module)}">'
-            f"{_script_text(source)}</script>")
+            f"{script_text(source)}</script>")
 
 
-def _static_text(name: str) -> str:
+def static_text(name: str) -> str:
     path = STATIC / name
     if not path.is_file():
         raise EmbedError(f"{path} is missing; rebuild the runtime with `{_BUILD_HINT}`")
@@ -310,7 +312,7 @@ _PAGE = """\
 """
 
 
-def _picture_html(picture: StaticPicture | None) -> str:
+def picture_html(picture: StaticPicture | None) -> str:
     if picture is None:
         return ""
     return (f'<div class="digitheat-static" role="img" aria-label="{html.escape(picture.label)}" '
@@ -353,7 +355,7 @@ def widget_to_html(widget: Widget, path: str | os.PathLike[str] | None = None, *
         a widget class the page cannot show.
     """
     theme_markup = _theme_markup(theme, "widget_to_html")
-    runtime_js, runtime_css, manifest = _runtime()
+    runtime_js, runtime_css, manifest = runtime_files()
     provides = tuple(manifest["provides"])
 
     # Only this widget and what it references: embed_data alone would take the state of
@@ -365,23 +367,23 @@ def widget_to_html(widget: Widget, path: str | os.PathLike[str] | None = None, *
         if layout is not None:
             layout["state"] = {**layout["state"], "display": "none"}
     data = embed_data(views=[widget], drop_defaults=False, state=state)
-    used = {module for module, _ in _required_classes(data["manager_state"]["state"])}
+    used = {module for module, _ in required_classes(data["manager_state"]["state"])}
 
     scripts, versions, licences = [], [], []
     for distribution, module, licence in AMD_MODULES:
         if module not in used:
             continue
-        amd_path = _amd_path(distribution, module)
-        source = _amd_source(amd_path, amd_path.stat().st_mtime, provides)
-        scripts.append(_amd_script(module, source))
+        path_of_module = amd_path(distribution, module)
+        source = amd_source(path_of_module, path_of_module.stat().st_mtime, provides)
+        scripts.append(amd_script(module, source))
         versions.append(f"{distribution} {importlib.metadata.version(distribution)}")
         licences.append(f"{distribution} {licence}")
-    css = [_themed_css(runtime_css, theme)]
+    css = [themed_css(runtime_css, theme)]
     # Optional parts (controls beyond a grid's: sliders, toggles, jslink) go before the
     # AMD files; like them, they are evaluated only when a model needs them.
-    for extra in _extras_needed(data["manager_state"]["state"], manifest):
-        css.append(_static_text(extra["css"]))
-        scripts.insert(0, _amd_script(extra["module"], _static_text(extra["script"])))
+    for extra in extras_needed(data["manager_state"]["state"], manifest):
+        css.append(static_text(extra["css"]))
+        scripts.insert(0, amd_script(extra["module"], static_text(extra["script"])))
     (view,) = data["view_specs"]
     from .. import __version__
 
@@ -390,20 +392,18 @@ def widget_to_html(widget: Widget, path: str | os.PathLike[str] | None = None, *
         **theme_markup,
         generator=html.escape(f"digitheat-widget {__version__} ({', '.join(versions)})"),
         title=html.escape(title),
-        picture=_picture_html(picture),
-        css=_style_text("\n".join(css)),
-        view=_json_for_script(view),
-        state=_json_for_script(data["manager_state"]),
+        picture=picture_html(picture),
+        css=style_text("\n".join(css)),
+        view=json_for_script(view),
+        state=json_for_script(data["manager_state"]),
         runtime_type=RUNTIME_TYPE,
-        runtime=_script_text(runtime_js),
+        runtime=script_text(runtime_js),
         bootstrap=BOOTSTRAP,
         notice=html.escape(f"Front-end files as installed with {', '.join(versions)} "
                            f"(licences: {', '.join(licences)})" if versions else ""),
         amd="\n".join(scripts),
     )
     if path is not None:
-        from . import write_atomically
-
         write_atomically(path, page.encode("utf-8"))  # as is: no newline translation
     return page
 
@@ -441,7 +441,8 @@ def grid_picture(grid: Widget, label: str = "") -> StaticPicture | None:
 
 
 def grid_to_html(grid: Widget, path: str | os.PathLike[str] | None = None,
-                 title: str = "digitheat grid", theme: str = "auto") -> str:
+                 title: str = "digitheat grid", theme: str = "auto",
+                 hidden: Sequence[Widget] = ()) -> str:
     """Write a :class:`~digitheat_widget.DigitHeatmapGrid` as one self-contained HTML page.
 
     The page renders the grid as the widget shows it, with no kernel and no network.
@@ -466,6 +467,9 @@ def grid_to_html(grid: Widget, path: str | os.PathLike[str] | None = None,
     theme
         ``"auto"`` follows the reader's system (light or dark, as JupyterLab's themes);
         ``"light"`` or ``"dark"`` fix it.
+    hidden
+        Widgets of the grid that need Python (a paged grid's pager: the page holds only
+        the panels shown), hidden in the page.
 
     Returns
     -------
@@ -476,8 +480,5 @@ def grid_to_html(grid: Widget, path: str | os.PathLike[str] | None = None,
         raise TypeError(f"{type(grid).__name__}.to_html expected title as a str, got "
                         f"{type(title).__name__} {title!r}")
     _theme_markup(theme, f"{type(grid).__name__}.to_html")  # before the picture is drawn
-    # A paged grid's pager needs Python to read another page: the page holds the one shown.
-    controls = getattr(grid, "_controls", None)
-    pager = getattr(controls, "pager", None)
     return widget_to_html(grid, path, title=title, picture=grid_picture(grid, label=title),
-                          theme=theme, hidden=[pager] if pager is not None else [])
+                          theme=theme, hidden=list(hidden))

@@ -37,18 +37,18 @@ from .html import (
     RUNTIME_TYPE,
     EmbedError,
     StaticPicture,
-    _amd_path,
-    _amd_script,
-    _amd_source,
-    _extras_needed,
-    _json_for_script,
-    _picture_html,
-    _required_classes,
-    _runtime,
-    _script_text,
-    _static_text,
-    _style_text,
-    _themed_css,
+    amd_path,
+    amd_script,
+    amd_source,
+    extras_needed,
+    json_for_script,
+    picture_html,
+    required_classes,
+    runtime_files,
+    script_text,
+    static_text,
+    style_text,
+    themed_css,
 )
 
 __all__ = [
@@ -207,7 +207,7 @@ def picture_open(picture: StaticPicture) -> str:
         ``<div class="digitheat-static" role="img" aria-label="..." data-live-when="...">``,
         attributes escaped.
     """
-    return _picture_html(picture).removesuffix(f"{picture.markup}</div>\n")
+    return picture_html(picture).removesuffix(f"{picture.markup}</div>\n")
 
 
 def view_markup(view: dict[str, Any], picture: StaticPicture | None) -> str:
@@ -226,8 +226,8 @@ def view_markup(view: dict[str, Any], picture: StaticPicture | None) -> str:
         ``<div class="digitheat-embed">`` with the picture and the view tag, the view's
         JSON escaped so it cannot end its <script>.
     """
-    return (f'<div class="digitheat-embed">\n{_picture_html(picture)}'
-            f'<script type="{WIDGET_VIEW}">{_json_for_script(view)}</script>\n</div>')
+    return (f'<div class="digitheat-embed">\n{picture_html(picture)}'
+            f'<script type="{WIDGET_VIEW}">{json_for_script(view)}</script>\n</div>')
 
 
 def _page_css(css: str, theme: str) -> str:
@@ -235,7 +235,7 @@ def _page_css(css: str, theme: str) -> str:
     in JupyterLab's light theme (as the page around and the PNG picture) or dark."""
     css = _BODY_RULE.sub("", css)
     if theme == "dark":
-        return _themed_css(css, "dark")
+        return themed_css(css, "dark")
     return css.replace(DARK_WHEN, "@media not all")  # light whatever the system prefers
 
 
@@ -243,27 +243,27 @@ def _parts(state: dict[str, Any] | None, theme: str = "light",
            ) -> tuple[str, str, list[tuple[str, str]]]:
     """(runtime JS, CSS, [(AMD module name, source)]): for ``state``, what it needs
     (refusing classes the runtime cannot show); for ``None``, everything there is."""
-    runtime_js, runtime_css, manifest = _runtime()
+    runtime_js, runtime_css, manifest = runtime_files()
     provides = tuple(manifest["provides"])
     if state is None:
         used = {module for _, module, _ in AMD_MODULES}
         extras = list(manifest.get("extras", []))
     else:
-        used = {module for module, _ in _required_classes(state)}
-        extras = _extras_needed(state, manifest)
+        used = {module for module, _ in required_classes(state)}
+        extras = extras_needed(state, manifest)
     modules, css = [], [_page_css(runtime_css, theme)]
     for extra in extras:
-        css.append(_static_text(extra["css"]))
-        modules.append((extra["module"], _static_text(extra["script"])))
+        css.append(static_text(extra["css"]))
+        modules.append((extra["module"], static_text(extra["script"])))
     for distribution, module, _licence in AMD_MODULES:
         if module in used:
             try:
-                path = _amd_path(distribution, module)
+                path = amd_path(distribution, module)
             except EmbedError:
                 if state is None:
                     continue  # a site: only what is installed
                 raise
-            modules.append((module, _amd_source(path, path.stat().st_mtime, provides)))
+            modules.append((module, amd_source(path, path.stat().st_mtime, provides)))
     return runtime_js, "\n".join(css), modules
 
 
@@ -293,9 +293,9 @@ def page_scripts(state: dict[str, Any], theme: str = "light") -> str:
     """
     runtime_js, css, modules = _parts(state, theme)
     return "\n".join([
-        f"<style>{_style_text(css)}</style>",
-        f'<script type="{RUNTIME_TYPE}">{_script_text(runtime_js)}</script>',
-        *(_amd_script(name, source) for name, source in modules),
+        f"<style>{style_text(css)}</style>",
+        f'<script type="{RUNTIME_TYPE}">{script_text(runtime_js)}</script>',
+        *(amd_script(name, source) for name, source in modules),
         f"<script>{BOOTSTRAP}</script>",
     ])
 
@@ -355,7 +355,7 @@ def site_loader(url: str) -> str:
     str
         JavaScript (without the <script> element).
     """
-    return _script_text(
+    return script_text(
         "requestAnimationFrame(function(){setTimeout(function(){"
         "var s=document.createElement('script');"
         f"s.src={json.dumps(url)};s.id='digitheat-embed-runtime';"

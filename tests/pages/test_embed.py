@@ -312,17 +312,17 @@ def test_front_end_files_are_checked_and_made_safe_to_inline(tmp_path: Path) -> 
     # A bundle whose strings hold "</script" or "<!--" must not end or confuse its element;
     # \x3C is the same "<" inside JS strings, regexes and comments.
     js = 'define([],function(){return {a:"</script>",b:/<!--/,c:"</SCRIPT "}});'
-    safe = embed._script_text(js)
+    safe = embed.script_text(js)
     assert not re.search(r"</script|<!--", safe, re.I) and safe.count("\\x3C") == 3
     # An AMD file needing a module the runtime does not provide is refused by name.
     amd = tmp_path / "index.js"
     amd.write_text('/*! licence */\ndefine(["@jupyter-widgets/base","jquery-ui"],f);\n'
                    "//# sourceMappingURL=index.js.map\n", encoding="utf-8")
     with pytest.raises(embed.EmbedError, match="jquery-ui"):
-        embed._amd_source(amd, amd.stat().st_mtime, ("@jupyter-widgets/base",))
+        embed.amd_source(amd, amd.stat().st_mtime, ("@jupyter-widgets/base",))
     amd.write_text('define(["@jupyter-widgets/base"],f);\n//# sourceMappingURL=index.js.map\n',
                    encoding="utf-8")
-    assert "sourceMappingURL" not in embed._amd_source(amd, amd.stat().st_mtime + 1,
+    assert "sourceMappingURL" not in embed.amd_source(amd, amd.stat().st_mtime + 1,
                                                        ("@jupyter-widgets/base",))
 
 
