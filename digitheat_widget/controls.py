@@ -9,7 +9,8 @@ figure at once, so every control works with no kernel, e.g. in an exported page.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -71,6 +72,35 @@ def move_slider(slider: FloatSlider | IntSlider, value: float, low: float, high:
             setattr(slider, name, setting)
 
 
+@dataclass(frozen=True)
+class GridLink:
+    """What a control panel needs of its grid besides the grid's public traits and
+    methods: given by the grid, so the panel calls nothing private of it.
+
+    Attributes
+    ----------
+    highlighted_shown
+        () -> the highlighted panels among those shown, as indices in ``data`` (paged:
+        the page's).
+    panels_per_page
+        () -> panels per page in force (``page_size``, or its default).
+    highlight_shown
+        (indices in ``data``) -> highlight those panels of the page shown; other pages'
+        highlights stay.
+    show_in_page
+        (panel) -> let the page's controller drive the panel's widgets, if the panel is
+        the grid's (called when the panel gains widgets).
+    closed
+        (panel) -> the panel was closed: the grid stops showing and using it.
+    """
+
+    highlighted_shown: Callable[[], list[int]]
+    panels_per_page: Callable[[], int]
+    highlight_shown: Callable[[list[int]], None]
+    show_in_page: Callable[[GridControls], None]
+    closed: Callable[[GridControls], None]
+
+
 class GridControls(VBox):
     """Controls for one :class:`~digitheat_widget.DigitHeatmapGrid`.
 
@@ -78,12 +108,14 @@ class GridControls(VBox):
     ----------
     grid
         The grid to control. The panel follows the grid's traits and sets them.
+    link
+        What the panel needs of the grid beyond its public surface (:class:`GridLink`).
     """
 
-    def __init__(self, grid: DigitHeatmapGrid, **kwargs: Any) -> None:
+    def __init__(self, grid: DigitHeatmapGrid, link: GridLink, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.add_class("dhg-controls")
-        self._grid = grid
+        self._grid, self._link = grid, link
         self._updating = False
         slider_layout = Layout(width="260px")
         self.vmin_slider = FloatSlider(description="vmin", layout=slider_layout,
@@ -110,7 +142,7 @@ class GridControls(VBox):
             self.toggles,
         ]
         self._rebuild_toggles()
-        self._follow_grid()
+        self.follow_grid()
         self.vmin_slider.observe(self._on_slider, "value")
         self.vmax_slider.observe(self._on_slider, "value")
         self.colormap_dropdown.observe(self._on_colormap, "value")
@@ -126,7 +158,9 @@ class GridControls(VBox):
         finally:
             self._updating = False
 
-    def _follow_grid(self) -> None:
+    def follow_grid(self) -> None:
+        """Show the grid's state now (the grid calls it when its whole stack's limits
+        arrive, which no trait says)."""
         grid = self._grid
         lo, hi = grid.limits
         finite = grid.data[np.isfinite(grid.data)]
@@ -144,7 +178,7 @@ class GridControls(VBox):
             if name not in self.colormap_dropdown.options:
                 self.colormap_dropdown.options = [*colormap_names(), CUSTOM]
             self.colormap_dropdown.value = name
-            chosen = set(grid._on_page(grid.highlighted))  # the toggles are the panels shown
+            chosen = set(self._link.highlighted_shown())  # the toggles are the panels shown
             for digit, toggle in enumerate(self.toggles.children):
                 toggle.value = digit in chosen
             if grid.reference is not None and self.show_dropdown is None:
@@ -217,7 +251,7 @@ class GridControls(VBox):
         the page's keyboard focus and readout start there."""
         grid, panel = self._grid, self.goto_input.value
         with grid.hold_sync():
-            grid.page = panel // grid._page_size_in_force()
+            grid.page = panel // self._link.panels_per_page()
             grid.selected = (panel, 0, 0)
 
     def _add_show_menu(self) -> None:
@@ -228,8 +262,7 @@ class GridControls(VBox):
         self.show_dropdown.observe(self._on_show, "value")
         first_row = self.children[1]
         first_row.children = [*first_row.children, self.show_dropdown]
-        if getattr(self._grid, "_controls", None) is self:  # new controls: tell the page
-            self._grid._view.set_controls(*self.page_refs())
+        self._link.show_in_page(self)  # new controls: tell the page
 
     def _on_show(self, change: Any) -> None:
         if self._updating:
@@ -237,7 +270,7 @@ class GridControls(VBox):
         try:
             self._grid.showing = change["new"]
         except TraitError:  # no reference any more
-            self._follow_grid()
+            self.follow_grid()
 
     def _add_playback(self) -> None:
         """Playback: the page plays the frames it holds (with or without a kernel); the
@@ -254,8 +287,7 @@ class GridControls(VBox):
         self.playback = HBox([self.play_button, self.frame_slider, self.frame_label,
                               self.speed_dropdown])
         self.children = [*self.children, self.playback]
-        if getattr(self._grid, "_controls", None) is self:  # new controls: tell the page
-            self._grid._view.set_controls(*self.page_refs())
+        self._link.show_in_page(self)  # new controls: tell the page
 
     def page_refs(self) -> tuple[dict[str, Any], dict[str, list[str]]]:
         """The widgets the grid's controller drives in the page, and the colormap menu's
@@ -284,8 +316,7 @@ class GridControls(VBox):
             toggle.observe(self._on_toggle, "value")
             toggles.append(toggle)
         self.toggles.children = toggles
-        if getattr(self._grid, "_controls", None) is self:  # new toggles: tell the page
-            self._grid._view.set_controls(*self.page_refs())
+        self._link.show_in_page(self)  # new toggles: tell the page
 
     def _on_grid(self, change: Any) -> None:
         if change["name"] in ("data", "labels") and len(self.toggles.children) != len(self._grid.labels):
@@ -293,7 +324,7 @@ class GridControls(VBox):
         elif change["name"] == "labels":  # as many panels (a new page): rename in place
             for toggle, label in zip(self.toggles.children, self._grid.labels):
                 toggle.description, toggle.tooltip = label, f"highlight {label}"
-        self._follow_grid()
+        self.follow_grid()
 
     def _on_slider(self, change: Any) -> None:
         if self._updating:
@@ -305,7 +336,7 @@ class GridControls(VBox):
         except TraitError:
             # vmin dragged past vmax: put the sliders (and, through jslink, the scale)
             # back to the limits in force.
-            self._follow_grid()
+            self.follow_grid()
 
     def _on_frame_slider(self, change: Any) -> None:
         if not self._updating and len(self._grid.frames):
@@ -321,7 +352,7 @@ class GridControls(VBox):
     def _on_toggle(self, change: Any) -> None:
         if self._updating:
             return
-        self._grid._set_page_highlight([d for d, t in enumerate(self.toggles.children) if t.value])
+        self._link.highlight_shown([d for d, t in enumerate(self.toggles.children) if t.value])
 
     def close(self) -> None:
         """Close the panel and every control in it."""
@@ -340,4 +371,4 @@ class GridControls(VBox):
         layout.close()
         # The grid must not keep a closed widget among its children or its controller's
         # references (its export would fail).
-        self._grid._forget_controls(self)
+        self._link.closed(self)

@@ -22,7 +22,7 @@ from ipywidgets import HTML, CallbackDispatcher, VBox, Widget
 from traitlets import Bool, TraitError, Unicode, observe
 
 from . import versions
-from .controls import GridControls, close_widgets
+from .controls import GridControls, GridLink, close_widgets
 from .data import AUTOSCALE_MODES, auto_limits, autoscale_limits, sample_data
 from .figure import Figure, describe
 from .figure.colormaps import DEFAULT_COLORMAP, colormap_stops
@@ -166,8 +166,6 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
     ) -> None:
         """Make a grid of ``data`` (the bundled sample when None); every option is a trait
         of the same name (``controls`` sets ``show_controls``). See the class docstring."""
-        self._view: LiveView | None = None
-        self._controls: Widget | None = None
         unknown = sorted(k for k in kwargs if not VBox.class_traits().get(k))
         if unknown:
             # traitlets would only warn and drop a misspelt option such as colourmap=...
@@ -445,8 +443,13 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         if self._controls is None:
             if self.closed:
                 raise RuntimeError(f"{type(self).__name__}.controls: the grid is closed")
-            self._controls = GridControls(self)
-            self._view.set_controls(*self._controls.page_refs())
+            self._controls = GridControls(self, GridLink(
+                highlighted_shown=lambda: self._on_page(self.highlighted),
+                panels_per_page=self._page_size_in_force,
+                highlight_shown=self._set_page_highlight,
+                show_in_page=self._show_controls_in_page,
+                closed=self._forget_controls))
+            self._show_controls_in_page(self._controls)
         return self._controls
 
     # ------------------------------------------------------------------ batching, closing
@@ -470,11 +473,11 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
                 stack.callback(setattr, self, "_rollbacks", None)
             # Trait notifications exit first: the observers run (and change the
             # controller) while the controller's hold still batches.
-            if self._view is not None and self._view.controller.comm is not None:
-                stack.enter_context(Widget.hold_sync(self._view.controller))
-            if self._view is not None:
+            view = self._live()
+            if view is not None:
+                stack.enter_context(Widget.hold_sync(view.controller))
                 # The page gets the batch's sends when it is applied, none if refused.
-                stack.enter_context(self._view.transaction())
+                stack.enter_context(view.transaction())
             try:
                 with self.hold_trait_notifications():
                     try:
@@ -513,7 +516,7 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         if getattr(self, "_controls", None) is not None:
             self._controls.close()
             self._controls = None
-        if getattr(self, "_view", None) is not None:
+        if self._view is not None:
             self._view.close()
         if getattr(self, "_version_notice", None) is not None:
             self._version_notice.close()
@@ -528,14 +531,44 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
 
     # ------------------------------------------------------------------ wiring
 
+    # ------------------------------------------------------------------ the live view
+
+    _view: LiveView | None = None  # built at the end of __init__, from the traits set there
+    _controls: GridControls | None = None
+
+    def _live(self) -> LiveView | None:
+        """The one answer to "is the view there?": the live view once built and until
+        the grid is closed (then nothing is sent), else None."""
+        view = self._view
+        return view if view is not None and view.controller.comm is not None else None
+
+    # ------------------------------------------------------------------ exports' wiring
+
+    def _send_pending(self) -> None:
+        view = self._live()
+        if view is not None and view.flush_pending:
+            view.flush()
+
+    def _widgets_needing_python(self) -> list[Widget]:
+        # A paged grid's pager reads another page in Python: the offline page holds one.
+        pager = self._controls.pager if self._controls is not None else None
+        return [pager] if pager is not None else []
+
+    def _show_controls_in_page(self, panel: GridControls) -> None:
+        """Let the page's controller drive (and follow) ``panel``, if it is this grid's."""
+        view = self._live()
+        if panel is self._controls and view is not None:
+            view.set_controls(*panel.page_refs())
+
     def _forget_controls(self, panel: Widget) -> None:
         """``panel`` (this grid's control panel) was closed: the page and Python stop
         using it; ``show_controls`` becomes False, and True again makes a new panel."""
         if panel is not self._controls:
             return
         self._controls = None
-        if self._view is not None and not self.closed:
-            self._view.set_controls({}, {})
+        view = self._live()
+        if view is not None:
+            view.set_controls({}, {})
         self.show_controls = False
         self.children = [c for c in self.children if c is not panel]
 
@@ -555,22 +588,24 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
     # ------------------------------------------------------------------ paging's wiring
 
     def _paging_changed(self) -> None:
-        if self._view is None:
+        view = self._live()
+        if view is None:
             return
-        self._view.controller.paging = self._paging_state()
+        view.controller.paging = self._paging_state()
         # The page's indices of the highlight and selection change with the page.
-        self._view.request(parts=["highlighted", "selected"])
+        view.request(parts=["highlighted", "selected"])
         # (The control panel follows the page through its data and labels observers.)
         if self.paged and self._limits_status is None and not self.closed:
             self._set_children()
         self._show_limits_status()
 
     def _stack_summary_arrived(self) -> None:
-        if self._view is None or self.closed:
+        view = self._live()
+        if view is None:
             return
-        self._view.request(parts=["limits", "auto_limits"])
+        view.request(parts=["limits", "auto_limits"])
         if self._controls is not None:
-            self._controls._follow_grid()
+            self._controls.follow_grid()
 
     @observe("data")
     def _on_data(self, change: traitlets.Bunch) -> None:
@@ -588,7 +623,8 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             self._follow_shape(new)
         finally:
             self._following_data = False
-        if self._view is None:
+        view = self._live()
+        if view is None:
             return
         parts = ["limits", "auto_limits"]  # they follow the data
         if self.reference is not None:
@@ -601,7 +637,7 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             request = {"parts": parts, "maps": known[2].tolist()}
         else:  # e.g. several assignments merged by hold_sync: compare first and last
             request = {"parts": parts, "maps": changed_maps(old, new).tolist()}
-        self._view.request(**request)  # a new precision: the view sends the whole stack
+        view.request(**request)  # a new precision: the view sends the whole stack
 
     def _follow_shape(self, new: np.ndarray) -> None:
         """Labels, highlight and selection that a tensor of a new shape invalidates."""
@@ -630,25 +666,27 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
 
     @observe(*_PARTS)
     def _on_figure_trait(self, change: traitlets.Bunch) -> None:
-        if self._view is not None and not self._following_data:
+        view = self._live()
+        if view is not None and not self._following_data:
             part = _PARTS[change["name"]]
             parts = [part]
             if part in ("reference", "showing"):  # what is shown, its limits and colours
                 parts += ["showing", "limits", "auto_limits", "colormap"]
             elif part == "colormap" and self.reference is not None:
                 parts.append("showing")  # the page's base colormap for the other views
-            self._view.request(parts=parts)
+            view.request(parts=parts)
 
     @observe("show_controls")
     def _on_show_controls(self, change: traitlets.Bunch) -> None:
-        if self._view is not None and not self.closed:
+        if self._live() is not None:
             self._set_children()
 
     def _resync(self, frames: bool = False) -> None:
         """A page missed an update: send it the whole stack (or all the frames)."""
         with self._lock:
-            if self._view is not None:
-                self._view.request(**({"frames": "all"} if frames else {"stack": True}))
+            view = self._live()
+            if view is not None:
+                view.request(**({"frames": "all"} if frames else {"stack": True}))
 
     def _wire_dtypes(self) -> dict[str, type]:
         """Each stack's dtype on the wire, by the one test (``live/codec.py``): data and
@@ -685,10 +723,10 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
     # ------------------------------------------------------------------ frames' wiring
 
     def _frames_sent(self, dropped: int | None) -> None:
-        if self._view is not None:
-            self._view.request(parts=["limits", "auto_limits"],
-                               frames="all" if dropped is None else "append",
-                               dropped=dropped or 0)
+        view = self._live()
+        if view is not None:
+            view.request(parts=["limits", "auto_limits"],
+                         frames="all" if dropped is None else "append", dropped=dropped or 0)
 
     def _show_frame_data(self, maps: np.ndarray) -> None:
         self._frame_data_pending = True
@@ -700,5 +738,6 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
 
     @observe("frame_limits")
     def _on_frame_limits(self, change: traitlets.Bunch) -> None:
-        if self._view is not None:
-            self._view.request(parts=["limits", "auto_limits"], frames="shown")
+        view = self._live()
+        if view is not None:
+            view.request(parts=["limits", "auto_limits"], frames="shown")

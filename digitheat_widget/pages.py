@@ -436,7 +436,7 @@ class Pages(traitlets.HasTraits):
     # ------------------------------------------------------------------ assignment
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name == "data" and not self._loading_page and "_view" in self.__dict__:
+        if name == "data" and not self._loading_page:
             if wants_paging(value, self.page_size):
                 try:
                     source = PanelSource(value)
@@ -496,7 +496,7 @@ class Pages(traitlets.HasTraits):
         except ValueError as err:  # values as_tensor refuses, found when they are read
             raise TraitError(f"{owner(self, 'page')} could not show page {page} (panels "
                              f"{start}..{stop - 1}): {err}") from None
-        view = self.__dict__.get("_view")
+        view = self._live()
         with view.batched() if view is not None else contextlib.nullcontext():
             self._loading_page = True
             try:
@@ -574,7 +574,7 @@ class Pages(traitlets.HasTraits):
 
     @observe("page_size")
     def _on_page_size(self, change: traitlets.Bunch) -> None:
-        if "_view" not in self.__dict__:
+        if not isinstance(self._trait_values.get("data"), np.ndarray):
             return  # __init__ pages once data is given
         source = self._source
         if source is None:
@@ -599,6 +599,10 @@ class Pages(traitlets.HasTraits):
 
     def _on_rollback(self, undo: Callable[[], None]) -> None:
         """Call ``undo()`` if the batch being applied is refused."""
+
+    def _live(self) -> Any:
+        """The grid's live view, or None (being built, or closed)."""
+        return None
 
     def _paging_changed(self) -> None:
         """The page shown or the paging changed: tell the page and the controls."""
