@@ -17,7 +17,7 @@ import numpy as np
 import traitlets
 from traitlets import HasTraits, TraitError, observe, validate
 
-from .data import auto_limits
+from .data import REFERENCE, as_stack, auto_limits
 from .traits import Choice, Colormap, Tensor, owner, set_replaced
 
 SHOWING = ("data", "reference", "difference")
@@ -30,7 +30,12 @@ class OptionalTensor(Tensor):
     info_text = "None or a real 3-D array-like of shape (N, H, W)"
 
     def validate(self, obj: Any, value: Any) -> np.ndarray | None:
-        return None if value is None else super().validate(obj, value)
+        if value is None:
+            return None
+        try:  # the one conversion, with the bounds of a reference
+            return as_stack(value, REFERENCE)
+        except ValueError as err:
+            raise TraitError(f"{owner(obj, self.name)} {err}") from None
 
     def set(self, obj: Any, value: Any) -> None:
         set_replaced(self, obj, value)

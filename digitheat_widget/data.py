@@ -104,6 +104,8 @@ class StackBounds:
 
 #: data, a reference, a page of a paged stack: what one grid shows at once.
 MAPS = StackBounds()
+#: A reference given to compare(): shaped like data, so bounded as data is (never paged).
+REFERENCE = replace(MAPS, first_hint=" (a reference is shaped like data)")
 #: frames (T, N, H, W), assigned or recorded: each frame a stack ``data`` takes, all of
 #: them at most :data:`MAX_FRAME_VALUES`; the grid adds its ``max_frames``.
 FRAMES = StackBounds(axes="(T, N, H, W)", first=None, first_name="frames", first_hint="",
