@@ -15,6 +15,7 @@ with a recording comm that is such an instance, so both ways of opening a comm a
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import math
@@ -144,6 +145,27 @@ def recorder(monkeypatch: pytest.MonkeyPatch) -> Recorder:
         monkeypatch.setattr(
             widget_module, "Comm", lambda **kwargs: _KernelRecordingComm(rec, **kwargs))
     return rec
+
+
+@pytest.fixture(autouse=True)
+def plain_python_thread(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test that drives no browser runs as in plain Python, whatever ran before it.
+
+    Playwright's sync API keeps its asyncio loop marked as running in this thread between
+    calls (its loop lives in a parked greenlet): after the session's browser has started,
+    ``asyncio.get_running_loop()`` finds that loop, and the grid's merged sends would wait
+    on it for the next browser call. For the tests that use no browser, the loop is set
+    aside for their duration, so the order the tiers run in (or pytest-xdist's) cannot
+    change what they see."""
+    if "chromium_browser" in request.fixturenames:
+        yield
+        return
+    parked = asyncio._get_running_loop()
+    asyncio._set_running_loop(None)
+    try:
+        yield
+    finally:
+        asyncio._set_running_loop(parked)
 
 
 @pytest.fixture
