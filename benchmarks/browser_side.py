@@ -61,19 +61,19 @@ STREAM_GIVE_UP_MS = 60_000
 #: Longest a kernel command of the benchmark may run before it is an error.
 EXECUTE_TIMEOUT_S = 300
 
-KERNEL_SETUP = """\
+KERNEL_SETUP = f"""\
 import gc, time
 import numpy as np
 from digitheat_widget import DigitHeatmapGrid
 def _bench_tensors(shape, r, c):
     rng = np.random.default_rng(1)
     a, b = rng.random(shape), rng.random(shape)
-    a[-1, r, c], b[-1, r, c] = {w0}, {w1}
+    a[-1, r, c], b[-1, r, c] = {WATCH_VALUES[0]}, {WATCH_VALUES[1]}
     s = a.copy()
     s[-1, r, c] = 1.0
     return a, b, s
 g = None
-""".format(w0=WATCH_VALUES[0], w1=WATCH_VALUES[1])
+"""
 
 # ---------------------------------------------------------------------- page scripts
 

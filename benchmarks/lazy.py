@@ -541,7 +541,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         sizes = [int(part.replace("_", "")) for part in args.sizes.split(",")]
     except ValueError:
-        raise SystemExit(f"--sizes expected N[,N...], e.g. 10000,100000, got {args.sizes!r}")
+        raise SystemExit(f"--sizes expected N[,N...], e.g. 10000,100000, got {args.sizes!r}") from None
     needed = (BROWSED + AFTER + LOOP_PAGES + 1) * 100
     if min(sizes) < needed:
         raise SystemExit(f"--sizes: each N needs at least {needed} panels "

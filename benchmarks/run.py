@@ -35,7 +35,7 @@ def parse_sizes(text: str) -> list[tuple[int, int, int]]:
         try:
             n, h, w = (int(v) for v in part.strip().lower().split("x"))
         except ValueError:
-            raise SystemExit(f"--sizes expected NxHxW[,NxHxW...], e.g. 10x7x6, got {part!r}")
+            raise SystemExit(f"--sizes expected NxHxW[,NxHxW...], e.g. 10x7x6, got {part!r}") from None
         if min(n, h, w) < 1 or n < 4:
             raise SystemExit(f"--sizes: each size needs N >= 4 (the one-panel update replaces "
                              f"map 3) and H, W >= 1, got {part!r}")

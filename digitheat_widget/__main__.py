@@ -93,7 +93,7 @@ def _one_line(err: BaseException) -> str:
     return " ".join(str(err).split()) or type(err).__name__
 
 
-def _build(args: argparse.Namespace):  # noqa: ANN202 - a DigitHeatmapGrid
+def _build(args: argparse.Namespace):
     from .grid import DigitHeatmapGrid
 
     data = None if args.tensor is None else _load(args.tensor)
@@ -116,7 +116,7 @@ def _build(args: argparse.Namespace):  # noqa: ANN202 - a DigitHeatmapGrid
     return grid
 
 
-def _write(grid, output: Path, scale: int, theme: str, fps: float) -> str:  # noqa: ANN001
+def _write(grid, output: Path, scale: int, theme: str, fps: float) -> str:
     suffix = output.suffix.lower()
     if suffix == ".html":
         grid.to_html(output, theme=theme)

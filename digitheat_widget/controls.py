@@ -310,7 +310,7 @@ class GridControls(VBox):
             for widget in (toggle, toggle.layout, toggle.style):
                 widget.close()
         toggles = []
-        for digit, label in enumerate(self._grid.labels):
+        for label in self._grid.labels:
             toggle = ToggleButton(description=label, tooltip=f"highlight {label}",
                                   layout=Layout(width="auto", min_width="32px"))
             toggle.observe(self._on_toggle, "value")

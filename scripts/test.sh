@@ -18,9 +18,15 @@ fi
 echo "== installing the package with its test dependencies"
 python -m pip install -q --disable-pip-version-check -e ".[test]"
 
+echo "== lint: ruff (pyproject.toml's [tool.ruff])"
+python -m ruff check .
+
 echo "== running the tests (tiers: tests/unit, tests/pages, tests/lab, tests/pipelines)"
-# --durations: the slowest tests stay visible in every run (CI's budget is 12 minutes).
-python -m pytest --durations=25 "$@"
+# Two workers (pytest-xdist), a test file each at a time (module fixtures stay whole); the
+# unit tier, first, also runs the page code's node tests and type check
+# (tests/unit/test_golden_cases.py). --durations: the slowest tests stay visible in every
+# run (CI's budget is 12 minutes).
+python -m pytest -n 2 --dist loadfile --durations=25 "$@"
 
 # The lowest versions pyproject.toml's runtime dependencies allow (scripts/lowest_versions.py
 # reads them from the ranges), in a second environment, with the test tools at the newest
@@ -48,7 +54,7 @@ if [ "${LOWEST:-1}" != 0 ]; then
     # ipywidgets < 8.0.5 opens comms with ipykernel's deprecated Comm: one warning per widget.
     PATH="$LOWEST_ENV/bin:$PATH" "$LOWEST_ENV/bin/python" -m pytest -p no:cacheprovider \
         -W "ignore:The \`ipykernel.comm.Comm\` class has been deprecated:DeprecationWarning" \
-        --durations=10 \
+        -n 2 --dist loadfile --durations=10 \
         tests/unit tests/pages \
         --ignore=tests/pages/test_themes.py --ignore=tests/pages/test_axe.py \
         tests/pipelines/test_display_fallback.py tests/pipelines/test_notebooks.py \

@@ -103,7 +103,7 @@ class Page:
         assert len(controllers) == 1, f"{len(controllers)} controllers among the grid's children"
         return controllers[0]
 
-    def shown(self, grid: Any) -> "Shown":
+    def shown(self, grid: Any) -> Shown:
         """What the page draws for ``grid``: the controller's state, decoded."""
         c = self.controller(grid)
         stack = c["data"]

@@ -183,7 +183,7 @@ _DEFINE = re.compile(r"(?:^|[\n;])\s*define\(\s*\[([^\]]*)\]")
 _SOURCE_MAP = re.compile(r"\n//# sourceMappingURL=\S*\s*$")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def amd_source(path: Path, mtime: float, provides: tuple[str, ...]) -> str:
     """An AMD file's text, checked to depend only on modules the runtime provides."""
     text = path.read_text(encoding="utf-8")

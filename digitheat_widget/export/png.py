@@ -22,7 +22,7 @@ _ANCHORS = {"start": "ls", "middle": "ms", "end": "rs"}
 
 
 @lru_cache(maxsize=16)
-def _font(size: int):  # noqa: ANN202 - a Pillow font
+def _font(size: int):
     from PIL import ImageFont
 
     try:
@@ -60,7 +60,7 @@ def scene_to_png(scene: Scene, scale: int = 2, optimize: bool = True,
     return buffer.getvalue()
 
 
-def scene_image(scene: Scene, scale: int = 2, max_pixels: int | None = None):  # noqa: ANN201
+def scene_image(scene: Scene, scale: int = 2, max_pixels: int | None = None):
     """The scene as a Pillow RGB image at ``scale`` device pixels per CSS pixel, at most
     ``max_pixels`` of them (reduced by a whole factor beyond)."""
     from PIL import Image, ImageDraw, ImageFont

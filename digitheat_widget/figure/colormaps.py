@@ -86,7 +86,7 @@ def validate_colormap(value: object) -> str | tuple[str, ...]:
         raise ValueError(
             f"expected a colormap name (str) or a list of CSS colours, got bytes {value!r}"
         )
-    if isinstance(value, Sequence) or isinstance(value, np.ndarray):
+    if isinstance(value, (Sequence, np.ndarray)):
         colours = list(value)
         if len(colours) < 2:
             raise ValueError(

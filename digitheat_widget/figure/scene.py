@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Union
 
 import numpy as np
 
@@ -114,7 +113,7 @@ class Cells:
     role: str = "cells"
 
 
-Item = Union[Rect, Line, Text, Gradient, Cells]
+Item = Rect | Line | Text | Gradient | Cells
 
 
 @dataclass(frozen=True)

@@ -429,7 +429,7 @@ def test_looks_like_the_svg_renderer(canvas_page: CanvasPage, output_dir: Path) 
 
 def test_large_grid_timings(canvas_page: CanvasPage, output_dir: Path) -> None:
     """Print (not assert) first paint, full-update and vmax repaint times at 100x28x28."""
-    page, lab = canvas_page.page, canvas_page.lab
+    page = canvas_page.page
     geometry = figure_layout.GridGeometry(rows=28, cols=28, panels=100, columns=BIG_COLUMNS,
                                     cell=figure_layout.auto_cell_size(28, 28))
     x, y = (int(v) for v in cell_centre(geometry, 0, 0, 0))

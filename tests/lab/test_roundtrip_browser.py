@@ -184,11 +184,12 @@ def _kernels(server) -> list[str]:
 
 #: True once the panel titled `title` shows the expected [r, g, b] per cell (page order),
 #: each channel within `tol`.
-JS_PANEL_SHOWS = """([sel, title, expected, tol]) => { const s = (%s)(sel);
+JS_PANEL_SHOWS = """([sel, title, expected, tol]) => { const s = (JS_READ_GRID)(sel);
     const p = s.panels.find((q) => q.title === title);
     return !!p && p.cells.length === expected.length && p.cells.every((c, k) => {
         const rgb = c.fill.match(/[\\d.]+/g).map(Number);
-        return rgb.every((v, j) => Math.abs(v - expected[k][j]) <= tol); }); }""" % JS_READ_GRID
+        return rgb.every((v, j) => Math.abs(v - expected[k][j]) <= tol); }); }""".replace(
+    "JS_READ_GRID", JS_READ_GRID)
 
 
 def wait_panel_shows(lab: LabPage, selector: str, title: str, values: np.ndarray) -> None:

@@ -26,7 +26,7 @@ import pytest
 
 from digitheat_widget import DigitHeatmapGrid, sample_data
 from digitheat_widget.export import html as embed
-from digitheat_widget.figure import layout as figure_layout  # noqa: E402
+from digitheat_widget.figure import layout as figure_layout
 
 #: The page budget for the default grid, in bytes (peers: plotly 4.8 MB, a plain
 #: html-manager + bqplot page 3.6 MB). 1.5 MB until the dark theme's variables (1.5 KB)

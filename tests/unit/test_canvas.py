@@ -419,7 +419,9 @@ def test_cell_and_title_clicks_reach_python(grid, recorder):
 
 def test_callbacks_can_be_removed(grid):
     cells = []
-    callback = lambda *args: cells.append(args)
+    def callback(*args):
+        cells.append(args)
+
     grid.on_cell_click(callback)
     grid.on_cell_click(callback, remove=True)
     page_sends(grid, {"event": "selected", "value": [0, 0, 0]})

@@ -265,7 +265,7 @@ def test_changing_h_w_rebuilds_panels(grid, recorder):
     assert x_axis.scale is mark.scales["column"] and y_axis.scale is mark.scales["row"]
     cell = page.geometry["cell"]
     for ticks, length in ((page.geometry["x_ticks"], 8), (page.geometry["y_ticks"], 5)):
-        assert 0 < len(ticks) and 0 <= min(ticks) and max(ticks) <= length - 1, ticks
+        assert len(ticks) > 0 and min(ticks) >= 0 and max(ticks) <= length - 1, ticks
         assert all(b - a >= 16 / cell for a, b in itertools.pairwise(ticks)), (ticks, cell)
     assert 0 in page.geometry["x_ticks"]
     assert x_axis.num_ticks <= 8 and y_axis.num_ticks <= 5
@@ -523,7 +523,6 @@ def check_ticks(labels: list[str], lo: float, hi: float) -> None:
     """Independent expectations for a colorbar's tick labels on [lo, hi]."""
     assert len(labels) == len(set(labels)), f"repeated labels {labels}"
     values = np.array([float(t.replace(",", "")) for t in labels])
-    span = hi - lo
     assert 5 <= len(values) <= 16, labels
     assert np.all(np.diff(values) > 0), labels
     steps = np.diff(values)
