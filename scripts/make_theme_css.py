@@ -78,7 +78,7 @@ def write_theme(theme: str) -> None:
     body = "".join(f"  {var}: {definitions[var].strip()};\n" for var in sorted(wanted))
     # Native controls (the colormap menu, scroll bars) follow the theme too.
     body += f"  color-scheme: {theme};\n"
-    rules = ("{selector} {{\n{body}}}\n".format(selector=SELECTORS[theme], body=body)
+    rules = (f"{SELECTORS[theme]} {{\n{body}}}\n"
              if theme == "light" else SELECTORS[theme].format(body="\n" + body) + "\n")
     output = OUTPUTS[theme]
     output.write_text(
