@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -26,6 +27,32 @@ from .controller import GridController, Stack
 #: draw it, and each stack's precision on the wire ({"data", "reference", "frames"}:
 #: float32 or float64, by codec's one test).
 Describe = Callable[[], "tuple[Figure, bool, dict[str, type]]"]
+
+
+#: Views with a merged send waiting on the event loop (weakly: a closed grid's view goes).
+_WAITING: weakref.WeakSet[LiveView] = weakref.WeakSet()
+_HOOKED_SHELLS: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def flush_waiting(*_: Any) -> None:
+    """Send every merged send still waiting, now. IPython calls it when a cell ends
+    (``post_execute``), so what a cell changed reaches the page, and the widget state a
+    notebook saves (nbconvert ``--execute``, myst-nb, JupyterLab), within that cell."""
+    for view in list(_WAITING):
+        view.flush()
+
+
+def _flush_at_cell_end() -> None:
+    """Hook :func:`flush_waiting` into the running IPython's ``post_execute``, once."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # not in IPython: no cells, nothing to hook
+        return
+    shell = get_ipython()
+    if shell is None or shell in _HOOKED_SHELLS:
+        return
+    shell.events.register("post_execute", flush_waiting)
+    _HOOKED_SHELLS.add(shell)
 
 
 class LiveView:
@@ -212,12 +239,17 @@ class LiveView:
         if not self.flush_pending:
             self.flush_pending = True
             self._timer = loop.call_later(wait, self.flush)
+            _WAITING.add(self)
+            _flush_at_cell_end()
 
     def flush(self) -> None:
         """Send what was requested since the last send: one message to the controller
         (plus new drawing widgets when the layout changed)."""
         with self._lock:
             self.flush_pending = False
+            _WAITING.discard(self)
+            if self._timer is not None:  # flushed early (a cell ended): not again later
+                self._timer.cancel()
             self._timer = None
             if not (self._parts or self._maps or self._stack or self._frames_all
                     or self._frames_added or self._frame_shown):

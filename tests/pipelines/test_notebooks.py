@@ -36,3 +36,27 @@ def test_notebook_runs_without_errors(path):
         for output in cell.get("outputs", []) if output.get("output_type") == "error"
     ]
     assert errors == [], f"{path.name}: {errors}"
+
+
+def _controller_state(notebook) -> dict:
+    """The saved widget state of the one grid's controller (nbclient saves what the
+    kernel's messages left each model holding)."""
+    states = notebook.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    (controller,) = [m["state"] for m in states.values() if "frame_limits" in m["state"]]
+    return controller
+
+
+def test_changes_made_just_before_a_cell_ends_are_saved(tmp_path):
+    """Issue 24: changes closer than 1/60 s to the previous send were merged into a send
+    after the cell had ended, so ``nbconvert --execute`` saved the grid without them."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "from digitheat_widget import DigitHeatmapGrid\n"
+        "g = DigitHeatmapGrid()\ng.highlighted = [3, 8]\ng.vmax = 0.005\ng")])
+    NotebookClient(notebook, kernel_name="python3", timeout=120,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    saved = _controller_state(notebook)
+    assert saved["highlighted"] == [3, 8]
+    assert saved["limits"]["vmax"] == 0.005
