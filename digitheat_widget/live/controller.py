@@ -142,6 +142,11 @@ class GridController(anywidget.AnyWidget):
         self._page_handlers = CallbackDispatcher()
         self._resync_handlers = CallbackDispatcher()
         self._frames_resync_handlers = CallbackDispatcher()
+        #: The maps patched since the whole stack was last sent, and that stack's sequence
+        #: number: what a saved notebook's state lacks (it holds that stack and the last
+        #: patch alone). ``send_changes_since_stack`` sends them as one patch.
+        self._patched: set[int] = set()
+        self._stack_seq = self.data.seq
         self.on_msg(self._handle_message)
 
     # ------------------------------------------------------------------ from Python
@@ -167,6 +172,8 @@ class GridController(anywidget.AnyWidget):
     def send_stack(self, tensor: np.ndarray, dtype: type) -> None:
         """The whole stack (a new shape or precision, or a page that asks for it)."""
         self.data = Stack(tensor, dtype, self.data.seq + 1)  # a new value: one message
+        self._patched.clear()
+        self._stack_seq = self.data.seq
 
     def send_maps(self, tensor: np.ndarray, indices: Sequence[int]) -> None:
         """Maps ``indices`` of ``tensor`` (same shape and precision as the stack): one
@@ -176,6 +183,20 @@ class GridController(anywidget.AnyWidget):
         everything = len(indices) == tensor.shape[0]  # sorted, distinct: all maps
         self.patch = encode(tensor if everything else tensor[list(indices)], stack.dtype,
                             stack.seq, indices)
+        self._patched.update(indices)
+
+    def send_changes_since_stack(self) -> None:
+        """One patch of every map changed since the whole stack was last sent, marked with
+        that stack's sequence (``base``): a page holding that stack (a notebook saved from
+        the kernel's messages, by nbconvert or myst-nb) can apply it whatever came between;
+        a live page applies it as the next in sequence. Sent when a cell ends."""
+        stack = self.data
+        if not self._patched or stack.tensor is None:
+            return
+        indices = sorted(self._patched)
+        stack.seq += 1
+        self.patch = {**encode(stack.tensor[indices], stack.dtype, stack.seq, indices),
+                      "base": self._stack_seq}
 
     def send_frames(self, frames: np.ndarray, labels: list[str], frame: int | None,
                     frame_limits: str, dtype: type) -> None:

@@ -29,17 +29,25 @@ from .controller import GridController, Stack
 Describe = Callable[[], "tuple[Figure, bool, dict[str, type]]"]
 
 
-#: Views with a merged send waiting on the event loop (weakly: a closed grid's view goes).
+#: Views with a merged send waiting on the event loop, and views that sent a patch since
+#: the last cell ended (weakly: a closed grid's view goes).
 _WAITING: weakref.WeakSet[LiveView] = weakref.WeakSet()
+_PATCHED: weakref.WeakSet[LiveView] = weakref.WeakSet()
 _HOOKED_SHELLS: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 def flush_waiting(*_: Any) -> None:
-    """Send every merged send still waiting, now. IPython calls it when a cell ends
-    (``post_execute``), so what a cell changed reaches the page, and the widget state a
-    notebook saves (nbconvert ``--execute``, myst-nb, JupyterLab), within that cell."""
+    """Send every merged send still waiting, now, and each patched grid's changes since its
+    last whole stack. IPython calls it when a cell ends (``post_execute``), so what a cell
+    changed reaches the page, and the widget state a notebook saves from the kernel's
+    messages (nbconvert ``--execute``, myst-nb) is whole, within that cell."""
     for view in list(_WAITING):
         view.flush()
+    for view in list(_PATCHED):
+        _PATCHED.discard(view)
+        with view._lock:
+            if view.controller.comm is not None:
+                view.controller.send_changes_since_stack()
 
 
 def _flush_at_cell_end() -> None:
@@ -290,6 +298,8 @@ class LiveView:
                     count = held.shape[0]
                     sent = [m for m in maps if m < count]
                     controller.send_maps(held, sent)
+                    _PATCHED.add(self)
+                    _flush_at_cell_end()
                     self.last_payload = (len(sent) * held[0].size
                                          * np.dtype(dtypes["data"]).itemsize)
                 if self.compare_source is not None and parts & {"reference", "showing"}:

@@ -110,3 +110,32 @@ def test_canvas_grid_goes_live_offline(tmp_path: Path, chromium_browser: Any) ->
         assert blocked == []
     finally:
         page.close()
+
+
+def test_a_cells_streamed_updates_show_in_the_page(tmp_path: Path, chromium_browser: Any) -> None:
+    """Issue 24: updates sent one by one in a cell reach the saved page whole (the page
+    applies the cell-end patch Python bases on the saved stack), not only the last one."""
+    import matplotlib
+
+    from chromium import block_network
+
+    path = tmp_path / "stream.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import time\nimport numpy as np\nfrom digitheat_widget import DigitHeatmapGrid\n"
+        "g = DigitHeatmapGrid(np.zeros((4, 3, 3)), vmin=0, vmax=10)\ng"), nbformat.v4.new_code_cell(
+        "for d in range(4):\n    g[d] = np.full((3, 3), d + 1.0)\n    time.sleep(0.05)")]), path)
+    page = chromium_browser.new_page()
+    blocked = block_network(page)
+    try:
+        page.goto(convert(path, "--execute").as_uri())
+        page.wait_for_function("() => document.querySelectorAll('rect.heatmapcell').length === 36"
+                               " && !document.querySelector('.digitheat-static, .digitheat-pending')")
+        shown = page.evaluate("() => [0, 1, 2, 3].map((d) => getComputedStyle(document.querySelector("
+                              "`.dhg-p${d} rect.heatmapcell`)).fill)")
+        expected = [matplotlib.colors.to_hex(matplotlib.colormaps["hot"]((d + 1) / 10)) for d in range(4)]
+        got = ["#{:02x}{:02x}{:02x}".format(*(int(v) for v in re.findall(r"\d+", f)[:3])) for f in shown]
+        for have, want in zip(got, expected):
+            assert max(abs(int(have[i:i + 2], 16) - int(want[i:i + 2], 16)) for i in (1, 3, 5)) <= 6, (got, expected)
+        assert blocked == []
+    finally:
+        page.close()

@@ -60,3 +60,34 @@ def test_changes_made_just_before_a_cell_ends_are_saved(tmp_path):
     saved = _controller_state(notebook)
     assert saved["highlighted"] == [3, 8]
     assert saved["limits"]["vmax"] == 0.005
+
+
+def test_a_cells_patches_are_saved_whole(tmp_path):
+    """Issue 24: a notebook saved from the kernel's messages held the first stack and the
+    last patch alone, so its page showed maps from before the cell's other updates. When
+    the cell ends, Python sends every map changed since the stack as one patch, based on
+    it: the saved stack with that patch is the grid's data."""
+    import base64
+
+    import nbformat
+    import numpy as np
+    from nbclient import NotebookClient
+
+    from digitheat_widget.live.codec import decode
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import time\nimport numpy as np\nfrom digitheat_widget import DigitHeatmapGrid\n"
+        "g = DigitHeatmapGrid(np.zeros((4, 3, 3)), vmin=0, vmax=10)\ng"), nbformat.v4.new_code_cell(
+        "for d in range(4):\n    g[d] = np.full((3, 3), d + 1.0)\n    time.sleep(0.05)  # apart: sent one by one\n"
+        "np.save('shown.npy', g.data)")])
+    NotebookClient(notebook, kernel_name="python3", timeout=120,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    states = notebook.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    (model,) = [m for m in states.values() if "frame_limits" in m["state"]]
+    # nbclient writes binary buffers apart from the state, base64, with their paths.
+    buffers = {tuple(b["path"]): base64.b64decode(b["data"]) for b in model["buffers"]}
+    saved, patch = model["state"]["data"], model["state"]["patch"]
+    assert patch["base"] == saved["seq"] and patch["indices"] == [0, 1, 2, 3]
+    held = decode({**saved, "buffer": buffers[("data", "buffer")]}).copy()
+    held[patch["indices"]] = decode({**patch, "buffer": buffers[("patch", "buffer")]})
+    np.testing.assert_array_equal(held, np.load(tmp_path / "shown.npy"))

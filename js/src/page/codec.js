@@ -46,3 +46,10 @@ export function encode({ values, shape, seq }) {
     buffer: new DataView(values.buffer, values.byteOffset, values.byteLength),
   };
 }
+
+/** Whether a patch (sequence `seq`, and `base` when it carries every map changed since
+ *  the whole stack of that sequence) can be applied to a stack held at sequence `held`.
+ *  @param {{base?: number}} patch @param {number} seq @param {number} held */
+export function patchFollows(patch, seq, held) {
+  return seq === held + 1 || (patch.base !== undefined && patch.base === held && seq > held);
+}

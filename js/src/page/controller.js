@@ -25,7 +25,7 @@ import {
   repaintCells, resolve, resolveAll, setCellValues, setLocal, userSavesOnly,
 } from './compat.js';
 import { VIEWS, comparing, nextView, shownValues } from './compare.js';
-import { decode, encode } from './codec.js';
+import { decode, encode, patchFollows } from './codec.js';
 import { valueFormat } from './format.js';
 import {
   appendFrames, encodeFrames, frameAuto, frameCount, frameReadout, frameValues, readFrames,
@@ -534,14 +534,18 @@ async function initialize({ model }) {
       later('maps', null);
     }
   });
-  model.on('change:patch', () => {
-    const patch = model.get('patch') || {};
+  /** Put a patch's maps into the stack held, if it follows it: the next in sequence, or
+   *  a patch Python sends when a cell ends with every map changed since the whole stack
+   *  `base` (a notebook saved by nbconvert or myst-nb holds that stack and this patch).
+   *  Otherwise a patch was missed: ask for the whole stack.
+   *  @param {any} patch @returns {boolean} whether it was applied */
+  function applyPatch(patch) {
     const maps = decode(patch);
     const held = state.tensor;
-    if (!maps || !held) return;
-    if (maps.seq !== held.seq + 1) {
-      model.send({ event: 'resync' }); // a patch was missed: ask for the whole stack
-      return;
+    if (!maps || !held) return false;
+    if (!patchFollows(patch, maps.seq, held.seq)) {
+      model.send({ event: 'resync' });
+      return false;
     }
     const [, rows, cols] = held.shape;
     const size = rows * cols;
@@ -550,7 +554,12 @@ async function initialize({ model }) {
     });
     held.seq = maps.seq;
     keepStackInState();
-    later('maps', patch.indices || []);
+    return true;
+  }
+
+  model.on('change:patch', () => {
+    const patch = model.get('patch') || {};
+    if (applyPatch(patch)) later('maps', patch.indices || []);
   });
   model.on('change:geometry', () => {
     state.layout = model.get('geometry') || {};
@@ -638,7 +647,7 @@ async function initialize({ model }) {
   state.frame = model.get('frame') ?? -1;
   state.frameLimits = model.get('frame_limits') || 'fixed';
   const patch = model.get('patch') || {};
-  if (state.tensor && patch.seq > state.tensor.seq) model.send({ event: 'resync' });
+  if (state.tensor && patch.seq > state.tensor.seq) applyPatch(patch);
   keepStackInState();
   let uid = state.layout.uid;
   register(uid, state);
