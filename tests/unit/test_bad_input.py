@@ -1240,15 +1240,15 @@ def page_now() -> Page:
 def styled_grid() -> DigitHeatmapGrid:
     """The sample with non-default values everywhere, so a half-applied change would show."""
     grid = DigitHeatmapGrid(sample_data())
-    with grid.hold_sync():
+    with grid.hold_sync():  # one rebuild of the drawing widgets, not one per layout trait
         grid.vmin, grid.vmax = 0.001, 0.012
-    grid.colormap = "viridis"
-    grid.highlighted = [1, 4]
-    grid.labels = [f"digit {i}" for i in range(10)]
-    grid.columns = 3
-    grid.nan_color = "magenta"
-    grid.cell_size = 12
-    grid.selected = (2, 1, 1)
+        grid.colormap = "viridis"
+        grid.highlighted = [1, 4]
+        grid.labels = [f"digit {i}" for i in range(10)]
+        grid.columns = 3
+        grid.nan_color = "magenta"
+        grid.cell_size = 12
+        grid.selected = (2, 1, 1)
     return grid
 
 
@@ -1569,20 +1569,25 @@ def _key(case: Case) -> tuple:
 def _value_key(value: Any) -> tuple:
     dtype = getattr(value, "dtype", None)
     shape = getattr(value, "shape", None)
-    try:
-        if isinstance(value, np.ma.MaskedArray):
-            whole = repr(value.tolist())  # masked entries as None
-        else:
-            whole = repr(value) if shape is None else repr(np.asarray(value).tolist())
-    except Exception:  # e.g. a torch meta or bfloat16 tensor: numpy cannot read it
-        whole = repr(value)
-    text = whole[:300]
+    whole: bytes | None = None
+    if shape is not None:
+        try:  # an array's bytes (and mask), not its repr: the table holds 200,000-frame stacks
+            array = np.asarray(np.ma.getdata(value))
+            mask = np.ma.getmaskarray(value).tobytes() if isinstance(value, np.ma.MaskedArray) else b""
+            whole = array.dtype.str.encode() + array.tobytes() + mask
+            text = repr(array.ravel()[:40].tolist())
+        except Exception:  # e.g. a torch meta or bfloat16 tensor: numpy cannot read it
+            whole = None
+    if whole is None:
+        text = repr(value)
+        whole = text.encode()
+    text = text[:300]
     if isinstance(value, (list, tuple)):
         # numpy < 2 shows [np.float64(1)] as [1.0]: the items' types tell them apart.
         text += " of " + ",".join(sorted({type(item).__name__ for item in value}))
-    # The first 300 characters to read, and a digest of it all: values that differ past
-    # them (one cell of many) are different values.
-    digest = hashlib.sha1(whole.encode()).hexdigest()[:12]
+    # The first characters to read, and a digest of it all: values that differ past them
+    # (one cell of many) are different values.
+    digest = hashlib.sha1(whole).hexdigest()[:12]
     return (type(value).__name__, str(dtype), tuple(shape) if shape is not None else None,
             text, digest)
 
