@@ -3,25 +3,8 @@ no kernel, scrubbing with the keyboard, the live region reading the frame's valu
 
 from __future__ import annotations
 
-
-import numpy as np
-
 from chromium import open_saved
-
-from digitheat_widget import DigitHeatmapGrid
-
-
-def history(count: int = 6, seed: int = 0) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    return rng.random((count, 10, 7, 6)) * np.linspace(0.1, 1.0, count)[:, None, None, None]
-
-
-def recorded(frames: np.ndarray, **kwargs) -> DigitHeatmapGrid:
-    grid = DigitHeatmapGrid(frames[0], **kwargs)
-    for epoch, maps in enumerate(frames):
-        grid.data = maps
-        assert grid.record(f"epoch {epoch}") == epoch
-    return grid
+from histories import history, recorded
 
 
 def summary(page) -> str:

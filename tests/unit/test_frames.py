@@ -1,30 +1,17 @@
 """Frames (issue "Watch it learn, hand it out", items 1 and 2): a history of shape
 (T, N, H, W) recorded from a loop or given whole, the frame shown, fixed or per-frame
-limits, the memory bound, what travels to the page, and playback in an exported page
-with no kernel (play, scrub with the keyboard, the live region reading frame values)."""
+limits, the memory bound and what travels to the page (playback in an exported page:
+tests/pages/test_frames_page.py)."""
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
+from histories import history, recorded
 from page_model import controller_of, page_sends
 from traitlets import TraitError
 
 from digitheat_widget import DigitHeatmapGrid, sample_data
-
-
-def history(count: int = 6, seed: int = 0) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    return rng.random((count, 10, 7, 6)) * np.linspace(0.1, 1.0, count)[:, None, None, None]
-
-
-def recorded(frames: np.ndarray, **kwargs) -> DigitHeatmapGrid:
-    grid = DigitHeatmapGrid(frames[0], **kwargs)
-    for epoch, maps in enumerate(frames):
-        grid.data = maps
-        assert grid.record(f"epoch {epoch}") == epoch
-    return grid
 
 
 # ---------------------------------------------------------------------- Python side
