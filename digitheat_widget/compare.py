@@ -97,9 +97,14 @@ class Compare(HasTraits):
 
     # ------------------------------------------------------------------ what is shown
 
-    def _shown(self, view: str | None = None) -> np.ndarray:
-        """The maps the grid draws in ``view`` (default: the one shown)."""
+    def _shown(self, view: str | None = None, data: np.ndarray | None = None) -> np.ndarray:
+        """The maps the grid draws in ``view`` (default: the one shown) when its data is
+        ``data`` (default: ``self.data``; a frame, for an animation)."""
         view = view or self.showing
+        if data is not None and data is not self.data:
+            if self.reference is None or view == "data":
+                return data
+            return self.reference if view == "reference" else data - self.reference
         if self.reference is None or view == "data":
             return self.data
         if view == "reference":
@@ -112,15 +117,15 @@ class Compare(HasTraits):
             self._difference = (key, difference)
         return self._difference[1]
 
-    def _compare_auto(self, base: tuple[float, float], view: str | None = None
-                      ) -> tuple[float, float]:
+    def _compare_auto(self, base: tuple[float, float], view: str | None = None,
+                      data: np.ndarray | None = None) -> tuple[float, float]:
         """Automatic limits of ``view`` (default: the one shown) with a reference: ``base``
         (the data's, frames included) widened to the reference's range, or for the
-        difference symmetric about 0."""
+        difference (of ``data``, default ``self.data``) symmetric about 0."""
         if self.reference is None:
             return base
         if (view or self.showing) == "difference":
-            spread = _finite_range(np.abs(self._shown("difference")))
+            spread = _finite_range(np.abs(self._shown("difference", data)))
             top = spread[1] if spread else 0.0
             return auto_limits(np.array([-top, top]), None, None)
         other = _finite_range(self.reference)

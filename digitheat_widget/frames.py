@@ -246,17 +246,23 @@ class Frames(HasTraits):
 
     def frame_figures(self) -> list[tuple[str, Any]]:
         """``(label, figure)`` of every frame, drawn as the grid draws now (colormap,
-        highlight, titles...) with each frame's maps and the limits the frames' policy
-        gives: what an animated picture shows."""
+        highlight, titles...) with what the view shown makes of each frame's maps (with a
+        reference: the frame, the reference or their difference) and the limits the
+        frames' policy gives: what an animated picture shows."""
         base = self.figure
+        frames = self._history.view
+        view = self.showing
+        fixed = base.auto_limits
+        if view == "difference" and self.frame_limits == "fixed" and len(frames):
+            # Colours compare over time: symmetric about 0, wide enough for every frame.
+            top = max(self._compare_auto(base.auto_limits, view, maps)[1] for maps in frames)
+            fixed = auto_limits(np.array([-top, top]), None, None)
         out = []
-        for label, maps in zip(self.frame_labels, self._history.view):
-            if self.frame_limits == "per-frame":
-                limits = auto_limits(maps, self.vmin, self.vmax)
-                auto = auto_limits(maps, None, None)
-            else:
-                limits, auto = base.limits, base.auto_limits
-            out.append((label, base.with_data(maps, limits, auto)))
+        for label, maps in zip(self.frame_labels, frames):
+            auto = (fixed if self.frame_limits == "fixed"
+                    else self._compare_auto(auto_limits(maps, None, None), view, maps))
+            limits = auto_limits(np.array(auto), self.vmin, self.vmax)
+            out.append((label, base.with_data(self._shown(view, maps), limits, auto)))
         return out
 
     # ------------------------------------------------------------------ limits

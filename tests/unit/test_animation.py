@@ -121,3 +121,40 @@ def test_exports_are_readable_by_others_as_open_would_make_them(tmp_path):
         grid.close()
     finally:
         os.umask(umask)
+
+
+@pytest.mark.parametrize("frame_limits", ["fixed", "per-frame"])
+def test_animation_draws_the_compare_view_shown(tmp_path, frame_limits):
+    """Issue 24: comparing, an animation drew the data's frames whatever the view (with the
+    difference's colormap and limits). Each frame now shows what the view makes of it."""
+    frames = history()
+    reference = frames.mean(axis=0)
+    grid = DigitHeatmapGrid(frames[0])
+    grid.frames = frames
+    grid.frame_limits = frame_limits
+    grid.compare(reference)
+    cells = [(0, 0, 0), (1, 2, 3), (3, 4, 5)]
+    # The difference, on RdBu_r, symmetric about 0: over every frame, or each frame's own.
+    grid.showing = "difference"
+    grid.save(tmp_path / "difference.apng")
+    rdbu = matplotlib.colormaps["RdBu_r"]
+    whole_top = np.abs(frames - reference).max()
+    for t, picture in enumerate(frames_of(tmp_path / "difference.apng")):
+        top = whole_top if frame_limits == "fixed" else np.abs(frames[t] - reference).max()
+        for panel, row, col in cells:
+            value = frames[t, panel, row, col] - reference[panel, row, col]
+            expected = np.array(rdbu((value + top) / (2 * top))[:3]) * 255
+            y, x = cell_centre(grid, panel, row, col)
+            assert np.abs(picture[y, x] - expected).max() <= TOLERANCE[".apng"], (t, panel)
+    # The reference, on the grid's colormap, in every frame.
+    grid.showing = "reference"
+    grid.save(tmp_path / "reference.apng")
+    hot = matplotlib.colormaps["hot"]
+    for t, picture in enumerate(frames_of(tmp_path / "reference.apng")):
+        low = min(reference.min(), frames.min() if frame_limits == "fixed" else frames[t].min())
+        high = max(reference.max(), frames.max() if frame_limits == "fixed" else frames[t].max())
+        for panel, row, col in cells:
+            expected = np.array(hot((reference[panel, row, col] - low) / (high - low))[:3]) * 255
+            y, x = cell_centre(grid, panel, row, col)
+            assert np.abs(picture[y, x] - expected).max() <= TOLERANCE[".apng"], (t, panel)
+    grid.close()
