@@ -32,6 +32,7 @@ from .export import Exports
 from .compare import SHOWING, Compare
 from .frames import Frames
 from .pages import Pages, stack_robust_limits
+from .live.controller import PAGE_EVENT_STATE
 from .live.codec import wire_dtype
 from .live.view import LiveView
 from .traits import Cell, Choice, Colormap, GridChecks, checked_map, IndexList, Integer, Labels, Limit, Tensor, changed_maps
@@ -367,7 +368,8 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
                     value = [value[0] + self.panel_offset, *value[1:]]
                 self.selected = tuple(value)
         except TraitError:
-            self._view.controller.send_state(event)
+            # Refused: tell the page what stands, in the controller's trait for that event.
+            self._view.controller.send_state(PAGE_EVENT_STATE[event])
             return
         if event == "selected":
             digit, row, col = self.selected

@@ -30,6 +30,10 @@ from .codec import decode, encode
 #: Page events and what they carry: a list of panel indices, [digit, row, column],
 #: [frame index], [view index] (compare.SHOWING), or [page index].
 PAGE_EVENTS = ("highlighted", "selected", "frame", "showing", "page")
+#: The controller's trait that holds what stands for each page event (sent back when
+#: Python refuses what the page did).
+PAGE_EVENT_STATE = {"highlighted": "highlighted", "selected": "selected", "frame": "frame",
+                    "showing": "compare", "page": "paging"}
 
 
 class Stack:

@@ -92,3 +92,26 @@ def test_flipping_sends_no_maps_and_the_page_can_flip(recorder):
     page_sends(grid, {"event": "showing", "value": [7]})  # refused: nothing changes
     assert grid.showing == "difference"
     grid.close()
+
+
+@pytest.mark.parametrize(("event", "value", "answer"), [
+    ("showing", [7], "compare"),  # no such view
+    ("frame", [9], "frame"),      # no such frame
+    ("page", [9], "paging"),      # no such page
+])
+def test_a_refused_page_event_is_answered_with_what_stands(recorder, event, value, answer):
+    """Issue 24: Python answered a refused view, frame or page from the page with the
+    state of a trait the controller does not have (an error in the kernel's log, and the
+    page got no answer). It now sends the controller's trait that holds it."""
+    grid = DigitHeatmapGrid(np.random.default_rng(0).random((40, 3, 3)), page_size=10)
+    assert grid.page_count == 4
+    grid.record("a")
+    grid.compare(grid.data * 0.5)
+    before = (grid.showing, grid.frame, grid.page)
+    controller = controller_of(grid)
+    with recorder.capture() as cap:
+        page_sends(grid, {"event": event, "value": value})
+    assert (grid.showing, grid.frame, grid.page) == before
+    (sent,) = [e for e in cap.sends if e.comm is controller.comm]
+    assert set(sent.data["state"]) == {answer}
+    grid.close()
