@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tokenize  # numpy parses a .npy header with it: a damaged one raises its TokenError
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -80,7 +81,7 @@ def _load(path: Path) -> np.ndarray:
         raise ValueError(f"cannot read {path}: {err.strerror or err}") from None
     except MemoryError:  # a header that claims a shape too large to hold
         raise ValueError(f"{path} claims an array too large to load") from None
-    except (ValueError, EOFError, SyntaxError, TypeError, UnicodeDecodeError):
+    except (ValueError, EOFError, SyntaxError, TypeError, UnicodeDecodeError, tokenize.TokenError):
         # An empty file, a malformed or pickled header: numpy's own reason only confuses.
         raise ValueError(f"{path} is not a NumPy .npy file (or its header is damaged)") from None
     if not isinstance(loaded, np.ndarray):  # an .npz archive

@@ -116,11 +116,20 @@ class Exports:
         """
         from .html import grid_to_html
 
+        self._refuse_if_closed("to_html")
         # A change merged into a later send (under an event loop, as in a kernel) is not
         # in the widgets' state yet: the page must hold what the grid shows now.
         self._send_pending()
         return grid_to_html(self, path, title=title, theme=theme,
                             hidden=self._widgets_needing_python())
+
+    def _refuse_if_closed(self, what: str) -> None:
+        """A closed grid has no widgets left to show or save live: say so, not a
+        NoneType error from deep inside ipywidgets. (Its pictures still draw.)"""
+        if getattr(self, "comm", "open") is None:
+            raise RuntimeError(f"{type(self).__name__}.{what}: the grid is closed (close() was "
+                               f"called); make a new grid, or use to_svg() / to_png(), which "
+                               f"need no widgets")
 
     # Hooks the grid fills in.
     def _send_pending(self) -> None:

@@ -8,7 +8,10 @@ frames are written by Pillow into one file that loops.
 from __future__ import annotations
 
 import io
+import numbers
 from collections.abc import Sequence
+
+import numpy as np
 
 from ..figure import Figure
 from .png import MAX_PICTURE_PIXELS, _checked_scale, figure_scene, scene_image
@@ -45,7 +48,8 @@ def animation_bytes(frames: Sequence[tuple[str, Figure]], suffix: str, fps: floa
     if suffix not in ANIMATED_FORMATS:
         raise ValueError(f"expected an animated picture's suffix in {sorted(ANIMATED_FORMATS)}, "
                          f"got {suffix!r}")
-    if isinstance(fps, bool) or not isinstance(fps, (int, float)) or not 0.1 <= fps <= 50:
+    # Any real number (numpy's, Fraction), not a bool.
+    if isinstance(fps, (bool, np.bool_)) or not isinstance(fps, numbers.Real) or not 0.1 <= fps <= 50:
         raise ValueError(f"fps expected frames per second in 0.1..50, got {fps!r}")
     from PIL import Image
 

@@ -6,6 +6,8 @@ the command line animates a (T, N, H, W) .npy."""
 from __future__ import annotations
 
 
+from fractions import Fraction
+
 import matplotlib
 import numpy as np
 import pytest
@@ -157,4 +159,17 @@ def test_animation_draws_the_compare_view_shown(tmp_path, frame_limits):
             expected = np.array(hot((reference[panel, row, col] - low) / (high - low))[:3]) * 255
             y, x = cell_centre(grid, panel, row, col)
             assert np.abs(picture[y, x] - expected).max() <= TOLERANCE[".apng"], (t, panel)
+    grid.close()
+
+
+@pytest.mark.parametrize("fps", [np.int64(5), np.float32(5), Fraction(5), 5, 5.0])
+def test_fps_is_any_real_number(tmp_path, fps):
+    """Issue 24: numpy's numbers and a Fraction were refused as fps."""
+    grid = DigitHeatmapGrid(history(2)[0])
+    grid.frames = history(2)
+    grid.save(tmp_path / "t.gif", fps=fps)
+    assert Image.open(tmp_path / "t.gif").info["duration"] == 200
+    for wrong in (True, np.True_, "5", 0.05, 51):
+        with pytest.raises(ValueError, match="fps expected frames per second in 0.1..50"):
+            grid.save(tmp_path / "u.gif", fps=wrong)
     grid.close()

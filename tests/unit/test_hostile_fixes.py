@@ -168,7 +168,13 @@ def test_save_never_truncates_a_good_file(grid, tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["grid.svg"]  # no temporary left
 
 
-@pytest.mark.parametrize("content", [b"", b"\x93NUMPY\x01\x00\x10\x00{garbage}      \n",
+#: A header numpy's tokenizer rejects (a bracket never closed): tokenize.TokenError (issue 24).
+_UNCLOSED = b"{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4, 5 }"
+_UNCLOSED += b" " * (53 - len(_UNCLOSED)) + b"\n"
+
+
+@pytest.mark.parametrize("content", [b"\x93NUMPY\x01\x00" + len(_UNCLOSED).to_bytes(2, "little") + _UNCLOSED,
+                                     b"", b"\x93NUMPY\x01\x00\x10\x00{garbage}      \n",
                                      b"\x93NUMPY\x01\x00v\x00{'descr': '<f8', 'fortran_order': "
                                      b"False, 'shape': (99999999999, 99999999), }" + b" " * 28 + b"\n"])
 def test_cli_reports_a_bad_npy_in_one_line(tmp_path, content):

@@ -130,3 +130,15 @@ def test_failed_construction_leaves_no_widget_open(baseline, created, recorder):
     opened = {id(e.comm) for e in recorder.events if e.kind == "open"}
     closed = {id(e.comm) for e in recorder.events if e.kind == "close"}
     assert opened - closed == set()
+
+
+def test_a_closed_grid_says_so_when_saved_live(tmp_path):
+    """Issue 24: after close(), to_html() raised "'NoneType' object has no attribute
+    'comm_id'". It now says the grid is closed; its pictures still draw (no widgets)."""
+    grid = DigitHeatmapGrid()
+    grid.close()
+    for save in (grid.to_html, lambda: grid.save(tmp_path / "g.html")):
+        with pytest.raises(RuntimeError, match=r"DigitHeatmapGrid\.to_html: the grid is closed"):
+            save()
+    assert not (tmp_path / "g.html").exists()
+    assert grid.to_png(1).startswith(b"\x89PNG") and "<svg" in grid.to_svg()
