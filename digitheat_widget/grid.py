@@ -399,12 +399,13 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             raise ValueError(
                 f"{type(self).__name__}.autoscale expected mode in {AUTOSCALE_MODES}, got {mode!r}"
             )
-        stack = self._stack_limits()
+        # From what is shown: comparing, the reference or the difference, not the data.
+        stack = self._stack_limits() if self.reference is None or self.showing == "data" else None
         if stack is not None and stack["count"] and mode != "minmax":
             low, high = stack_robust_limits(stack) if mode == "robust" else autoscale_limits(
                 np.array([stack["min"], stack["max"]]), mode)
         else:
-            low, high = autoscale_limits(self.data, mode)
+            low, high = autoscale_limits(self._shown(), mode)
         with self.hold_sync():
             self.vmin, self.vmax = low, high
             if mode == "symmetric" and low is not None and diverging is not None:

@@ -115,3 +115,21 @@ def test_a_refused_page_event_is_answered_with_what_stands(recorder, event, valu
     (sent,) = [e for e in cap.sends if e.comm is controller.comm]
     assert set(sent.data["state"]) == {answer}
     grid.close()
+
+
+@pytest.mark.parametrize("mode", ["symmetric", "robust"])
+def test_autoscale_follows_the_view_shown(mode):
+    """Issue 24: in the difference view, autoscale used the data: limits +-0.0147 for a
+    difference of 0.01 at most (one flat colour)."""
+    data = sample_data()
+    reference = data + np.random.default_rng(3).uniform(-0.01, 0.01, data.shape)
+    grid = DigitHeatmapGrid(data)
+    grid.compare(reference)
+    grid.showing = "difference"
+    difference = data - reference
+    low, high = grid.autoscale(mode)
+    if mode == "symmetric":
+        assert (low, high) == (-np.abs(difference).max(), np.abs(difference).max())
+    else:
+        np.testing.assert_allclose((low, high), np.percentile(difference, [2, 98]))
+    grid.close()
