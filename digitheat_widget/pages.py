@@ -579,7 +579,10 @@ class Pages(traitlets.HasTraits):
         source = self._source
         if source is None:
             if change["new"] is not None and self.data.shape[0] > change["new"]:
-                self._open_source(PanelSource(self.data))
+                # The titles go with their panels: each page shows its own, and the whole
+                # stack gets them all back (page_size = None).
+                names = self.labels if self.labels != default_labels(self.data.shape[0]) else None
+                self._open_source(PanelSource(self.data, names))
             return
         whole = not source.lazy and (
             change["new"] is None and source.shape[0] <= MAX_PANELS

@@ -245,3 +245,17 @@ def test_frames_and_a_reference_belong_to_the_page_they_were_made_of():
     assert grid.reference is None and grid.showing == "data"
     np.testing.assert_array_equal(grid.data, VALUES[10:20])
     grid.close()
+
+
+def test_page_size_set_later_keeps_the_titles():
+    """Issue 24: setting page_size after construction (or back to None) replaced the
+    user's labels with panel numbers."""
+    labels = [f"class {i}" for i in range(40)]
+    grid = DigitHeatmapGrid(VALUES[:40], labels=labels)
+    grid.page_size = 10
+    assert grid.labels == labels[:10]
+    grid.page = 2
+    assert grid.labels == labels[20:30]
+    grid.page_size = None
+    assert grid.labels == labels and grid.page_count == 1
+    grid.close()
