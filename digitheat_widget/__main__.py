@@ -63,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--theme", choices=("auto", "light", "dark"), default="auto",
                         help="HTML only: JupyterLab's light or dark colours; auto (default) "
                         "follows the reader's system")
+    parser.add_argument("--page", type=int, default=None,
+                        help="a stack of more than 4,096 maps is drawn a page (100 panels) at a "
+                        "time: which page, from 0 (default 0)")
     parser.add_argument("--fps", type=float, default=5.0,
                         help="animations (.gif, .webp, .apng) only: frames per second (default 5)")
     return parser
@@ -114,7 +117,18 @@ def _build(args: argparse.Namespace):
             grid.frames = frames
         for name, value in options.items():
             setattr(grid, name, value)
+    if args.page is not None:
+        grid.page = args.page
     return grid
+
+
+def _which_panels(grid) -> str:
+    """What a paged grid's picture leaves out, said (the picture holds one page)."""
+    if grid.page_count <= 1:
+        return ""
+    first = grid.panel_offset
+    return (f"; page {grid.page} of 0..{grid.page_count - 1}: panels {first}..{first + len(grid.data) - 1} "
+            f"of {grid.panel_count} (--page chooses another)")
 
 
 def _write(grid, output: Path, scale: int, theme: str, fps: float) -> str:
@@ -156,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UsageError(f"--theme applies to .html pages only (pictures are drawn on "
                              f"white), got --theme {args.theme} for -o {args.output}")
         grid = _build(args)
-        message = _write(grid, args.output, args.scale, args.theme, args.fps)
+        message = _write(grid, args.output, args.scale, args.theme, args.fps) + _which_panels(grid)
     except UsageError as err:
         print(f"{PROG}: error: {_one_line(err)}", file=sys.stderr)
         return 2

@@ -486,3 +486,19 @@ def test_cli_unknown_output_type(tmp_path: Path) -> None:
     result = run_cli("-o", "x.pdf", cwd=tmp_path)
     assert result.returncode == 2
     assert_one_line_error(result, ".pdf")
+
+
+def test_cli_says_which_page_of_a_large_stack_it_drew(tmp_path: Path) -> None:
+    """Issue 24: a (5000, 2, 2) tensor was drawn as its first 100 panels with exit 0 and
+    nothing said. The CLI says which panels the picture holds, and --page picks another."""
+    np.save(tmp_path / "big.npy", np.arange(5000 * 4, dtype=float).reshape(5000, 2, 2))
+    first = run_cli("big.npy", "-o", "a.svg", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "page 0 of 0..49: panels 0..99 of 5000 (--page chooses another)" in first.stdout
+    third = run_cli("big.npy", "-o", "b.svg", "--page", "2", cwd=tmp_path)
+    assert "page 2 of 0..49: panels 200..299 of 5000" in third.stdout
+    # Panel titles are global indices: the last panel of each page.
+    assert ">299<" in (tmp_path / "b.svg").read_text() and ">299<" not in (tmp_path / "a.svg").read_text()
+    assert ">99<" in (tmp_path / "a.svg").read_text()
+    refused = run_cli("big.npy", "-o", "c.svg", "--page", "50", cwd=tmp_path)
+    assert_one_line_error(refused, "page", "0..49", "50")
