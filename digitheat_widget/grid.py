@@ -9,6 +9,7 @@ the static pictures and the exported page (:mod:`digitheat_widget.export`) are d
 from __future__ import annotations
 
 import contextlib
+import difflib
 import html
 import threading
 import warnings
@@ -44,6 +45,22 @@ _PARTS = {
     "columns": "layout", "cell_size": "layout", "renderer": "layout",
     "reference": "reference", "showing": "showing", "difference_colormap": "showing",
 }
+
+
+def _unknown_name(grid: Any, name: str) -> str:
+    """The refusal of ``grid.<name> = ...`` for a name the grid does not know: what came,
+    what was expected, and the closest trait (else the closest other name)."""
+    cls = type(grid).__name__
+    traits = sorted(t for t in grid.trait_names() if not t.startswith("_"))
+    close = difflib.get_close_matches(name, traits, n=1) or difflib.get_close_matches(
+        name, [n for n in dir(type(grid)) if not n.startswith("_")], n=1)
+    if close:
+        hint = f"did you mean {cls}.{close[0]}?"
+    else:
+        own = [t for t in traits if t not in VBox.class_trait_names()]
+        hint = f"the grid's traits are {', '.join(own)}"
+    return (f"{cls}.{name} is not a trait of the grid: expected the name of a trait, "
+            f"property or method, got {name!r} (nothing was set); {hint}")
 
 
 class _Abandoned(TraitError):
@@ -244,6 +261,10 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             return "<DigitHeatmapGrid (not built)>"
 
     def __setattr__(self, name: str, value: Any) -> None:
+        if not name.startswith("_") and not hasattr(type(self), name) and name not in self.__dict__:
+            # A misspelt trait (grid.vamx = 0.01) would otherwise become a plain attribute
+            # that changes nothing. Known: traits, properties, methods, class attributes.
+            raise AttributeError(_unknown_name(self, name))
         # One lock for every change: an assignment (from any thread) is validated, stored
         # and sent whole before another starts, so the page never gets a mix of two tensors.
         lock = self.__dict__.get("_lock")
@@ -487,10 +508,10 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
                         yield
                     except TraitError:
                         raise
-                    except Exception as err:
+                    except BaseException as err:
                         # traitlets rolls a batch back only for a TraitError: any other
-                        # error (a refused autoscale mode, a bug in the caller) must leave
-                        # no change of the batch applied either.
+                        # error (a refused autoscale mode, a bug in the caller, Ctrl-C)
+                        # must leave no change of the batch applied either.
                         raise _Abandoned() from err
             except Exception as refused:
                 if outermost:  # traitlets restored the traits; the rest follows them
@@ -730,6 +751,16 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         if view is not None:
             view.request(parts=["limits", "auto_limits"],
                          frames="all" if dropped is None else "append", dropped=dropped or 0)
+
+    def _frame_shown_sent(self) -> None:
+        view = self._live()
+        if view is not None:
+            view.request(frames="shown")
+
+    def _frame_labels_sent(self) -> None:
+        view = self._live()
+        if view is not None:
+            view.request(frames="labels")
 
     def _show_frame_data(self, maps: np.ndarray) -> None:
         self._frame_data_pending = True

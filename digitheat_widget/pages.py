@@ -455,9 +455,9 @@ class Pages(traitlets.HasTraits):
         self._source = source
         try:
             self._show_page(0)
-        except Exception as err:
+        except BaseException as err:  # Ctrl-C while the page computes, too
             self._source = old_source
-            if isinstance(err, TraitError):
+            if isinstance(err, TraitError) or not isinstance(err, Exception):
                 raise
             raise TraitError(f"{owner(self, 'data')} could not read page 0: "
                              f"{type(err).__name__}: {err}") from err
@@ -535,14 +535,14 @@ class Pages(traitlets.HasTraits):
         if self._loading_page:
             return value
         count = self.page_count
-        if not 0 <= value < count:
+        if isinstance(value, bool) or not 0 <= value < count:
             raise TraitError(f"{owner(self, 'page')} expected a page in 0..{count - 1}, got {value!r}")
         return value
 
     @validate("page_size")
     def _check_page_size(self, proposal: traitlets.Bunch) -> int | None:
         value = proposal["value"]
-        if value is not None and not 1 <= value <= MAX_PANELS:
+        if value is not None and (isinstance(value, bool) or not 1 <= value <= MAX_PANELS):
             raise TraitError(f"{owner(self, 'page_size')} expected None or panels per page in "
                              f"1..{MAX_PANELS}, got {value!r}")
         return value

@@ -259,3 +259,28 @@ def test_page_size_set_later_keeps_the_titles():
     grid.page_size = None
     assert grid.labels == labels and grid.page_count == 1
     grid.close()
+
+
+def test_ctrl_c_while_a_new_source_computes_leaves_the_grid_as_it_was():
+    """Issue 24: a KeyboardInterrupt while a new Dask source's first page computed left
+    the grid half switched: paged over the new source, data the old array."""
+    def interrupted(block_info=None):
+        raise KeyboardInterrupt
+
+    lazy = da.map_blocks(interrupted, chunks=((100,) * 50, (7,), (6,)), dtype=np.float64,
+                         meta=np.array((), np.float64))
+    grid = DigitHeatmapGrid(VALUES[:10])
+    before = (grid.data, grid.paged, grid.page_count, grid.panel_count, list(grid.labels),
+              grid.vmax)
+    for assign in (lambda: setattr(grid, "data", lazy), lambda: _in_a_batch(grid, lazy)):
+        with pytest.raises(KeyboardInterrupt):
+            assign()
+        assert (grid.data, grid.paged, grid.page_count, grid.panel_count, list(grid.labels),
+                grid.vmax) == before
+    grid.close()
+
+
+def _in_a_batch(grid, value):
+    with grid.hold_sync():
+        grid.vmax = 3.0
+        grid.data = value
