@@ -196,8 +196,10 @@ class GridControls(VBox):
                 return
             self.playback.layout.display = None if count else "none"
             move_slider(self.frame_slider, grid.frame or 0, 0, max(count - 1, 0))
-            self.frame_label.value = (f"{grid.frame_labels[grid.frame]} ({grid.frame + 1} of "
-                                      f"{count})" if count else "")
+            # The page's frames.js frameReadout writes the same.
+            self.frame_label.value = (
+                "" if not count else f"none shown ({count} frames)" if grid.frame is None
+                else f"{grid.frame_labels[grid.frame]} ({grid.frame + 1} of {count})")
 
     def _add_pager(self) -> None:
         """Pages: previous / next, the page number, and a panel to go to (its page)."""

@@ -2,7 +2,9 @@
 
 ``grid.record()`` appends the maps shown now as a frame (a training loop calls it every
 epoch); ``grid.frames = history`` gives them whole. ``grid.frame`` picks the frame shown:
-``data`` becomes that frame. The frames travel to the page once (float32, then each new
+``data`` becomes that frame, and ``frame`` always names the frame ``data`` is: assigning
+``data`` anything else makes ``frame`` None (no frame shown) until a frame is chosen or
+recorded again. Relabelled frames (``frame_labels``) reach the page as their labels alone. The frames travel to the page once (float32, then each new
 frame alone), so the page plays and scrubs them itself, with a kernel or without one (an
 exported page).
 
@@ -71,7 +73,8 @@ class FrameLabels(Labels):
     as it is, so a record costs the same however many frames came before."""
 
     def validate(self, obj: Any, value: Any) -> list[str]:
-        if value is getattr(obj, "_appended_labels", None):
+        appended = getattr(obj, "_appended_labels", None)
+        if appended is not None and value is appended:
             return value
         return super().validate(obj, value)
 
@@ -146,8 +149,9 @@ class Frames(HasTraits):
     )
     frame = Integer(
         None, allow_none=True,
-        help="Index of the frame shown (0..T-1; negative counts from the end), or None with "
-        "no frames. Assigning it makes data that frame.",
+        help="Index of the frame shown (0..T-1; negative counts from the end), or None when "
+        "data is none of the frames (no frames, or data assigned since). Assigning it makes "
+        "data that frame.",
     )
     frame_labels = FrameLabels([], help="One label per frame; default '0'..'T-1'.")
     max_frames = Integer(
@@ -297,10 +301,7 @@ class Frames(HasTraits):
     @validate("frame")
     def _check_frame(self, proposal: traitlets.Bunch) -> int | None:
         value, count = proposal["value"], len(self.frames)
-        if value is None:
-            if count:
-                raise TraitError(f"{owner(self, 'frame')} expected a frame index in 0..{count - 1}, "
-                                 f"got None")
+        if value is None:  # no frame shown: data is none of them
             return None
         if isinstance(value, bool) or not -count <= value < count:
             expected = f"0..{count - 1} (or -{count}..-1)" if count else "None (there are no frames)"
@@ -335,20 +336,53 @@ class Frames(HasTraits):
         # A whole new history: its buffer, labels and frame shown.
         self._history = _History(frames)
         self._recorded = len(frames)
+        shown = len(frames) - 1 if len(frames) else None
         with self.hold_trait_notifications():
             if len(self.frame_labels) != len(frames):
                 self.frame_labels = [str(i) for i in range(len(frames))]
-            self.frame = len(frames) - 1 if len(frames) else None
+            unchanged = self.frame == shown
+            self.frame = shown
+        if unchanged:  # no change to observe: data becomes the new history's frame still
+            self._show_frame(shown)
         self._frames_sent(None)
 
     @observe("frame")
     def _on_frame(self, change: traitlets.Bunch) -> None:
-        index = change["new"]
-        if index is None or self._recording:
+        if not self._recording:  # the frame set now: a batch's notes may come late
+            self._show_frame(self.frame)
+
+    def _show_frame(self, index: int | None) -> None:
+        """Make ``data`` frame ``index`` (None: data stays); the page is told either way."""
+        if index is not None:
+            shown = frozen_part(self._history.view, index)  # data takes it without a copy
+            if not np.array_equal(shown, self.data, equal_nan=True):
+                self._show_frame_data(shown)  # the page shows it with the data's message
+                return
+        self._frame_shown_sent()
+
+    @observe("data")
+    def _on_data_not_a_frame(self, change: traitlets.Bunch) -> None:
+        """``frame`` names the frame data is: data that is not that frame (assigned,
+        updated panel by panel) shows no frame, so choosing one again shows it."""
+        index = self.frame
+        if index is None or self._recording or len(self.frames) == 0:
             return
-        shown = frozen_part(self._history.view, index)  # data takes it without a copy
-        if not np.array_equal(shown, self.data, equal_nan=True):
-            self._show_frame_data(shown)
+        new = self.data  # as for frame: what holds now, whatever order a batch notes
+        maps = self._history.view[index]
+        if maps.shape != new.shape or not np.array_equal(maps, new, equal_nan=True):
+            self.frame = None
+
+    @observe("frame_labels")
+    def _on_frame_labels(self, change: traitlets.Bunch) -> None:
+        if not self._recording:  # record() sends its frame's label with the frame
+            self._frame_labels_sent()
+
+    def _frame_shown_sent(self) -> None:
+        """Tell the page which frame is shown, when data did not change (the grid class
+        wires the sending)."""
+
+    def _frame_labels_sent(self) -> None:
+        """Tell the page the frames' labels (the grid class wires the sending)."""
 
     def _show_frame_data(self, maps: np.ndarray) -> None:
         """Make ``data`` the frame's maps (the grid class sends them the cheap way)."""

@@ -19,7 +19,7 @@ test_concurrency.py, test_messages.py, test_traits.py, ...).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -73,9 +73,14 @@ class Page:
                 change = with_buffers(
                     data.get("state", {}), data.get("buffer_paths", []), event.buffers)
                 model = self.models[comm_id]
+                before = model.get("frame")
                 model.update(change)
                 if "patch" in change and _is_controller(model):
                     self._apply_patch(model)
+                if "frames_patch" in change and _is_controller(model):
+                    self._apply_frames_patch(model)
+                if change.get("frame", before) != before and _is_controller(model):
+                    self._show_frame(model)
                 self.updates += 1
         elif event.kind == "close":
             self.closed.add(comm_id)
@@ -94,6 +99,40 @@ class Page:
         values = np.frombuffer(stack["buffer"], dtype=dtype).reshape(stack["shape"]).copy()
         values[patch["indices"]] = maps
         controller["data"] = {**stack, "buffer": values.tobytes(), "seq": patch["seq"]}
+
+    def _apply_frames_patch(self, controller: dict) -> None:
+        """What controller.js does with a frames patch: the frames recorded go after the
+        ones held (less the ``drop`` oldest), or, with ``relabel``, every frame's labels
+        are replaced."""
+        patch, frames = controller["frames_patch"], controller["frames"]
+        if not patch or not frames:
+            return
+        assert patch["seq"] == frames["seq"] + 1, "a frames patch was skipped: the page would resync"
+        if patch.get("relabel"):
+            assert "buffer" not in patch, "a relabel carries no maps"
+            assert len(patch["labels"]) == frames["shape"][0], "one label per frame held"
+            controller["frames"] = {**frames, "labels": list(patch["labels"]), "seq": patch["seq"]}
+            return
+        dtype = np.dtype(patch["dtype"]).newbyteorder("<")
+        held = np.frombuffer(frames["buffer"], dtype=dtype).reshape(frames["shape"])
+        added = np.frombuffer(patch["buffer"], dtype=dtype).reshape(patch["shape"])
+        drop = patch.get("drop", 0)
+        values = np.concatenate([held[drop:], added]) if len(held) else added
+        controller["frames"] = {**frames, "buffer": values.tobytes(), "shape": list(values.shape),
+                                "seq": patch["seq"],
+                                "labels": [*frames.get("labels", [])[drop:], *patch["labels"]]}
+
+    def _show_frame(self, controller: dict) -> None:
+        """What controller.js does when Python names another frame: the page shows it
+        from the frames it holds (no maps come); -1 shows none and leaves the maps."""
+        t, frames, stack = controller["frame"], controller["frames"], controller["data"]
+        if t < 0 or not frames or not 0 <= t < frames["shape"][0]:
+            return
+        dtype = np.dtype(frames["dtype"]).newbyteorder("<")
+        maps = np.frombuffer(frames["buffer"], dtype=dtype).reshape(frames["shape"])[t]
+        if list(maps.shape) == list(stack["shape"]):
+            values = maps.astype(np.dtype(stack["dtype"]).newbyteorder("<"))
+            controller["data"] = {**stack, "buffer": values.tobytes()}
 
     def controller(self, grid: Any) -> dict:
         """The page's state of ``grid``'s controller (the one the grid shows)."""
@@ -117,6 +156,8 @@ class Page:
             selected=list(c["selected"]), nan_color=c["nan_color"], geometry=c["geometry"],
             labels=list(c["geometry"]["labels"]),
             auto_limits=tuple(c["auto_limits"]) if c.get("auto_limits") else None,
+            frame=None if c.get("frame", -1) < 0 else c["frame"],
+            frame_labels=list((c.get("frames") or {}).get("labels") or []),
         )
 
     def refs(self, grid: Any, name: str) -> list[dict]:
@@ -247,6 +288,9 @@ class Shown:
     labels: list[str]
     #: The limits with vmin = vmax = None (what the page's "auto limits" button restores).
     auto_limits: tuple[float, float] | None = None
+    #: The frame shown (None: none, the data is not one of them) and every frame's label.
+    frame: int | None = None
+    frame_labels: list[str] = field(default_factory=list)
 
 
 def decode_array(spec: Any) -> np.ndarray:

@@ -113,7 +113,8 @@ class GridController(anywidget.AnyWidget):
         sync=True, to_json=_stack_to_json, from_json=_stack_from_json)
     frames_patch = Dict(help="The last frames recorded: codec.encode of them, with their "
                         "'labels', 'auto' (their automatic limits) and 'drop', how many of "
-                        "the oldest frames go first.").tag(
+                        "the oldest frames go first; or, with 'relabel', every frame's "
+                        "'labels' alone (no maps), next in the frames' 'seq'.").tag(
         sync=True)
     frame = Int(-1, help="Index of the frame shown, -1 for none.").tag(sync=True)
     frame_limits = Unicode("fixed", help="'fixed' or 'per-frame' automatic limits.").tag(sync=True)
@@ -229,6 +230,17 @@ class GridController(anywidget.AnyWidget):
             self.frames_patch = {**patch, "drop": int(dropped),
                                  "labels": list(labels[len(labels) - added:]),
                                  **({"auto": auto} if auto is not None else {})}
+            self.frame = -1 if frame is None else int(frame)
+            self.frame_limits = frame_limits
+
+    def relabel_frames(self, labels: list[str], frame: int | None, frame_limits: str) -> None:
+        """New labels for the frames the page holds: a ``frames_patch`` of the labels alone
+        (``relabel``, no maps), next in the frames' sequence; Python's stack keeps them for
+        later reads (an export, a reload)."""
+        stack = self.frames
+        stack.labels, stack.seq = list(labels), stack.seq + 1
+        with self.hold_sync():
+            self.frames_patch = {"relabel": True, "seq": stack.seq, "labels": list(labels)}
             self.frame = -1 if frame is None else int(frame)
             self.frame_limits = frame_limits
 

@@ -88,6 +88,7 @@ class LiveView:
         self._frames_all = False
         self._frames_added = self._frames_dropped = 0
         self._frame_shown = False
+        self._frame_labels = False  # the frames' labels alone changed (a relabel)
         #: Set by the grid: () -> (frames, labels, frame, frame_limits).
         self.frames_source: Callable[[], tuple[Any, list[str], int | None, str]] | None = None
         #: Set by the grid: () -> the maps the page holds (the figure may show others,
@@ -183,8 +184,8 @@ class LiveView:
                 stack: bool = False, frames: str | None = None, dropped: int = 0) -> None:
         """Send the figure's ``parts`` ("layout" rebuilds the drawing widgets), maps
         ``maps`` of the tensor or the whole ``stack``, and of the frames ``"all"``, the one
-        just recorded (``"append"``, after ``dropped`` oldest ones went) or which is shown
-        (``"shown"``): now, or merged into the next send if the last was less than
+        just recorded (``"append"``, after ``dropped`` oldest ones went), which is shown
+        (``"shown"``) or their labels (``"labels"``): now, or merged into the next send if the last was less than
         ``min_interval()`` ago and an event loop can send later."""
         self._parts.update(parts)
         self._maps.update(maps)
@@ -196,6 +197,8 @@ class LiveView:
             self._frames_dropped += dropped
         elif frames == "shown":
             self._frame_shown = True
+        elif frames == "labels":
+            self._frame_labels = True
         if not self._batching:  # inside batched(): sent once, when the batch ends
             self._send_when_due()
 
@@ -217,13 +220,13 @@ class LiveView:
         the page keeps what it has, which is what the owner rolled back to. Requests made
         before it (merged sends still waiting) stay."""
         saved = (set(self._parts), set(self._maps), self._stack, self._frames_all,
-                 self._frames_added, self._frames_dropped, self._frame_shown)
+                 self._frames_added, self._frames_dropped, self._frame_shown, self._frame_labels)
         self._batching += 1
         try:
             yield
         except BaseException:
             (self._parts, self._maps, self._stack, self._frames_all, self._frames_added,
-             self._frames_dropped, self._frame_shown) = saved
+             self._frames_dropped, self._frame_shown, self._frame_labels) = saved
             raise
         finally:
             self._batching -= 1
@@ -260,15 +263,16 @@ class LiveView:
                 self._timer.cancel()
             self._timer = None
             if not (self._parts or self._maps or self._stack or self._frames_all
-                    or self._frames_added or self._frame_shown):
+                    or self._frames_added or self._frame_shown or self._frame_labels):
                 return  # nothing asked since the last send: its time and size still count
             parts, self._parts = self._parts, set()
             maps, self._maps = sorted(self._maps), set()
             stack, self._stack = self._stack, False
-            frames_all, added, dropped, shown = (self._frames_all, self._frames_added,
-                                                 self._frames_dropped, self._frame_shown)
+            frames_all, added, dropped, shown, relabelled = (
+                self._frames_all, self._frames_added, self._frames_dropped, self._frame_shown,
+                self._frame_labels)
             self._frames_all, self._frames_added, self._frames_dropped = False, 0, 0
-            self._frame_shown = False
+            self._frame_shown = self._frame_labels = False
             controller = self.controller
             if controller.comm is None:
                 return  # closed
@@ -307,7 +311,8 @@ class LiveView:
                     controller.send_compare(reference if "reference" in parts else ...,
                                             view, dtypes["reference"])
                 parts = parts - {"reference", "showing"}
-                if self.frames_source is not None and (frames_all or added or shown):
+                if self.frames_source is not None and (frames_all or added or shown
+                                                       or relabelled):
                     history, labels, frame, frame_limits = self.frames_source()
                     page_frames = controller.frames.tensor
                     # A page with no frames (none yet, or a history just dropped) holds
@@ -315,12 +320,15 @@ class LiveView:
                     if frames_all or page_frames is None or not len(page_frames) or (
                             added > len(history)) or (
                             len(page_frames) - dropped + added != len(history)) or (
-                            controller.frames.dtype is not dtypes["frames"]):
+                            controller.frames.dtype is not dtypes["frames"]) or (
+                            added and relabelled):  # a patch carries its new labels alone
                         controller.send_frames(history, labels, frame, frame_limits,
                                                dtypes["frames"])
                     elif added:
                         controller.append_frames(history, added, dropped, labels, frame,
                                                  frame_limits)
+                    elif relabelled:
+                        controller.relabel_frames(labels, frame, frame_limits)
                     else:
                         controller.show_frame(frame, frame_limits)
                     if not (stack or maps):

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 
 import controller from '../src/page/controller.js';
 import { decode } from '../src/page/codec.js';
-import { appendFrames, frameAuto, frameLimits, readFrames } from '../src/page/frames.js';
+import { appendFrames, frameAuto, frameLimits, frameReadout, readFrames, relabelFrames } from '../src/page/frames.js';
 import { readout } from '../src/page/keyboard.js';
 import { lookup } from '../src/page/registry.js';
 import { pageSummary } from '../src/page/summary.js';
@@ -93,4 +93,18 @@ test('maps of another shape replace the history rather than mixing with it', () 
   const next = appendFrames(held, added, { drop: 0, labels: ['b'], auto: [[1, 3]] });
   assert.deepEqual(next.shape, [1, 1, 1, 3]);
   assert.deepEqual(next.labels, ['b']);
+});
+
+test('relabelled frames keep their maps; a page showing none of them says so', () => {
+  const held = { values: new Float32Array(8), shape: [2, 1, 2, 2], seq: 3, labels: ['0', '1'], auto: [null, null] };
+  const renamed = relabelFrames(held, { relabel: true, seq: 4, labels: ['lr 0.1', 'lr 0.01'] });
+  assert.deepEqual(renamed.labels, ['lr 0.1', 'lr 0.01']);
+  assert.equal(renamed.values, held.values);
+  assert.equal(renamed.seq, 4);
+  assert.equal(frameReadout(renamed, 1), 'lr 0.01 (2 of 2)');
+  assert.equal(frameReadout(renamed, -1), 'none shown (2 frames)');
+  const state = { frames: renamed, frame: -1, tensor: { values: new Float32Array(4), shape: [1, 2, 2] },
+    limits: { low: 0, high: 1, tick_format: ',.1f' }, colormap: { name: 'hot' }, highlighted: [],
+    layout: { labels: ['0'] }, paging: {}, reference: null, showing: 'data' };
+  assert.match(pageSummary(/** @type {any} */ (state)), /, 2 frames, none shown\./);
 });

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from histories import history, recorded
-from page_model import controller_of, page_sends
+from page_model import Page, controller_of, page_sends
 from traitlets import TraitError
 
 from digitheat_widget import DigitHeatmapGrid, sample_data
@@ -140,6 +140,60 @@ def test_a_frame_chosen_in_python_or_the_page_sends_no_maps(recorder):
     np.testing.assert_array_equal(grid.data, grid.frames[4])
     page_sends(grid, {"event": "frame", "value": [40]})  # refused: the page is told back
     assert grid.frame == 4
+    grid.close()
+
+
+def test_renamed_frames_reach_the_page_and_the_export(recorder):
+    # Issue 24: new labels for the frames held never left Python.
+    grid = recorded(history(4), controls=True)
+    grid.frame = 2
+    controller = controller_of(grid)
+    with recorder.capture() as cap:
+        grid.frame_labels = [f"step {10 * e}" for e in range(4)]
+    (event,) = [e for e in cap.sends if e.comm is controller.comm]
+    assert event.buffer_bytes == 0  # the labels alone: the page holds the maps
+    shown = Page(recorder.events).shown(grid)
+    assert shown.frame_labels == ["step 0", "step 10", "step 20", "step 30"]
+    assert shown.frame == 2
+    assert grid.controls.frame_label.value == "step 20 (3 of 4)"
+    assert '"step 20"' in grid.to_html()  # an exported page opens with them
+    grid.record("step 40")  # the next frame follows the relabelled ones
+    assert Page(recorder.events).shown(grid).frame_labels == [
+        "step 0", "step 10", "step 20", "step 30", "step 40"]
+    grid.close()
+
+
+def test_new_data_shows_no_frame_until_one_is_chosen(recorder):
+    # Issue 24: frame stayed 0 while data was new, and choosing frame 0 again did nothing.
+    grid = DigitHeatmapGrid(sample_data(), controls=True)
+    grid.record()
+    grid.record()
+    grid.frame = 0
+    grid.data = grid.data * 2
+    assert grid.frame is None  # frame names the frame data is: none now
+    shown = Page(recorder.events).shown(grid)
+    assert shown.frame is None
+    np.testing.assert_allclose(shown.data, grid.data, rtol=1e-6)
+    assert grid.controls.frame_label.value == "none shown (2 frames)"
+    grid.frame = 0  # assigning frame makes data that frame, again
+    np.testing.assert_array_equal(grid.data, grid.frames[0])
+    shown = Page(recorder.events).shown(grid)
+    assert shown.frame == 0
+    np.testing.assert_allclose(shown.data, grid.frames[0], rtol=1e-6)
+    # Data that is the frame shown keeps it; a record shows the new frame.
+    grid.data = grid.frames[0].copy()
+    assert grid.frame == 0
+    grid.data = grid.data + 1
+    assert grid.record() == 2 and grid.frame == 2
+    grid.close()
+
+
+def test_a_new_history_of_as_many_frames_shows_its_own_last_frame():
+    grid = DigitHeatmapGrid(history(3)[0])
+    grid.frames = history(3)
+    grid.frames = history(3, seed=1)  # frame stays 2: data must still follow
+    assert grid.frame == 2
+    np.testing.assert_array_equal(grid.data, history(3, seed=1)[2])
     grid.close()
 
 

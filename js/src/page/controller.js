@@ -29,6 +29,7 @@ import { decode, encode, patchFollows } from './codec.js';
 import { valueFormat } from './format.js';
 import {
   appendFrames, encodeFrames, frameAuto, frameCount, frameReadout, frameValues, readFrames,
+  relabelFrames,
 } from './frames.js';
 import { colorbarSize } from './geometry.js';
 import { keyboard } from './keyboard.js';
@@ -570,19 +571,24 @@ async function initialize({ model }) {
     state.frames = readFrames(model.get('frames'));
     keepFramesInState();
     reflectControls();
+    later('style'); // the summary names the frame by its label
   });
   model.on('change:frames_patch', () => {
     const patch = model.get('frames_patch') || {};
-    const added = decode(patch);
     const held = state.frames;
-    if (!added || !held) return;
-    if (added.seq !== held.seq + 1) {
+    if (!held) return;
+    // The frames recorded (their maps), or every frame's new labels alone (`relabel`).
+    const added = patch.relabel ? null : decode(patch);
+    const seq = patch.relabel ? patch.seq : added && added.seq;
+    if (seq === null || seq === undefined) return;
+    if (seq !== held.seq + 1) {
       model.send({ event: 'resync', part: 'frames' });
       return;
     }
-    state.frames = appendFrames(held, added, patch);
+    state.frames = added ? appendFrames(held, added, patch) : relabelFrames(held, patch);
     keepFramesInState();
     reflectControls();
+    later('style');
   });
   model.on('change:reference', () => {
     state.reference = decode(model.get('reference'));
@@ -610,8 +616,9 @@ async function initialize({ model }) {
     // Python shows a frame from the frames the page holds (a frame just recorded
     // is the stack shown already); the page's own choice comes back as no change.
     if (t !== state.frame && !showFrame(t, false)) {
-      state.frame = t;
+      state.frame = t; // -1: the data is none of the frames (Python assigned data since)
       reflectControls();
+      later('style'); // the summary says so
     }
   });
   model.on('change:limits', () => {

@@ -128,11 +128,28 @@ export function frameLabel(frames, t) {
 }
 
 /**
- * The control panel's frame readout: "label (t + 1 of T)", '' without frames.
+ * The control panel's frame readout: "label (t + 1 of T)", "none shown (T frames)" when
+ * the data is none of them (t < 0: data assigned since a frame was shown), '' without
+ * frames. controls.py writes the same.
  * @param {FrameStack | null} frames
  * @param {number} t
  */
 export function frameReadout(frames, t) {
   const count = frameCount(frames);
-  return count ? `${frameLabel(frames, t)} (${t + 1} of ${count})` : '';
+  if (!count) return '';
+  return t >= 0 && t < count ? `${frameLabel(frames, t)} (${t + 1} of ${count})`
+    : `none shown (${count} frames)`;
+}
+
+/**
+ * The frames with every frame's labels replaced (Python's `frame_labels` assigned): a
+ * `frames_patch` with `relabel` and no maps. The maps and limits stay as they are.
+ * @param {FrameStack} held
+ * @param {{labels?: string[], seq?: number}} patch
+ * @returns {FrameStack}
+ */
+export function relabelFrames(held, patch) {
+  const labels = (patch.labels || []).slice(0, held.shape[0]).map(String);
+  while (labels.length < held.shape[0]) labels.push(String(labels.length));
+  return { ...held, labels, seq: (patch.seq ?? held.seq + 1) | 0 };
 }

@@ -51,7 +51,9 @@ export function pageSummary(state) {
     shape: shapeOf(state), low, high, tickFormat: tickFormat || ',.3f', colormap: state.colormap.name,
     labels, highlighted: state.highlighted,
   })
-    + (frames ? `, frame ${frameLabel(state.frames, state.frame)} of ${frames}` : '')
+    + (!frames ? '' : state.frame >= 0 && state.frame < frames
+      ? `, frame ${frameLabel(state.frames, state.frame)} of ${frames}`
+      : `, ${frames} frames, none shown`)
     + (paging.total && paging.page !== undefined && paging.offset !== undefined
       ? `, page ${paging.page + 1} of ${paging.page_count} (panels ${paging.offset} to `
         + `${paging.offset + count - 1} of ${paging.total}; moving past the first or last cell `
