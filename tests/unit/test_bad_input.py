@@ -1108,6 +1108,54 @@ BAD_INPUT = [
 ]
 
 
+# -- issue 24: paging given a bool, frame_labels given None, and a misspelt trait ------
+
+
+def _paged_sample() -> DigitHeatmapGrid:
+    """The sample in two pages of 5: True would be a page (1) and a page size (1)."""
+    return DigitHeatmapGrid(sample_data(), page_size=5, stack_limits=False)
+
+
+def _on_page_1(grid):
+    grid.page = 1  # so False (taken as 0) would move the grid
+
+
+def _unknown(name: str, value: Any) -> Callable[..., Any]:
+    """``grid.<name> = value`` for a name the grid does not know: refused, and no plain
+    attribute of that name is left behind (it would change nothing but read back)."""
+    def act(grid, tmp_path):
+        try:
+            setattr(grid, name, value)
+        finally:
+            assert name not in vars(grid), f"grid.{name} became a plain attribute"
+    return act
+
+
+def misspelt(name: str, value: Any, closest: str) -> Case:
+    return Case("misspelt trait", f"{name} (closest {closest})", _unknown(name, value),
+                rf"DigitHeatmapGrid\.{name} is not a trait of the grid: expected the name of a "
+                rf"trait, property or method, got '{name}' .*did you mean "
+                rf"DigitHeatmapGrid\.{closest}\?", error=AttributeError,
+                owner=rf"DigitHeatmapGrid\.{closest}\b", value=_given((name, value)))
+
+
+ISSUE_24 = [
+    # bool is an int to Python; columns, max_frames and frame refuse it, so must these.
+    refuse("page", "True on a paged stack", lambda: True,
+           r"DigitHeatmapGrid\.page expected a page in 0\.\.1, got True", start=_paged_sample),
+    refuse("page", "False on page 1", lambda: False,
+           r"DigitHeatmapGrid\.page expected a page in 0\.\.1, got False", start=_paged_sample,
+           setup=_on_page_1),
+    refuse("page_size", "True", lambda: True,
+           r"DigitHeatmapGrid\.page_size expected None or panels per page in 1\.\.4096, got True"),
+    refuse("frame_labels", "None", lambda: None,
+           r"DigitHeatmapGrid\.frame_labels expected a list of strings, got NoneType", start="held"),
+    misspelt("vamx", 0.01, "vmax"),
+    misspelt("colourmap", "viridis", "colormap"),
+    misspelt("hilighted", [3], "highlighted"),
+]
+
+
 # -- every road: one list of bad stacks, given to every entry point that takes maps -----
 
 SHAPE = (2, 3, 4)
@@ -1197,12 +1245,13 @@ EVERY_ROAD = [
 
 CASES: list[Case] = [*DATA, *LIMITS, *COLORMAP, *HIGHLIGHTED, *LABELS, *COLUMNS, *NAN_COLOR,
                      *CELL_SIZE, *SELECTED, *SHOW_CONTROLS, *RENDERER, *UPDATE, *AUTOSCALE, *ON_CLICK, *SAVE,
-                     *CTOR, *BAD_INPUT, *EVERY_ROAD]
+                     *CTOR, *BAD_INPUT, *ISSUE_24, *EVERY_ROAD]
 
 #: Every public trait, constructor argument, method and road.
 TARGETS = ("data", "vmin", "vmax", "colormap", "highlighted", "labels", "columns", "nan_color",
            "cell_size", "selected", "show_controls", "renderer", "update_panel", "setitem", "autoscale",
-           "on_cell_click", "save", "ctor", "hold_sync", "compare", "frames", "record", "page")
+           "on_cell_click", "save", "ctor", "hold_sync", "compare", "frames", "record", "page",
+           "page_size", "frame_labels", "misspelt trait")
 
 #: How a refusal must name what was wrong, for methods: the method (``grid[i] = v`` is
 #: update_panel), the trait it sets, or for ``save`` the argument or path at fault.
