@@ -28,7 +28,10 @@ What it does:
   renders the page's other ipywidgets too (ipywidgets' own controls, bqplot,
   anywidget-based widgets).
 
-``digitheat_live = False`` in ``conf.py`` keeps the pictures alone.
+``digitheat_live = False`` in ``conf.py`` keeps the pictures alone. A page whose saved
+state is malformed (:func:`~digitheat_widget.export.saved_state.checked_state`) keeps
+them too, with a warning naming what is wrong (``suppress_warnings =
+["digitheat.widget_state"]`` silences it).
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ from .export.html import StaticPicture, json_for_script
 from .export.saved_state import (
     WIDGET_STATE,
     WIDGET_VIEW,
+    SavedStateError,
+    checked_state,
     grid_live_when,
     grid_summary,
     picture_open,
@@ -64,14 +69,24 @@ def _mime_children(bundle: nodes.Element) -> dict[str, nodes.Element]:
             if isinstance(child, nodes.container) and child.get("mime_type")}
 
 
-def _page_state(app: Any, docname: str) -> dict[str, Any]:
-    """``{model_id: model}`` of the widget state myst-nb writes into page ``docname``."""
+def _page_state(app: Any, docname: str) -> dict[str, Any] | None:
+    """``{model_id: model}`` of the widget state myst-nb writes into page ``docname``
+    (checked: :func:`~digitheat_widget.export.saved_state.checked_state`); ``None``, with
+    a warning naming what is wrong, if it is malformed."""
     from myst_nb.sphinx_ import NbMetadataCollector
+    from sphinx.util import logging
 
     for _uri, kwargs in NbMetadataCollector.get_js_files(app.env, docname).values():
         if kwargs.get("type") == WIDGET_STATE and kwargs.get("body"):
-            # myst-nb escaped "</script>" as "<\/script>", which JSON reads back as is.
-            return json.loads(kwargs["body"]).get("state", {})
+            try:
+                # myst-nb escaped "</script>" as "<\/script>", which JSON reads back as is.
+                return checked_state(json.loads(kwargs["body"]))
+            except (SavedStateError, ValueError) as error:
+                logging.getLogger(__name__).warning(
+                    "the grids are shown as pictures: the notebook's widget state is "
+                    "malformed: %s", error, location=docname, type="digitheat",
+                    subtype="widget_state")
+                return None
     return {}
 
 
@@ -103,6 +118,7 @@ def _transform(app: Any, doctree: nodes.document, docname: str) -> None:
     html = app.builder.format == "html"
     live = html and app.config.digitheat_live
     state: dict[str, Any] | None = None
+    state_read = False
     bundles = [n for n in doctree.findall(nodes.container)
                if n.get("nb_element") == "mime_bundle"]
     for bundle in bundles:
@@ -118,12 +134,12 @@ def _transform(app: Any, doctree: nodes.document, docname: str) -> None:
         if view_container is None:
             continue
         view = _view_json(view_container) if live else None
-        if view is None:
+        if view is not None and not state_read:
+            state, state_read = _page_state(app, docname), True
+        if view is None or state is None:
             # The picture: myst-nb's HTML priority would pick the view.
             bundle.remove(view_container)
             continue
-        if state is None:
-            state = _page_state(app, docname)
         live_when = grid_live_when(state, str(view.get("model_id")))
         picture = StaticPicture(markup="", live_when=live_when or {}, label=summary)
         view_container.children = []

@@ -20,13 +20,20 @@ anywidget, the inert-script bootstrap):
   :func:`site_loader`, the one inline script a page needs to load it after its
   first paint.
 
-Where the state is missing, or a view's model is not in it, the picture stays.
+Where the state is missing, or a view's model is not in it, the picture stays. A saved
+state is read through one check, :func:`checked_state` (nbconvert's and Sphinx's): one
+that is malformed (a list for ``state``, a model that is not an object or lacks its
+``state`` or ``model_module``, a grid's stack whose shape is not whole numbers or does
+not match its bytes, ...) raises :class:`SavedStateError` naming what is wrong, and the
+page shows the pictures.
 """
 
 from __future__ import annotations
 
+import binascii
 import html
 import json
+import math
 import re
 from typing import Any
 
@@ -52,7 +59,8 @@ from .html import (
 )
 
 __all__ = [
-    "GRID_REPR", "WIDGET_STATE", "WIDGET_VIEW", "grid_live_when", "grid_summary",
+    "GRID_REPR", "WIDGET_STATE", "WIDGET_VIEW", "SavedStateError", "checked_state",
+    "grid_live_when", "grid_summary",
     "notebook_state", "page_scripts", "picture_from_output", "picture_open", "site_css",
     "site_loader",
     "site_script", "view_markup",
@@ -72,8 +80,134 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else "".join(value or ())
 
 
+class SavedStateError(ValueError):
+    """A saved widget state the offline runtime cannot read; the message says what is
+    wrong (the page shows the pictures instead)."""
+
+
+#: A grid controller's stacks (live/codec.py's form): each (T, N, H, W) or (N, H, W).
+_STACKS = ("data", "patch", "frames", "frames_patch", "reference")
+_DTYPES = {"float32": 4, "float64": 8}
+_ENCODINGS = {"base64": binascii.a2b_base64, "hex": binascii.a2b_hex}
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", type(None): "null",
+            bool: "a boolean"}.get(type(value), f"a {type(value).__name__}")
+
+
+def _buffers(model_id: str, model: dict[str, Any]) -> dict[tuple[Any, ...], bytes]:
+    """The model's binary buffers by path, decoded; refusing any malformed one."""
+    buffers = model.get("buffers", [])
+    if not isinstance(buffers, list):
+        raise SavedStateError(f"model {model_id!r}: 'buffers' is {_kind(buffers)}, not a list")
+    found = {}
+    for buffer in buffers:
+        path = buffer.get("path") if isinstance(buffer, dict) else None
+        encoding = buffer.get("encoding") if isinstance(buffer, dict) else None
+        data = buffer.get("data") if isinstance(buffer, dict) else None
+        if (not isinstance(path, list) or not path or encoding not in _ENCODINGS
+                or not isinstance(data, str)
+                or not all(isinstance(p, (str, int)) and not isinstance(p, bool) for p in path)):
+            raise SavedStateError(
+                f"model {model_id!r}: a buffer is not {{path, encoding: base64 or hex, data}}")
+        try:
+            found[tuple(path)] = _ENCODINGS[encoding](data)
+        except (binascii.Error, ValueError):
+            raise SavedStateError(
+                f"model {model_id!r}: buffer {path!r} is not valid {encoding}") from None
+    return found
+
+
+def _check_stack(model_id: str, name: str, stack: Any,
+                 buffers: dict[tuple[Any, ...], bytes]) -> None:
+    """A grid controller's stack as the page decodes it (js/src/page/codec.js): a known
+    dtype, a shape of whole numbers, as many bytes as the shape says."""
+    if stack is None or stack == {} or (isinstance(stack, dict) and not (
+            {"dtype", "shape", "buffer"} & stack.keys())):
+        return  # none, or a frames_patch that only relabels
+    where = f"grid controller {model_id!r}: {name}"
+    if not isinstance(stack, dict):
+        raise SavedStateError(f"{where} is {_kind(stack)}, not an encoded stack")
+    dtype, shape = stack.get("dtype"), stack.get("shape")
+    if dtype not in _DTYPES:
+        raise SavedStateError(f"{where}'s dtype is {dtype!r}, not 'float32' or 'float64'")
+    if (not isinstance(shape, list) or len(shape) not in (3, 4) or not all(
+            isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape)):
+        raise SavedStateError(f"{where}'s shape is {shape!r}, not 3 or 4 whole numbers")
+    size = math.prod(shape) * _DTYPES[dtype]
+    data = buffers.get((name, "buffer"))
+    if data is None and size:
+        raise SavedStateError(f"{where} has no buffer")
+    if len(data or b"") != size:
+        raise SavedStateError(f"{where} has {len(data or b'')} bytes; its shape {shape} and "
+                              f"dtype {dtype} need {size}")
+
+
+def checked_state(saved: Any) -> dict[str, dict[str, Any]]:
+    """``{model_id: model}`` of a saved widget state, once every part a page reads is
+    what it should be; the one check of a saved state (nbconvert's and Sphinx's).
+
+    Parameters
+    ----------
+    saved
+        The saved state: ``{"version_major": 2, "version_minor": ..., "state": {...}}``
+        (``application/vnd.jupyter.widget-state+json``), as read from JSON.
+
+    Returns
+    -------
+    dict
+        Its ``state``: each model an object with string ``model_name``,
+        ``model_module`` and ``model_module_version``, an object ``state`` (string
+        ``_view_name`` / ``_view_module`` where given) and well-formed ``buffers``; each
+        grid controller's stacks decodable.
+
+    Raises
+    ------
+    SavedStateError
+        Naming the first thing that is wrong.
+    """
+    if not isinstance(saved, dict):
+        raise SavedStateError(f"the saved widget state is {_kind(saved)}, not an object")
+    if saved.get("version_major", 2) != 2:
+        raise SavedStateError(f"the saved widget state's version_major is "
+                              f"{saved.get('version_major')!r}, not 2")
+    models = saved.get("state")
+    if not isinstance(models, dict):
+        raise SavedStateError(f"the saved widget state's 'state' is {_kind(models)}, "
+                              f"not an object of models")
+    for model_id, model in models.items():
+        if not isinstance(model, dict):
+            raise SavedStateError(f"model {model_id!r} is {_kind(model)}, not an object")
+        for key in ("model_name", "model_module", "model_module_version"):
+            if not isinstance(model.get(key), str):
+                raise SavedStateError(f"model {model_id!r}: {key!r} is "
+                                      f"{'missing' if key not in model else _kind(model[key])}"
+                                      f", not a string")
+        attrs = model.get("state")
+        if not isinstance(attrs, dict):
+            raise SavedStateError(f"model {model_id!r}: 'state' is "
+                                  f"{'missing' if 'state' not in model else _kind(attrs)}"
+                                  f", not an object")
+        for key in ("_view_name", "_view_module"):
+            if not isinstance(attrs.get(key), (str, type(None))):
+                raise SavedStateError(f"model {model_id!r}: {key!r} is {_kind(attrs[key])}, "
+                                      f"not a string")
+        buffers = _buffers(model_id, model)
+        if _is_controller(attrs):
+            for name in _STACKS:
+                _check_stack(model_id, name, attrs.get(name), buffers)
+            if attrs.get("data") in (None, {}):
+                raise SavedStateError(f"grid controller {model_id!r} has no data")
+    return models
+
+
+def _is_controller(attrs: dict[str, Any]) -> bool:
+    return {"geometry", "data", "marks"} <= attrs.keys()
+
+
 def notebook_state(metadata: dict[str, Any]) -> dict[str, Any] | None:
-    """The widget state a notebook saved, or ``None``.
+    """The widget state a notebook saved, checked (:func:`checked_state`), or ``None``.
 
     Parameters
     ----------
@@ -85,9 +219,22 @@ def notebook_state(metadata: dict[str, Any]) -> dict[str, Any] | None:
     dict or None
         ``{"version_major": ..., "version_minor": ..., "state": {model_id: ...}}`` as
         saved, when it holds at least one model.
+
+    Raises
+    ------
+    SavedStateError
+        If the notebook's widget metadata or its state is malformed.
     """
-    saved = (metadata.get("widgets") or {}).get(WIDGET_STATE) or {}
-    return saved if saved.get("state") else None
+    widgets = metadata.get("widgets")
+    if widgets is None:
+        return None
+    if not isinstance(widgets, dict):
+        raise SavedStateError(f"the notebook's 'widgets' metadata is {_kind(widgets)}, "
+                              f"not an object")
+    saved = widgets.get(WIDGET_STATE)
+    if saved is None:
+        return None
+    return saved if checked_state(saved) else None
 
 
 def grid_summary(data: dict[str, Any]) -> str | None:
@@ -117,7 +264,7 @@ def _models(state: dict[str, Any], model_id: str) -> list[dict[str, Any]]:
             match = _MODEL_REF.match(value)
             if match and match[1] in state and match[1] not in seen:
                 seen[match[1]] = state[match[1]]
-                visit(state[match[1]].get("state", {}))
+                visit(state[match[1]]["state"])
         elif isinstance(value, dict):
             for item in value.values():
                 visit(item)
@@ -137,7 +284,7 @@ def grid_live_when(state: dict[str, Any], model_id: str) -> dict[str, int] | Non
     Parameters
     ----------
     state
-        ``{model_id: model}`` of a saved widget state.
+        ``{model_id: model}`` of a saved widget state, as :func:`checked_state` returns.
     model_id
         The id in the output's widget view.
 
@@ -149,13 +296,13 @@ def grid_live_when(state: dict[str, Any], model_id: str) -> dict[str, int] | Non
         once it has put values and colours on the panels); for the canvas renderer
         its canvas and the controller's style.
     """
-    if model_id not in state:
+    if not isinstance(model_id, str) or model_id not in state:
         return None
     for model in _models(state, model_id):
-        attrs = model.get("state", {})
-        if not {"geometry", "data", "marks"} <= attrs.keys():
+        attrs = model["state"]  # checked_state's models
+        if not _is_controller(attrs):
             continue  # not a grid's controller
-        shape = (attrs.get("data") or {}).get("shape") or ()
+        shape = attrs["data"]["shape"]
         if attrs.get("canvas"):
             return {".dhg-canvas canvas": 1, ".dhg-controller style": 1}
         cells = 1

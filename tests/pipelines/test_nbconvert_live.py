@@ -17,6 +17,7 @@ from typing import Any
 
 import nbformat
 import pytest
+from chromium import block_network
 from notebook_pages import check_live_grids, two_grids_notebook
 
 #: The alt text of each PNG <img> (nbconvert writes attributes in its own order).
@@ -55,8 +56,10 @@ def test_page_live_offline(live_page: Path, chromium_browser: Any,
     check_live_grids(chromium_browser, live_page, sample_limits)
 
 
-def test_without_widget_state_the_pictures(tmp_path: Path) -> None:
-    """As JupyterLab saves a notebook by default: outputs, no widget state."""
+def test_without_widget_state_the_pictures(tmp_path: Path, chromium_browser: Any) -> None:
+    """As JupyterLab saves a notebook by default: outputs, no widget state. The page
+    shows the pictures and, opened offline, requests nothing but itself: no require.js,
+    no html-manager, no MathJax (the notebook has no math)."""
     import nbclient
 
     notebook = two_grids_notebook()
@@ -64,9 +67,20 @@ def test_without_widget_state_the_pictures(tmp_path: Path) -> None:
     assert notebook.metadata.pop("widgets", None)
     path = tmp_path / "stored.ipynb"
     nbformat.write(notebook, path)
-    text = convert(path).read_text(encoding="utf-8")
+    page_path = convert(path)
+    text = page_path.read_text(encoding="utf-8")
     assert len(IMG.findall(text)) == 2
     assert "widget-view+json" not in text and "text/x-digitheat-runtime" not in text
+    page = chromium_browser.new_page()
+    requested: list[str] = []
+    blocked = block_network(page, requested)
+    try:
+        page.goto(page_path.as_uri(), wait_until="networkidle")
+        assert page.locator("img[alt^='10 heatmaps']").count() == 2
+    finally:
+        page.close()
+    assert blocked == []
+    assert [url for url in requested if not url.startswith("data:")] == [page_path.as_uri()]
 
 
 def test_canvas_grid_goes_live_offline(tmp_path: Path, chromium_browser: Any) -> None:

@@ -11,6 +11,7 @@ checked, and what alt text it gets.
 
 from __future__ import annotations
 
+import copy
 import html
 import os
 import re
@@ -22,6 +23,7 @@ from typing import Any
 import nbclient
 import nbformat
 import pytest
+from malformed_states import MALFORMED
 from notebook_pages import EVIL, check_live_grids, console_errors, two_grids_notebook
 
 CONF = """\
@@ -37,19 +39,28 @@ PNG_SRC = re.compile(r'<img [^>]*src="(_images/[0-9a-f]+\.png)"[^>]*>')
 SUMMARY = ("10 heatmaps of 7 by 6 cells, colormap {cmap}, colour limits 0.0000 to 0.0147")
 
 
-def build_site(root: Path, notebook: nbformat.NotebookNode, *, extensions: str,
-               mode: str, extra: str = "") -> Path:
-    """Write the site's sources under ``root`` and build it; the built grids page."""
+def build_pages(root: Path, pages: dict[str, nbformat.NotebookNode], *, extensions: str,
+                mode: str, extra: str = "") -> list[str]:
+    """Write a site of notebook ``pages`` (name: notebook) under ``root`` and build it
+    into ``root / "_build"``; Sphinx's warnings."""
     root.mkdir(parents=True)
     (root / "conf.py").write_text(CONF.format(extensions=extensions, mode=mode, extra=extra))
-    (root / "index.md").write_text(INDEX)
-    nbformat.write(notebook, root / "grids.ipynb")
+    (root / "index.md").write_text(INDEX.replace("grids", "\n".join(pages)))
+    for name, notebook in pages.items():
+        nbformat.write(notebook, root / f"{name}.ipynb")
     result = subprocess.run(
         [sys.executable, "-m", "sphinx", "-b", "html", "-q", str(root), str(root / "_build")],
         capture_output=True, text=True, check=False, cwd=root, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     # Sphinx's warnings (the kernel's own "[IPKernelApp] WARNING" about TCP is not one).
-    warnings = [line for line in result.stderr.splitlines() if "WARNING:" in line]
+    return [line for line in result.stderr.splitlines() if "WARNING:" in line]
+
+
+def build_site(root: Path, notebook: nbformat.NotebookNode, *, extensions: str,
+               mode: str, extra: str = "") -> Path:
+    """Write the site's sources under ``root`` and build it; the built grids page."""
+    warnings = build_pages(root, {"grids": notebook}, extensions=extensions, mode=mode,
+                           extra=extra)
     assert warnings == [], warnings
     return root / "_build" / "grids.html"
 
@@ -158,3 +169,29 @@ def test_jupyter_book_1(tmp_path: Path, chromium_browser: Any,
     assert "digitheat-embed." not in (page.parent / "genindex.html").read_text()
     check_live_grids(chromium_browser, page, sample_limits, theme_errors=theme_errors)
     print(f"\nJupyter Book 1's theme logs, without any grid: {theme_errors}")
+
+
+def test_malformed_state_pictures_and_a_warning(tmp_path: Path,
+                                                executed: nbformat.NotebookNode) -> None:
+    """Each malformed saved state myst-nb alone builds (tests/malformed_states.py), one
+    page each in one site: myst-nb alone builds it; with the extension the build ends
+    too, each page shows its two pictures (no view, no runtime) and one warning names
+    the page and what is wrong."""
+    pages = {}
+    for name, variant in MALFORMED.items():
+        if variant.myst_nb:
+            pages[name] = copy.deepcopy(executed)
+            variant.change(pages[name])
+    plain = build_pages(tmp_path / "plain", pages, extensions='"myst_nb"', mode="off")
+    assert plain == [], plain
+    warnings = build_pages(tmp_path / "site", pages,
+                           extensions='"myst_nb", "digitheat_widget.sphinx"', mode="off")
+    assert len(warnings) == len(pages), warnings
+    out = tmp_path / "site" / "_build"
+    for name in pages:
+        (warning,) = [w for w in warnings if f"/{name}.ipynb:" in w]
+        assert "shown as pictures" in warning and MALFORMED[name].names in warning, warning
+        text = (out / f"{name}.html").read_text(encoding="utf-8")
+        assert len(PNG_SRC.findall(text)) == 2, name
+        assert "widget-view+json\">" not in text and "digitheat-embed." not in text, name
+    assert not (out / "_static" / "digitheat").exists()  # no page needed the runtime
