@@ -11,7 +11,7 @@ import pytest
 
 from chromium import block_network
 
-from digitheat_widget import DigitHeatmapGrid
+from digitheat_widget import DigitHeatmapGrid, sample_data
 
 
 
@@ -64,6 +64,60 @@ def test_controls_have_names_and_states(chromium_browser, tmp_path):
         page.wait_for_function(
             "() => [...document.querySelectorAll('.dhg-controls .widget-toggle-button')]"
             ".find((b) => b.textContent === '3').getAttribute('aria-pressed') === 'true'")
+    finally:
+        page.close()
+        grid.close()
+
+
+def _handle_aria(page) -> list[dict[str, str | None]]:
+    return page.locator(".dhg-controls .noUi-handle").evaluate_all(
+        "hs => hs.map((h) => Object.fromEntries(['aria-valuenow', 'aria-valuemin',"
+        " 'aria-valuemax', 'aria-valuetext'].map((n) => [n.slice(10), h.getAttribute(n)])))")
+
+
+def _numbers(aria: dict[str, str | None]) -> tuple[float, float, float]:
+    return float(aria["now"] or "nan"), float(aria["min"] or "nan"), float(aria["max"] or "nan")
+
+
+def test_limit_sliders_give_their_real_numbers(chromium_browser, tmp_path):
+    """Issue 24: noUiSlider writes aria-valuenow/min/max rounded to one decimal (0.0 for
+    the sample's limits 0 .. 0.0147); the page gives the limits in force and the slider's
+    range, kept true when a handle moves with the keyboard."""
+    data = sample_data()
+    low, high = float(data.min()), float(data.max())
+    grid = DigitHeatmapGrid(controls=True)
+    page = open_page(chromium_browser, grid, tmp_path / "aria-values.html")
+    try:
+        page.wait_for_function(
+            "() => document.querySelector('.dhg-controls .noUi-handle[aria-label]')")
+        vmin, vmax = _handle_aria(page)
+        approx = lambda *xs: pytest.approx(xs, rel=1e-6, abs=1e-12)  # noqa: E731
+        assert _numbers(vmin) == approx(low, low, high)
+        assert _numbers(vmax) == approx(high, low, high)
+        assert float(vmax["text"]) == pytest.approx(high, abs=5e-5)
+
+        # The keyboard moves the vmin handle one step up: its value follows its text.
+        handle = page.locator(".dhg-controls .noUi-handle").nth(0)
+        handle.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(
+            "() => { const h = document.querySelector('.dhg-controls .noUi-handle');"
+            " return Number(h.getAttribute('aria-valuenow')) > 0; }")
+        moved, _ = _handle_aria(page)
+        now, lo, hi = _numbers(moved)
+        assert low < now < high
+        assert (lo, hi) == approx(low, high)
+        assert float(moved["text"]) == pytest.approx(now, abs=5e-5)
+
+        # "auto limits" puts it back, and its numbers with it.
+        page.locator(".dhg-controls button", has_text="auto limits").click()
+        page.wait_for_function(
+            "() => { const h = document.querySelector('.dhg-controls .noUi-handle');"
+            " return Number(h.getAttribute('aria-valuenow')) === Number(h.getAttribute('aria-valuemin')); }")
+        vmin, vmax = _handle_aria(page)
+        assert _numbers(vmin) == approx(low, low, high)
+        assert _numbers(vmax) == approx(high, low, high)
+        assert page.evaluate("document.querySelector('.dhg-body').getAttribute('aria-label')")
     finally:
         page.close()
         grid.close()

@@ -233,6 +233,19 @@ export function suppressShortcutsOnce(el) {
   setTimeout(() => el.removeAttribute('data-lm-suppress-shortcuts'), 0);
 }
 
+/**
+ * The range [min, max] of the noUiSlider a handle belongs to (undefined when none is
+ * found). noUiSlider keeps it in the public `noUiSlider.options` of its target element,
+ * which its updateOptions (ipywidgets' slider views call it for a new min/max) keeps
+ * current; the `noUi-target` class names that element. ipywidgets gives numbers.
+ * @param {Element} handle
+ * @returns {number[] | undefined}
+ */
+export function sliderRange(handle) {
+  const range = /** @type {any} */ (handle.closest('.noUi-target'))?.noUiSlider?.options.range;
+  return range && [range.min, range.max];
+}
+
 /** Class names and selectors of other packages' DOM that the page's CSS and labels use. */
 export const DOM = {
   /** bqplot GridHeatMap: a row group, and a cell in it (nth-of-type counts them). */

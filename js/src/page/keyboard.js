@@ -8,7 +8,7 @@
 // through frames, P plays them, V flips the view compared. The live region reads each
 // focused cell: its panel's label, row, column and value (format.js's valueText).
 
-import { DOM, suppressShortcutsOnce } from './compat.js';
+import { DOM, sliderRange, suppressShortcutsOnce } from './compat.js';
 import { bothValues, comparing, shownValue } from './compare.js';
 import { valueFormat, valueText } from './format.js';
 import { frameCount } from './frames.js';
@@ -271,10 +271,19 @@ export function keyboard(state, el, live) {
     // Set only what differs: the observer below sees our own writes too.
     /** @type {(el: Element, name: string, value: string) => void} */
     const put = (target, name, value) => { if (target.getAttribute(name) !== value) target.setAttribute(name, value); };
+    // One rule for the value a handle gives: the limit in force, as text (rounded like
+    // the hover values) and as the number itself, within the slider's range. noUiSlider
+    // writes its own valuenow/min/max rounded to one decimal (0.0 for limits such as
+    // 0 .. 0.0147), each time it moves or its range changes.
     controls.querySelectorAll(DOM.sliderHandle).forEach((handle, i) => {
       if (i > 1) return;
+      const now = values[i];
+      const [min, max] = sliderRange(handle) || [now, now];
       put(handle, 'aria-label', names[i]);
-      put(handle, 'aria-valuetext', say(state, values[i]));
+      put(handle, 'aria-valuetext', say(state, now));
+      put(handle, 'aria-valuenow', '' + now);
+      put(handle, 'aria-valuemin', '' + min);
+      put(handle, 'aria-valuemax', '' + max);
     });
     const chosen = new Set(state.highlighted); // the toggles are the panels, in order
     controls.querySelectorAll(DOM.toggleButton).forEach((button, i) => {
@@ -282,8 +291,9 @@ export function keyboard(state, el, live) {
     });
   }
   // The controls may render after this grid's last refresh (in JupyterLab they do), and
-  // ipywidgets rebuilds a slider or rewrites its aria-valuetext when Python's echo
-  // arrives: label them again whenever that happens.
+  // ipywidgets rebuilds a slider, and noUiSlider rewrites a handle's aria values when
+  // Python's echo arrives or the handle moves (aria-valuetext last, after valuenow, min
+  // and max): label them again whenever that happens.
   const relabel = new MutationObserver(labelControls);
   relabel.observe(root, { childList: true, subtree: true, attributes: true,
                           attributeFilter: ['aria-valuetext', 'aria-pressed'] });
