@@ -36,7 +36,7 @@ from .pages import Pages, stack_robust_limits
 from .live.controller import PAGE_EVENT_STATE
 from .live.codec import wire_dtype
 from .live.view import LiveView
-from .traits import Cell, Choice, Colormap, GridChecks, checked_map, IndexList, Integer, Labels, Limit, Tensor, changed_maps
+from .traits import Cell, Choice, Colormap, GridChecks, checked_map, IndexList, Integer, Labels, Limit, Tensor, changed_maps, owner
 
 #: Which parts of the figure a trait's change touches ("layout" rebuilds the live widgets).
 _PARTS = {
@@ -372,12 +372,16 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             )
         self._click_handlers.register_callback(callback, remove=remove)
 
-    def _on_page_event(self, event: str, value: list[int]) -> None:
+    def _on_page_event(self, event: str, value: list[int],
+                       made_on: tuple[int, int] | None = None) -> None:
         """A person changed the highlight or selected a cell in the page (already shown
-        there): apply it here, or tell the page what stands if it is refused."""
+        there): apply it here, or tell the page what stands if it is refused. A click
+        names panels in the indices of the page it was made on: ``made_on`` (offset,
+        count) says which, so one that crossed a page change still means what was clicked
+        (None: the page shown now, as pages saved before it was sent meant)."""
         try:
             if event == "highlighted":
-                self._set_page_highlight(value)
+                self._set_page_highlight(value, made_on)
             elif event == "page":
                 self.page = value[0] if len(value) == 1 else value
             elif event == "frame":
@@ -385,17 +389,20 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             elif event == "showing":
                 self.showing = SHOWING[value[0]] if len(value) == 1 and 0 <= value[0] < 3 else value
             else:
-                if len(value) == 3:  # a cell of the page shown: its panel's global index
-                    value = [value[0] + self.panel_offset, *value[1:]]
+                if len(value) == 3:  # a cell of the page clicked: its panel's global index
+                    offset, count = self._page_made_on(made_on)
+                    if not 0 <= value[0] < count:
+                        raise TraitError(f"{owner(self, 'selected')} expected a panel of the "
+                                         f"page clicked, 0..{count - 1}, got {value[0]}")
+                    value = [value[0] + offset, *value[1:]]
                 self.selected = tuple(value)
         except TraitError:
             # Refused: tell the page what stands, in the controller's trait for that event.
             self._view.controller.send_state(PAGE_EVENT_STATE[event])
             return
         if event == "selected":
-            digit, row, col = self.selected
-            local = digit - self.panel_offset
-            self._click_handlers(digit, row, col, float(self.data[local, row, col]))
+            digit, row, col = self.selected  # maybe on a page no longer shown
+            self._click_handlers(digit, row, col, self._panel_value(digit, row, col))
 
     def autoscale(self, mode: str = "minmax", diverging: str | None = "RdBu_r") -> tuple[float, float]:
         """Set the colour limits from the data.

@@ -415,10 +415,30 @@ class Pages(traitlets.HasTraits):
         local = self._on_page([selected[0]])
         return (local[0], selected[1], selected[2]) if local else None
 
-    def _set_page_highlight(self, local: list[int]) -> None:
-        """The panels highlighted on the page shown are ``local`` (indices in data); other
-        pages' highlights stay."""
-        offset, count = self.panel_offset, int(self.data.shape[0])
+    def _page_made_on(self, made_on: tuple[int, int] | None) -> tuple[int, int]:
+        """(offset, count) of the page a click was made on: ``made_on`` as the page sent
+        it (Python may have turned the page since), or, without it or unpaged, the page
+        shown now."""
+        if made_on is not None and self._source is not None:
+            return made_on
+        return self.panel_offset, int(self.data.shape[0])
+
+    def _panel_value(self, panel: int, row: int, col: int) -> float:
+        """The value of global cell (panel, row, col): from ``data`` when it is on the page
+        shown, else read from the source (its page, which is likely cached)."""
+        local = panel - self.panel_offset
+        if 0 <= local < int(self.data.shape[0]):
+            return float(self.data[local, row, col])
+        size = self._page_size_in_force()
+        start = panel // size * size
+        stop = min(self._source.shape[0], start + size)
+        return float(self._source.read(start, stop)[panel - start, row, col])
+
+    def _set_page_highlight(self, local: list[int],
+                            made_on: tuple[int, int] | None = None) -> None:
+        """The panels highlighted on a page are ``local`` (its indices): the page shown,
+        or the one ``made_on`` (offset, count) names; other pages' highlights stay."""
+        offset, count = self._page_made_on(made_on)
         outside = [i for i in local if not 0 <= i < count]
         if outside:
             raise TraitError(f"{owner(self, 'highlighted')} expected panels of the page shown, "

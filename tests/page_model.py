@@ -258,14 +258,23 @@ def page_sends(grid: Any, content: dict) -> None:
     controller._handle_message(controller, content, [])
 
 
-def page_click(grid: Any, digit: int, row: int, col: int) -> None:
-    """A person clicks cell (digit, row, col) in the page."""
-    page_sends(grid, {"event": "selected", "value": [digit, row, col]})
+def _made_on(made_on: tuple[int, int] | None) -> dict:
+    """The ``offset`` and ``count`` a paged page adds to a click (state.js clickEvent)."""
+    return {} if made_on is None else {"offset": made_on[0], "count": made_on[1]}
 
 
-def page_highlight(grid: Any, indices: list[int]) -> None:
-    """A person's title clicks in the page leave ``indices`` highlighted."""
-    page_sends(grid, {"event": "highlighted", "value": list(indices)})
+def page_click(grid: Any, digit: int, row: int, col: int,
+               made_on: tuple[int, int] | None = None) -> None:
+    """A person clicks cell (digit, row, col) in the page; ``made_on``: the (offset,
+    count) of the page it was made on, as a paged page sends it (None: not sent)."""
+    page_sends(grid, {"event": "selected", "value": [digit, row, col], **_made_on(made_on)})
+
+
+def page_highlight(grid: Any, indices: list[int],
+                   made_on: tuple[int, int] | None = None) -> None:
+    """A person's title clicks in the page leave ``indices`` highlighted (``made_on`` as
+    for :func:`page_click`)."""
+    page_sends(grid, {"event": "highlighted", "value": list(indices), **_made_on(made_on)})
 
 
 @dataclass(frozen=True)

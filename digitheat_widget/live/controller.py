@@ -267,10 +267,12 @@ class GridController(anywidget.AnyWidget):
 
     # ------------------------------------------------------------------ from the page
 
-    def on_page_change(self, callback: Callable[[str, list[int]], Any],
+    def on_page_change(self, callback: Callable[[str, list[int], tuple[int, int] | None], Any],
                        remove: bool = False) -> None:
-        """Call ``callback(event, value)`` for a change made in the page: ``event`` in
-        :data:`PAGE_EVENTS`, ``value`` a list of ints (not validated yet)."""
+        """Call ``callback(event, value, made_on)`` for a change made in the page: ``event``
+        in :data:`PAGE_EVENTS`, ``value`` a list of ints (not validated yet), ``made_on``
+        the (offset, count) of the page a click was made on, as the page sent it (None:
+        not sent, by an unpaged grid or a page saved before pages sent it)."""
         self._page_handlers.register_callback(callback, remove=remove)
 
     def on_resync(self, callback: Callable[[], Any], remove: bool = False) -> None:
@@ -294,4 +296,8 @@ class GridController(anywidget.AnyWidget):
             value = content.get("value")
             if isinstance(value, list) and all(
                     isinstance(v, int) and not isinstance(v, bool) for v in value):
-                self._page_handlers(event, value)
+                offset, count = content.get("offset"), content.get("count")
+                made_on = (offset, count) if all(
+                    isinstance(v, int) and not isinstance(v, bool) and v >= 0
+                    for v in (offset, count)) else None
+                self._page_handlers(event, value, made_on)

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { mosaicLayout, paintMosaic, parseStops } from '../src/page/canvas-draw.js';
 import { interceptSends, setLocal, userSavesOnly } from '../src/page/compat.js';
 import { move, pastEdge, readout } from '../src/page/keyboard.js';
-import { createState } from '../src/page/state.js';
+import { clickEvent, createState } from '../src/page/state.js';
 import { encoded, fakeModel } from './fake-model.mjs';
 import { decode } from '../src/page/codec.js';
 
@@ -66,4 +66,17 @@ test('userSavesOnly drops saves made under the kernel\'s state lock', () => {
   model.save_changes();
   assert.equal(saved, 1);
   assert.deepEqual(model._buffered_state_diff, {});
+});
+
+test('a click tells Python the page it was made on (paged), or nothing more (not paged)', () => {
+  const paged = createState(fakeModel({ paging: { page: 1, page_count: 4, offset: 60, total: 200 } }));
+  paged.tensor = decode(encoded([0, 0, 0, 0, 0, 0], [3, 1, 2], 1));
+  assert.deepEqual(clickEvent(paged, 'selected', [2, 0, 1]),
+    { event: 'selected', value: [2, 0, 1], offset: 60, count: 3 });
+  assert.deepEqual(clickEvent(paged, 'highlighted', [0, 2]),
+    { event: 'highlighted', value: [0, 2], offset: 60, count: 3 });
+  const whole = createState(fakeModel({ paging: {} }));
+  assert.deepEqual(clickEvent(whole, 'selected', [0, 0, 0]), { event: 'selected', value: [0, 0, 0] });
+  assert.deepEqual(clickEvent(createState(fakeModel({})), 'highlighted', [1]),
+    { event: 'highlighted', value: [1] });
 });

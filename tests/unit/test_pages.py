@@ -13,6 +13,8 @@ from traitlets import TraitError
 from digitheat_widget import DigitHeatmapGrid
 from digitheat_widget.pages import CACHED_PAGES, DEFAULT_PAGE_SIZE
 
+from page_model import page_click, page_highlight
+
 da = pytest.importorskip("dask.array")
 
 RNG = np.random.default_rng(7)
@@ -284,3 +286,39 @@ def _in_a_batch(grid, value):
     with grid.hold_sync():
         grid.vmax = 3.0
         grid.data = value
+
+
+def test_a_click_made_on_a_page_python_has_left_means_the_cell_clicked():
+    """Issue 24: the page's click names the page it was made on; one that crossed a page
+    change selects that cell (not the same place on the page now shown) and calls back with
+    its value, read from the source."""
+    clicks = []
+    grid = DigitHeatmapGrid(da.from_array(VALUES, chunks=(50, 7, 6)), page_size=20,
+                            stack_limits=False)
+    grid.on_cell_click(lambda *args: clicks.append(args))
+    grid.page = 2  # panels 40-59: the page the person clicks on...
+    grid.page = 3  # ...while Python has moved on to 60-79
+    page_click(grid, 2, 4, 5, made_on=(40, 20))
+    assert grid.selected == (42, 4, 5)
+    assert clicks == [(42, 4, 5, VALUES[42, 4, 5])]
+    assert grid.figure.selected is None  # not on the page shown
+    # A page_size change in flight: the local index past the new page's end, no IndexError.
+    grid.page_size = 5  # page 0 of 5 panels (the first panel kept: page 12, 60-64)
+    page_click(grid, 17, 0, 1, made_on=(60, 20))
+    assert grid.selected == (77, 0, 1)
+    assert clicks[-1] == (77, 0, 1, VALUES[77, 0, 1])
+    # A title click likewise toggles that page's highlight, not the shown page's.
+    grid.highlighted = [41, 62]
+    page_highlight(grid, [1, 3], made_on=(40, 20))
+    assert sorted(grid.highlighted) == [41, 43, 62]
+    page_highlight(grid, [], made_on=(40, 20))
+    assert grid.highlighted == [62]
+    # Outside the page it names: refused, and the page is told what stands.
+    before = len(clicks)
+    page_click(grid, 20, 0, 0, made_on=(40, 20))
+    assert grid.selected == (77, 0, 1) and len(clicks) == before
+    # Without an offset (a page saved before it was sent): the page shown now, as before.
+    page_click(grid, 1, 2, 3)
+    assert grid.selected == (grid.panel_offset + 1, 2, 3)
+    assert clicks[-1] == (grid.panel_offset + 1, 2, 3, VALUES[grid.panel_offset + 1, 2, 3])
+    grid.close()

@@ -35,7 +35,7 @@ import { colorbarSize } from './geometry.js';
 import { keyboard } from './keyboard.js';
 import { limitsInForce } from './limits.js';
 import { lookup, register, unregister } from './registry.js';
-import { createState, labelOf } from './state.js';
+import { clickEvent, createState, labelOf } from './state.js';
 import { stylesheet } from './stylesheet.js';
 import { tickLabels } from './ticks.js';
 
@@ -297,14 +297,14 @@ async function initialize({ model }) {
   function toggleHighlight(index, callbacks) {
     const chosen = state.highlighted.includes(index)
       ? state.highlighted.filter((i) => i !== index) : [...state.highlighted, index];
-    pageChange({ highlighted: chosen }, { event: 'highlighted', value: chosen }, callbacks);
+    pageChange({ highlighted: chosen }, clickEvent(state, 'highlighted', chosen), callbacks);
   }
 
   /** @param {number} index @param {number} row @param {number} col @param {any} [callbacks] */
   function select(index, row, col, callbacks) {
     const [count, rows, cols] = state.tensor ? state.tensor.shape : [0, 0, 0];
     if (!(index < count && row < rows && col < cols)) return;
-    pageChange({ selected: [index, row, col] }, { event: 'selected', value: [index, row, col] },
+    pageChange({ selected: [index, row, col] }, clickEvent(state, 'selected', [index, row, col]),
       callbacks);
   }
 

@@ -144,3 +144,20 @@ export function shapeOf(state) {
 export function labelOf(state, p) {
   return String((state.layout.labels || [])[p] ?? p);
 }
+
+/**
+ * What the page tells Python of a click (`selected`, `highlighted`) on the page shown,
+ * whose panels it names in the page's own indices. Paged, it carries where that page
+ * starts (`offset`) and how many panels it shows (`count`): Python may have moved to
+ * another page before the click arrives, and still finds the panels clicked. Not paged
+ * (or a page saved before this): no offset, and Python reads the indices as its own page's.
+ * @param {PageState} state
+ * @param {string} event
+ * @param {number[]} value
+ * @returns {{event: string, value: number[], offset?: number, count?: number}}
+ */
+export function clickEvent(state, event, value) {
+  const { offset } = state.paging || {};
+  if (!Number.isInteger(offset)) return { event, value };
+  return { event, value, offset, count: shapeOf(state)[0] };
+}
