@@ -124,9 +124,17 @@ def check_size(shape: Sequence[int], bounds: StackBounds = MAPS) -> None:
     Raises
     ------
     ValueError
-        When ``shape`` has another number of axes than ``bounds.axes``, an empty axis,
-        or more items or values than ``bounds`` allow. The message says what came.
+        When ``shape`` has an unknown size (NaN: a Dask array after boolean indexing),
+        another number of axes than ``bounds.axes``, an empty axis, or more items or
+        values than ``bounds`` allow. The message says what came.
     """
+    unknown = [i for i, n in enumerate(shape) if n is None or (isinstance(n, float) and math.isnan(n))]
+    if unknown:  # a Dask array after boolean indexing: its chunk sizes are not computed yet
+        what = (f"its {bounds.first_name[:-1]} count is unknown" if unknown == [0]
+                else f"the sizes of its axes {unknown} are unknown")
+        raise ValueError(f"expected an array of known shape {bounds.axes}, got shape "
+                         f"{tuple(shape)}: {what} (e.g. a Dask array after boolean "
+                         f"indexing); call x.compute_chunk_sizes() first")
     shape = tuple(int(n) for n in shape)
     if len(shape) != bounds.ndim:
         raise ValueError(f"expected a {bounds.ndim}-D array {bounds.axes}, got {len(shape)}-D "
@@ -193,6 +201,23 @@ def _dtype_of(value: Any) -> np.dtype | None:
         return None
 
 
+def _is_engine(value: Any) -> bool:
+    """Whether ``value`` is computed or read by an engine (Dask, Zarr) when numpy reads it."""
+    return type(value).__module__.split(".")[0] in ("dask", "zarr")
+
+
+def engine_error(value: Any, err: BaseException) -> str:
+    """The one wording of an engine's failure to compute or read ``value`` (a Dask
+    block raising, a Zarr chunk missing): what was expected, and the engine's error
+    as it came, on one line."""
+    engine = type(value).__module__.split(".")[0].capitalize()
+    verb = "compute" if engine == "Dask" else "read"
+    said = " ".join(str(err).split())
+    said = said if len(said) <= 500 else said[:497] + "..."
+    return (f"expected values {engine} can {verb}, got a {engine} {type(value).__name__} "
+            f"that raised {type(err).__name__}" + (f": {said}" if said else ""))
+
+
 def as_stack(value: object, bounds: StackBounds = MAPS) -> np.ndarray:
     """The one conversion of everything the grid takes as maps (data, a reference, frames
     assigned or recorded, a page of a paged stack, a chunk of the whole-stack limits):
@@ -235,9 +260,11 @@ def as_stack(value: object, bounds: StackBounds = MAPS) -> np.ndarray:
     except MemoryError:
         raise ValueError(f"expected an array that fits in memory as float64, got shape "
                          f"{shape}") from None
-    except ValueError as err:
-        raise ValueError(f"expected a numeric array-like, got {type(value).__name__}: {err}") from None
     except Exception as err:  # numpy (or an engine computing it) raises many kinds
+        if _is_engine(value):
+            raise ValueError(engine_error(value, err)) from None
+        if isinstance(err, ValueError):
+            raise ValueError(f"expected a numeric array-like, got {type(value).__name__}: {err}") from None
         raise ValueError(f"expected a numeric array-like, got {type(value).__name__}: "
                          f"{type(err).__name__}: {err}") from None
     check_real(array.dtype)

@@ -38,7 +38,17 @@ import traitlets
 from ipywidgets import HTML, FloatProgress, HBox, Layout
 from traitlets import TraitError, observe, validate
 
-from .data import CHUNK, MAPS, MAX_PANELS, PAGED, as_stack, check_real, check_size, min_span
+from .data import (
+    CHUNK,
+    MAPS,
+    MAX_PANELS,
+    PAGED,
+    as_stack,
+    check_real,
+    check_size,
+    engine_error,
+    min_span,
+)
 from .traits import Integer, default_labels, owner
 
 #: Panels per page when ``page_size`` is None and the grid pages.
@@ -96,9 +106,9 @@ class PanelSource:
             names = None if coord is None else coord.values  # formatted when read
         if not is_lazy(array) and not isinstance(array, np.ndarray):
             array = np.asarray(array)
-        shape = tuple(int(s) for s in getattr(array, "shape", ()))
         # The one kind and size checks, from dtype and shape: nothing is read to refuse it.
-        check_size(shape, PAGED)
+        check_size(tuple(getattr(array, "shape", ())), PAGED)
+        shape = tuple(int(s) for s in array.shape)
         check_real(np.dtype(_engine_array(array).dtype))
         if names is not None and len(names) != shape[0]:
             raise ValueError(f"expected {shape[0]} labels (one per panel), got {len(names)}")
@@ -125,7 +135,11 @@ class PanelSource:
                 return self._cache[key]
         # The one size check before anything is read (a Zarr slice reads) or computed.
         check_size((stop - start, *self.shape[1:]), MAPS)
-        tensor = as_stack(_engine_array(self.array[start:stop]), MAPS)
+        try:
+            part = _engine_array(self.array[start:stop])  # a Zarr slice reads here
+        except Exception as err:
+            raise ValueError(engine_error(_engine_array(self.array), err)) from None
+        tensor = as_stack(part, MAPS)
         with self._cache_lock:
             self._cache[key] = tensor
             while len(self._cache) > CACHED_PAGES:
@@ -474,7 +488,7 @@ class Pages(traitlets.HasTraits):
         old_source, old_span = self._source, self._page_span
         self._source = source
         try:
-            self._show_page(0)
+            self._show_page(0, "data")  # a refusal names data: the stack given is refused
         except BaseException as err:  # Ctrl-C while the page computes, too
             self._source = old_source
             if isinstance(err, TraitError) or not isinstance(err, Exception):
@@ -508,13 +522,14 @@ class Pages(traitlets.HasTraits):
             self._loading_page = False
         self._paging_changed()
 
-    def _show_page(self, page: int) -> None:
+    def _show_page(self, page: int, trait: str = "page") -> None:
+        """Show ``page``; values refused when they are read are refused as ``trait``."""
         source, size = self._source, self._page_size_in_force()  # page: checked by the caller
         start, stop = page * size, min(source.shape[0], (page + 1) * size)
         try:
             maps = source.read(start, stop)
         except ValueError as err:  # values as_tensor refuses, found when they are read
-            raise TraitError(f"{owner(self, 'page')} could not show page {page} (panels "
+            raise TraitError(f"{owner(self, trait)} could not show page {page} (panels "
                              f"{start}..{stop - 1}): {err}") from None
         view = self._live()
         with view.batched() if view is not None else contextlib.nullcontext():

@@ -1131,6 +1131,36 @@ def _unknown(name: str, value: Any) -> Callable[..., Any]:
     return act
 
 
+class _ArrayRaising:
+    """An array-like whose ``__array__`` raises (a proxy whose values cannot be had)."""
+
+    def __array__(self, *args: Any, **kwargs: Any) -> np.ndarray:
+        raise RuntimeError("no values here")
+
+    def __repr__(self) -> str:
+        return "_ArrayRaising()"
+
+
+def _dask(maps: np.ndarray) -> Any:
+    return need("dask.array").from_array(maps, chunks=2)
+
+
+def _unknown_count() -> Any:
+    """A Dask stack after boolean indexing: its panel count is NaN until computed."""
+    x = _dask(_good())
+    return x[x[:, 0, 0] >= 0]
+
+
+def _paged_raising(error: Exception) -> DigitHeatmapGrid:
+    """Two pages of a Dask stack whose second chunk raises ``error`` when computed."""
+    def block(maps, block_info=None):
+        if block_info[0]["chunk-location"][0] == 1:
+            raise error
+        return maps
+    stack = _dask(np.concatenate([_good(), _good(0.5)])).map_blocks(block, dtype=float)
+    return DigitHeatmapGrid(stack, page_size=2, renderer="canvas", stack_limits=False)
+
+
 def misspelt(name: str, value: Any, closest: str) -> Case:
     return Case("misspelt trait", f"{name} (closest {closest})", _unknown(name, value),
                 rf"DigitHeatmapGrid\.{name} is not a trait of the grid: expected the name of a "
@@ -1153,6 +1183,26 @@ ISSUE_24 = [
     misspelt("vamx", 0.01, "vmax"),
     misspelt("colourmap", "viridis", "colormap"),
     misspelt("hilighted", [3], "highlighted"),
+    # issue 24, part 4: what an engine or a lazy array's shape gives is refused as the
+    # trait given, saying what came, on one line.
+    refuse("frames", "__array__ raising", lambda: _ArrayRaising(),
+           r"expected a numeric array-like, got _ArrayRaising: RuntimeError: no values here",
+           start="held"),
+    refuse("data", "Dask with +inf on page 0", lambda: _dask(_with(np.inf)),
+           r"could not show page 0 \(panels 0\.\.1\): expected finite values or NaN, got \+-inf",
+           start="held", owner=r"^DigitHeatmapGrid\.data "),
+    Case("page", "Dask block raising on page 1", set_("page", lambda: 1),
+         r"could not show page 1 \(panels 2\.\.3\): expected values Dask can compute, got a "
+         r"Dask Array that raised ValueError: chunk 1 is gone \(disk\) retry later$",
+         start=lambda: _paged_raising(ValueError("chunk 1 is gone (disk)\nretry later")),
+         owner=r"^DigitHeatmapGrid\.page "),
+    refuse("data", "Dask of unknown panel count", lambda: _unknown_count(),
+           r"expected an array of known shape \(N, H, W\), got shape \(nan, 3, 4\): its panel "
+           r"count is unknown .*call x\.compute_chunk_sizes\(\) first", start="held"),
+    Case("compare", "Dask of unknown panel count (held)", lambda grid, tmp_path: grid.compare(_unknown_count()),
+         r"expected an array of known shape \(N, H, W\), got shape \(nan, 3, 4\): its panel "
+         r"count is unknown .*compute_chunk_sizes\(\)", start="held",
+         owner=r"^DigitHeatmapGrid\.reference "),
 ]
 
 
