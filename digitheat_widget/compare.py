@@ -101,14 +101,13 @@ class Compare(HasTraits):
         """The maps the grid draws in ``view`` (default: the one shown) when its data is
         ``data`` (default: ``self.data``; a frame, for an animation)."""
         view = view or self.showing
-        if data is not None and data is not self.data:
-            if self.reference is None or view == "data":
-                return data
-            return self.reference if view == "reference" else data - self.reference
+        data = self.data if data is None else data
         if self.reference is None or view == "data":
-            return self.data
+            return data
         if view == "reference":
             return self.reference
+        if data is not self.data:  # a frame's difference: not the one kept below
+            return data - self.reference
         key = (self.data, self.reference)
         cached = getattr(self, "_difference", None)
         if cached is None or cached[0][0] is not key[0] or cached[0][1] is not key[1]:
