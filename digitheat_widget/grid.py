@@ -557,6 +557,9 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             close_widgets([*self._limits_status.children, self._limits_status])
         layout = self._trait_values.get("layout")  # reading .layout would create one
         super().close()
+        # ipywidgets sets the instance's _repr_mimebundle_ to None, so a closed grid
+        # displayed showed its repr as if it were live: the class's own says it is closed.
+        self.__dict__.pop("_repr_mimebundle_", None)
         if layout is not None:
             layout.close()
 

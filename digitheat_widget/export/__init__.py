@@ -123,13 +123,19 @@ class Exports:
         return grid_to_html(self, path, title=title, theme=theme,
                             hidden=self._widgets_needing_python())
 
+    def _closed_message(self, what: str) -> str | None:
+        """A closed grid has no widgets left to show or save live: what to say instead of a
+        NoneType error from deep inside ipywidgets (its pictures still draw), else None."""
+        if getattr(self, "comm", "open") is not None:
+            return None
+        where = f"{type(self).__name__}.{what}" if what else type(self).__name__
+        return (f"{where}: the grid is closed (close() was called); make "
+                f"a new grid, or use to_svg() / to_png(), which need no widgets")
+
     def _refuse_if_closed(self, what: str) -> None:
-        """A closed grid has no widgets left to show or save live: say so, not a
-        NoneType error from deep inside ipywidgets. (Its pictures still draw.)"""
-        if getattr(self, "comm", "open") is None:
-            raise RuntimeError(f"{type(self).__name__}.{what}: the grid is closed (close() was "
-                               f"called); make a new grid, or use to_svg() / to_png(), which "
-                               f"need no widgets")
+        message = self._closed_message(what)
+        if message is not None:
+            raise RuntimeError(message)
 
     # Hooks the grid fills in.
     def _send_pending(self) -> None:
@@ -141,7 +147,11 @@ class Exports:
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
         """The live widget view plus a static PNG of the figure, so nbconvert, GitHub and
-        a notebook opened without a kernel still show the grid (as it was when displayed)."""
+        a notebook opened without a kernel still show the grid (as it was when displayed).
+        A closed grid shows only a sentence saying so (a display must not raise)."""
+        closed = self._closed_message("")
+        if closed is not None:
+            return {"text/plain": closed}
         bundle = super()._repr_mimebundle_(**kwargs)
         if bundle is None:
             return None

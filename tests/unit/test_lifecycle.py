@@ -4,6 +4,7 @@ notebooks run end to end in tests/pipelines/test_notebooks.py)."""
 from __future__ import annotations
 
 import gc
+import re
 from collections import Counter
 
 import bqplot
@@ -142,3 +143,19 @@ def test_a_closed_grid_says_so_when_saved_live(tmp_path):
             save()
     assert not (tmp_path / "g.html").exists()
     assert grid.to_png(1).startswith(b"\x89PNG") and "<svg" in grid.to_svg()
+
+
+def test_a_closed_grid_says_so_when_displayed():
+    """Issue 24: after close(), _repr_mimebundle_() raised "'NoneType' object is not
+    callable" (ipywidgets sets it to None), and IPython displayed the closed grid's repr as
+    if it were live. Displayed, it now says it is closed, and offers no widget view."""
+    from IPython.core.formatters import DisplayFormatter
+
+    grid = DigitHeatmapGrid()
+    grid.close()
+    bundle = grid._repr_mimebundle_()
+    assert set(bundle) == {"text/plain"}
+    assert re.fullmatch(r"DigitHeatmapGrid: the grid is closed \(close\(\) was called\).*",
+                        bundle["text/plain"])
+    shown, _ = DisplayFormatter().format(grid)  # what IPython shows for `grid` in a cell
+    assert shown == bundle
