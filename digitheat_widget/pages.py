@@ -15,8 +15,9 @@ follow its shape: ``labels``, ``frames``, ``reference``) is the page.
 Colour limits: the page's own at first ("provisional", said in the page), while a
 background thread asks the engine for the whole stack's minimum, maximum and robust
 percentiles chunk by chunk (through a ``dask.distributed`` client when one is running,
-else Dask's local scheduler or plain reads), with a progress bar in the page. When it
-finishes, automatic limits become the whole stack's, and ``autoscale("robust")`` uses
+else Dask's local scheduler or plain reads), with a progress bar in the page. Where no
+thread can start (Pyodide, in JupyterLite), the same pass runs on the kernel's event loop,
+a few chunks per turn between the kernel's messages. When it finishes, automatic limits become the whole stack's, and ``autoscale("robust")`` uses
 its percentiles. Minimum and maximum are exact; the percentiles are read off a sketch of
 1001 quantiles per chunk, merged with each chunk's size as weight (within about a
 thousandth of a chunk's values in rank). ``stack_limits=False`` skips that pass.
@@ -24,13 +25,17 @@ thousandth of a chunk's values in rank). ``stack_limits=False`` skips that pass.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import contextlib
 import html
+import sys
 import threading
+import time
+import warnings
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 import numpy as np
@@ -223,12 +228,41 @@ def _stop_summaries() -> None:
         summary.wait(2.0)
 
 
+#: Without threads (Pyodide), the pass runs on the event loop: each turn computes chunks
+#: for about this long (seconds), then gives the loop back to the kernel's messages.
+COOPERATIVE_SLICE = 0.05
+
+
+def threads_unavailable() -> bool:
+    """Whether this Python cannot start threads at all (Pyodide, in JupyterLite)."""
+    return sys.platform == "emscripten"
+
+
+def _event_loop() -> asyncio.AbstractEventLoop | None:
+    """The loop the kernel runs on, to come back to later; None in plain Python."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    if threads_unavailable():  # Pyodide's loop runs whenever Python is idle
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                return asyncio.get_event_loop()
+        except RuntimeError:
+            return None
+    return None
+
+
 class StackSummary:
-    """The whole stack's limits, found chunk by chunk in a background thread.
+    """The whole stack's limits, found chunk by chunk in a background thread, or, where
+    no thread can start (Pyodide), on the event loop a few chunks per turn.
 
     ``done`` / ``total`` count chunks; ``result`` is None until every chunk is in (then
     a dict of min, max, low, high, count); ``error`` holds what stopped it, if anything.
-    ``on_progress(summary)`` is called from the thread after each step and at the end.
+    ``on_progress(summary)`` is called after each step and at the end (from the thread,
+    or from the event loop). ``mode`` says where it runs: ``"thread"``, ``"event loop"``
+    or ``"caller"`` (no thread and no loop: computed by :meth:`start`).
     """
 
     def __init__(self, source: PanelSource, on_progress: Callable[[StackSummary], None]) -> None:
@@ -239,18 +273,39 @@ class StackSummary:
         self.result: dict[str, float] | None = None
         self.error: Exception | None = None
         self.engine = "numpy"
+        self.mode = "thread"
         self._cancelled = threading.Event()
         self._futures: list[Any] = []
         self._thread = threading.Thread(target=self._run, name="digitheat-limits", daemon=True)
+        self._steps: Iterator[None] | None = None  # without a thread: the pass, step by step
+        self._finished = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._turn: asyncio.Handle | None = None
 
     def start(self) -> StackSummary:
         _RUNNING.add(self)
-        self._thread.start()
+        if not threads_unavailable():
+            try:
+                self._thread.start()
+                return self
+            except RuntimeError:  # "can't start new thread": no threads here after all
+                pass
+        self._steps = self._pass(cooperative=True)
+        self._loop = _event_loop()
+        if self._loop is None:
+            self.mode = "caller"  # nothing would come back to it later: computed now
+            self._advance(None)
+        else:
+            self.mode = "event loop"
+            self._turn = self._loop.call_soon(self._take_turn)
         return self
 
     def cancel(self) -> None:
         """Stop at the next chunk (a distributed client's tasks are cancelled)."""
         self._cancelled.set()
+        if self._turn is not None:
+            self._turn.cancel()
+            self._turn = None
         client = _distributed_client() if self._futures else None
         if client is not None:
             try:
@@ -259,32 +314,73 @@ class StackSummary:
                 pass
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Wait for the thread to end; whether it did."""
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
+        """Wait for the pass to end; whether it did. On the event loop, the chunks left
+        are computed here and now (within ``timeout``): waiting on the loop from inside
+        it would never end."""
+        if self._steps is None:
+            self._thread.join(timeout)
+            return not self._thread.is_alive()
+        if not self._finished and not self._cancelled.is_set():
+            self._advance(None if timeout is None else time.monotonic() + timeout)
+        return self._finished or self._cancelled.is_set()
 
     @property
     def running(self) -> bool:
-        return self._thread.is_alive()
+        if self._steps is None:
+            return self._thread.is_alive()
+        return not self._finished and not self._cancelled.is_set()
+
+    def _take_turn(self) -> None:
+        """One turn on the event loop: chunks for about COOPERATIVE_SLICE seconds."""
+        self._turn = None
+        if self._advance(time.monotonic() + COOPERATIVE_SLICE) and self._loop is not None:
+            self._turn = self._loop.call_soon(self._take_turn)
+
+    def _advance(self, deadline: float | None) -> bool:
+        """Steps of the pass until ``deadline`` (None: to the end); whether any are left."""
+        steps = self._steps
+        while not self._finished and not self._cancelled.is_set():
+            try:
+                next(steps)
+            except StopIteration:
+                break
+            except BaseException:  # Ctrl-C while wait() computes: the pass stops, said
+                self.error = RuntimeError("the whole stack's limits were interrupted")
+                self._finished = True
+                self._step()
+                raise
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+        return not self._finished and not self._cancelled.is_set()
 
     def _step(self) -> None:
         if not self._cancelled.is_set():
             self.on_progress(self)
 
     def _run(self) -> None:
+        for _ in self._pass(cooperative=False):
+            pass
+
+    def _pass(self, cooperative: bool) -> Iterator[None]:
+        """The pass, one step (a chunk, or a batch of chunks) per ``next``; at the end
+        ``result`` or ``error`` is set and ``on_progress`` called."""
         try:
-            parts = self._dask_parts() if self._is_dask() else self._read_parts()
+            if self._is_dask():
+                parts = yield from self._dask_parts(cooperative)
+            else:
+                parts = yield from self._read_parts()
             if parts is not None and not self._cancelled.is_set():
                 self.result = _combine(parts) or {"min": 0.0, "max": 1.0, "low": 0.0,
                                                   "high": 1.0, "count": 0}
         except Exception as err:  # reported in the page and kept; never raised in a thread
             self.error = err
+        self._finished = True
         self._step()
 
     def _is_dask(self) -> bool:
         return _module(_engine_array(self.source.array)) == "dask"
 
-    def _read_parts(self) -> list[tuple] | None:
+    def _read_parts(self) -> Generator[None, None, list[tuple] | None]:
         bounds = self.source.chunk_bounds()
         self.total, parts = len(bounds), []
         array = self.source.array
@@ -295,15 +391,16 @@ class StackSummary:
             parts.append(_summarise(_engine_array(block)))
             self.done += 1
             self._step()
+            yield
         return parts
 
-    def _dask_parts(self) -> list[tuple] | None:
+    def _dask_parts(self, cooperative: bool) -> Generator[None, None, list[tuple] | None]:
         import dask
 
         blocks = _engine_array(self.source.array).to_delayed().ravel()
         tasks = [dask.delayed(_summarise)(block) for block in blocks]
         self.total = len(tasks)
-        client = _distributed_client()
+        client = None if cooperative else _distributed_client()
         if client is not None:
             from distributed import as_completed
 
@@ -316,18 +413,22 @@ class StackSummary:
                 parts.append(future.result())
                 self.done += 1
                 self._step()
+                yield
             return parts
         self.engine = "dask"
         # Two chunks at a time: more held at once grows the kernel's memory with N (a
         # fiftieth of a million panels' chunks: 363 MB at the peak instead of 247).
-        batch = 2
+        # Without threads, one at a time on Dask's synchronous scheduler (its threaded
+        # one starts a pool).
+        batch, scheduler = (1, "synchronous") if cooperative else (2, None)
         parts = []
         for first in range(0, len(tasks), batch):
             if self._cancelled.is_set():
                 return None
-            parts.extend(dask.compute(*tasks[first:first + batch]))
+            parts.extend(dask.compute(*tasks[first:first + batch], scheduler=scheduler))
             self.done = len(parts)
             self._step()
+            yield
         return parts
 
 
@@ -397,7 +498,8 @@ class Pages(traitlets.HasTraits):
 
     def wait_for_limits(self, timeout: float | None = None) -> bool:
         """Block until the whole stack's limits are known (or their computation stopped);
-        whether it ended within ``timeout`` seconds."""
+        whether it ended within ``timeout`` seconds. Without threads (Pyodide) the chunks
+        left are computed by this call."""
         summary = self._summary
         return True if summary is None else summary.wait(timeout)
 
