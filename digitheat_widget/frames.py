@@ -23,7 +23,7 @@ from traitlets import HasTraits, TraitError, TraitType, observe, validate
 
 from .data import FRAMES, MAX_FRAME_VALUES, as_stack, auto_limits, check_size, frozen_part
 from .live.codec import frames_wire_dtype, needs_float64
-from .traits import Choice, Integer, Labels, owner, set_replaced
+from .traits import Choice, Integer, Labels, count_mismatch, owner, set_replaced
 
 #: Default bound of ``max_frames``.
 DEFAULT_MAX_FRAMES = 1000
@@ -293,9 +293,7 @@ class Frames(HasTraits):
                              f"{self.max_frames} frames, got {len(frames)}")
         labels = self.frame_labels
         if labels and len(labels) != len(frames) and labels != [str(i) for i in range(len(labels))]:
-            raise TraitError(
-                f"{owner(self, 'frames')} has {len(frames)} frames but frame_labels has "
-                f"{len(labels)} entries; set both together inside `with grid.hold_sync():`")
+            raise count_mismatch(self, "frames", "frame_labels", "frame", len(frames), len(labels))
         return frames
 
     @validate("frame")
@@ -312,8 +310,7 @@ class Frames(HasTraits):
     def _check_frame_labels(self, proposal: traitlets.Bunch) -> list[str]:
         value, count = proposal["value"], len(self.frames)
         if len(value) != count:
-            raise TraitError(f"{owner(self, 'frame_labels')} expected {count} labels (one per "
-                             f"frame), got {len(value)}")
+            raise count_mismatch(self, "frame_labels", "frame_labels", "frame", count, len(value))
         return value
 
     @validate("max_frames")

@@ -36,7 +36,7 @@ from .pages import Pages, stack_robust_limits
 from .live.controller import PAGE_EVENT_STATE
 from .live.codec import wire_dtype
 from .live.view import LiveView
-from .traits import Cell, Choice, Colormap, GridChecks, checked_map, IndexList, Integer, Labels, Limit, Tensor, changed_maps, owner
+from .traits import Cell, Choice, Colormap, GridChecks, checked_map, IndexList, Integer, Labels, Limit, Tensor, changed_maps, count_mismatch, owner
 
 #: Which parts of the figure a trait's change touches ("layout" rebuilds the live widgets).
 _PARTS = {
@@ -206,11 +206,18 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             self.layout.width = "fit-content"  # as wide as the figure, not the whole cell
         try:
             with self.hold_trait_notifications():
+                if labels is not None:
+                    # Given first, labels are checked first: given with data of another
+                    # count, the refusal names labels (one per panel), not data.
+                    self.labels = labels
                 self.page_size = page_size
                 self.stack_limits = stack_limits
                 self.data = sample_data() if data is None else data
-                if self.paged and labels is not None and len(labels) == self.panel_count:
-                    self._source.names, labels = list(labels), None  # the whole stack's
+                if self.paged and labels is not None:  # the whole stack's titles
+                    if len(labels) != self.panel_count:
+                        raise count_mismatch(self, "labels", "labels", "panel of the stack",
+                                             self.panel_count, len(labels))
+                    self._source.names, labels = list(labels), None
                 self.labels = self._default_labels(self.data.shape[0]) if labels is None else labels
                 self.vmin, self.vmax = vmin, vmax
                 self.colormap = colormap

@@ -26,6 +26,21 @@ def owner(obj: object, trait: str) -> str:
     return f"{type(obj).__name__}.{trait}"
 
 
+def count_mismatch(obj: object, trait: str, labels_trait: str, unit: str, items: int,
+                   labels: int) -> TraitError:
+    """The refusal when ``labels_trait`` and the ``unit``s it titles differ in number:
+    ``items`` of them, ``labels`` labels. It names ``trait``, the one whose value came:
+    the labels (expected one per item) or the items (expected as many as labels)."""
+    if trait == labels_trait:
+        return TraitError(f"{owner(obj, trait)} expected {items} labels (one per {unit}), "
+                          f"got {labels}")
+    return TraitError(
+        f"{owner(obj, trait)} expected {labels} {unit}{'' if labels == 1 else 's'} (one per "
+        f"entry of {labels_trait}), got "
+        f"{items}; to change both, set {trait} and {labels_trait} together inside "
+        f"`with grid.hold_sync():`")
+
+
 def set_replaced(trait: TraitType, obj: Any, value: Any) -> None:
     """Validate and store an array that is replaced, never changed in place: a new object
     notifies (plain traitlets compares with ==, which arrays answer element-wise)."""
@@ -294,10 +309,7 @@ class GridChecks:
             )
         labels = self.labels
         if labels and len(labels) != count and labels != default_labels(len(labels)):
-            raise TraitError(
-                f"{owner(self, 'data')} has {count} panels but labels has {len(labels)} "
-                f"entries; set both together inside `with grid.hold_sync():`"
-            )
+            raise count_mismatch(self, "data", "labels", "panel", count, len(labels))
         return tensor
 
     @validate("renderer")
@@ -315,9 +327,7 @@ class GridChecks:
     def _check_labels(self, proposal: traitlets.Bunch) -> list[str]:
         value, count = proposal["value"], self.data.shape[0]
         if len(value) != count:
-            raise TraitError(
-                f"{owner(self, 'labels')} expected {count} labels (one per panel), got {len(value)}"
-            )
+            raise count_mismatch(self, "labels", "labels", "panel", count, len(value))
         return value
 
     def _check_limit(self, name: str, value: Any) -> float | None:

@@ -64,7 +64,7 @@ def test_frames_given_whole():
     before = grid.frames
     with pytest.raises(TraitError, match=r"frames expected frames of maps shaped like data \(10, 7, 6\), got shape \(2, 10, 7, 5\)"):
         grid.frames = np.zeros((2, 10, 7, 5))
-    with pytest.raises(TraitError, match=r"frames has 2 frames but frame_labels has 4 entries"):
+    with pytest.raises(TraitError, match=r"frames expected 4 frames \(one per entry of frame_labels\), got 2"):
         grid.frames = frames[:2]
     with pytest.raises(TraitError, match=r"frames expected a 4-D array \(T, N, H, W\), got 3-D"):
         grid.frames = frames[0]
