@@ -151,6 +151,7 @@ class GridController(anywidget.AnyWidget):
         #: number: what a saved notebook's state lacks (it holds that stack and the last
         #: patch alone). ``send_changes_since_stack`` sends them as one patch.
         self._patched: set[int] = set()
+        self._patch_has_all = False  # the last patch sent holds every map in _patched
         self._stack_seq = self.data.seq
         self.on_msg(self._handle_message)
 
@@ -186,9 +187,15 @@ class GridController(anywidget.AnyWidget):
         stack = self.data
         stack.tensor, stack.seq = tensor, stack.seq + 1
         everything = len(indices) == tensor.shape[0]  # sorted, distinct: all maps
-        self.patch = encode(tensor if everything else tensor[list(indices)], stack.dtype,
-                            stack.seq, indices)
+        patch = encode(tensor if everything else tensor[list(indices)], stack.dtype,
+                       stack.seq, indices)
         self._patched.update(indices)
+        # A patch holding every map changed since the stack is itself what a saved
+        # notebook needs: marked with the stack's sequence, nothing is re-sent at cell end.
+        self._patch_has_all = len(indices) == len(self._patched)
+        if self._patch_has_all:
+            patch["base"] = self._stack_seq
+        self.patch = patch
 
     def send_changes_since_stack(self) -> None:
         """One patch of every map changed since the whole stack was last sent, marked with
@@ -196,12 +203,13 @@ class GridController(anywidget.AnyWidget):
         the kernel's messages, by nbconvert or myst-nb) can apply it whatever came between;
         a live page applies it as the next in sequence. Sent when a cell ends."""
         stack = self.data
-        if not self._patched or stack.tensor is None:
+        if not self._patched or self._patch_has_all or stack.tensor is None:
             return
         indices = sorted(self._patched)
         stack.seq += 1
         self.patch = {**encode(stack.tensor[indices], stack.dtype, stack.seq, indices),
                       "base": self._stack_seq}
+        self._patch_has_all = True
 
     def send_frames(self, frames: np.ndarray, labels: list[str], frame: int | None,
                     frame_limits: str, dtype: type) -> None:

@@ -58,7 +58,10 @@ def assert_patch(event, expected: np.ndarray, changed: list[int]) -> None:
     maps, indices = decode_tensor(event, "patch")
     assert indices == changed
     assert event.data["buffer_paths"] == [["patch", "buffer"]]
-    assert count_numbers(event.data["state"]["patch"]) == 3 + 1 + len(changed)
+    # shape, sequence, indices, and the stack's sequence when it holds every map changed
+    # since that stack (a saved notebook then needs no other patch).
+    patch = event.data["state"]["patch"]
+    assert count_numbers(patch) == 3 + 1 + len(changed) + ("base" in patch)
     assert maps.shape == (len(changed), *expected.shape[1:])
     np.testing.assert_allclose(maps.astype(np.float64), expected[changed], rtol=2.0**-23, atol=0)
 
@@ -303,3 +306,32 @@ def test_a_page_that_asks_for_a_resync_gets_every_map_once(grid, recorder, sampl
     newer = one_panel_changed(new, 7)
     grid.data = newer
     np.testing.assert_allclose(Page(recorder.events).shown(grid).data, newer, rtol=2.0**-23)
+
+
+def test_a_cell_end_sends_only_what_a_saved_notebook_would_lack(grid, recorder, sample):
+    """At a cell's end the saved state must show every change (the stack and the last
+    patch are all a notebook keeps), without sending again what the last patch holds."""
+    from digitheat_widget.live.view import flush_waiting
+
+    new = sample.copy()
+    new[2] += 1e-4
+    with recorder.capture() as cap:
+        grid.data = new  # map 2 alone: the patch holds every change since the stack
+        flush_waiting()
+    (event,) = cap.sends
+    assert event.data["state"]["patch"]["indices"] == [2]
+    new[5] += 1e-4
+    with recorder.capture() as cap:
+        grid.data = new  # map 5 alone now; map 2 changed earlier: a saved state lacks it
+        flush_waiting()
+    first, last = cap.sends
+    assert first.data["state"]["patch"]["indices"] == [5]
+    patch = last.data["state"]["patch"]
+    assert patch["indices"] == [2, 5]
+    stack = controller_of(grid).data
+    assert patch["base"] == stack.seq - 3  # the stack sent before the three patches
+    maps, _ = decode_tensor(last, "patch")
+    np.testing.assert_allclose(maps.astype(np.float64), new[[2, 5]], rtol=2.0**-23, atol=0)
+    with recorder.capture() as cap:
+        flush_waiting()  # nothing new: nothing sent
+    assert cap.sends == []
