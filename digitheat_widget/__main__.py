@@ -6,6 +6,8 @@
 With no tensor the bundled sample is drawn. The output type follows the suffix of -o. A
 (T, N, H, W) tensor is T frames: ``-o training.gif`` (or .webp, .apng) animates them
 (``--fps``), ``-o page.html`` plays them; a static picture shows the last.
+An option that applies to other outputs only (``--theme``: .html; ``--fps``: animations;
+``--scale``: .png and animations) is refused, not ignored.
 Any problem (missing or unreadable file, wrong shape, bad option) is reported as one
 line on stderr and a non-zero exit status: 1 for bad input, 2 for bad usage (including
 an output type that is not available).
@@ -18,7 +20,7 @@ import sys
 import tokenize  # numpy parses a .npy header with it: a damaged one raises its TokenError
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import numpy as np
 from traitlets import TraitError
@@ -26,6 +28,15 @@ from traitlets import TraitError
 PROG = "python -m digitheat_widget"
 SUFFIXES = (".svg", ".png", ".html", ".gif", ".webp", ".apng")
 ANIMATED = (".gif", ".webp", ".apng")
+#: Options that apply to some outputs only (option: its suffixes, what they are). Given
+#: for another output they are refused, each alike, not ignored: `--fps 10 -o grid.svg`
+#: most likely meant an animation, and a still picture written silently would hide that.
+APPLIES = {
+    "theme": ((".html",), ".html pages (pictures are drawn on white)"),
+    "fps": (ANIMATED, "animations (.gif, .webp, .apng)"),
+    "scale": ((".png", *ANIMATED), ".png pictures and animations (.gif, .webp, .apng)"),
+}
+DEFAULT_FPS = 5.0
 
 
 class UsageError(Exception):
@@ -60,15 +71,49 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--scale", type=int, default=None,
                         help="PNG and animations: device pixels per page pixel (default 2 for "
                         "PNG, 1 for animations)")
-    parser.add_argument("--theme", choices=("auto", "light", "dark"), default="auto",
+    parser.add_argument("--theme", choices=("auto", "light", "dark"),
                         help="HTML only: JupyterLab's light or dark colours; auto (default) "
                         "follows the reader's system")
     parser.add_argument("--page", type=int, default=None,
                         help="a stack of more than 4,096 maps is drawn a page (100 panels) at a "
                         "time: which page, from 0 (default 0)")
-    parser.add_argument("--fps", type=float, default=5.0,
+    parser.add_argument("--fps", type=float,
                         help="animations (.gif, .webp, .apng) only: frames per second (default 5)")
     return parser
+
+
+#: What the command draws: a .npy of ndim -> what it is taken as.
+_TAKES = {3: "a 3-D (N, H, W) array of maps", 4: "a 4-D (T, N, H, W) array of frames"}
+
+
+def _refusal(path: Path, shape: tuple[int, ...], dtype: np.dtype) -> str | None:
+    """Why the command cannot draw the array a header declares (before any value is
+    read), or None."""
+    takes = " or ".join(_TAKES.values())
+    if dtype.hasobject:  # np.save(allow_pickle=True) of an object array
+        return (f"{path} holds a pickled object array (dtype object, shape {shape}), which is "
+                f"not loaded: unpickling a file can run any code; expected numbers ({takes}), "
+                f"e.g. saved with np.save(path, np.asarray(maps, dtype=float))")
+    if len(shape) not in _TAKES:
+        return f"{path}: expected {takes}, got a {len(shape)}-D array of shape {shape}"
+    return None
+
+
+def _header(fh: Any) -> tuple[tuple[int, ...], np.dtype] | None:
+    """The shape and dtype a .npy file's header declares (None if it is no .npy file: an
+    .npz archive, a pickle, text); ValueError if it is damaged."""
+    magic = np.lib.format.MAGIC_PREFIX
+    if fh.read(len(magic)) != magic:
+        fh.seek(0)
+        return None
+    fh.seek(0)
+    version = np.lib.format.read_magic(fh)
+    # Versions 2 and 3 differ in the header's encoding only (3: UTF-8 field names).
+    read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+            else np.lib.format.read_array_header_2_0)
+    shape, _, dtype = read(fh)
+    fh.seek(0)
+    return tuple(shape), np.dtype(dtype)
 
 
 def _load(path: Path) -> np.ndarray:
@@ -79,7 +124,9 @@ def _load(path: Path) -> np.ndarray:
         raise ValueError(f"{path} is a directory, not a .npy file")
     try:
         with path.open("rb") as fh:
-            loaded = np.load(fh, allow_pickle=False)
+            declared = _header(fh)
+            refusal = None if declared is None else _refusal(path, *declared)
+            loaded = None if refusal else np.load(fh, allow_pickle=False)
     except OSError as err:
         raise ValueError(f"cannot read {path}: {err.strerror or err}") from None
     except MemoryError:  # a header that claims a shape too large to hold
@@ -87,6 +134,8 @@ def _load(path: Path) -> np.ndarray:
     except (ValueError, EOFError, SyntaxError, TypeError, UnicodeDecodeError, tokenize.TokenError):
         # An empty file, a malformed or pickled header: numpy's own reason only confuses.
         raise ValueError(f"{path} is not a NumPy .npy file (or its header is damaged)") from None
+    if refusal:
+        raise ValueError(refusal)
     if not isinstance(loaded, np.ndarray):  # an .npz archive
         loaded.close()
         raise ValueError(f"{path} is an .npz archive; expected a .npy file holding one array")
@@ -166,11 +215,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                              f"{', '.join(SUFFIXES)}, got {suffix or 'no suffix'!r}")
         if args.scale is not None and not 1 <= args.scale <= 16:
             raise UsageError(f"--scale expected an integer in 1..16, got {args.scale}")
-        if suffix != ".html" and args.theme != "auto":
-            raise UsageError(f"--theme applies to .html pages only (pictures are drawn on "
-                             f"white), got --theme {args.theme} for -o {args.output}")
+        for name, (suffixes, outputs) in APPLIES.items():
+            value = getattr(args, name)
+            if value is not None and suffix not in suffixes:
+                shown = f"{value:g}" if isinstance(value, float) else value
+                raise UsageError(f"--{name} applies only to {outputs}, got --{name} {shown} "
+                                 f"for -o {args.output}")
         grid = _build(args)
-        message = _write(grid, args.output, args.scale, args.theme, args.fps) + _which_panels(grid)
+        message = _write(grid, args.output, args.scale, args.theme or "auto",
+                         DEFAULT_FPS if args.fps is None else args.fps) + _which_panels(grid)
     except UsageError as err:
         print(f"{PROG}: error: {_one_line(err)}", file=sys.stderr)
         return 2

@@ -482,6 +482,63 @@ def test_cli_bad_option(tmp_path: Path, args: list[str], words: list[str]) -> No
     assert not (tmp_path / "x.png").exists()
 
 
+#: Options that apply to some outputs only, given for another (issue 24: --fps was ignored
+#: for .svg while --theme was refused there). Each is refused alike, before anything is read.
+OPTION_ELSEWHERE = [
+    (["--fps", "0"], "x.svg", "--fps applies only to animations (.gif, .webp, .apng), got --fps 0 for -o x.svg"),
+    (["--fps", "10"], "x.png", "--fps applies only to animations (.gif, .webp, .apng), got --fps 10 for -o x.png"),
+    (["--fps", "2"], "x.html", "--fps applies only to animations"),
+    (["--theme", "dark"], "x.svg", "--theme applies only to .html pages (pictures are drawn on white), got --theme dark for -o x.svg"),
+    (["--theme", "light"], "x.gif", "--theme applies only to .html pages"),
+    (["--scale", "3"], "x.svg", "--scale applies only to .png pictures and animations (.gif, .webp, .apng), got --scale 3 for -o x.svg"),
+    (["--scale", "2"], "x.html", "--scale applies only to .png pictures and animations"),
+]
+
+
+@pytest.mark.parametrize(("args", "output", "says"), OPTION_ELSEWHERE,
+                         ids=[f"{a[0]} for {o}" for a, o, _ in OPTION_ELSEWHERE])
+def test_cli_refuses_an_option_for_an_output_it_does_not_apply_to(
+        tmp_path: Path, args: list[str], output: str, says: str) -> None:
+    result = run_cli("nope.npy", "-o", output, *args, cwd=tmp_path)
+    assert result.returncode == 2  # a usage error, found before the (missing) tensor
+    assert_one_line_error(result, says)
+    assert not (tmp_path / output).exists()
+
+
+def _pickled_frames(path: Path) -> None:
+    np.save(path, np.full((2, 3, 4, 5), 1.5, dtype=object), allow_pickle=True)
+
+
+def _pickled_ragged(path: Path) -> None:
+    np.save(path, np.array([np.zeros((2, 2)), np.zeros((3, 3))], dtype=object), allow_pickle=True)
+
+
+#: A .npy the command cannot draw, refused with its own reason (issue 24: a pickled 4-D
+#: .npy was "not a NumPy .npy file (or its header is damaged)"): expected, then what came.
+NPY_REFUSED = [
+    ("pickled 4-D", _pickled_frames,
+     ["pickled object array (dtype object, shape (2, 3, 4, 5)), which is not loaded: unpickling "
+      "a file can run any code; expected numbers (a 3-D (N, H, W) array of maps or a 4-D "
+      "(T, N, H, W) array of frames)"]),
+    ("pickled ragged", _pickled_ragged, ["pickled object array (dtype object, shape (2,))"]),
+    ("5-D", lambda path: np.save(path, np.zeros((2, 2, 3, 4, 5))),
+     ["expected a 3-D (N, H, W) array of maps or a 4-D (T, N, H, W) array of frames, got a "
+      "5-D array of shape (2, 2, 3, 4, 5)"]),
+    ("1-D", lambda path: np.save(path, np.zeros(7)), ["got a 1-D array of shape (7,)"]),
+]
+
+
+@pytest.mark.parametrize(("write", "says"), [(w, s) for _, w, s in NPY_REFUSED],
+                         ids=[name for name, _, _ in NPY_REFUSED])
+def test_cli_says_why_it_cannot_draw_a_npy(tmp_path: Path, write, says: list[str]) -> None:
+    write(tmp_path / "t.npy")
+    result = run_cli("t.npy", "-o", "x.svg", cwd=tmp_path)
+    assert result.returncode == 1
+    assert_one_line_error(result, "t.npy", *says)
+    assert "not a NumPy .npy file" not in result.stderr
+    assert not (tmp_path / "x.svg").exists()
+
+
 def test_cli_unknown_output_type(tmp_path: Path) -> None:
     result = run_cli("-o", "x.pdf", cwd=tmp_path)
     assert result.returncode == 2
