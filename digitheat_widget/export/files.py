@@ -23,10 +23,12 @@ def write_atomically(path: str | os.PathLike[str], content: bytes) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(content)
         # mkstemp makes the file private (0600); an export is handed out (a web server,
-        # a shared folder), so it gets the mode open() would give: 0666 less the umask.
+        # a shared folder), so it gets the mode open() would give: 0666 less the umask,
+        # but always readable and writable by its owner (Pyodide reports a umask of 0777,
+        # which open() there ignores: 0666 & ~0777 made a file no one could read back).
         umask = os.umask(0o022)
         os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
+        os.chmod(temporary, (0o666 & ~umask) | 0o600)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -1,11 +1,17 @@
-"""Paging where no thread can start (Pyodide, in JupyterLite): the whole stack's limits are
-computed on the event loop, chunk by chunk, with the progress shown, and equal what the
-background thread finds. Threads are made unavailable as Pyodide makes them:
-``threading.Thread.start`` raises ``RuntimeError("can't start new thread")``."""
+"""What differs in Pyodide (JupyterLite's kernel), made so here.
+
+Paging where no thread can start: the whole stack's limits are computed on the event loop,
+chunk by chunk, with the progress shown, and equal what the background thread finds.
+Threads are made unavailable as Pyodide makes them: ``threading.Thread.start`` raises
+``RuntimeError("can't start new thread")``.
+
+Files: Pyodide reports a umask of 0777; an export must still be readable by its writer.
+(The whole site, in Chromium: tests/pipelines/test_jupyterlite.py.)"""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
 
@@ -178,3 +184,17 @@ def test_a_dask_stack_without_threads(monkeypatch):
         assert grid._summary.result == expected
     finally:
         grid.close()
+
+
+def test_an_export_stays_readable_by_its_writer_under_pyodides_umask(tmp_path):
+    """In JupyterLite, grid.save("grid.html") wrote a file Python could not open again
+    (PermissionError): 0666 less Pyodide's umask 0777 is mode 000."""
+    umask = os.umask(0o777)
+    try:
+        grid = DigitHeatmapGrid()
+        grid.save(tmp_path / "grid.html")
+        grid.close()
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "grid.html").stat().st_mode & 0o600 == 0o600
+    assert "digitheat" in (tmp_path / "grid.html").read_text()
