@@ -3,6 +3,10 @@
     python -m digitheat_widget [tensor.npy] -o grid.png [--vmin X] [--vmax X]
         [--colormap NAME] [--highlight 3 8] [--columns N] [--labels a b c ...] [--scale 2]
 
+    python -m digitheat_widget lite NOTEBOOKS_DIR -o SITE_DIR [--pyodide ...]
+
+builds a JupyterLite course site instead (``digitheat_widget.lite``; ``lite --help``).
+
 With no tensor the bundled sample is drawn. The output type follows the suffix of -o. A
 (T, N, H, W) tensor is T frames: ``-o training.gif`` (or .webp, .apng) animates them
 (``--fps``), ``-o page.html`` plays them; a static picture shows the last.
@@ -207,6 +211,11 @@ def _write(grid, output: Path, scale: int, theme: str, fps: float) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["lite"]:
+        from .lite import main as lite_main
+
+        return lite_main(argv[1:])
     try:
         args = _parser().parse_args(argv)
         suffix = args.output.suffix.lower()
