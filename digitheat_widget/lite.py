@@ -551,6 +551,10 @@ def _resolve(own: Path, runtime: Runtime | None, cache: Path, into: Path,
                 chosen[name] = lock[name]["version"]
                 pyodide.add(name)
                 continue
+            if lock is None and name in KERNEL_PYODIDE:  # the kernel has loaded it to start
+                chosen[name] = None
+                pyodide.add(name)
+                continue
             if name in fetch:
                 fetch[name] = Requirement(f"{name}{fetch[name].specifier & req.specifier}")
             else:
