@@ -23,6 +23,7 @@ import { ManagerBase } from '@jupyter-widgets/base-manager';
 import { MessageLoop } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
+import { INITIALIZED } from './page/registry.js';
 import { SHARED } from './shared.js';
 
 const STATE_TYPE = 'application/vnd.jupyter.widget-state+json';
@@ -267,6 +268,48 @@ class NoKernelComm {
   on_close() {}
 }
 
+// ------------------------------------------------------------------ grid controllers
+
+/** The uids of the grid controllers whose initialize is done (controller.js says so). */
+const initialized = new Set();
+window.addEventListener(INITIALIZED, (event) => initialized.add(event.detail));
+/** anywidget's limit for a model's module to load and initialize, in ms. */
+const ANYWIDGET_LIMIT_MS = 2000;
+
+/**
+ * Resolves once every grid controller among `models` (an anywidget model whose
+ * `geometry` names a uid) has loaded its module and run its initialize, or after
+ * anywidget's own limit (a module that did not load by then has failed anyway). anywidget
+ * imports a model's module from a blob: URL, which takes tasks of their own; displayed
+ * at once, the views' first drawing (one long task: seconds for 150 SVG panels) would
+ * hold them back past that limit, and the page would log "[anywidget] Failed to
+ * initialize model.". Waited for, they take a few ms, and the panels' first drawing
+ * already has the values the controller put in.
+ */
+function controllersInitialized(models) {
+  const uids = models
+    .filter((model) => model.get('_model_module') === 'anywidget')
+    .map((model) => (model.get('geometry') || {}).uid)
+    .filter((uid) => typeof uid === 'string');
+  return new Promise((resolve) => {
+    let timer = null;
+    const check = () => {
+      if (!uids.every((uid) => initialized.has(uid))) {
+        return;
+      }
+      window.removeEventListener(INITIALIZED, check);
+      clearTimeout(timer);
+      resolve();
+    };
+    timer = setTimeout(() => {
+      window.removeEventListener(INITIALIZED, check);
+      resolve();
+    }, ANYWIDGET_LIMIT_MS);
+    window.addEventListener(INITIALIZED, check);
+    check();
+  });
+}
+
 // ------------------------------------------------------------------ rendering
 
 const STATIC_CLASS = 'digitheat-static';
@@ -364,6 +407,8 @@ export async function renderWidgets(root = document) {
       showError(stateTag, error);
       continue;
     }
+    await controllersInitialized(models);
+    performance.mark('digitheat:controllers');
     const byId = new Map(models.map((model) => [model.model_id, model]));
     await Promise.all(
       viewTags.map(async (tag) => {

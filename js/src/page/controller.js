@@ -34,7 +34,7 @@ import {
 import { colorbarSize } from './geometry.js';
 import { keyboard } from './keyboard.js';
 import { limitsInForce } from './limits.js';
-import { lookup, register, unregister } from './registry.js';
+import { INITIALIZED, lookup, register, unregister } from './registry.js';
 import { clickEvent, createState, labelOf } from './state.js';
 import { stylesheet } from './stylesheet.js';
 import { tickLabels } from './ticks.js';
@@ -665,6 +665,7 @@ async function initialize({ model }) {
   });
   reresolve();
   await partsReady;
+  if (typeof window !== 'undefined') window.dispatchEvent(new CustomEvent(INITIALIZED, { detail: uid }));
   return () => unregister(uid, state);
 }
 

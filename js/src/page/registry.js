@@ -28,3 +28,12 @@ export function lookup(uid) {
 export function unregister(uid, state) {
   if (STATES.get(uid) === state) STATES.delete(uid);
 }
+
+/**
+ * The window event a grid's controller sends when its `initialize` is done (detail: the
+ * grid's uid). An exported page's runtime (src/index.js) waits for it before it displays
+ * the views: anywidget imports the controller's module in a task of its own, and the
+ * views' first display is one long task (seconds for 150 SVG panels), which would hold
+ * the module back past anywidget's 2 s limit ("[anywidget] Failed to initialize model.").
+ */
+export const INITIALIZED = 'digitheat:controller-initialized';
