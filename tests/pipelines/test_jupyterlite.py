@@ -124,6 +124,8 @@ def site(tmp_path_factory: pytest.TempPathFactory, timings: dict[str, float]) ->
     timings["build_s"] = round(time.monotonic() - started, 1)
     assert run.returncode == 0, run.stdout + run.stderr
     said = run.stdout
+    lite_build = re.search(r"jupyter lite build: ([\d.]+) s", said)
+    timings["jupyter_lite_build_s"] = float(lite_build.group(1)) if lite_build else -1
     # Said at build time: what the site leaves out, and that every file was checked.
     assert "each checked against the lock's sha256" in said
     left_out = re.search(r"NOT BUNDLED: the (\d+) other packages of Pyodide 0\.27\.7", said)
@@ -251,6 +253,10 @@ def test_a_paged_grid_gets_the_whole_stacks_limits_without_threads(installed: Li
         "() => [...document.querySelectorAll('.dhg-limits-note')].map(n => n.textContent)"
         ".find(t => t.startsWith(\"Colour limits: the whole stack's\"))").json_value()
     assert "(5,000 panels" in note
+    selector = f".{installed.execute('print(pgrid.css_class)').strip()}"
+    assert installed.page.evaluate(  # 100 maps of 12 x 12: the canvas renderer, drawn
+        "(sel) => { const c = document.querySelector(sel + ' .dhg-canvas canvas');"
+        " return !!c && c.width > 0; }", selector)
     out = installed.execute(
         "print(pgrid.limits_scope, pgrid._summary.mode, "
         "pgrid.limits == (values.min(), values.max()))")
