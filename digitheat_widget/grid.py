@@ -237,10 +237,12 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         self._uid = uuid4().hex[:12]
         self._view = LiveView(
             self._uid, lambda: (self.figure, self._uses_canvas(), self._wire_dtypes()),
-            self._lock, self._send_interval)
+            self._lock, self._send_interval,
+            paging=self._paging_state())
         self._view.frames_source = lambda: (self._history.view, self.frame_labels, self.frame,
                                             self.frame_limits)
         self._view.data_source = lambda: self.data  # the page works out what is shown
+        self._view.paging_source = self._paging_state  # travels with the maps it describes
         self._view.compare_source = self._compare_state
         self._view.controller.on_page_change(self._on_page_event)
         self._view.controller.on_resync(self._resync)
@@ -257,8 +259,6 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             self._version_notice = HTML(html.escape(text))
             self._version_notice.add_class("digitheat-version-notice")
         self._set_children()
-        if self.paged:
-            self._view.controller.paging = self._paging_state()
 
     def __repr__(self) -> str:
         """One line: what the grid shows (the ipywidgets default is 33 KB of state)."""
@@ -380,12 +380,13 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         self._click_handlers.register_callback(callback, remove=remove)
 
     def _on_page_event(self, event: str, value: list[int],
-                       made_on: tuple[int, int] | None = None) -> None:
+                       made_on: tuple[int, int, int | None] | None = None) -> None:
         """A person changed the highlight or selected a cell in the page (already shown
         there): apply it here, or tell the page what stands if it is refused. A click
         names panels in the indices of the page it was made on: ``made_on`` (offset,
-        count) says which, so one that crossed a page change still means what was clicked
-        (None: the page shown now, as pages saved before it was sent meant)."""
+        count, stack) says which, so one that crossed a page change still means what was
+        clicked, and one made on a stack no longer shown is ignored (None: the page shown
+        now, as pages saved before it was sent meant)."""
         try:
             if event == "highlighted":
                 self._set_page_highlight(value, made_on)
@@ -396,8 +397,8 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             elif event == "showing":
                 self.showing = SHOWING[value[0]] if len(value) == 1 and 0 <= value[0] < 3 else value
             else:
+                offset, count = self._page_made_on(made_on, "selected")
                 if len(value) == 3:  # a cell of the page clicked: its panel's global index
-                    offset, count = self._page_made_on(made_on)
                     if not 0 <= value[0] < count:
                         raise TraitError(f"{owner(self, 'selected')} expected a panel of the "
                                          f"page clicked, 0..{count - 1}, got {value[0]}")
@@ -632,8 +633,8 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         view = self._live()
         if view is None:
             return
-        view.controller.paging = self._paging_state()
-        # The page's indices of the highlight and selection change with the page.
+        # The page's indices of the highlight and selection change with the page; the
+        # paging goes with them and the page's maps, in one message (LiveView.flush).
         view.request(parts=["highlighted", "selected"])
         # (The control panel follows the page through its data and labels observers.)
         if self.paged and self._limits_status is None and not self.closed:

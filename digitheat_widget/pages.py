@@ -29,6 +29,7 @@ import asyncio
 import atexit
 import contextlib
 import html
+import itertools
 import sys
 import threading
 import time
@@ -454,6 +455,12 @@ class Pages(traitlets.HasTraits):
     _summary: StackSummary | None = None
     _loading_page = False
     _page_span: tuple[int, int, int] | None = None  # (source, first, stop) shown
+    #: Which stack the panels shown belong to: a new number (never one the grid used
+    #: before) each time data is given a new stack (maps of another shape, a source to
+    #: page, or an array that ends paging), not for another page of the same stack. The
+    #: page's clicks name it (``paging["stack"]``, state.js ``clickEvent``): one made on a
+    #: stack no longer shown is ignored, not applied to the panel of that index in this one.
+    _stack_serial = 0
     _limits_status: HBox | None = None
 
     # ------------------------------------------------------------------ reading
@@ -531,13 +538,24 @@ class Pages(traitlets.HasTraits):
         local = self._on_page([selected[0]])
         return (local[0], selected[1], selected[2]) if local else None
 
-    def _page_made_on(self, made_on: tuple[int, int] | None) -> tuple[int, int]:
-        """(offset, count) of the page a click was made on: ``made_on`` as the page sent
-        it (Python may have turned the page since), or, without it or unpaged, the page
-        shown now."""
-        if made_on is not None and self._source is not None:
-            return made_on
-        return self.panel_offset, int(self.data.shape[0])
+    def _page_made_on(self, made_on: tuple[int, int, int | None] | None,
+                      trait: str) -> tuple[int, int]:
+        """(offset, count) of the page a click was made on, in the stack shown: ``made_on``
+        (offset, count, stack) as the page sent it (Python may have turned the page or
+        changed ``page_size`` since); without it, the page shown now (a page that sends no
+        stack: its own page if paged, as before). TraitError, refused as ``trait``, if the
+        click was made on a stack no longer shown."""
+        if made_on is None:
+            return self.panel_offset, int(self.data.shape[0])
+        offset, count, stack = made_on
+        if stack is None:
+            return (offset, count) if self._source is not None else (
+                self.panel_offset, int(self.data.shape[0]))
+        if stack != self._stack_serial:
+            raise TraitError(f"{owner(self, trait)} expected a click on the stack shown "
+                             f"(number {self._stack_serial}), got one made on stack {stack}, "
+                             f"no longer shown: ignored")
+        return offset, count
 
     def _panel_value(self, panel: int, row: int, col: int) -> float:
         """The value of global cell (panel, row, col): from ``data`` when it is on the page
@@ -551,10 +569,10 @@ class Pages(traitlets.HasTraits):
         return float(self._source.read(start, stop)[panel - start, row, col])
 
     def _set_page_highlight(self, local: list[int],
-                            made_on: tuple[int, int] | None = None) -> None:
+                            made_on: tuple[int, int, int | None] | None = None) -> None:
         """The panels highlighted on a page are ``local`` (its indices): the page shown,
         or the one ``made_on`` (offset, count) names; other pages' highlights stay."""
-        offset, count = self._page_made_on(made_on)
+        offset, count = self._page_made_on(made_on, "highlighted")
         outside = [i for i in local if not 0 <= i < count]
         if outside:
             raise TraitError(f"{owner(self, 'highlighted')} expected panels of the page shown, "
@@ -563,26 +581,44 @@ class Pages(traitlets.HasTraits):
         self.highlighted = [*others, *(offset + i for i in local)]  # repeats are refused there
 
     def _paging_state(self) -> dict[str, int]:
-        """What the page needs to cross pages with the keyboard and to say where it is."""
+        """What the page needs to name the stack its clicks are made on and, paged, to
+        cross pages with the keyboard and to say where it is."""
         if self._source is None:
-            return {}
-        return {"page": self.page, "page_count": self.page_count,
+            return {"stack": self._stack_serial}
+        return {"stack": self._stack_serial, "page": self.page, "page_count": self.page_count,
                 "offset": self.panel_offset, "total": self.panel_count}
+
+    def _new_stack(self) -> None:
+        """Data was given a new stack: clicks made on the one before are ignored."""
+        numbers = self.__dict__.setdefault("_stack_numbers", itertools.count(1))
+        old, self._stack_serial = self._stack_serial, next(numbers)
+        self._on_rollback(lambda: setattr(self, "_stack_serial", old))
 
     # ------------------------------------------------------------------ assignment
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name == "data" and not self._loading_page:
+        if name != "data" or self._loading_page:
+            super().__setattr__(name, value)
+            return
+        view = self._live()
+        # What the assignment sends waits for the stack's number: the page gets both in
+        # one message, so it never names the maps it shows by another stack's number.
+        with view.batched() if view is not None else contextlib.nullcontext():
             if wants_paging(value, self.page_size):
                 try:
                     source = PanelSource(value)
                 except ValueError as err:
                     raise TraitError(f"{owner(self, 'data')} {err}") from None
                 self._open_source(source)
+                self._new_stack()
                 return
-            if self._source is not None:
+            paged = self._source is not None
+            shape = getattr(self._trait_values.get("data"), "shape", None)
+            if paged:
                 self._close_source()  # an array shown whole: the stack is no longer paged
-        super().__setattr__(name, value)
+            super().__setattr__(name, value)
+            if paged or self.data.shape != shape:  # (new values of the same maps: the same stack)
+                self._new_stack()
 
     def _open_source(self, source: PanelSource) -> None:
         """Page ``source`` from its first page: data becomes that page (as one change),
@@ -727,7 +763,11 @@ class Pages(traitlets.HasTraits):
         if whole:
             self._close_source()
             with self.hold_trait_notifications():
-                self.data = source.array
+                self._loading_page = True  # the same stack, shown whole: not a new one
+                try:
+                    self.data = source.array
+                finally:
+                    self._loading_page = False
                 self.labels = source.labels(0, source.shape[0])
             return
         first = self.page * (change["old"] or DEFAULT_PAGE_SIZE)  # the first panel shown stays

@@ -258,20 +258,32 @@ def page_sends(grid: Any, content: dict) -> None:
     controller._handle_message(controller, content, [])
 
 
-def _made_on(made_on: tuple[int, int] | None) -> dict:
-    """The ``offset`` and ``count`` a paged page adds to a click (state.js clickEvent)."""
-    return {} if made_on is None else {"offset": made_on[0], "count": made_on[1]}
+def _made_on(made_on: tuple[int, ...] | None) -> dict:
+    """The ``offset``, ``count`` (and ``stack``) a page adds to a click (state.js
+    clickEvent)."""
+    if made_on is None:
+        return {}
+    return dict(zip(("offset", "count", "stack"), made_on))
+
+
+def made_on_shown(page: Page, grid: Any) -> tuple[int, int, int]:
+    """What a click made now on the page adds (state.js clickEvent, node-tested): the
+    stack and page its controller holds, and how many panels its maps have."""
+    controller = page.controller(grid)
+    paging = controller["paging"]
+    return paging.get("offset", 0), controller["data"]["shape"][0], paging.get("stack")
 
 
 def page_click(grid: Any, digit: int, row: int, col: int,
-               made_on: tuple[int, int] | None = None) -> None:
+               made_on: tuple[int, ...] | None = None) -> None:
     """A person clicks cell (digit, row, col) in the page; ``made_on``: the (offset,
-    count) of the page it was made on, as a paged page sends it (None: not sent)."""
+    count[, stack]) of the page it was made on, as the page sends it (None: not sent;
+    :func:`made_on_shown` gives what the page holds)."""
     page_sends(grid, {"event": "selected", "value": [digit, row, col], **_made_on(made_on)})
 
 
 def page_highlight(grid: Any, indices: list[int],
-                   made_on: tuple[int, int] | None = None) -> None:
+                   made_on: tuple[int, ...] | None = None) -> None:
     """A person's title clicks in the page leave ``indices`` highlighted (``made_on`` as
     for :func:`page_click`)."""
     page_sends(grid, {"event": "highlighted", "value": list(indices), **_made_on(made_on)})

@@ -83,6 +83,11 @@ def _refs(**kwargs: Any) -> Any:
     return {"sync": True, **widget_serialization, **kwargs}
 
 
+def _index(value: Any) -> bool:
+    """Whether a value a page sent is an int >= 0 (JSON true is no index)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
 class GridController(anywidget.AnyWidget):
     """The page-side behaviour of one :class:`~digitheat_widget.DigitHeatmapGrid`.
 
@@ -123,8 +128,9 @@ class GridController(anywidget.AnyWidget):
                                          from_json=_stack_from_json)
     compare = Dict(help="The view shown ('showing'), each view's automatic limits ('auto') "
                    "and the base and difference colormaps ('colormaps').").tag(sync=True)
-    paging = Dict(help="A paged grid's page, page_count, offset (the first panel's index in "
-                  "the whole stack) and total panels; {} when not paged.").tag(sync=True)
+    paging = Dict(help="Which stack the maps belong to ('stack', a number Python gives each "
+                  "stack; clicks name it) and, paged, the page, page_count, offset (the first "
+                  "panel's index in the whole stack) and total panels.").tag(sync=True)
     colormaps = Dict(help="Colormap name -> its stops as one 'rrggbbrrggbb...' string, for a "
                      "control panel's menu in the page (the '_r' maps are the reverses of "
                      "these); {} without one.").tag(sync=True)
@@ -275,12 +281,14 @@ class GridController(anywidget.AnyWidget):
 
     # ------------------------------------------------------------------ from the page
 
-    def on_page_change(self, callback: Callable[[str, list[int], tuple[int, int] | None], Any],
+    def on_page_change(self, callback: Callable[[str, list[int],
+                                                 tuple[int, int, int | None] | None], Any],
                        remove: bool = False) -> None:
         """Call ``callback(event, value, made_on)`` for a change made in the page: ``event``
         in :data:`PAGE_EVENTS`, ``value`` a list of ints (not validated yet), ``made_on``
-        the (offset, count) of the page a click was made on, as the page sent it (None:
-        not sent, by an unpaged grid or a page saved before pages sent it)."""
+        the (offset, count, stack) of the page a click was made on, as the page sent it
+        (None: not sent, by a page saved before pages sent it; stack None: a page that
+        sent its page but not its stack)."""
         self._page_handlers.register_callback(callback, remove=remove)
 
     def on_resync(self, callback: Callable[[], Any], remove: bool = False) -> None:
@@ -304,8 +312,7 @@ class GridController(anywidget.AnyWidget):
             value = content.get("value")
             if isinstance(value, list) and all(
                     isinstance(v, int) and not isinstance(v, bool) for v in value):
-                offset, count = content.get("offset"), content.get("count")
-                made_on = (offset, count) if all(
-                    isinstance(v, int) and not isinstance(v, bool) and v >= 0
-                    for v in (offset, count)) else None
+                offset, count, stack = (content.get(key) for key in ("offset", "count", "stack"))
+                made_on = (offset, count, stack if _index(stack) else None) if (
+                    _index(offset) and _index(count)) else None
                 self._page_handlers(event, value, made_on)

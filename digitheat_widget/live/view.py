@@ -75,10 +75,13 @@ class LiveView:
         The owner's lock: a send never interleaves with a change.
     min_interval
         Seconds below which sends are merged (read at each send).
+    paging
+        The controller's first ``paging`` (later ones: ``paging_source``).
     """
 
     def __init__(self, uid: str, describe: Describe, lock: threading.RLock,
-                 min_interval: Callable[[], float]) -> None:
+                 min_interval: Callable[[], float],
+                 paging: dict[str, int] | None = None) -> None:
         self._describe, self._lock, self._min_interval = describe, lock, min_interval
         self._parts: set[str] = set()
         self._maps: set[int] = set()
@@ -95,6 +98,9 @@ class LiveView:
         #: e.g. a difference the page works out), and () -> (reference, view state).
         self.data_source: Callable[[], Any] | None = None
         self.compare_source: Callable[[], tuple[Any, dict[str, Any]]] | None = None
+        #: Set by the grid: () -> the controller's ``paging`` (which stack, which page),
+        #: sent with the maps it describes, so the page never pairs one with the other's.
+        self.paging_source: Callable[[], dict[str, int]] | None = None
         self._last_send = 0.0
         #: Bytes of tensor values the last send carried (the grid spaces large sends).
         self.last_payload = 0
@@ -110,7 +116,8 @@ class LiveView:
             auto_limits=figure.page_auto_limits(),
             colormap=figure.page_colormap(), nan_color=figure.page_nan_color(),
             highlighted=list(figure.highlighted), selected=list(figure.selected or []),
-            color_scale=self.color_scale, data=Stack(figure.data, dtypes["data"]), **self._refs(),
+            color_scale=self.color_scale, data=Stack(figure.data, dtypes["data"]),
+            paging=paging or {}, **self._refs(),
         )
         # Its view holds the grid's <style> and its screen-reader announcements: out of
         # the flow and invisible (controller.js), but not display: none, which would
@@ -286,6 +293,8 @@ class LiveView:
                 parts = parts | {"reference"}
             retired: list[Widget] = []
             with controller.hold_sync():  # one message, whatever changed
+                if self.paging_source is not None:
+                    controller.paging = self.paging_source()  # sent only if it changed
                 if "layout" in parts and self._built_for == (figure.geometry, use_canvas):
                     # Only the titles changed (a paged grid's next page): no new widgets.
                     self._retitle(figure)

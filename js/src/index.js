@@ -168,7 +168,9 @@ export class EmbedManager extends ManagerBase {
   constructor() {
     super();
     this.views = new Set();
-    /** Classes that failed to load: ManagerBase shows an error widget in their place. */
+    /** Classes that failed to load, as {error, module}: ManagerBase shows an error
+     *  widget in their place, and the views whose models use that module keep their
+     *  pictures (see displayInPlace). */
     this.errors = [];
     this.errorListeners = new Set();
     /** No kernel answers this page's messages (the grid's controller reads it: a paged
@@ -176,9 +178,10 @@ export class EmbedManager extends ManagerBase {
     this.noKernel = true;
   }
 
-  _classError(error) {
-    this.errors.push(error);
-    this.errorListeners.forEach((listener) => listener(error));
+  _classError(error, module) {
+    const failure = { error, module };
+    this.errors.push(failure);
+    this.errorListeners.forEach((listener) => listener(failure));
   }
 
   // As ManagerBase's, which show an error widget in place of a class that fails to
@@ -188,7 +191,7 @@ export class EmbedManager extends ManagerBase {
       return await this.loadClass(className, moduleName, moduleVersion);
     } catch (error) {
       console.error(error);
-      this._classError(error);
+      this._classError(error, moduleName);
       return base.createErrorWidgetModel(
         error, `Failed to load model class '${className}' from module '${moduleName}'`);
     }
@@ -199,7 +202,7 @@ export class EmbedManager extends ManagerBase {
       return await this.loadClass(className, moduleName, moduleVersion);
     } catch (error) {
       console.error(error);
-      this._classError(error);
+      this._classError(error, moduleName);
       return base.createErrorWidgetView(
         error, `Failed to load view class '${className}' from module '${moduleName}'`);
     }
@@ -351,14 +354,52 @@ function whenDrawn(host, wanted) {
 }
 
 /**
+ * The modules of model `id` and of every model its state refers to ("IPY_MODEL_<id>"),
+ * read from the saved `state` ({model_id: {model_module, state}}): a class of another
+ * module that fails to load (say an ipywidgets Output elsewhere in the notebook, which
+ * this runtime does not carry) leaves this view alone.
+ */
+export function modulesOf(state, id) {
+  const found = new Set();
+  const seen = new Set();
+  const visit = (value) => {
+    if (typeof value === 'string') {
+      if (value.startsWith('IPY_MODEL_')) {
+        walk(value.slice('IPY_MODEL_'.length));
+      }
+    } else if (Array.isArray(value)) {
+      value.forEach(visit);
+    } else if (value && typeof value === 'object') {
+      Object.values(value).forEach(visit);
+    }
+  };
+  const walk = (modelId) => {
+    const model = state[modelId];
+    if (seen.has(modelId) || !model) {
+      return;
+    }
+    seen.add(modelId);
+    found.add(model.model_module);
+    if (model.state) {
+      found.add(model.state._view_module);
+      visit(model.state);
+    }
+  };
+  walk(id);
+  found.delete(undefined);
+  return found;
+}
+
+/**
  * Show `view` of `model` in a new host before `tag`; resolves once displayed. With a
  * static picture next to the tag, the host is built hidden (opacity 0, inert: laid out,
  * so bqplot measures real sizes) over the picture, and the picture is removed in the
  * same task as the host is shown, once the live view has drawn: no frame shows neither,
- * and both take the same box. If a class fails to load, the picture stays and a
- * message says so; if the view never draws, the picture stays.
+ * and both take the same box. If a class of one of the view's `uses` (modules, see
+ * modulesOf) fails to load, the picture stays and a message says so; if the view never
+ * draws, the picture stays.
  */
-async function displayInPlace(manager, model, tag) {
+async function displayInPlace(manager, model, tag, uses) {
   const picture = tag.parentElement.querySelector(`:scope > .${STATIC_CLASS}`);
   const host = document.createElement('div');
   host.className = 'widget-subarea';
@@ -367,8 +408,8 @@ async function displayInPlace(manager, model, tag) {
     host.inert = true;
     host.setAttribute('aria-hidden', 'true');
     let failed = false;
-    const fail = (error) => {
-      if (!failed) {
+    const fail = ({ error, module }) => {
+      if (!failed && (module === undefined || uses.has(module))) {
         failed = true;
         showError(tag, error);
       }
@@ -400,8 +441,10 @@ export async function renderWidgets(root = document) {
     const manager = new EmbedManager();
     managers.push(manager);
     let models;
+    let saved;
     try {
-      models = await manager.set_state(JSON.parse(stateTag.textContent));
+      saved = JSON.parse(stateTag.textContent);
+      models = await manager.set_state(saved);
       performance.mark('digitheat:models');
     } catch (error) {
       showError(stateTag, error);
@@ -424,7 +467,7 @@ export async function renderWidgets(root = document) {
           return;
         }
         try {
-          await displayInPlace(manager, model, tag);
+          await displayInPlace(manager, model, tag, modulesOf(saved.state, spec.model_id));
         } catch (error) {
           showError(tag, error);
         }

@@ -80,3 +80,17 @@ test('a click tells Python the page it was made on (paged), or nothing more (not
   assert.deepEqual(clickEvent(createState(fakeModel({})), 'highlighted', [1]),
     { event: 'highlighted', value: [1] });
 });
+
+test('a click names the stack its maps belong to, and its page (offset 0 unpaged)', () => {
+  const paged = createState(fakeModel({ paging: { stack: 7, page: 1, page_count: 4, offset: 60, total: 200 } }));
+  paged.tensor = decode(encoded([0, 0, 0, 0, 0, 0], [3, 1, 2], 1));
+  assert.deepEqual(clickEvent(paged, 'selected', [2, 0, 1]),
+    { event: 'selected', value: [2, 0, 1], stack: 7, offset: 60, count: 3 });
+  const whole = createState(fakeModel({ paging: { stack: 0 } }));
+  whole.tensor = decode(encoded([0, 0], [2, 1, 1], 1));
+  assert.deepEqual(clickEvent(whole, 'highlighted', [1]),
+    { event: 'highlighted', value: [1], stack: 0, offset: 0, count: 2 });
+  // A new stack comes with its number: the next click names it.
+  whole.paging = { stack: 8 };
+  assert.equal(clickEvent(whole, 'selected', [0, 0, 0]).stack, 8);
+});

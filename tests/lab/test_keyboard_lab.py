@@ -57,3 +57,19 @@ def test_python_changes_reach_the_summary(lab):
         "(sel) => { const l = document.querySelector(sel + ' .dhg-body').getAttribute('aria-label');"
         " return l.includes('highlighted: 7') && l.includes('colormap viridis'); }",
         arg=lab.selector)
+
+
+def test_the_keys_follow_a_new_drawing(lab):
+    # ipywidgets makes a new drawing when the grid's rows change (the control panel shown
+    # or hidden): its keys, tab stop and summary came with the first drawing only.
+    page = lab.page
+    lab.execute("kgrid.show_controls = True")
+    page.locator(f"{lab.selector} .dhg-controls").wait_for(state="visible")
+    lab.page.wait_for_function(
+        "(sel) => (document.querySelector(sel + ' .dhg-body').getAttribute('aria-label') || '')"
+        ".startsWith('10 heatmaps')", arg=lab.selector)
+    page.locator(f"{lab.selector} .dhg-body").focus()
+    page.keyboard.press("End")
+    value = float(lab.execute("print(kgrid.data[0, 6, 5])"))
+    assert announced(lab) == f"0, row 6, column 5, value {value:.4f}"
+    lab.execute("kgrid.show_controls = False")

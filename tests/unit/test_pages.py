@@ -13,7 +13,7 @@ from traitlets import TraitError
 from digitheat_widget import DigitHeatmapGrid
 from digitheat_widget.pages import CACHED_PAGES, DEFAULT_PAGE_SIZE
 
-from page_model import page_click, page_highlight
+from page_model import Page, controller_of, made_on_shown, page_click, page_highlight
 
 da = pytest.importorskip("dask.array")
 
@@ -321,4 +321,92 @@ def test_a_click_made_on_a_page_python_has_left_means_the_cell_clicked():
     page_click(grid, 1, 2, 3)
     assert grid.selected == (grid.panel_offset + 1, 2, 3)
     assert clicks[-1] == (grid.panel_offset + 1, 2, 3, VALUES[grid.panel_offset + 1, 2, 3])
+    grid.close()
+
+
+def _clicks(grid) -> list:
+    clicks: list = []
+    grid.on_cell_click(lambda *args: clicks.append(args))
+    return clicks
+
+
+@pytest.mark.parametrize("replace", ["another source", "an in-memory array", "maps of another shape"])
+def test_a_click_made_on_a_stack_no_longer_shown_is_ignored(recorder, replace):
+    """Issue 24: a click in flight when the whole stack is replaced was applied to the
+    panel of the same index in the new one (a paged source given another: panel 42 of the
+    new source selected and its value called back; an array given to an unpaged grid:
+    (9, 6, 5) of maps the person never saw). The page names the stack its maps belong to
+    (Python's number, sent with the maps); a click made on another is ignored, and the
+    page is told what stands."""
+    paged = replace != "maps of another shape"
+    grid = (DigitHeatmapGrid(da.from_array(VALUES[:100], chunks=(50, 7, 6)), page_size=20,
+                             stack_limits=False) if paged else DigitHeatmapGrid(VALUES[:10]))
+    clicks = _clicks(grid)
+    if paged:
+        grid.page = 2
+    grid.selected, grid.highlighted = (1, 1, 1), [1]
+    before = made_on_shown(Page(recorder.events), grid)  # the page the person clicks on
+    grid.data = {"another source": lambda: da.from_array(VALUES[100:200], chunks=(50, 7, 6)),
+                 "an in-memory array": lambda: VALUES[500:520],
+                 "maps of another shape": lambda: VALUES[:12, :6, :6]}[replace]()
+    stands, sent = (grid.selected, grid.highlighted), len(recorder.events)
+    page_click(grid, 2, 4, 5, made_on=before)
+    page_highlight(grid, [1, 3], made_on=before)
+    assert (grid.selected, grid.highlighted) == stands and clicks == []
+    # The page is told what stands (it had shown the click already).
+    controller = controller_of(grid)
+    told = [e.data["state"] for e in recorder.events[sent:] if e.kind == "send"
+            and e.comm is controller.comm]
+    assert told == [{"selected": controller.selected}, {"highlighted": controller.highlighted}]
+    # A click made on the stack shown now is applied: the page got its number with its maps.
+    page = Page(recorder.events)
+    assert page.controller(grid)["paging"]["stack"] != before[2]
+    page_click(grid, 2, 4, 5, made_on=made_on_shown(page, grid))
+    assert grid.selected == (2, 4, 5) and clicks == [(2, 4, 5, grid.data[2, 4, 5])]
+    grid.close()
+
+
+def test_a_click_on_the_same_stack_repaged_or_with_new_values_is_applied(recorder):
+    """The same stack shown another way keeps its number: a click made on page 2 of 20
+    panels that arrives after ``page_size = None`` shows the whole stack selects the panel
+    clicked (it selected panel 2, the local index); new values for maps of the same shape
+    (a training loop) are the same stack: a click made before them is applied."""
+    grid = DigitHeatmapGrid(VALUES[:100], page_size=20, stack_limits=False)
+    clicks = _clicks(grid)
+    grid.page = 2
+    made_on = made_on_shown(Page(recorder.events), grid)
+    grid.page_size = None
+    assert not grid.paged and grid.data.shape == (100, 7, 6)
+    page_click(grid, 2, 4, 5, made_on=made_on)
+    assert grid.selected == (42, 4, 5) and clicks == [(42, 4, 5, VALUES[42, 4, 5])]
+    page_highlight(grid, [3], made_on=made_on)
+    assert grid.highlighted == [43]
+    made_on = made_on_shown(Page(recorder.events), grid)
+    grid.data = VALUES[100:200]  # new values, the same maps
+    page_click(grid, 7, 0, 0, made_on=made_on)
+    assert grid.selected == (7, 0, 0) and clicks[-1] == (7, 0, 0, VALUES[107, 0, 0])
+    grid.close()
+
+
+def test_a_stack_number_travels_with_the_maps_it_names(recorder):
+    """The page never holds maps with another stack's number: each message that brings
+    maps of a new stack (whole or patched) carries its number, and a refused batch leaves
+    Python's number as the page has it."""
+    grid = DigitHeatmapGrid(da.from_array(VALUES[:100], chunks=(50, 7, 6)), page_size=20,
+                            stack_limits=False)
+    controller = controller_of(grid)
+    for give in (lambda: da.from_array(VALUES[200:300], chunks=(50, 7, 6)),
+                 lambda: VALUES[:3], lambda: VALUES[:3, :4, :4]):
+        start = len(recorder.events)
+        grid.data = give()
+        maps = [e.data["state"] for e in recorder.events[start:] if e.kind == "send"
+                and e.comm is controller.comm and {"data", "patch"} & set(e.data["state"])]
+        assert maps and all("paging" in state for state in maps[:1]), maps
+        assert Page(recorder.events).controller(grid)["paging"]["stack"] == grid._paging_state()["stack"]
+    number = grid._paging_state()["stack"]
+    with pytest.raises(TraitError):
+        with grid.hold_sync():
+            grid.data = VALUES[:5]
+            grid.vmin, grid.vmax = 1.0, 0.0
+    assert grid._paging_state()["stack"] == number == Page(recorder.events).controller(grid)["paging"]["stack"]
     grid.close()

@@ -691,6 +691,10 @@ function render({ model, el }) {
     const state = lookup(uid());
     if (!state) return;
     style.textContent = stylesheet(state);
+    if (keys && keys.stale()) { // a new drawing: the keys go with it
+      keys.remove();
+      keys = null;
+    }
     if (!keys && el.isConnected) keys = keyboard(state, el, live);
     if (keys) keys.refresh();
   };
@@ -698,10 +702,19 @@ function render({ model, el }) {
   const state = lookup(uid());
   if (state) state.views.add(restyle);
   restyle();
-  // Drawn before it is attached, the view cannot find its grid yet.
+  // Drawn before it is attached, the view cannot find its grid yet. Then ipywidgets makes
+  // a new drawing when the grid's rows change (the control panel shown or hidden), and
+  // gives it its class once displayed, after it is in the grid.
+  /** @type {Element} */
+  let watching = document.body;
   const attached = new MutationObserver(() => {
-    if (el.isConnected && !keys) restyle();
-    if (keys) attached.disconnect();
+    if (el.isConnected && (!keys || keys.stale())) restyle();
+    const root = keys && el.closest('.digitheat-grid');
+    if (root && watching !== root) {
+      attached.disconnect();
+      attached.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ['class'] });
+      watching = root;
+    }
   });
   attached.observe(document.body, { childList: true, subtree: true });
   return () => {

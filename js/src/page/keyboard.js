@@ -98,7 +98,7 @@ export function pastEdge(key, [p, r, c], [count, rows, cols]) {
  * @param {PageState} state
  * @param {HTMLElement} el
  * @param {HTMLElement} live  the polite live region
- * @returns {{refresh(): void, remove(): void} | null}
+ * @returns {{refresh(): void, stale(): boolean, remove(): void} | null}
  */
 export function keyboard(state, el, live) {
   const root = /** @type {HTMLElement | null} */ (el.closest('.digitheat-grid'));
@@ -299,6 +299,8 @@ export function keyboard(state, el, live) {
                           attributeFilter: ['aria-valuetext', 'aria-pressed'] });
 
   return {
+    /** The drawing it works on has gone (ipywidgets made a new one). */
+    stale: () => !body.isConnected,
     refresh() {
       labelControls();
       if (body) body.setAttribute('aria-label', pageSummary(state));

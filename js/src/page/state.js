@@ -17,7 +17,9 @@
  */
 
 /**
- * @typedef {object} Paging  a paged grid's page (controller.py's `paging`); {} when not paged
+ * @typedef {object} Paging  which stack the maps belong to and, paged, which page
+ *   (controller.py's `paging`)
+ * @property {number} [stack]  Python's number for the stack: clicks name it
  * @property {number} [page]
  * @property {number} [page_count]
  * @property {number} [offset]
@@ -147,17 +149,22 @@ export function labelOf(state, p) {
 
 /**
  * What the page tells Python of a click (`selected`, `highlighted`) on the page shown,
- * whose panels it names in the page's own indices. Paged, it carries where that page
- * starts (`offset`) and how many panels it shows (`count`): Python may have moved to
- * another page before the click arrives, and still finds the panels clicked. Not paged
- * (or a page saved before this): no offset, and Python reads the indices as its own page's.
+ * whose panels it names in the page's own indices. It carries the stack its maps belong
+ * to (`stack`, Python's number, which comes with the maps), where its page starts
+ * (`offset`, 0 unpaged) and how many panels it shows (`count`): Python may have turned the
+ * page before the click arrives, and still finds the panels clicked, or have been given
+ * another stack, and ignores it. A controller state without a stack (saved before it was
+ * sent): only a paged page's offset and count, or nothing, as before.
  * @param {PageState} state
  * @param {string} event
  * @param {number[]} value
- * @returns {{event: string, value: number[], offset?: number, count?: number}}
+ * @returns {{event: string, value: number[], stack?: number, offset?: number, count?: number}}
  */
 export function clickEvent(state, event, value) {
-  const { offset } = state.paging || {};
-  if (!Number.isInteger(offset)) return { event, value };
-  return { event, value, offset, count: shapeOf(state)[0] };
+  const { offset, stack } = state.paging || {};
+  const paged = Number.isInteger(offset);
+  if (!Number.isInteger(stack)) {
+    return paged ? { event, value, offset, count: shapeOf(state)[0] } : { event, value };
+  }
+  return { event, value, stack, offset: paged ? offset : 0, count: shapeOf(state)[0] };
 }
