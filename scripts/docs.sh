@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Build the documentation site into docs/_build/html (or the folder given as $1), with
+# warnings as errors. myst-nb executes the pages with examples and the notebooks, and
+# keeps them in docs/_build/jupyter_cache: a second build executes only what changed.
+# DOCS_INSTALL=0 skips the install step (the test suite's environment already has it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "${DOCS_INSTALL:-1}" != 0 ]; then
+    python -m pip install -q --disable-pip-version-check -e ".[docs]"
+fi
+out="${1:-docs/_build/html}"
+started=$(date +%s)
+python -m sphinx -b html -W --keep-going -q -j "${DOCS_JOBS:-1}" docs "$out"
+echo "== docs built in $(( $(date +%s) - started )) s: $out/index.html"
