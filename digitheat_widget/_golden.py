@@ -2,7 +2,8 @@
 
 The page (``js/src/page/``) restates a few of Python's rules because it must answer
 without a kernel: number formats and value text, colorbar ticks and size, automatic
-limits, the summary sentence, where panels sit and what a point hits. This module asks
+limits, the summary sentence, where panels sit and what a point hits, the layout of a grid
+at other columns and cell sizes (where the page fits it to a narrow container). This module asks
 Python's own functions (``figure/ticks.py``, ``figure/layout.py``, ``figure/model.py``,
 ``data.py``, and a grid for frames and compare) and writes their inputs and answers to
 ``js/test/golden.json``; the node tests (``js/test/*.test.mjs``) import the page's modules
@@ -270,6 +271,22 @@ def geometry_cases() -> list[dict[str, Any]]:
     return out
 
 
+def layout_cases() -> list[dict[str, Any]]:
+    """The whole page layout (``GridGeometry.to_page``: sizes, ticks, colorbar height) of
+    each geometry drawn at other columns and cells, as the page lays a grid out where it
+    is narrower than the grid (js/src/page/fit.js)."""
+    out = []
+    for g in _geometries():
+        at = []
+        for columns in sorted({1, 2, g.columns}):
+            for cell in sorted({1, 4, 5, 11, 16, g.cell}):
+                layout = GridGeometry(rows=g.rows, cols=g.cols, panels=g.panels,
+                                      columns=columns, cell=cell).to_page()
+                at.append({"columns": columns, "cell": cell, "layout": layout})
+        out.append({"natural": g.to_page(), "at": at})
+    return out
+
+
 def colorbar_cases() -> list[dict[str, Any]]:
     """Colorbar width and margins for label sets (and for the labels of ranges)."""
     layout = _geometries()[0].to_page()
@@ -294,6 +311,7 @@ def cases() -> dict[str, Any]:
         "compare": compare_cases(),
         "summary": summary_cases(),
         "geometry": geometry_cases(),
+        "layout": layout_cases(),
         "colorbar": colorbar_cases(),
     }
     counts = {name: count_of(name, group) for name, group in groups.items()}
@@ -309,6 +327,8 @@ def count_of(name: str, group: list[dict[str, Any]]) -> int:
         return 3 * len(group)
     if name == "geometry":
         return sum(len(case["origins"]) + len(case["hits"]) for case in group)
+    if name == "layout":
+        return sum(len(case["at"]) for case in group)
     return len(group)
 
 

@@ -201,6 +201,8 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         self._frame_data_pending = False  # data is being set to a frame the page holds
         self._auto: tuple[float, float] = (0.0, 1.0)
         self._following_data = False
+        #: Whether the user gave ``columns`` (else the page may use fewer where narrow).
+        self._columns_given = columns is not None
         super().__init__(**kwargs)
         if "layout" not in kwargs:
             self.layout.width = "fit-content"  # as wide as the figure, not the whole cell
@@ -279,7 +281,26 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             lock = threading.RLock()
             object.__setattr__(self, "_lock", lock)
         with lock:
+            if name == "columns" and self._view is not None and not self._columns_given:
+                self._give_columns(value)
+                return
             super().__setattr__(name, value)
+
+    def _give_columns(self, value: Any) -> None:
+        """``columns`` assigned once the grid is made: from then on the page keeps that
+        many columns however narrow it is (js/src/page/fit.js), as it does for columns
+        given to the constructor; before, it may use fewer. The page is told even when
+        the value is the one it shows already."""
+        before, self._columns_given = self.columns, True
+        self._on_rollback(lambda: setattr(self, "_columns_given", False))
+        try:
+            super().__setattr__("columns", value)
+        except BaseException:
+            self._columns_given = False
+            raise
+        view = self._live()
+        if view is not None and self.columns == before:  # no change for the observer
+            view.request(parts=["layout"])
 
     # ------------------------------------------------------------------ reading
 
@@ -296,7 +317,7 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             # Paged, the figure is the page: highlight and selection on it, in its indices.
             labels=self.labels, highlighted=self._on_page(self.highlighted),
             selected=self._local_selected(),
-            columns=self.columns, cell_size=self.cell_size,
+            columns=self.columns, cell_size=self.cell_size, columns_given=self._columns_given,
         )
 
     def _auto_base(self) -> tuple[float, float]:

@@ -46,6 +46,10 @@ TWO_COLUMNS_UP_TO = 12
 #: Labels stay at least this far apart on a panel's axes: 28 columns of 5 px cells show
 #: every 4th index, not 28 overlapping numbers.
 MIN_TICK_SPACING = 16
+#: Where the page is narrower than the grid (a phone, a narrow pane), the page scales an
+#: automatic cell size down (js/src/page/fit.js) to half its size at most, and never below
+#: this many px (a 28 x 28 map's 5 px cells go to 4 px, the sample's 21 px to 11 px).
+MIN_READABLE_CELL = 4
 
 
 def auto_cell_size(rows: int, cols: int) -> int:
@@ -60,6 +64,13 @@ def default_columns(count: int, rows: int, cols: int, cell: int | None = None) -
         return 2
     panel = cols * (cell or auto_cell_size(rows, cols)) + PANEL_MARGIN["left"] + PANEL_MARGIN["right"]
     return max(2, min(count, (DEFAULT_GRID_WIDTH + GAP_X) // (panel + GAP_X)))
+
+
+def readable_cell(cell: int) -> int:
+    """The smallest cell the page may scale an automatic ``cell`` down to where the grid
+    is wider than its container: half of it, at least MIN_READABLE_CELL px (and never
+    more than ``cell``)."""
+    return min(cell, max(MIN_READABLE_CELL, math.ceil(cell / 2)))
 
 
 def label_px(labels: tuple[str, ...] | list[str]) -> int:
@@ -208,5 +219,6 @@ class GridGeometry:
             "accent_color": ACCENT_COLOR, "highlight_width": HIGHLIGHT_WIDTH,
             "selected_color": SELECTED_COLOR, "dimmed_opacity": DIMMED_OPACITY,
             "colorbar_bar_left": COLORBAR_BAR_LEFT, "colorbar_bar_width": COLORBAR_BAR_WIDTH,
-            "colorbar_inset": COLORBAR_INSET,
+            "colorbar_inset": COLORBAR_INSET, "colorbar_height": self.colorbar_height,
+            "max_colorbar_height": MAX_COLORBAR_HEIGHT, "min_tick_spacing": MIN_TICK_SPACING,
         }

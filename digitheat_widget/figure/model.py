@@ -17,7 +17,7 @@ import numpy as np
 
 from .colormaps import colormap_stops, map_values
 from .colors import parse_color
-from .layout import DIMMED_OPACITY, GridGeometry, auto_cell_size
+from .layout import DIMMED_OPACITY, GridGeometry, auto_cell_size, readable_cell
 from .ticks import tick_format, tick_labels, tick_values, value_format, value_text
 
 
@@ -53,6 +53,11 @@ class Figure:
     labels: tuple[str, ...]
     highlighted: tuple[int, ...]
     selected: tuple[int, int, int] | None
+    #: Where the page is narrower than the grid: whether it may use fewer columns (the
+    #: grid's ``columns`` were not given) and the smallest cell it may scale to (the
+    #: cell itself when ``cell_size`` was given). Pictures keep the geometry as it is.
+    fit_columns: bool = False
+    fit_min_cell: int = 0
 
     # ------------------------------------------------------------------ derived
 
@@ -135,9 +140,13 @@ class Figure:
     # ------------------------------------------------------------------ for the page
 
     def page_layout(self) -> dict[str, object]:
-        """Geometry and titles: changes only with the shape, columns, cell size or labels."""
+        """Geometry, titles and how the page may fit the grid to a narrow container
+        (``fit_columns``, ``fit_min_cell``: js/src/page/fit.js): changes only with the
+        shape, columns, cell size or labels."""
         return {**self.geometry.to_page(), "labels": list(self.labels),
-                "title_tooltips": [title_tooltip(label) for label in self.labels]}
+                "title_tooltips": [title_tooltip(label) for label in self.labels],
+                "fit_columns": self.fit_columns,
+                "fit_min_cell": self.fit_min_cell or self.geometry.cell}
 
     def page_limits(self) -> dict[str, object]:
         """The colour limits in force and their format: one small message per change (the
@@ -170,8 +179,10 @@ def describe(
     selected: tuple[int, int, int] | None,
     columns: int,
     cell_size: int | None,
+    columns_given: bool = True,
 ) -> Figure:
-    """The :class:`Figure` of a grid with these (validated) trait values."""
+    """The :class:`Figure` of a grid with these (validated) trait values; ``columns_given``
+    False lets the page use fewer columns where it is narrow."""
     count, rows, cols = data.shape
     cell = cell_size or auto_cell_size(rows, cols)
     colormap = colormap if isinstance(colormap, str) else tuple(colormap)
@@ -181,4 +192,6 @@ def describe(
         limits=limits, auto_limits=auto, vmin=vmin, vmax=vmax, colormap=colormap,
         stops=tuple(colormap_stops(colormap)), nan_color=nan_color, labels=tuple(labels),
         highlighted=tuple(highlighted), selected=selected,
+        fit_columns=not columns_given,
+        fit_min_cell=cell if cell_size else readable_cell(cell),
     )

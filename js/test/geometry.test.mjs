@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { colorbarSize, hit, panelOrigin, plotOrigin } from '../src/page/geometry.js';
+import { colorbarSize, hit, layoutAt, panelOrigin, plotOrigin } from '../src/page/geometry.js';
 import { cases } from './golden.mjs';
 
 const asList = (h) => (h === null ? null : h.kind === 'cell'
@@ -33,4 +33,16 @@ test('colorbar width and margins for label sets', () => {
     assert.deepEqual(colorbarSize(c.labels, c.layout), { width: c.width, margin: c.margin },
       JSON.stringify(c.labels));
   }
+});
+
+test('the layout at other columns and cell sizes is GridGeometry.to_page()', () => {
+  let checked = 0;
+  for (const c of cases.layout) {
+    for (const at of c.at) {
+      assert.deepEqual(layoutAt(c.natural, at.columns, at.cell), at.layout,
+        `${c.natural.count} x ${c.natural.rows} x ${c.natural.cols} at ${at.columns} columns, ${at.cell} px`);
+      checked += 1;
+    }
+  }
+  assert.ok(checked > 50);
 });

@@ -1,8 +1,9 @@
 // @ts-check
 // Where things are: twins of figure/layout.py's GridGeometry (panel_origin, plot_origin,
-// hit, colorbar_width, colorbar_margin). Every size comes from Python (the controller's
-// and the canvas' `geometry`, GridGeometry.to_page()); nothing here has a size of its
-// own. Golden cases: js/test/geometry.test.mjs.
+// hit, colorbar_width, colorbar_margin, and to_page at other columns and cell sizes, for
+// a grid fitted to a narrow container: fit.js). Every size comes from Python (the
+// controller's and the canvas' `geometry`, GridGeometry.to_page()); nothing here has a
+// size of its own. Golden cases: js/test/geometry.test.mjs.
 
 /**
  * @typedef {object} Margin
@@ -41,6 +42,11 @@
  * @property {number} colorbar_bar_left
  * @property {number} colorbar_bar_width
  * @property {number} colorbar_inset
+ * @property {number} colorbar_height
+ * @property {number} max_colorbar_height
+ * @property {number} min_tick_spacing
+ * @property {boolean} [fit_columns]  the page may use fewer columns where narrow
+ * @property {number} [fit_min_cell]  the smallest cell the page may scale to
  * @property {string[]} [labels]
  * @property {string[]} [title_tooltips]
  * @property {string} [uid]
@@ -113,6 +119,67 @@ export function hit(g, x, y) {
     return { kind: 'title', digit };
   }
   return null;
+}
+
+/**
+ * How many axis labels fit along `length` cells of `cell` px (GridGeometry.tick_count).
+ * @param {number} length
+ * @param {number} cell
+ * @param {number} spacing  min_tick_spacing
+ */
+export function tickCount(length, cell, spacing) {
+  return Math.max(2, Math.ceil(length / Math.max(1, Math.ceil(spacing / cell))));
+}
+
+/**
+ * The ticked indices among 0..length-1 (GridGeometry.tick_positions).
+ * @param {number} length
+ * @param {number} cell
+ * @param {number} spacing
+ * @returns {number[]}
+ */
+function tickPositions(length, cell, spacing) {
+  const count = tickCount(length, cell, spacing);
+  const all = [...Array(length).keys()];
+  if (length <= count) return all;
+  const step = Math.floor(length / (count - 1));
+  return all.filter((i) => i % step === 0);
+}
+
+/**
+ * The layout of the same grid drawn with `columns` columns and `cell` px per cell:
+ * GridGeometry(rows, cols, panels, columns, cell).to_page(), over `natural`'s other keys
+ * (titles, colours, the fit policy).
+ * @param {PageLayout} natural
+ * @param {number} columns
+ * @param {number} cell
+ * @returns {PageLayout}
+ */
+export function layoutAt(natural, columns, cell) {
+  if (columns === natural.columns && cell === natural.cell) return natural;
+  const { rows, cols, count, margin, gap_x: gapX, gap_y: gapY } = natural;
+  const spacing = natural.min_tick_spacing;
+  const plotWidth = cols * cell;
+  const plotHeight = rows * cell;
+  const panelWidth = plotWidth + margin.left + margin.right;
+  const panelHeight = plotHeight + margin.top + margin.bottom;
+  const gridRows = Math.ceil(count / columns);
+  const height = gridRows * panelHeight + (gridRows - 1) * gapY;
+  return {
+    ...natural,
+    columns,
+    cell,
+    plot_width: plotWidth,
+    plot_height: plotHeight,
+    panel_width: panelWidth,
+    panel_height: panelHeight,
+    width: columns * panelWidth + (columns - 1) * gapX,
+    height,
+    colorbar_height: Math.min(height, natural.max_colorbar_height),
+    x_ticks: tickPositions(cols, cell, spacing),
+    // Row 0 is at the top: bqplot's reversed row scale thins from the last row up.
+    y_ticks: tickPositions(rows, cell, spacing).map((p) => rows - 1 - p).sort((a, b) => a - b),
+  };
 }
 
 /** Width of the longest tick label at the tick font (layout.py's label_px).
