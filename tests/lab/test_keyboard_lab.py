@@ -69,6 +69,7 @@ def test_the_keys_follow_a_new_drawing(lab):
         "(sel) => (document.querySelector(sel + ' .dhg-body').getAttribute('aria-label') || '')"
         ".startsWith('10 heatmaps')", arg=lab.selector)
     page.locator(f"{lab.selector} .dhg-body").focus()
+    page.keyboard.press("Control+Home")  # the grid's first cell, then its panel's last
     page.keyboard.press("End")
     value = float(lab.execute("print(kgrid.data[0, 6, 5])"))
     assert announced(lab) == f"0, row 6, column 5, value {value:.4f}"
