@@ -121,7 +121,7 @@ def build_site(notebooks: Path, output: Path, *, pyodide: str | None = None,
         if runtime is not None:
             packages = _bundle_runtime(runtime, resolved.pyodide, extra_packages,
                                        pyodide_packages, cache, lite / "static" / "pyodide",
-                                       notes, say)
+                                       notes, say, wheels=wheels_dir)
         else:
             packages = []
             notes.append(
@@ -141,7 +141,7 @@ def build_site(notebooks: Path, output: Path, *, pyodide: str | None = None,
     site = Site(
         path=output, bytes=_size(output),
         runtime_bytes=_size(output / "static" / "pyodide"),
-        wheels=sorted(p.name for p in resolved.wheels), pyodide_packages=packages,
+        wheels=sorted(p.name for p in (output / "pypi").glob("*.whl")), pyodide_packages=packages,
         extensions=[Path(e).name for e in extensions], notes=notes,
         seconds=time.monotonic() - started)
     for note in notes:
@@ -402,11 +402,19 @@ def _closure(names: Iterable[str], packages: dict[str, dict[str, Any]]) -> list[
     return sorted(seen)
 
 
+def _depended_on(name: str, names: Iterable[str], packages: dict[str, dict[str, Any]]) -> bool:
+    """Whether another of ``names`` needs ``name`` through the lock (so the lock must hold it)."""
+    return any(name in (canonical(d) for d in packages[other].get("depends", []))
+               for other in names if other != name)
+
+
 def _bundle_runtime(runtime: Runtime, needed: Iterable[str], extra: Sequence[str],
                     carriers: Sequence[str], cache: Path, into: Path, notes: list[str],
-                    say: Callable[[str], None]) -> list[str]:
+                    say: Callable[[str], None], wheels: Path | None = None) -> list[str]:
     """The runtime and the package files the site needs, checked against the lock, in
-    ``into`` with the lock trimmed to them; the packages' names."""
+    ``into`` with the lock trimmed to them; the packages' names. A pure-Python package
+    whose official file is nowhere is PyPI's wheel of the lock's version: in ``wheels``
+    (piplite) when no other package of the lock needs it, else in the lock with its hash."""
     packages = runtime.packages
     unknown = [n for n in extra if canonical(n) not in packages]
     if unknown:
@@ -430,12 +438,16 @@ def _bundle_runtime(runtime: Runtime, needed: Iterable[str], extra: Sequence[str
             f"and --pyodide-packages has none of them: {', '.join(missing)}. Give a folder or "
             "archive holding them (a full Pyodide distribution; files are checked against the lock)")
     kept: dict[str, dict[str, Any]] = {}
-    substituted = []
+    substituted, to_piplite = [], []
     for name in names:
         spec = dict(packages[name])
         hit = found[name]
-        if hit is None:  # pure: PyPI's wheel of the lock's version, its hash written in the lock
+        if hit is None:  # pure: PyPI's wheel of the lock's version
             data, file_name = _pypi_substitute(name, spec["version"], cache, say)
+            if wheels is not None and not _depended_on(name, names, packages):
+                (wheels / file_name).write_bytes(data)  # %pip finds it there; the lock stays official
+                to_piplite.append(f"{name} {spec['version']}")
+                continue
             substituted.append(f"{name} {spec['version']}")
             spec.update(file_name=file_name, sha256=sha256(data))
         else:
@@ -450,12 +462,19 @@ def _bundle_runtime(runtime: Runtime, needed: Iterable[str], extra: Sequence[str
     lock = {**runtime.lock, "packages": kept}
     (into / "pyodide-lock.json").write_text(json.dumps(lock, indent=1, sort_keys=True))
     left = len(packages) - len(kept)
-    say(f"Pyodide {runtime.version} from {runtime.source}: {len(kept)} packages, each checked "
-        "against the lock's sha256")
+    checked = len(kept) - len(substituted)
+    say(f"Pyodide {runtime.version} from {runtime.source}: {len(kept)} packages"
+        + (", each checked against the lock's sha256" if not substituted
+           else f", {checked} checked against the lock's sha256"))
+    if to_piplite:
+        notes.append("Pyodide packages found neither in the runtime nor in --pyodide-packages, "
+                     "served as PyPI's wheel of the same version through piplite instead: "
+                     + ", ".join(to_piplite))
     if substituted:
-        notes.append("Pure-Python Pyodide packages not found in the runtime or --pyodide-packages, "
-                     "taken from PyPI at the lock's version (the trimmed lock names their hash): "
-                     + ", ".join(substituted))
+        notes.append("Pyodide packages found neither in the runtime nor in --pyodide-packages, "
+                     "taken from PyPI at the lock's version (the site's lock names their own "
+                     "sha256, not the official one): " + ", ".join(substituted))
+    names = sorted(canonical(key) for key in kept)
     notes.append(f"Pyodide in the site: {', '.join(names)}. NOT BUNDLED: the {left} other "
                  f"packages of Pyodide {runtime.version} (scipy, matplotlib, ...): importing "
                  "them fails in this site; --with NAME adds one")

@@ -183,3 +183,13 @@ def test_the_command_refuses_what_it_cannot_build(tmp_path, capsys):
     with pytest.raises(SystemExit) as usage:
         main(["lite", str(notebooks)])
     assert usage.value.code == 2
+
+
+def test_a_pure_package_missing_everywhere_stays_in_the_lock_only_when_another_needs_it():
+    packages = {"ipython": {"depends": ["traitlets", "Pure_Eval"]}, "traitlets": {"depends": []},
+                "pure-eval": {"depends": []}, "typing-extensions": {"depends": []}}
+    names = list(packages)
+    assert lite._depended_on("traitlets", names, packages)
+    assert lite._depended_on("pure-eval", names, packages)  # named as the lock spells it
+    assert not lite._depended_on("typing-extensions", names, packages)  # piplite serves it
+    assert not lite._depended_on("ipython", names, packages)
