@@ -18,6 +18,7 @@ for the pure wheels' versions. The times measured go to test-output/jupyterlite.
 from __future__ import annotations
 
 import functools
+import hashlib
 import http.server
 import importlib.util
 import json
@@ -26,6 +27,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import threading
 import time
 from collections.abc import Iterator
@@ -131,6 +133,16 @@ def site(tmp_path_factory: pytest.TempPathFactory, timings: dict[str, float]) ->
     left_out = re.search(r"NOT BUNDLED: the (\d+) other packages of Pyodide 0\.27\.7", said)
     assert left_out and int(left_out.group(1)) > 300, said
     site = root / "site"
+    # Every package file the site serves is the official one: its sha256 is the one npm's
+    # pyodide-lock.json gives, and the site's lock names nothing else.
+    with tarfile.open(CACHE / "npm" / "pyodide-0.27.7.tgz") as npm:
+        official = json.load(npm.extractfile("package/pyodide-lock.json"))["packages"]
+    served = json.loads((site / "static" / "pyodide" / "pyodide-lock.json").read_text())["packages"]
+    assert {"numpy", "pillow", "pandas", "ipython", "micropip"} <= set(served)
+    for name, spec in served.items():
+        assert spec == official[name], name
+        data = (site / "static" / "pyodide" / spec["file_name"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == official[name]["sha256"], spec["file_name"]
     timings["site_mb"] = round(sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 1e6, 1)
     return site
 
