@@ -20,7 +20,9 @@
 //     only that.
 //
 // Clicks are dispatched as a 'digitheat:canvas-click' DOM event for the grid's controller
-// (keyboard.js); the tooltip asks it what to add by a 'digitheat:canvas-hover' event.
+// (keyboard.js); the tooltip asks it what to add by a 'digitheat:canvas-hover' event, and
+// the drawing what columns and cell the page fitted the grid to by 'digitheat:canvas-fit'
+// (fit.js, which says 'digitheat:fit' when they change).
 //
 // Labels are user text: they are only ever drawn with fillText or set as textContent /
 // a title attribute, never parsed as HTML.
@@ -29,7 +31,7 @@ import {
   deviceBox, deviceScale, mosaicLayout, paintMosaic, parseStops, toValues,
 } from './canvas-draw.js';
 import { valueText } from './format.js';
-import { hit, panelOrigin } from './geometry.js';
+import { hit, layoutAt, panelOrigin } from './geometry.js';
 
 /** @typedef {import('./geometry.js').PageLayout} PageLayout */
 /** @typedef {import('./compat.js').Model} Model */
@@ -119,12 +121,25 @@ function render({ model, el }) {
     queueMicrotask(flush); // every trait of one message -> one redraw, before the next frame
   }
 
+  /** The columns and cell the grid's controller fitted this display to (fit.js), asked
+   *  by an event that bubbles up to it; null: the figure's own, or not in a grid yet.
+   *  @returns {{columns: number, cell: number} | null} */
+  function askFit() {
+    const ask = new CustomEvent('digitheat:canvas-fit', { bubbles: true, detail: { columns: 0, cell: 0 } });
+    root.dispatchEvent(ask);
+    const { columns, cell } = ask.detail;
+    return columns > 0 && cell > 0 ? { columns, cell } : null;
+  }
+
   /** @returns {Drawn} */
   function readGeometry() {
-    // Every size comes from the figure model (digitheat_widget/figure/layout.py): only
-    // the device scale and the mosaic's arrangement are worked out here.
+    // Every size comes from the figure model (digitheat_widget/figure/layout.py), at the
+    // columns and cell the page fitted it to: only the device scale and the mosaic's
+    // arrangement are worked out here.
     /** @type {PageLayout} */
-    const f = model.get('geometry') || {};
+    const figure = model.get('geometry') || {};
+    const fitted = figure.margin ? askFit() : null;
+    const f = fitted ? layoutAt(figure, fitted.columns, fitted.cell) : figure;
     const count = f.count | 0;
     const rows = f.rows | 0;
     const cols = f.cols | 0;
@@ -369,6 +384,12 @@ function render({ model, el }) {
     dirty.layout = true;
     schedule();
   });
+  // The controller fitted the grid to another width (fit.js).
+  const onFit = () => {
+    dirty.layout = true;
+    schedule();
+  };
+  root.addEventListener('digitheat:fit', onFit);
   on('values', () => {
     values = toValues(model.get('values'));
     dirty.colors = true;
@@ -440,6 +461,9 @@ function render({ model, el }) {
     }
     attachFrame = null;
     onThemeChange();
+    // Drawn before it was attached, it could not ask for the fitted layout.
+    const fitted = askFit();
+    if (fitted && (fitted.columns !== g.layout.columns || fitted.cell !== g.layout.cell)) onFit();
   });
 
   // ---------------------------------------------------------------- pointer
@@ -536,6 +560,7 @@ function render({ model, el }) {
     canvas.removeEventListener('mousemove', onMove);
     canvas.removeEventListener('mouseleave', onLeave);
     canvas.removeEventListener('click', onClick);
+    root.removeEventListener('digitheat:fit', onFit);
     root.remove();
   };
 }

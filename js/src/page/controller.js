@@ -31,6 +31,7 @@ import {
   appendFrames, encodeFrames, frameAuto, frameCount, frameReadout, frameValues, readFrames,
   relabelFrames,
 } from './frames.js';
+import { fitView } from './fit.js';
 import { colorbarSize } from './geometry.js';
 import { keyboard } from './keyboard.js';
 import { limitsInForce } from './limits.js';
@@ -686,16 +687,24 @@ function render({ model, el }) {
   const uid = () => (model.get('geometry') || {}).uid;
   /** @type {ReturnType<typeof keyboard>} */
   let keys = null;
+  /** @type {ReturnType<typeof fitView>} */
+  let fitted = null; // this display fitted to its container's width (fit.js)
   const restyle = () => {
     /** @type {PageState | undefined} */
     const state = lookup(uid());
     if (!state) return;
-    style.textContent = stylesheet(state);
+    if (fitted && fitted.stale()) { // a new drawing: fitted again
+      fitted.remove();
+      fitted = null;
+    }
+    if (!fitted && el.isConnected) fitted = fitView(state, el, restyle);
+    if (fitted) fitted.refresh();
+    style.textContent = stylesheet(state) + (fitted ? fitted.css() : '');
     if (keys && keys.stale()) { // a new drawing: the keys go with it
       keys.remove();
       keys = null;
     }
-    if (!keys && el.isConnected) keys = keyboard(state, el, live);
+    if (!keys && el.isConnected) keys = keyboard(state, el, live, () => (fitted ? fitted.layout() : state.layout));
     if (keys) keys.refresh();
   };
   /** @type {PageState | undefined} */
@@ -721,6 +730,7 @@ function render({ model, el }) {
     attached.disconnect();
     if (state) state.views.delete(restyle);
     if (keys) keys.remove();
+    if (fitted) fitted.remove();
     style.remove();
     live.remove();
   };

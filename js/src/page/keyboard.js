@@ -98,9 +98,10 @@ export function pastEdge(key, [p, r, c], [count, rows, cols]) {
  * @param {PageState} state
  * @param {HTMLElement} el
  * @param {HTMLElement} live  the polite live region
+ * @param {() => import('./geometry.js').PageLayout} [layoutOf]  the layout drawn (fit.js)
  * @returns {{refresh(): void, stale(): boolean, remove(): void} | null}
  */
-export function keyboard(state, el, live) {
+export function keyboard(state, el, live, layoutOf = () => state.layout) {
   const root = /** @type {HTMLElement | null} */ (el.closest('.digitheat-grid'));
   const body = root && /** @type {HTMLElement | null} */ (root.querySelector('.dhg-body'));
   if (!root || !body) return null;
@@ -121,7 +122,7 @@ export function keyboard(state, el, live) {
   let turning = null; // a page asked for
 
   function place() {
-    const g = state.layout;
+    const g = layoutOf();
     const drawing = /** @type {HTMLElement | null} */ (body && body.firstElementChild);
     if (!focus || !drawing || !g.margin || document.activeElement !== body) {
       ring.hidden = true;
