@@ -61,6 +61,20 @@ def two_grids_notebook() -> nbformat.NotebookNode:
     )
 
 
+def training_notebook() -> nbformat.NotebookNode:
+    """The README's training loop, not executed: the grid shown in one cell, five frames
+    recorded in the next, apart (each its own message, as an epoch's would be); the cell
+    saves the frames it recorded to ``frames.npy`` beside the notebook."""
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import time\nimport numpy as np\nfrom digitheat_widget import DigitHeatmapGrid\n"
+        "g = DigitHeatmapGrid()\ng"), nbformat.v4.new_code_cell(
+        "for epoch in range(5):\n    g.data = g.data * (epoch + 2)\n"
+        "    g.record(f'epoch {epoch}')\n    time.sleep(0.05)\n"
+        "np.save('frames.npy', g.frames)")],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}})
+
+
 def _rgb(text: str) -> list[int]:
     match = re.fullmatch(r"rgba?\((\d+), (\d+), (\d+)(?:, [\d.]+)?\)", text)
     assert match, f"{text!r} is not an rgb() colour"

@@ -245,6 +245,21 @@ def tensor_messages(events: list, controller: Any) -> list[tuple[int, str, list[
 # ---------------------------------------------------------------------- what the page sends
 
 
+def saved_state(events: list, widget: Any) -> dict:
+    """The state a notebook saved from the kernel's messages holds for ``widget`` (nbclient,
+    as ``nbconvert --execute`` and myst-nb use it): its open state with each update's keys
+    put over it, the last value of each key alone (no patch applied, unlike :class:`Page`)."""
+    comm, state = widget.comm, {}
+    for event in events:
+        if event.comm is comm and event.kind == "open":
+            state = with_buffers(event.data.get("state", {}), event.data.get("buffer_paths", []),
+                                 event.buffers)
+        elif event.comm is comm and event.kind == "send" and (event.data or {}).get("method") == "update":
+            state.update(with_buffers(event.data.get("state", {}),
+                                      event.data.get("buffer_paths", []), event.buffers))
+    return state
+
+
 def controller_of(grid: Any) -> Any:
     """The grid's GridController (Python side): the one among ``grid.children``."""
     found = [w for w in grid.children if type(w).__name__ == "GridController"]

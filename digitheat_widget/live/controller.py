@@ -159,6 +159,9 @@ class GridController(anywidget.AnyWidget):
         self._patched: set[int] = set()
         self._patch_has_all = False  # the last patch sent holds every map in _patched
         self._stack_seq = self.data.seq
+        #: Frames recorded or relabelled since the whole frames were last sent: a saved
+        #: notebook's state holds those frames and the last ``frames_patch`` alone.
+        self._frames_patched = False
         self.on_msg(self._handle_message)
 
     # ------------------------------------------------------------------ from Python
@@ -204,22 +207,31 @@ class GridController(anywidget.AnyWidget):
         self.patch = patch
 
     def send_changes_since_stack(self) -> None:
-        """One patch of every map changed since the whole stack was last sent, marked with
-        that stack's sequence (``base``): a page holding that stack (a notebook saved from
-        the kernel's messages, by nbconvert or myst-nb) can apply it whatever came between;
-        a live page applies it as the next in sequence. Sent when a cell ends."""
-        stack = self.data
-        if not self._patched or self._patch_has_all or stack.tensor is None:
-            return
-        indices = sorted(self._patched)
-        stack.seq += 1
-        self.patch = {**encode(stack.tensor[indices], stack.dtype, stack.seq, indices),
-                      "base": self._stack_seq}
-        self._patch_has_all = True
+        """What a notebook saved from the kernel's messages (nbconvert, myst-nb: each
+        model's last state) would lack, in one message, sent when a cell ends: one patch
+        of every map changed since the whole stack was last sent, marked with that stack's
+        sequence (``base``), which a page holding that stack can apply whatever came
+        between and a live page applies as the next in sequence; and, if frames were
+        recorded or relabelled since the whole frames were sent, the whole frames again
+        (a page holds them in place of its own, equal ones), so the saved state has every
+        frame, not the first ones and the last recorded."""
+        stack, frames = self.data, self.frames
+        with self.hold_sync():
+            if self._patched and not self._patch_has_all and stack.tensor is not None:
+                indices = sorted(self._patched)
+                stack.seq += 1
+                self.patch = {**encode(stack.tensor[indices], stack.dtype, stack.seq, indices),
+                              "base": self._stack_seq}
+                self._patch_has_all = True
+            if self._frames_patched and frames.tensor is not None:
+                self.frames = Stack(frames.tensor, frames.dtype, frames.seq + 1, frames.labels,
+                                    frames.auto)
+                self._frames_patched = False
 
     def send_frames(self, frames: np.ndarray, labels: list[str], frame: int | None,
                     frame_limits: str, dtype: type) -> None:
         """The whole history (a new one, or a page that asks for it)."""
+        self._frames_patched = False
         with self.hold_sync():
             self.frames = Stack(frames, dtype, self.frames.seq + 1, labels,
                                 frame_auto_limits(frames) if frame_limits == "per-frame" else None)
@@ -239,6 +251,7 @@ class GridController(anywidget.AnyWidget):
             stack.auto = frame_auto_limits(frames) if stack.auto is None else (
                 [*stack.auto[dropped:], *auto][-len(frames):])
         stack.tensor, stack.seq, stack.labels = frames, stack.seq + 1, labels
+        self._frames_patched = True
         with self.hold_sync():
             patch = encode(new, stack.dtype, stack.seq)
             self.frames_patch = {**patch, "drop": int(dropped),
@@ -253,6 +266,7 @@ class GridController(anywidget.AnyWidget):
         later reads (an export, a reload)."""
         stack = self.frames
         stack.labels, stack.seq = list(labels), stack.seq + 1
+        self._frames_patched = True
         with self.hold_sync():
             self.frames_patch = {"relabel": True, "seq": stack.seq, "labels": list(labels)}
             self.frame = -1 if frame is None else int(frame)

@@ -38,7 +38,7 @@ _HOOKED_SHELLS: weakref.WeakSet[Any] = weakref.WeakSet()
 
 def flush_waiting(*_: Any) -> None:
     """Send every merged send still waiting, now, and each patched grid's changes since its
-    last whole stack. IPython calls it when a cell ends (``post_execute``), so what a cell
+    last whole stack (maps) and whole frames. IPython calls it when a cell ends (``post_execute``), so what a cell
     changed reaches the page, and the widget state a notebook saves from the kernel's
     messages (nbconvert ``--execute``, myst-nb) is whole, within that cell."""
     for view in list(_WAITING):
@@ -311,8 +311,7 @@ class LiveView:
                     count = held.shape[0]
                     sent = [m for m in maps if m < count]
                     controller.send_maps(held, sent)
-                    _PATCHED.add(self)
-                    _flush_at_cell_end()
+                    self._patched_since_stack()
                     self.last_payload = (len(sent) * held[0].size
                                          * np.dtype(dtypes["data"]).itemsize)
                 if self.compare_source is not None and parts & {"reference", "showing"}:
@@ -333,11 +332,13 @@ class LiveView:
                             added and relabelled):  # a patch carries its new labels alone
                         controller.send_frames(history, labels, frame, frame_limits,
                                                dtypes["frames"])
-                    elif added:
-                        controller.append_frames(history, added, dropped, labels, frame,
-                                                 frame_limits)
-                    elif relabelled:
-                        controller.relabel_frames(labels, frame, frame_limits)
+                    elif added or relabelled:
+                        if added:
+                            controller.append_frames(history, added, dropped, labels, frame,
+                                                     frame_limits)
+                        else:
+                            controller.relabel_frames(labels, frame, frame_limits)
+                        self._patched_since_stack()
                     else:
                         controller.show_frame(frame, frame_limits)
                     if not (stack or maps):
@@ -348,6 +349,13 @@ class LiveView:
             for widget in retired:  # after the page has been told of their successors
                 widget.close()
             self._last_send = time.monotonic()
+
+    def _patched_since_stack(self) -> None:
+        """A patch went out (maps, or frames): when the cell ends, the controller sends
+        what a saved state would lack (``send_changes_since_stack``)."""
+        if self not in _PATCHED:  # the hook is in place while it is in
+            _PATCHED.add(self)
+            _flush_at_cell_end()
 
     def widgets(self) -> list[Widget]:
         """Every widget this view created, each once."""

@@ -18,7 +18,7 @@ from typing import Any
 import nbformat
 import pytest
 from chromium import block_network
-from notebook_pages import check_live_grids, two_grids_notebook
+from notebook_pages import check_live_grids, training_notebook, two_grids_notebook
 
 #: The alt text of each PNG <img> (nbconvert writes attributes in its own order).
 IMG = re.compile(r'<img (?=[^>]*src="data:image/png;base64,)[^>]*\balt="([^"]*)"')
@@ -150,6 +150,36 @@ def test_a_cells_streamed_updates_show_in_the_page(tmp_path: Path, chromium_brow
         got = ["#{:02x}{:02x}{:02x}".format(*(int(v) for v in re.findall(r"\d+", f)[:3])) for f in shown]
         for have, want in zip(got, expected):
             assert max(abs(int(have[i:i + 2], 16) - int(want[i:i + 2], 16)) for i in (1, 3, 5)) <= 6, (got, expected)
+        assert blocked == []
+    finally:
+        page.close()
+
+
+def test_a_cells_recorded_frames_play_in_the_page(tmp_path: Path, chromium_browser: Any) -> None:
+    """Issue 24: the README's training loop executed by nbconvert: the page held the first
+    frame recorded and named the last, so it could not play them. Every frame is saved, and
+    the page steps through all five with the keyboard, offline, each showing its values."""
+    import numpy as np
+
+    path = tmp_path / "training.ipynb"
+    nbformat.write(training_notebook(), path)
+    page_path = convert(path, "--execute")
+    frames = np.load(tmp_path / "frames.npy")
+    page = chromium_browser.new_page()
+    blocked = block_network(page)
+    summary = "document.querySelector('.dhg-body').getAttribute('aria-label')"
+    try:
+        page.goto(page_path.as_uri())
+        page.wait_for_function(f"() => !document.querySelector('.digitheat-static, .digitheat-pending')"
+                               f" && ({summary} || '').includes('frame epoch 4 of 5')")
+        page.locator(".dhg-body").focus()
+        page.keyboard.press("PageDown")  # panel 1, cell (0, 0)
+        for epoch in (3, 2, 1, 0):
+            page.keyboard.press("[")
+            page.wait_for_function(f"() => {summary}.includes('frame epoch {epoch} of 5')")
+            said = page.evaluate("() => document.querySelector('.dhg-announce').textContent")
+            value = float(said.rsplit("value ", 1)[1])
+            assert value == pytest.approx(frames[epoch, 1, 0, 0], rel=1e-2, abs=1e-4), (epoch, said)
         assert blocked == []
     finally:
         page.close()

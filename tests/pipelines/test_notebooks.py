@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -91,3 +93,33 @@ def test_a_cells_patches_are_saved_whole(tmp_path):
     held = decode({**saved, "buffer": buffers[("data", "buffer")]}).copy()
     held[patch["indices"]] = decode({**patch, "buffer": buffers[("patch", "buffer")]})
     np.testing.assert_array_equal(held, np.load(tmp_path / "shown.npy"))
+
+
+def test_a_cells_recorded_frames_are_saved_whole(tmp_path):
+    """Issue 24: ``nbconvert --to notebook --execute`` saved the frames sent whole (the
+    first recorded) and the last frames_patch: 1 of the loop's 5 frames. When the cell
+    ends, frames patched since they were sent whole are sent whole again."""
+    import base64
+
+    import nbformat
+    import numpy as np
+
+    from digitheat_widget.live.codec import decode
+
+    from notebook_pages import training_notebook
+
+    path = tmp_path / "training.ipynb"
+    nbformat.write(training_notebook(), path)
+    result = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook",
+                             "--execute", "--inplace", str(path)], capture_output=True, text=True,
+                            timeout=600, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    notebook = nbformat.read(path, as_version=4)
+    states = notebook.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    (model,) = [m for m in states.values() if "frame_limits" in m["state"]]
+    buffers = {tuple(b["path"]): base64.b64decode(b["data"]) for b in model["buffers"]}
+    saved = model["state"]["frames"]
+    assert saved["labels"] == [f"epoch {e}" for e in range(5)]
+    assert model["state"]["frame"] == 4
+    held = decode({**saved, "buffer": buffers[("frames", "buffer")]})
+    np.testing.assert_allclose(held, np.load(tmp_path / "frames.npy"), rtol=2.0**-24)

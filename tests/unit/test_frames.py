@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from histories import history, recorded
-from page_model import Page, controller_of, page_sends
+from page_model import Page, controller_of, page_sends, saved_state
 from traitlets import TraitError
 
 from digitheat_widget import DigitHeatmapGrid, sample_data
@@ -217,6 +217,38 @@ def test_a_page_that_missed_frames_gets_them_all(recorder):
     frames = event.data["state"]["frames"]
     assert frames["shape"] == [4, 10, 7, 6] and frames["labels"] == [f"epoch {e}" for e in range(4)]
     assert event.buffer_bytes == 4 * 10 * 7 * 6 * 4
+    grid.close()
+
+
+def test_a_cell_that_records_frames_leaves_every_frame_in_a_saved_notebook(recorder):
+    """Issue 24: a notebook saved from the kernel's messages (``nbconvert --execute``,
+    myst-nb) keeps each model's last state: the frames sent whole (the first recorded) and
+    the last ``frames_patch`` (the last recorded), so a page built from it had 1 of 5
+    frames. When the cell ends, a grid whose frames were patched since they were last sent
+    whole sends them whole: the saved frames are every frame, labels and all."""
+    from digitheat_widget.live.view import flush_waiting
+
+    frames = history(5)
+    grid = DigitHeatmapGrid(frames[0])  # displayed in one cell...
+    flush_waiting()
+    for epoch, maps in enumerate(frames):  # ...recorded in the next
+        grid.data = maps
+        grid.record(f"step {epoch}")
+    grid.frame_labels = [f"lr {epoch}" for epoch in range(5)]  # a relabel patch, too
+    flush_waiting()  # the cell ends
+    controller = controller_of(grid)
+    saved = saved_state(recorder.events, controller)["frames"]
+    assert saved["labels"] == [f"lr {epoch}" for epoch in range(5)]
+    values = np.frombuffer(saved["buffer"], np.dtype(saved["dtype"]).newbyteorder("<"))
+    np.testing.assert_allclose(values.reshape(saved["shape"]), frames, rtol=2.0**-24)
+    sent = len(recorder.events)
+    flush_waiting()  # another cell that changed nothing: nothing sent again
+    assert recorder.events[sent:] == []
+    grid.record("step 5")  # recorded in a later cell: the saved state follows again
+    flush_waiting()
+    saved = saved_state(recorder.events, controller)["frames"]
+    assert saved["shape"][0] == 6 and saved["labels"][-1] == "step 5"
+    assert saved["seq"] > controller.frames_patch["seq"]  # whole, after the last patch
     grid.close()
 
 
