@@ -65,8 +65,6 @@ html_math_renderer = "mathml"
 # --- HTML
 html_theme = "pydata_sphinx_theme"
 html_title = "digitheat-widget"
-html_static_path = ["_static"]
-html_css_files = ["site.css"]
 html_last_updated_fmt = None
 html_show_sourcelink = False
 html_copy_source = False
