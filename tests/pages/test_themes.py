@@ -182,5 +182,5 @@ def test_cli_theme(tmp_path):
     assert 'class="digitheat-theme-dark"' in (tmp_path / "dark.html").read_text(encoding="utf-8")
     refused = run("-o", "grid.svg", "--theme", "dark")
     assert refused.returncode == 2
-    assert "--theme applies to .html pages only" in refused.stderr
+    assert "--theme applies only to .html pages" in refused.stderr
     assert not (tmp_path / "grid.svg").exists()
