@@ -118,10 +118,10 @@ def test_every_page_offline_grids_live(site: Path, chromium_browser: Any) -> Non
     assert len(pages) >= 20
     sample = sample_data()
     live: dict[str, int] = {}
+    context = chromium_browser.new_context(viewport={"width": 1280, "height": 900})
     for path in pages:
         name = path.relative_to(site).as_posix()
         text = path.read_text(encoding="utf-8")
-        context = chromium_browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
         errors: list[str] = []
         page.on("console", lambda m, errors=errors: m.type == "error" and errors.append(m.text))
@@ -152,6 +152,7 @@ def test_every_page_offline_grids_live(site: Path, chromium_browser: Any) -> Non
             allowed = OUTPUT_MODULE if "@jupyter-widgets/output" in text else None
             assert [e for e in errors if not (allowed and allowed in e)] == [], (name, errors)
         finally:
-            context.close()
+            page.close()
+    context.close()
     assert sorted(live) == sorted(GRID_PAGES), live
     print(f"\n{len(pages)} pages offline; live grids: {sum(live.values())} on {len(live)} pages")
