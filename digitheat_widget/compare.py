@@ -17,7 +17,7 @@ import numpy as np
 import traitlets
 from traitlets import HasTraits, TraitError, observe, validate
 
-from .data import REFERENCE, as_stack, auto_limits
+from .data import REFERENCE, MapSummary, MapWriter, as_stack, auto_limits
 from .traits import Choice, Colormap, Tensor, owner, set_replaced
 
 SHOWING = ("data", "reference", "difference")
@@ -116,6 +116,49 @@ class Compare(HasTraits):
             self._difference = (key, difference)
         return self._difference[1]
 
+    def _maps_summary(self, which: str = "data") -> MapSummary:
+        """The per-map extremes (:class:`~digitheat_widget.data.MapSummary`) of the data,
+        the reference or their difference, found again only when that stack is replaced
+        whole: a panel update derives them (:meth:`_maps_replaced`)."""
+        stack = (self.data if which == "data" else self.reference if which == "reference"
+                 else self._shown("difference"))
+        summaries = self.__dict__.setdefault("_summaries", {})
+        cached = summaries.get(which)
+        if cached is None or cached[0] is not stack:
+            cached = summaries[which] = (stack, MapSummary.of(stack))
+        return cached[1]
+
+    def _maps_replaced(self, old: np.ndarray, new: np.ndarray, indices: list[int]) -> bool:
+        """Data goes from ``old`` to ``new``, which differ in maps ``indices`` alone: the
+        data's summary, the difference and its summary follow at the cost of those maps
+        (what is not kept for ``old`` is found again for ``new`` when asked). Returns
+        whether the extremes of both (:meth:`MapSummary.extremes`) are known to be the
+        same as before: then nothing drawn from them changes (automatic limits, each
+        view's, the precision on the wire)."""
+        summaries = self.__dict__.setdefault("_summaries", {})
+        cached = summaries.get("data")
+        if cached is None or cached[0] is not old:
+            return False
+        summary = cached[1].replaced(new, indices)
+        summaries["data"] = (new, summary)
+        same = summary.extremes() == cached[1].extremes()
+        reference, kept = self.reference, getattr(self, "_difference", None)
+        if reference is None:
+            return same
+        if kept is None or kept[0][0] is not old or kept[0][1] is not reference:
+            return False
+        if "_difference_writer" not in self.__dict__:
+            self._difference_writer = MapWriter()
+        difference = self._difference_writer.replaced(
+            kept[1], indices, new[indices] - reference[indices])
+        self._difference = ((new, reference), difference)
+        cached = summaries.get("difference")
+        if cached is None or cached[0] is not kept[1]:
+            return False
+        summary = cached[1].replaced(difference, indices)
+        summaries["difference"] = (difference, summary)
+        return same and summary.extremes() == cached[1].extremes()
+
     def _compare_auto(self, base: tuple[float, float], view: str | None = None,
                       data: np.ndarray | None = None) -> tuple[float, float]:
         """Automatic limits of ``view`` (default: the one shown) with a reference: ``base``
@@ -124,10 +167,14 @@ class Compare(HasTraits):
         if self.reference is None:
             return base
         if (view or self.showing) == "difference":
-            spread = _finite_range(np.abs(self._shown("difference", data)))
-            top = spread[1] if spread else 0.0
+            if data is None or data is self.data:
+                span = self._maps_summary("difference").finite_range()
+                top = max(abs(span[0]), abs(span[1])) if span else 0.0
+            else:
+                spread = _finite_range(np.abs(self._shown("difference", data)))
+                top = spread[1] if spread else 0.0
             return auto_limits(np.array([-top, top]), None, None)
-        other = _finite_range(self.reference)
+        other = self._maps_summary("reference").finite_range()
         if other is None:
             return base
         return auto_limits(np.array([*base, *other]), None, None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 import warnings
 import weakref
 from collections.abc import Sequence
@@ -240,6 +241,10 @@ def as_stack(value: object, bounds: StackBounds = MAPS) -> np.ndarray:
     if _CONVERTED.get(id(value)) is value and isinstance(shape, tuple):
         check_size(shape, bounds)  # already converted and checked: its size for this road
         return value  # type: ignore[return-value]
+    if type(value) is np.ndarray:  # nothing to read: checked as it is
+        check_real(value.dtype)
+        check_size(value.shape, bounds)
+        return _frozen(_checked_copy(value))
     value = _readable(value)
     dtype, shape = _dtype_of(value), getattr(value, "shape", None)
     masked = isinstance(value, np.ma.MaskedArray)
@@ -269,13 +274,18 @@ def as_stack(value: object, bounds: StackBounds = MAPS) -> np.ndarray:
                          f"{type(err).__name__}: {err}") from None
     check_real(array.dtype)
     check_size(array.shape, bounds)
+    return _frozen(_checked_copy(array))
+
+
+def _checked_copy(array: np.ndarray) -> np.ndarray:
+    """A float64 C-ordered copy of checked ``array``, its values checked."""
     try:
         stack = np.array(array, dtype=np.float64, order="C", copy=True)
     except MemoryError:
         raise ValueError(f"expected an array that fits in memory as float64, got shape "
                          f"{array.shape}") from None
     _check_values(stack)
-    return _frozen(stack)
+    return stack
 
 
 def _check_values(stack: np.ndarray) -> None:
@@ -313,6 +323,11 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     make itself writeable again (``flags.writeable = True``), a view of a read-only base
     cannot, so the grid's tensor can never change without the grid knowing."""
     array.flags.writeable = False
+    return _frozen_view(array)
+
+
+def _frozen_view(array: np.ndarray) -> np.ndarray:
+    """A read-only view of read-only ``array``, known as converted."""
     view = array.view()
     view.flags.writeable = False
     _CONVERTED[id(view)] = view
@@ -328,6 +343,124 @@ def frozen_part(stack: np.ndarray, index: Any) -> np.ndarray:
     return part
 
 
+class MapSummary:
+    """Each map's finite minimum and maximum (NaN for a map without a finite value) and
+    smallest nonzero magnitude (inf for none), for a stack of maps (N, H, W).
+
+    What automatic limits (:func:`auto_limits` reads only the finite extremes) and the
+    precision test (``live.codec``) need of a stack, kept per map so that replacing a few
+    maps (:meth:`replaced`) costs those maps and N, not the stack.
+    """
+
+    __slots__ = ("low", "high", "tiny", "_range")
+
+    def __init__(self, low: np.ndarray, high: np.ndarray, tiny: np.ndarray) -> None:
+        self.low, self.high, self.tiny = low, high, tiny
+        self._range: tuple[float, float] | None | bool = False  # not found yet
+
+    @classmethod
+    def of(cls, stack: np.ndarray) -> MapSummary:
+        """The summary of ``stack`` (N, ...): one pass per figure over the values."""
+        flat = stack.reshape(stack.shape[0], -1)
+        low, high = np.fmin.reduce(flat, axis=1), np.fmax.reduce(flat, axis=1)
+        # The smallest nonzero magnitude is the end nearest 0 when 0 is outside the map's
+        # range; else (and for a map without finite values) it is looked for.
+        tiny = np.where(low > 0, low, -high)
+        around = ~((low > 0) | (high < 0))
+        if around.any():
+            part = flat[around]
+            magnitude = np.abs(part)
+            magnitude[part == 0] = np.inf  # NaN stays NaN, which fmin skips
+            tiny[around] = np.fmin.reduce(magnitude, axis=1, initial=np.inf)
+        return cls(low, high, tiny)
+
+    def replaced(self, stack: np.ndarray, indices: Sequence[int]) -> MapSummary:
+        """The summary of ``stack``, which differs from the stack summarised here in
+        maps ``indices`` alone. ``self`` stays as it was."""
+        low, high, tiny = self.low.copy(), self.high.copy(), self.tiny.copy()
+        for index in indices:
+            values = stack[index].ravel()
+            low[index] = lo = np.fmin.reduce(values)
+            high[index] = hi = np.fmax.reduce(values)
+            tiny[index] = (lo if lo > 0 else -hi if hi < 0 else  # as in of()
+                           MapSummary.of(values[np.newaxis]).tiny[0])
+        return MapSummary(low, high, tiny)
+
+    def finite_range(self) -> tuple[float, float] | None:
+        """(min, max) of the stack's finite values, or None when it has none."""
+        if self._range is False:
+            low = float(np.fmin.reduce(self.low))
+            self._range = None if low != low else (low, float(np.fmax.reduce(self.high)))
+        return self._range  # type: ignore[return-value]
+
+    def smallest(self) -> float:
+        """The smallest nonzero magnitude of the stack's values (inf: none)."""
+        return float(self.tiny.min())
+
+    def extremes(self) -> tuple[tuple[float, float] | None, float]:
+        """All that automatic limits and the precision test read of the stack: its
+        finite range and smallest nonzero magnitude."""
+        return self.finite_range(), self.smallest()
+
+
+def _references(buffer: np.ndarray) -> int:
+    return sys.getrefcount(buffer)
+
+
+def _probe() -> int:
+    buffer = np.empty(1)
+    return _references(buffer)
+
+
+#: What :func:`_references` counts for a buffer held by one name of its caller and by
+#: nothing else (no array viewing it): measured, not assumed, as interpreters differ.
+_UNVIEWED = _probe()
+
+
+class MapWriter:
+    """Makes a grid's next stack from its current one with some maps replaced, at the
+    cost of those maps, not of the stack (:meth:`replaced`).
+
+    A stack the grid holds is read-only and never changes once anyone may see it; so the
+    new stack is written into a second buffer of the writer's own, the one the stack
+    before the current one used, once no array views it any more (a user's ``grid.data``
+    of then, a page of a rolled-back batch...: each holds its buffer): that buffer lacks
+    only the maps changed since, which are copied first. Otherwise (the first update, a
+    stack assigned whole, or an older array still held) the stack is copied whole once.
+    """
+
+    def __init__(self) -> None:
+        self._current: np.ndarray | None = None  # the buffer the last stack made views
+        self._spare: np.ndarray | None = None  # the one before: behind by ``_behind``
+        self._behind: list[int] = []
+
+    def replaced(self, stack: np.ndarray, indices: Sequence[int],
+                 maps: np.ndarray) -> np.ndarray:
+        """``stack`` with maps ``indices`` (distinct, in 0..N-1) replaced by ``maps``, as a
+        new read-only stack the grid takes without a copy or check (``maps`` must already
+        be as :func:`as_stack` makes them)."""
+        spare, self._spare = self._spare, None
+        ours = self._current is not None and stack.base is self._current
+        fresh = not (ours and spare is not None and spare.shape == stack.shape
+                     and _references(spare) <= _UNVIEWED)
+        if fresh:
+            spare = np.array(stack, dtype=np.float64, order="C")
+            behind: list[int] = []
+        else:
+            behind = self._behind
+            spare.flags.writeable = True
+        try:
+            for index in behind:  # what changed since the spare was current
+                spare[index] = stack[index]
+            for index, values in zip(indices, maps):
+                spare[index] = values
+        finally:
+            spare.flags.writeable = False
+        self._spare = self._current if ours else None
+        self._current, self._behind = spare, [int(i) for i in indices]
+        return _frozen_view(spare)
+
+
 def auto_limits(
     tensor: np.ndarray, vmin: float | None, vmax: float | None
 ) -> tuple[float, float]:
@@ -339,8 +472,17 @@ def auto_limits(
     if vmin is not None and vmax is not None and vmax - vmin >= min_span(vmin, vmax):
         return float(vmin), float(vmax)  # both given: no need to look at the data
     finite = tensor[np.isfinite(tensor)]
-    data_lo = float(finite.min()) if finite.size else None
-    data_hi = float(finite.max()) if finite.size else None
+    return range_limits((float(finite.min()), float(finite.max())) if finite.size else None,
+                        vmin, vmax)
+
+
+def range_limits(span: tuple[float, float] | None, vmin: float | None,
+                 vmax: float | None) -> tuple[float, float]:
+    """:func:`auto_limits` of data whose finite values span ``span`` (min, max), or
+    have none (None)."""
+    if vmin is not None and vmax is not None and vmax - vmin >= min_span(vmin, vmax):
+        return float(vmin), float(vmax)
+    data_lo, data_hi = span if span is not None else (None, None)
     lo = vmin if vmin is not None else data_lo
     hi = vmax if vmax is not None else data_hi
     if lo is None and hi is None:

@@ -271,12 +271,16 @@ class Frames(HasTraits):
 
     # ------------------------------------------------------------------ limits
 
-    def _limits_sample(self) -> np.ndarray:
-        """What automatic colour limits span: the data, and with 'fixed' every frame."""
-        history = self._history
+    def _limits_span(self) -> tuple[float, float] | None:
+        """What automatic colour limits span, as (min, max) of finite values or None: the
+        data (its extremes, kept per map by the compare mixin's ``_maps_summary``), and
+        with 'fixed' every frame."""
+        history, span = self._history, self._maps_summary().finite_range()
         if self.frame_limits != "fixed" or history.count == 0:
-            return self.data
-        return np.concatenate([history.ranges.ravel(), _finite_range(self.data)])
+            return span
+        ranges = history.ranges if span is None else np.vstack([history.ranges, [span]])
+        low = float(np.fmin.reduce(ranges[:, 0]))  # NaN: a frame without finite values
+        return None if np.isnan(low) else (low, float(np.fmax.reduce(ranges[:, 1])))
 
     # ------------------------------------------------------------------ rules
 
@@ -366,6 +370,10 @@ class Frames(HasTraits):
             return
         new = self.data  # as for frame: what holds now, whatever order a batch notes
         maps = self._history.view[index]
+        known = getattr(self, "_changed_maps", None)
+        if known is not None and known[0] is change["old"] and known[1] is new:
+            # Data was that frame until maps ``known[2]`` changed: compare those alone.
+            maps, new = maps[known[2]], new[known[2]]
         if maps.shape != new.shape or not np.array_equal(maps, new, equal_nan=True):
             self.frame = None
 

@@ -24,8 +24,10 @@ from traitlets import Bool, TraitError, Unicode, observe
 
 from . import versions
 from .controls import GridControls, GridLink, close_widgets
-from .data import AUTOSCALE_MODES, auto_limits, autoscale_limits, sample_data
+from .data import (AUTOSCALE_MODES, MapWriter, auto_limits, autoscale_limits, range_limits,
+                   sample_data)
 from .figure import Figure, describe
+from .figure.model import page_limits
 from .figure.colormaps import DEFAULT_COLORMAP, colormap_stops
 from .figure.layout import DEFAULT_NAN_COLOR, default_columns
 from .figure.ticks import tick_format, tick_labels
@@ -36,7 +38,7 @@ from .pages import Pages, stack_robust_limits
 from .live.controller import PAGE_EVENT_STATE
 from .live.codec import wire_dtype
 from .live.view import LiveView
-from .traits import Cell, Choice, Colormap, GridChecks, checked_map, IndexList, Integer, Labels, Limit, Tensor, changed_maps, count_mismatch, owner
+from .traits import Cell, Choice, Colormap, GridChecks, checked_map, IndexList, Integer, Labels, Limit, Tensor, changed_maps, count_mismatch, map_changed, owner
 
 #: Which parts of the figure a trait's change touches ("layout" rebuilds the live widgets).
 _PARTS = {
@@ -193,6 +195,7 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
                 f"nan_color, cell_size, controls, renderer, page_size, stack_limits, plus VBox's (e.g. layout)"
             )
         self._click_handlers = CallbackDispatcher()
+        self._maps_writer = MapWriter()  # update_panel's new tensors
         self._wire_cache: tuple[tuple, dict[str, type]] | None = None
         #: Inside the outermost hold_sync: what undoes its changes outside traitlets' own
         #: rollback (the history buffer, the paged source), run if the batch is refused.
@@ -244,6 +247,8 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         self._view.frames_source = lambda: (self._history.view, self.frame_labels, self.frame,
                                             self.frame_limits)
         self._view.data_source = lambda: self.data  # the page works out what is shown
+        # What a send of maps and limits needs, without describing the whole figure.
+        self._view.limits_source, self._view.dtypes_source = self._page_limits, self._wire_dtypes
         self._view.paging_source = self._paging_state  # travels with the maps it describes
         self._view.compare_source = self._compare_state
         self._view.controller.on_page_change(self._on_page_event)
@@ -308,11 +313,10 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
     def figure(self) -> Figure:
         """What the grid draws now (geometry, limits, formats, colours, titles...): the
         one description every renderer draws from."""
-        auto = self._auto_now()
-        both_auto = self.vmin is None and self.vmax is None
+        limits, auto = self._limits_now()
         colormap = self.difference_colormap if self.showing == "difference" else self.colormap
         return describe(
-            self._shown(), limits=auto if both_auto else self.limits, auto=auto,
+            self._shown(), limits=limits, auto=auto,
             vmin=self.vmin, vmax=self.vmax, colormap=colormap, nan_color=self.nan_color,
             # Paged, the figure is the page: highlight and selection on it, in its indices.
             labels=self.labels, highlighted=self._on_page(self.highlighted),
@@ -320,13 +324,25 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             columns=self.columns, cell_size=self.cell_size, columns_given=self._columns_given,
         )
 
+    def _limits_now(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """The limits in force and the automatic limits, as the figure has them."""
+        auto, vmin, vmax = self._auto_now(), self.vmin, self.vmax
+        both_auto = vmin is None and vmax is None
+        return (auto if both_auto else range_limits(auto, vmin, vmax)), auto
+
+    def _page_limits(self) -> tuple[dict[str, object], list[float]]:
+        """The figure's ``page_limits()`` and ``page_auto_limits()`` without describing the
+        whole figure: all that a data update may change besides the maps."""
+        limits, auto = self._limits_now()
+        return page_limits(limits, self.vmin, self.vmax), list(auto)
+
     def _auto_base(self) -> tuple[float, float]:
         """The data's automatic limits (with frames and 'fixed', every frame's; paged,
         the whole stack's once they are known)."""
         stack = self._stack_limits()
         if stack is not None and stack["count"]:
             return auto_limits(np.array([stack["min"], stack["max"]]), None, None)
-        return auto_limits(self._limits_sample(), None, None)
+        return range_limits(self._limits_span(), None, None)
 
     def _auto_now(self) -> tuple[float, float]:
         """The automatic limits of what is shown, found again only when data, frames or
@@ -342,7 +358,7 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         """The colour limits in force ``(low, high)``: vmin/vmax, or the range of what is
         shown (with frames and ``frame_limits="fixed"``, of every frame; with a reference,
         of data and reference together, or symmetric about 0 for the difference)."""
-        return auto_limits(np.array(self._auto_now()), self.vmin, self.vmax)
+        return range_limits(self._auto_now(), self.vmin, self.vmax)
 
     @property
     def tick_format(self) -> str:
@@ -470,7 +486,9 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         return self.limits
 
     def update_panel(self, digit: int, values: Any) -> None:
-        """Replace one map; only that panel is sent to the page.
+        """Replace one map; only that panel is sent to the page, and the update costs
+        about that panel, however many maps the grid holds. Paged: a panel of the page
+        shown (the stack given is not changed).
 
         Parameters
         ----------
@@ -480,10 +498,27 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             Real array-like of shape (H, W).
         """
         panel = checked_map(self, digit, values)
-        with self._lock:  # copy, change and assign as one step, or a thread's panel is lost
-            tensor = self.data.copy()
-            tensor[digit] = panel
-            self.data = tensor
+        with self._lock:  # read, change and assign as one step, or a thread's panel is lost
+            old = self.data
+            digit = int(digit) % old.shape[0]
+            if not map_changed(old[digit], panel):
+                return  # as for data equal to the last: nothing changes, nothing is sent
+            # The new tensor costs the panel (data.MapWriter), and so does what follows
+            # it: each map's extremes (limits, precision), the difference, the page's
+            # patch. Paged, the page's own panel changes (the stack given does not).
+            new = self._maps_writer.replaced(old, [digit], panel[np.newaxis])
+            same = self._maps_replaced(old, new, [digit])
+            if same:  # limits and precision, found for old, hold for new
+                if self._auto_for is not None and self._auto_for[0] is old:
+                    self._auto_for = (new, *self._auto_for[1:])
+                if self._wire_cache is not None and self._wire_cache[0][0] is old:
+                    self._wire_cache = ((new, *self._wire_cache[0][1:]), self._wire_cache[1])
+            view = self._live()
+            if view is None or not self._history.count:
+                type(self).data.set_maps(self, new, np.array([digit]), same)
+                return
+            with view.batched():  # the frame shown becomes none: in the same message
+                type(self).data.set_maps(self, new, np.array([digit]), same)
 
     def __setitem__(self, digit: int, values: Any) -> None:
         """``grid[digit] = values`` is :meth:`update_panel`."""
@@ -675,23 +710,26 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         old, new = change["old"], change["new"]
         if not isinstance(old, np.ndarray):
             return  # the first value, in __init__
-        # What the trait found changed, if it is about this very change; never kept (it
-        # holds the old tensor).
-        known, self._changed_maps = getattr(self, "_changed_maps", None), None
+        # What the trait found changed, if it is about this very change (the trait drops
+        # it after the observers: it holds the old tensor).
+        known = self.__dict__.get("_changed_maps")
         from_frame, self._frame_data_pending = self._frame_data_pending, False
         # Traits that follow a new shape: their own requests would rebuild the page's
         # widgets once more; the request below covers them.
-        self._following_data = True
-        try:
-            self._follow_shape(new)
-        finally:
-            self._following_data = False
+        if old.shape != new.shape or self.paged:  # else the same panels: nothing follows
+            self._following_data = True
+            try:
+                self._follow_shape(new)
+            finally:
+                self._following_data = False
         view = self._live()
         if view is None:
             return
         parts = ["limits", "auto_limits"]  # they follow the data
         if self.reference is not None:
             parts.append("showing")  # each view's limits (the difference's follow the data)
+        if known is not None and known[3:] == (True,) and known[0] is old and known[1] is new:
+            parts = []  # the data's extremes stayed: so did all that follows them
         if old.shape != new.shape or self._uses_canvas() != (self.active_renderer == "canvas"):
             request = {"parts": [*parts, "layout"]}
         elif from_frame:  # the page holds the frames: it shows that one itself
@@ -757,7 +795,10 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         key = (self.data, self.reference, self._history.view)
         cached = self._wire_cache
         if cached is None or any(a is not b for a, b in zip(cached[0], key)):
-            pair = wire_dtype(self.data, self.reference)
+            compared = self.reference is not None
+            pair = wire_dtype(self._maps_summary(),
+                              self._maps_summary("reference") if compared else None,
+                              self._maps_summary("difference") if compared else None)
             frames = np.float64 if self._history.wide else np.float32
             self._wire_cache = cached = (key, {"data": pair, "reference": pair, "frames": frames})
         return cached[1]

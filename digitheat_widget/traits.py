@@ -62,6 +62,21 @@ class Tensor(TraitType):
         except ValueError as err:
             raise TraitError(f"{owner(obj, self.name)} {err}") from None
 
+    def set_maps(self, obj: Any, new: np.ndarray, changed: np.ndarray,
+                 same_extremes: bool = False) -> None:
+        """Store ``new``, which the owner made from the value held by replacing maps
+        ``changed`` with maps checked as :meth:`validate` checks them: nothing to convert,
+        check or compare again (a panel update costs the panel). Observers are told as
+        for an assignment (``same_extremes``: the owner knows that the stack's extremes
+        did not change); a refused batch rolls it back as one."""
+        old = obj._trait_values[self.name]
+        obj._trait_values[self.name] = new
+        obj._changed_maps = (old, new, changed, same_extremes)
+        try:
+            obj._notify_trait(self.name, old, new)
+        finally:
+            obj._changed_maps = None
+
     def set(self, obj: Any, value: Any) -> None:
         # Plain traitlets compares arrays with ==, which cannot be a bool, so every
         # assignment would notify; an equal tensor should cost nothing.
@@ -76,9 +91,13 @@ class Tensor(TraitType):
             return
         changed = changed_maps(old, new)
         if changed.size:
-            # Kept for the observer, which needs the same answer: one compare per update.
+            # Kept for the observers, which need the same answer: one compare per update;
+            # never kept after them (it holds the old tensor).
             obj._changed_maps = (old, new, changed)
-            obj._notify_trait(self.name, old, new)
+            try:
+                obj._notify_trait(self.name, old, new)
+            finally:
+                obj._changed_maps = None
 
 
 class Limit(Float):
@@ -248,6 +267,19 @@ def changed_maps(old: np.ndarray, new: np.ndarray) -> np.ndarray:
     return np.flatnonzero(differs.reshape(count, -1).any(axis=1))
 
 
+def map_changed(old: np.ndarray, new: np.ndarray) -> bool:
+    """Whether one map differs from another of its shape: :func:`changed_maps`'s answer,
+    found at once when the first cell that differs is not NaN on both sides."""
+    differs = old != new
+    first = int(differs.argmax())
+    if not differs.flat[first]:
+        return False
+    before, after = old.flat[first], new.flat[first]
+    if before == before or after == after:  # not NaN on both sides: a real change
+        return True
+    return bool(changed_maps(old[np.newaxis], new[np.newaxis]).size)
+
+
 def is_2d(values: Any) -> bool:
     if isinstance(values, (str, bytes)):
         return False
@@ -267,8 +299,11 @@ def checked_map(grid: Any, digit: Any, values: Any) -> np.ndarray:
     if not -count <= digit < count:
         raise TraitError(f"{name} expected digit in 0..{count - 1}, got {digit}")
     try:
-        # np.ma keeps a masked map's mask (its masked cells become NaN).
-        panel = as_tensor(np.ma.expand_dims(values, 0) if is_2d(values) else values)
+        if type(values) is np.ndarray and values.ndim == 2:
+            stacked = values[np.newaxis]  # a view: as_tensor makes the one copy
+        else:  # np.ma keeps a masked map's mask (its masked cells become NaN)
+            stacked = np.ma.expand_dims(values, 0) if is_2d(values) else values
+        panel = as_tensor(stacked)
     except ValueError as err:
         message = str(err).replace("expected a 3-D array (N, H, W)",
                                    f"expected a 2-D map of shape ({rows}, {cols})")

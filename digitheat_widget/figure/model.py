@@ -151,8 +151,7 @@ class Figure:
     def page_limits(self) -> dict[str, object]:
         """The colour limits in force and their format: one small message per change (the
         page derives the hover format, ``value_format``, from ``tick_format``)."""
-        return {"vmin": self.vmin, "vmax": self.vmax, "low": self.limits[0],
-                "high": self.limits[1], "tick_format": self.tick_format}
+        return page_limits(self.limits, self.vmin, self.vmax)
 
     def page_auto_limits(self) -> list[float]:
         """The limits with vmin = vmax = None, for the page's "auto limits"."""
@@ -163,6 +162,13 @@ class Figure:
 
     def page_nan_color(self) -> str:
         return css_color(self.nan_color)
+
+
+def page_limits(limits: tuple[float, float], vmin: float | None,
+                vmax: float | None) -> dict[str, object]:
+    """:meth:`Figure.page_limits` of a figure with these limits in force and vmin, vmax."""
+    return {"vmin": vmin, "vmax": vmax, "low": limits[0], "high": limits[1],
+            "tick_format": tick_format(*limits)}
 
 
 def describe(

@@ -13,13 +13,27 @@ from typing import Any
 
 import numpy as np
 
+from ..data import MapSummary
+
 #: dtypes the page reads.
 WIRE_DTYPES = ("float32", "float64")
+_WIRE_NAMES = {np.float32: "float32", np.float64: "float64"}
 
 
 #: float32 rounds a value by up to 2^-24 of it; above this ratio of magnitude to the
 #: colour range shown, that rounding is more than 2^-12 of the range: a visible step.
 _RATIO_FOR_FLOAT64 = 4096
+
+
+_FLOAT32_MAX, _FLOAT32_TINY = float(np.finfo(np.float32).max), float(np.finfo(np.float32).tiny)
+
+
+def _float64_needed(largest: float, smallest: float, spread: float) -> bool:
+    """The rule itself, from finite values' largest magnitude, smallest nonzero magnitude
+    (inf: none) and the spread of the colours they are shown with."""
+    if largest > _FLOAT32_MAX or smallest < _FLOAT32_TINY:
+        return True
+    return bool(spread > 0 and largest / spread > _RATIO_FOR_FLOAT64)
 
 
 def needs_float64(values: np.ndarray, spread: float | None = None) -> bool:
@@ -34,33 +48,44 @@ def needs_float64(values: np.ndarray, spread: float | None = None) -> bool:
     finite = values[np.isfinite(values)]
     if not finite.size:
         return False
-    info = np.finfo(np.float32)
     largest = float(np.abs(finite).max())
     nonzero = np.abs(finite[finite != 0])
-    if largest > float(info.max) or (nonzero.size and float(nonzero.min()) < float(info.tiny)):
-        return True
+    smallest = float(nonzero.min()) if nonzero.size else np.inf
     if spread is None:
         spread = float(finite.max() - finite.min())
-    return bool(spread > 0 and largest / spread > _RATIO_FOR_FLOAT64)
+    return _float64_needed(largest, smallest, spread)
 
 
-def wire_dtype(tensor: np.ndarray, reference: np.ndarray | None = None) -> type:
+def summary_needs_float64(summary: MapSummary, spread: float | None = None) -> bool:
+    """:func:`needs_float64` of a stack, from its per-map summary (the same answer, at
+    the cost of N: a one-panel update never reads the stack again)."""
+    span = summary.finite_range()
+    if span is None:
+        return False
+    low, high = span
+    return _float64_needed(max(abs(low), abs(high)), summary.smallest(),
+                           high - low if spread is None else spread)
+
+
+def wire_dtype(tensor: MapSummary, reference: MapSummary | None = None,
+               difference: MapSummary | None = None) -> type:
     """float32 (half the bytes) when it shows the data exactly as float64 would, else
-    float64: the dtype of one stack on the wire, by :func:`needs_float64`.
+    float64: the dtype of one stack on the wire, by :func:`needs_float64`, from the
+    stacks' per-map summaries (:class:`~digitheat_widget.data.MapSummary`).
 
-    With a ``reference`` the answer is for both stacks: the page works out
-    ``data - reference`` from them, so float64 also when the difference's spread is tiny
-    next to their magnitude (1e6 and 1e6 plus a small ramp).
+    With a ``reference`` (and the ``difference`` data - reference) the answer is for both
+    stacks: the page works out ``data - reference`` from them, so float64 also when the
+    difference's spread is tiny next to their magnitude (1e6 and 1e6 plus a small ramp).
     """
-    if needs_float64(tensor):
+    if summary_needs_float64(tensor):
         return np.float64
-    if reference is not None:
-        if needs_float64(reference):
+    if reference is not None and difference is not None:
+        if summary_needs_float64(reference):
             return np.float64
-        difference = tensor - reference
-        finite = difference[np.isfinite(difference)]
-        spread = float(np.abs(finite).max()) * 2 if finite.size else 0.0  # shown about 0
-        if spread > 0 and (needs_float64(tensor, spread) or needs_float64(reference, spread)):
+        span = difference.finite_range()
+        spread = max(abs(span[0]), abs(span[1])) * 2 if span else 0.0  # shown about 0
+        if spread > 0 and (summary_needs_float64(tensor, spread)
+                           or summary_needs_float64(reference, spread)):
             return np.float64
     return np.float32
 
@@ -74,9 +99,10 @@ def frames_wire_dtype(frames: np.ndarray) -> type:
 def encode(maps: np.ndarray, dtype: type, seq: int,
            indices: Sequence[int] | None = None) -> dict[str, Any]:
     """Maps (k, H, W) as the page reads them; ``indices`` says which maps they are (a patch)."""
+    name = _WIRE_NAMES.get(dtype) or np.dtype(dtype).name  # numpy's .name is slow
     wire = np.ascontiguousarray(maps, dtype=np.dtype(dtype).newbyteorder("<"))
     encoded: dict[str, Any] = {
-        "dtype": wire.dtype.name, "shape": [int(n) for n in wire.shape], "seq": int(seq),
+        "dtype": name, "shape": [int(n) for n in wire.shape], "seq": int(seq),
         # An empty stack (a grid's frames before any) cannot be cast: numpy's empty view.
         "buffer": memoryview(wire).cast("B") if wire.size else memoryview(b""),
     }

@@ -178,9 +178,13 @@ class GridController(anywidget.AnyWidget):
             "highlighted": lambda: list(figure.highlighted),
             "selected": lambda: list(figure.selected or []),
         }
+        self.show_values({part: values[part]() for part in parts})
+
+    def show_values(self, values: dict[str, Any]) -> None:
+        """Send each part in ``values`` (as :meth:`show` finds them) that changed, in one
+        message."""
         with self.hold_sync():
-            for part in parts:
-                value = values[part]()
+            for part, value in values.items():
                 if value != getattr(self, part):
                     setattr(self, part, value)
 

@@ -36,6 +36,11 @@ _PATCHED: weakref.WeakSet[LiveView] = weakref.WeakSet()
 _HOOKED_SHELLS: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
+#: Parts a send can make without the whole figure (``LiveView.limits_source``, the
+#: reference and views' state from ``compare_source``).
+_WITHOUT_FIGURE = frozenset({"limits", "auto_limits", "reference", "showing"})
+
+
 def flush_waiting(*_: Any) -> None:
     """Send every merged send still waiting, now, and each patched grid's changes since its
     last whole stack (maps) and whole frames. IPython calls it when a cell ends (``post_execute``), so what a cell
@@ -101,6 +106,10 @@ class LiveView:
         #: Set by the grid: () -> the controller's ``paging`` (which stack, which page),
         #: sent with the maps it describes, so the page never pairs one with the other's.
         self.paging_source: Callable[[], dict[str, int]] | None = None
+        #: Set by the grid: () -> the figure's (page_limits(), page_auto_limits()), and
+        #: () -> the wire dtypes: a send of maps and limits alone describes no figure.
+        self.limits_source: Callable[[], tuple[dict[str, Any], list[float]]] | None = None
+        self.dtypes_source: Callable[[], dict[str, type]] | None = None
         self._last_send = 0.0
         #: Bytes of tensor values the last send carried (the grid spaces large sends).
         self.last_payload = 0
@@ -264,8 +273,9 @@ class LiveView:
         """Send what was requested since the last send: one message to the controller
         (plus new drawing widgets when the layout changed)."""
         with self._lock:
+            if self.flush_pending:
+                _WAITING.discard(self)
             self.flush_pending = False
-            _WAITING.discard(self)
             if self._timer is not None:  # flushed early (a cell ended): not again later
                 self._timer.cancel()
             self._timer = None
@@ -284,7 +294,12 @@ class LiveView:
             if controller.comm is None:
                 return  # closed
             self.last_payload = 0
-            figure, use_canvas, dtypes = self._describe()
+            figure: Figure | None = None
+            if (parts <= _WITHOUT_FIGURE and self.limits_source is not None
+                    and self.dtypes_source is not None and self.data_source is not None):
+                dtypes = self.dtypes_source()  # maps and limits: no figure to describe
+            else:
+                figure, use_canvas, dtypes = self._describe()
             held = figure.data if self.data_source is None else self.data_source()
             if controller.data.dtype is not dtypes["data"] and (maps or stack or parts):
                 stack = True  # another precision: patches cannot carry it
@@ -345,7 +360,12 @@ class LiveView:
                         # The page made its stack a frame itself: the stack Python keeps
                         # for later reads (an export, a reload) follows, with no message.
                         controller.data.tensor = held
-                controller.show(figure, sorted(parts))
+                if figure is not None:
+                    controller.show(figure, sorted(parts))
+                elif parts:
+                    limits, auto = self.limits_source()
+                    controller.show_values({part: value for part, value in (
+                        ("limits", limits), ("auto_limits", auto)) if part in parts})
             for widget in retired:  # after the page has been told of their successors
                 widget.close()
             self._last_send = time.monotonic()
