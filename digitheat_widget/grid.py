@@ -102,6 +102,10 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         Pixels per cell; ``None`` chooses about 150 px for a panel's longer side.
     controls
         Show a control panel (colour limits, colormap, highlight toggles) above the grid.
+    player
+        With frames and no control panel, show a compact player (play/pause and a frame
+        scrubber) under the grid, in the notebook and in exported pages; see
+        :attr:`show_player`.
     renderer
         ``"auto"`` (default), ``"svg"`` or ``"canvas"``; see :attr:`renderer`.
     page_size
@@ -144,6 +148,11 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         help="The last clicked cell as (digit, row, column), or None. Setting it marks that cell."
     )
     show_controls = Bool(False, help="Show the control panel above the grid.")
+    show_player = Bool(
+        True, help="With frames and no control panel, show a compact player under the grid "
+        "(play/pause and a frame scrubber with the frame's label), live and in exported "
+        "pages; False hides it (the keys [, ] and P still play the frames). Pictures "
+        "(SVG, PNG, animations) never show it.")
     renderer = Choice(
         ["auto", "svg", "canvas"], "auto",
         help="How panels are drawn: 'svg' (bqplot GridHeatMap, one element per cell), "
@@ -179,20 +188,23 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         nan_color: str = DEFAULT_NAN_COLOR,
         cell_size: int | None = None,
         controls: bool = False,
+        player: bool = True,
         renderer: str = "auto",
         page_size: int | None = None,
         stack_limits: bool = True,
         **kwargs: Any,
     ) -> None:
         """Make a grid of ``data`` (the bundled sample when None); every option is a trait
-        of the same name (``controls`` sets ``show_controls``). See the class docstring."""
+        of the same name (``controls`` sets ``show_controls``, ``player`` ``show_player``).
+        See the class docstring."""
         unknown = sorted(k for k in kwargs if not VBox.class_traits().get(k))
         if unknown:
             # traitlets would only warn and drop a misspelt option such as colourmap=...
             raise TypeError(
                 f"{type(self).__name__}() got unexpected keyword argument(s) {unknown}; the "
                 f"grid's options are data, vmin, vmax, colormap, highlighted, labels, columns, "
-                f"nan_color, cell_size, controls, renderer, page_size, stack_limits, plus VBox's (e.g. layout)"
+                f"nan_color, cell_size, controls, player, renderer, page_size, stack_limits, plus VBox's "
+                f"(e.g. layout)"
             )
         self._click_handlers = CallbackDispatcher()
         self._maps_writer = MapWriter()  # update_panel's new tensors
@@ -233,6 +245,7 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
                 self.cell_size = cell_size
                 self.renderer = renderer
                 self.show_controls = controls
+                self.show_player = player
         except TraitError:
             # The box and its layout are already open; a refused grid must not leak them.
             layout = self.layout
@@ -242,7 +255,7 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         self._uid = uuid4().hex[:12]
         self._view = LiveView(
             self._uid, lambda: (self.figure, self._uses_canvas(), self._wire_dtypes()),
-            self._lock, self._send_interval,
+            self._lock, self._send_interval, player=self._player_in_page(),
             paging=self._paging_state())
         self._view.frames_source = lambda: (self._history.view, self.frame_labels, self.frame,
                                             self.frame_limits)
@@ -781,6 +794,17 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
     def _on_show_controls(self, change: traitlets.Bunch) -> None:
         if self._live() is not None:
             self._set_children()
+
+    def _player_in_page(self) -> bool:
+        """Whether the page shows the compact player when the grid has frames: asked for,
+        and no control panel shown (its playback row plays them)."""
+        return self.show_player and not self.show_controls
+
+    @observe("show_player", "show_controls")
+    def _on_show_player(self, change: traitlets.Bunch) -> None:
+        view = self._live()
+        if view is not None:
+            view.controller.show_player = self._player_in_page()  # the page draws it
 
     def _resync(self, frames: bool = False) -> None:
         """A page missed an update: send it the whole stack (or all the frames)."""

@@ -20,7 +20,7 @@ from typing import Any
 import anywidget
 import numpy as np
 from ipywidgets import CallbackDispatcher, Widget, widget_serialization
-from traitlets import Dict, Instance, Int, List, Unicode
+from traitlets import Bool, Dict, Instance, Int, List, Unicode
 
 from ..data import auto_limits
 from ..figure import Figure
@@ -131,6 +131,9 @@ class GridController(anywidget.AnyWidget):
     paging = Dict(help="Which stack the maps belong to ('stack', a number Python gives each "
                   "stack; clicks name it) and, paged, the page, page_count, offset (the first "
                   "panel's index in the whole stack) and total panels.").tag(sync=True)
+    show_player = Bool(True, help="With frames, the page shows the compact player (play/pause, "
+                       "a scrubber): the grid's show_player, with no control panel shown (its "
+                       "playback row plays them).").tag(sync=True)
     colormaps = Dict(help="Colormap name -> its stops as one 'rrggbbrrggbb...' string, for a "
                      "control panel's menu in the page (the '_r' maps are the reverses of "
                      "these); {} without one.").tag(sync=True)

@@ -80,12 +80,15 @@ class LiveView:
         The owner's lock: a send never interleaves with a change.
     min_interval
         Seconds below which sends are merged (read at each send).
+    player
+        Whether the page shows the compact player of a grid with frames (the controller's
+        ``show_player``), in the controller's first state.
     paging
         The controller's first ``paging`` (later ones: ``paging_source``).
     """
 
     def __init__(self, uid: str, describe: Describe, lock: threading.RLock,
-                 min_interval: Callable[[], float],
+                 min_interval: Callable[[], float], player: bool = True,
                  paging: dict[str, int] | None = None) -> None:
         self._describe, self._lock, self._min_interval = describe, lock, min_interval
         self._parts: set[str] = set()
@@ -126,7 +129,7 @@ class LiveView:
             colormap=figure.page_colormap(), nan_color=figure.page_nan_color(),
             highlighted=list(figure.highlighted), selected=list(figure.selected or []),
             color_scale=self.color_scale, data=Stack(figure.data, dtypes["data"]),
-            paging=paging or {}, **self._refs(),
+            show_player=player, paging=paging or {}, **self._refs(),
         )
         # Its view holds the grid's <style> and its screen-reader announcements: out of
         # the flow and invisible (controller.js), but not display: none, which would

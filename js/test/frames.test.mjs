@@ -5,7 +5,9 @@ import { test } from 'node:test';
 
 import controller from '../src/page/controller.js';
 import { decode } from '../src/page/codec.js';
-import { appendFrames, frameAuto, frameLimits, frameReadout, readFrames, relabelFrames } from '../src/page/frames.js';
+import {
+  appendFrames, frameAuto, frameLimits, frameReadout, playerView, readFrames, relabelFrames,
+} from '../src/page/frames.js';
 import { readout } from '../src/page/keyboard.js';
 import { lookup } from '../src/page/registry.js';
 import { pageSummary } from '../src/page/summary.js';
@@ -107,4 +109,41 @@ test('relabelled frames keep their maps; a page showing none of them says so', (
     limits: { low: 0, high: 1, tick_format: ',.1f' }, colormap: { name: 'hot' }, highlighted: [],
     layout: { labels: ['0'] }, paging: {}, reference: null, showing: 'data' };
   assert.match(pageSummary(/** @type {any} */ (state)), /, 2 frames, none shown\./);
+});
+
+test('the compact player: shown with frames, unless the controller\'s show_player is False', () => {
+  const two = { values: new Float32Array(8), shape: [2, 1, 2, 2], seq: 1, labels: ['a', 'b'], auto: [null, null] };
+  const one = { ...two, values: new Float32Array(4), shape: [1, 1, 2, 2], labels: ['a'], auto: [null] };
+  const empty = { ...two, values: new Float32Array(0), shape: [0, 0, 0, 0], labels: [], auto: [] };
+  assert.deepEqual(playerView(two, 1, true), { max: 1, value: 1, text: 'b (2 of 2)', playable: true });
+  // No frame shown (data assigned since): the scrubber rests on the first, the readout says so.
+  assert.deepEqual(playerView(two, -1, true), { max: 1, value: 0, text: 'none shown (2 frames)', playable: true });
+  // One frame: a scrubber of one position, nothing to play (as P finds).
+  assert.deepEqual(playerView(one, 0, true), { max: 0, value: 0, text: 'a (1 of 1)', playable: false });
+  assert.equal(playerView(null, -1, true), null);
+  assert.equal(playerView(empty, -1, true), null);
+  // show_player False (asked not to, or the control panel's playback row plays them).
+  assert.equal(playerView(two, 0, false), null);
+});
+
+test('the player\'s state follows Python\'s show_player; its actions are the keys\' own', async () => {
+  const model = framesModel('frames-player', encoded([0, 0, 0, 0, 1, 1, 1, 1], [2, 1, 2, 2], 1,
+    { labels: ['a', 'b'], auto: [[0, 1], [0, 1]] }), { show_player: false });
+  await controller.initialize({ model });
+  const state = lookup('frames-player');
+  assert.equal(state.showPlayer, false);
+  model.set('show_player', true);
+  assert.equal(state.showPlayer, true);
+  // The player's scrubber: frame 0 shown in the page; Python hears of it only when told.
+  assert.equal(state.actions.showFrame(0, false), true);
+  assert.equal(state.frame, 0);
+  assert.deepEqual([...state.tensor.values], [0, 0, 0, 0]);
+  assert.deepEqual(model.sent, []);
+  state.actions.showFrame(0, true);
+  assert.deepEqual(model.sent, [{ event: 'frame', value: [0] }]);
+  // Its play button: the one playback timer the P key toggles.
+  state.actions.play();
+  assert.equal(state.playing, true);
+  state.actions.play();
+  assert.equal(state.playing, false);
 });

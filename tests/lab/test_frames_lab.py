@@ -100,3 +100,43 @@ def test_compare_flips_both_ways(lab):
     lab.page.wait_for_function(
         "(sel) => !document.querySelector(sel + ' .dhg-body').getAttribute('aria-label').includes('showing')",
         arg=lab.selector, timeout=20_000)
+
+
+def test_the_player_scrubs_and_python_follows(lab):
+    # Issue 24: a grid with frames and no control panel has a compact player; a frame
+    # chosen in it reaches Python's `frame`, as the control panel's slider does.
+    page = lab.page
+    lab.execute("import numpy as np\nfgrid.show_controls = False\nwith fgrid.hold_sync():\n"
+                "    fgrid.frames = np.stack([fbase * (e + 1) / 4 for e in range(4)])\n"
+                "    fgrid.frame_labels = [f'step {e}' for e in range(4)]\nfgrid.frame = 0")
+    scrubber = page.locator(f"{lab.selector} .dhg-scrub")
+    scrubber.wait_for(state="visible")
+    summary_has(lab, "frame step 0 of 4")
+    scrubber.fill("2")  # a scrub to frame 2
+    summary_has(lab, "frame step 2 of 4")
+    lab.wait_for_kernel_value("fgrid.frame", "2")
+    assert lab.execute("print(bool((fgrid.data == fgrid.frames[2]).all()))").strip() == "True"
+    # The keyboard: the scrubber's own keys, not the notebook's (ArrowUp would select the
+    # cell above in command mode).
+    active = "window.jupyterapp.shell.currentWidget.content.activeCellIndex"
+    cell = page.evaluate(active)
+    scrubber.focus()
+    page.keyboard.press("ArrowUp")
+    lab.wait_for_kernel_value("fgrid.frame", "3")
+    assert page.evaluate(active) == cell
+    # Enter on the play button plays (not the notebook's "edit the cell"), and pauses.
+    button = page.locator(f"{lab.selector} .dhg-play")
+    button.focus()
+    page.keyboard.press("Enter")
+    lab.wait_for_kernel_value("fgrid.frame != 3", "True")  # it plays on from frame 3
+    page.keyboard.press("Enter")
+    assert button.get_attribute("aria-pressed") == "false"
+    assert page.evaluate(active) == cell
+    assert page.evaluate("window.jupyterapp.shell.currentWidget.content.mode") == "command"
+    # Python picks a frame: the player follows; the control panel takes its place.
+    lab.execute("fgrid.frame = 1")
+    page.wait_for_function(
+        "(sel) => document.querySelector(sel + ' .dhg-scrub').getAttribute('aria-valuetext') === 'step 1 (2 of 4)'",
+        arg=lab.selector, timeout=20_000)
+    lab.execute("fgrid.show_controls = True")
+    page.locator(f"{lab.selector} .dhg-player").wait_for(state="hidden")

@@ -721,6 +721,23 @@ SHOW_CONTROLS = [
 ]
 
 
+def player_shown(shown: bool) -> Callable:
+    """show_player is ``shown`` in Python and in the page's controller (which draws the
+    compact player of a grid with frames itself)."""
+    def check(grid, tmp_path):
+        assert grid.show_player is shown
+        assert page_now().state(grid._view.controller)["show_player"] is shown
+    return check
+
+
+SHOW_PLAYER = [
+    refuse("show_player", "str", lambda: "no", r"expected a boolean, not the str 'no'"),
+    refuse("show_player", "None", lambda: None, r"expected a boolean, not the NoneType None"),
+    accept("show_player", "False", lambda: False, player_shown(False)),
+    accept("show_player", "0", lambda: 0, player_shown(False)),
+]
+
+
 # -- methods ---------------------------------------------------------------------------
 
 ZEROS = np.zeros((7, 6))
@@ -1311,12 +1328,12 @@ EVERY_ROAD = [
 ]
 
 CASES: list[Case] = [*DATA, *LIMITS, *COLORMAP, *HIGHLIGHTED, *LABELS, *COLUMNS, *NAN_COLOR,
-                     *CELL_SIZE, *SELECTED, *SHOW_CONTROLS, *RENDERER, *UPDATE, *AUTOSCALE, *ON_CLICK, *SAVE,
+                     *CELL_SIZE, *SELECTED, *SHOW_CONTROLS, *SHOW_PLAYER, *RENDERER, *UPDATE, *AUTOSCALE, *ON_CLICK, *SAVE,
                      *CTOR, *BAD_INPUT, *ISSUE_24, *EVERY_ROAD]
 
 #: Every public trait, constructor argument, method and road.
 TARGETS = ("data", "vmin", "vmax", "colormap", "highlighted", "labels", "columns", "nan_color",
-           "cell_size", "selected", "show_controls", "renderer", "update_panel", "setitem", "autoscale",
+           "cell_size", "selected", "show_controls", "show_player", "renderer", "update_panel", "setitem", "autoscale",
            "on_cell_click", "save", "ctor", "hold_sync", "compare", "frames", "record", "page",
            "page_size", "frame_labels", "misspelt trait")
 

@@ -17,6 +17,8 @@ import numpy as np
 import pytest
 from page_model import Page, controller_of
 
+from digitheat_widget import DigitHeatmapGrid
+
 #: Largest JSON part accepted for a limits update.
 SMALL_MESSAGE = 200
 
@@ -335,3 +337,36 @@ def test_a_cell_end_sends_only_what_a_saved_notebook_would_lack(grid, recorder, 
     with recorder.capture() as cap:
         flush_waiting()  # nothing new: nothing sent
     assert cap.sends == []
+
+
+def test_the_player_costs_no_widget_and_no_message(recorder, sample):
+    """The compact player is drawn by the page's controller: player=False is in the
+    controller's first state (the same widgets open, nothing more is sent), and turning it
+    back on is one small message to the controller. The controller's show_player is the
+    grid's, with no control panel shown."""
+    counts = {}
+    for player in (True, False):
+        with recorder.capture() as cap:
+            grid = DigitHeatmapGrid(sample, player=player)
+        controller = controller_of(grid)
+        (opened,) = [e for e in cap.opens if e.comm is controller.comm]
+        assert opened.data["state"]["show_player"] is player
+        counts[player] = (len(cap.opens), len(cap.sends))
+        if not player:
+            with recorder.capture() as cap:
+                grid.show_player = True
+            event = only_to_controller(cap, grid)
+            assert event.data["state"] == {"show_player": True}
+        grid.close()
+    assert counts[True] == counts[False]
+    # A control panel shown has its own playback row: no player while it shows.
+    grid = DigitHeatmapGrid(sample, controls=True)
+    controller = controller_of(grid)
+    assert controller.show_player is False
+    grid.show_controls = False
+    assert controller.show_player is True
+    grid.show_player = False
+    grid.show_controls = True
+    grid.show_controls = False
+    assert controller.show_player is False
+    grid.close()

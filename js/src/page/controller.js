@@ -28,13 +28,14 @@ import { VIEWS, comparing, nextView, shownValues } from './compare.js';
 import { decode, encode, patchFollows } from './codec.js';
 import { valueFormat } from './format.js';
 import {
-  appendFrames, encodeFrames, frameAuto, frameCount, frameReadout, frameValues, readFrames,
-  relabelFrames,
+  appendFrames, encodeFrames, frameAuto, frameCount, frameReadout, frameValues, playable,
+  readFrames, relabelFrames,
 } from './frames.js';
 import { fitView } from './fit.js';
 import { colorbarSize } from './geometry.js';
 import { keyboard } from './keyboard.js';
 import { limitsInForce } from './limits.js';
+import { player } from './player.js';
 import { INITIALIZED, lookup, register, unregister } from './registry.js';
 import { clickEvent, createState, labelOf } from './state.js';
 import { stylesheet } from './stylesheet.js';
@@ -350,12 +351,14 @@ async function initialize({ model }) {
   function play(on) {
     if (playing !== null) clearInterval(playing);
     playing = null;
-    const count = frameCount(state.frames);
-    if (on && count > 1) {
-      playing = setInterval(() => showFrame((state.frame + 1) % count, true), 1000 / framesPerSecond());
+    if (on && playable(state.frames)) {
+      playing = setInterval(() => showFrame((state.frame + 1) % frameCount(state.frames), true),
+        1000 / framesPerSecond());
     }
+    state.playing = playing !== null;
     const toggle = state.controls && state.controls.play;
-    if (toggle && toggle.get('value') !== (playing !== null)) setLocal(toggle, { value: playing !== null });
+    if (toggle && toggle.get('value') !== state.playing) setLocal(toggle, { value: state.playing });
+    for (const restyle of state.views) restyle(); // the player's button
   }
   /** @param {number} by */
   function stepFrame(by) {
@@ -385,7 +388,7 @@ async function initialize({ model }) {
   }
 
   state.actions = {
-    select, toggleHighlight, stepFrame, play: () => play(playing === null),
+    select, toggleHighlight, stepFrame, showFrame, play: () => play(playing === null),
     // Paged: Python reads the other page and sends it (no kernel, no other page).
     turnPage: (step) => {
       const { page, page_count: count } = state.paging;
@@ -646,6 +649,10 @@ async function initialize({ model }) {
     later('style');
   });
   model.on('change:marks change:canvas change:controls change:colorbar change:titles', reresolve);
+  model.on('change:show_player', () => {
+    state.showPlayer = model.get('show_player') ?? true;
+    later('style');
+  });
 
   state.tensor = decode(model.get('data'));
   state.frames = readFrames(model.get('frames'));
@@ -674,7 +681,8 @@ async function initialize({ model }) {
  * The view, inside the grid but out of its flow and invisible: the grid's <style> (NaN
  * colour, highlight outline and the selected cell of the SVG panels), the keyboard (the
  * panels and colorbar are one tab stop; keyboard.js) and a polite live region that reads
- * out the focused cell.
+ * out the focused cell. With frames and no control panel it puts the compact player
+ * (player.js) under the grid's drawing.
  * @param {{model: Model, el: HTMLElement}} args
  */
 function render({ model, el }) {
@@ -689,6 +697,8 @@ function render({ model, el }) {
   let keys = null;
   /** @type {ReturnType<typeof fitView>} */
   let fitted = null; // this display fitted to its container's width (fit.js)
+  /** @type {ReturnType<typeof player>} */
+  let controls = null;
   const restyle = () => {
     /** @type {PageState | undefined} */
     const state = lookup(uid());
@@ -706,6 +716,8 @@ function render({ model, el }) {
     }
     if (!keys && el.isConnected) keys = keyboard(state, el, live, () => (fitted ? fitted.layout() : state.layout));
     if (keys) keys.refresh();
+    if (!controls && el.isConnected) controls = player(state, el);
+    if (controls) controls.refresh();
   };
   /** @type {PageState | undefined} */
   const state = lookup(uid());
@@ -731,6 +743,7 @@ function render({ model, el }) {
     if (state) state.views.delete(restyle);
     if (keys) keys.remove();
     if (fitted) fitted.remove();
+    if (controls) controls.remove();
     style.remove();
     live.remove();
   };

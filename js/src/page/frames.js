@@ -141,6 +141,36 @@ export function frameReadout(frames, t) {
     : `none shown (${count} frames)`;
 }
 
+/** Whether there is anything to play: two frames or more (P, the play buttons).
+ * @param {FrameStack | null} frames */
+export function playable(frames) {
+  return frameCount(frames) > 1;
+}
+
+/**
+ * @typedef {object} PlayerView  what the compact player (player.js) shows
+ * @property {number} max  the scrubber's last position (T - 1)
+ * @property {number} value  its position: the frame shown, or the first while none is
+ * @property {string} text  the frame readout, also the scrubber's aria-valuetext
+ * @property {boolean} playable  two frames or more
+ */
+
+/**
+ * The compact player: null when it is not shown (no frames, or the controller's
+ * `show_player` is False: the grid's show_player is, or its control panel, whose playback
+ * row plays them, is shown), else what it shows with frame `t` shown (-1: none).
+ * @param {FrameStack | null} frames
+ * @param {number} t
+ * @param {boolean} show  the controller's show_player
+ * @returns {PlayerView | null}
+ */
+export function playerView(frames, t, show) {
+  const count = frameCount(frames);
+  if (!show || !count) return null;
+  return { max: count - 1, value: t >= 0 && t < count ? t : 0, text: frameReadout(frames, t),
+           playable: playable(frames) };
+}
+
 /**
  * The frames with every frame's labels replaced (Python's `frame_labels` assigned): a
  * `frames_patch` with `relabel` and no maps. The maps and limits stay as they are.

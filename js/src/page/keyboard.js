@@ -11,7 +11,7 @@
 import { DOM, sliderRange, suppressShortcutsOnce } from './compat.js';
 import { bothValues, comparing, shownValue } from './compare.js';
 import { valueFormat, valueText } from './format.js';
-import { frameCount } from './frames.js';
+import { frameCount, playable } from './frames.js';
 import { cellOrigin } from './geometry.js';
 import { labelOf, shapeOf } from './state.js';
 import { pageSummary } from './summary.js';
@@ -206,7 +206,7 @@ export function keyboard(state, el, live, layoutOf = () => state.layout) {
           state.actions.stepFrame(event.key === ']' ? 1 : -1);
           break;
         case 'p': case 'P':
-          if (frameCount(state.frames) < 2) return;
+          if (!playable(state.frames)) return;
           state.actions.play();
           break;
         case 'v': case 'V': // the next view: data, reference, difference

@@ -65,7 +65,8 @@
  * @property {(index: number, row: number, col: number, callbacks?: any) => void} select
  * @property {(index: number, callbacks?: any) => void} toggleHighlight
  * @property {(by: number) => void} stepFrame
- * @property {() => void} play
+ * @property {(t: number, tell: boolean) => boolean} showFrame  frame t; `tell`: Python follows
+ * @property {() => void} play  play or pause
  * @property {(step: number) => boolean} turnPage
  * @property {() => void} nextView
  */
@@ -89,6 +90,9 @@
  * @property {CompareInfo} compare
  * @property {Parts | null} parts
  * @property {Controls | null} controls
+ * @property {boolean} showPlayer  the controller's show_player: with frames, the page shows
+ *   the compact player (player.js)
+ * @property {boolean} playing  the frames are playing
  * @property {Set<() => void>} views  restyle callbacks of the controller's views
  * @property {boolean} reflecting  the controls are being set from the state
  * @property {Actions} actions
@@ -96,7 +100,8 @@
 
 /** @type {Actions} */
 const NO_ACTIONS = {
-  select() {}, toggleHighlight() {}, stepFrame() {}, play() {}, turnPage: () => false, nextView() {},
+  select() {}, toggleHighlight() {}, stepFrame() {}, showFrame: () => false, play() {},
+  turnPage: () => false, nextView() {},
 };
 
 /**
@@ -123,6 +128,8 @@ export function createState(model) {
     compare: {},
     parts: null,
     controls: null,
+    showPlayer: model.get('show_player') ?? true,
+    playing: false,
     views: new Set(),
     reflecting: false,
     actions: NO_ACTIONS,

@@ -1,6 +1,7 @@
 // @ts-check
 // The CSS of one grid, written into its controller view's <style>: NaN colour,
-// highlight outline, the selected cell of the SVG panels, the focus ring and the table.
+// highlight outline, the selected cell of the SVG panels, the focus ring, the table and
+// the compact player.
 // Colours are normalised by Python (rgba(...) or #rrggbb), never the user's text; the
 // root class is Python's uid.
 
@@ -28,6 +29,14 @@ ${root} .dhg-focus { position: absolute; box-sizing: border-box; pointer-events:
 ${root} .dhg-table table { border-collapse: collapse; font-size: 12px; margin: 8px 0; }
 ${root} .dhg-table th, ${root} .dhg-table td { border: 1px solid var(--jp-border-color1, #bdbdbd); padding: 2px 6px; text-align: right; }
 ${root} .dhg-table caption { text-align: left; font-weight: bold; padding-bottom: 4px; }
+${root} .dhg-player { display: flex; align-items: center; gap: 8px; margin: 6px 0 2px; font-size: 13px; color: var(--jp-ui-font-color1, #212121); }
+${root} .dhg-player[hidden] { display: none; }
+${root} .dhg-play { box-sizing: border-box; flex: none; width: 32px; height: 32px; padding: 0; display: inline-flex; align-items: center; justify-content: center; border: 1px solid var(--jp-border-color1, #bdbdbd); border-radius: 4px; background: var(--jp-layout-color1, #fff); color: inherit; cursor: pointer; }
+${root} .dhg-play[aria-pressed="true"] { background: var(--jp-layout-color3, #bdbdbd); }
+${root} .dhg-play:disabled { opacity: 0.5; cursor: default; }
+${root} .dhg-scrub { flex: 1 1 auto; min-width: 120px; height: 24px; margin: 0; accent-color: ${layout.accent_color}; cursor: pointer; }
+${root} .dhg-play:focus-visible, ${root} .dhg-scrub:focus-visible { outline: 2px solid ${layout.accent_color}; outline-offset: 2px; }
+${root} .dhg-player-readout { flex: none; white-space: nowrap; font-variant-numeric: tabular-nums; }
 `;
   if (selected && selected.length === 3) {
     const [digit, row, col] = selected.map((n) => n | 0);
