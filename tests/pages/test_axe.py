@@ -24,10 +24,18 @@ def open_page(browser, grid: DigitHeatmapGrid, path: Path):
     return page
 
 
+def with_frames() -> DigitHeatmapGrid:
+    """Frames and no control panel: the compact player under the grid."""
+    grid = DigitHeatmapGrid()
+    grid.frames = np.stack([grid.data * step for step in (0.5, 1.0)])
+    return grid
+
+
 CASES = {
     "default": lambda: DigitHeatmapGrid(),
     "controls": lambda: DigitHeatmapGrid(controls=True, highlighted=[2]),
     "canvas": lambda: DigitHeatmapGrid(np.random.default_rng(0).random((100, 28, 28))),
+    "player": with_frames,
 }
 
 
@@ -38,6 +46,7 @@ def test_no_axe_violation(chromium_browser, tmp_path, case):
     grid = CASES[case]()
     page = open_page(chromium_browser, grid, tmp_path / f"{case}.html")
     try:
+        assert page.locator(".dhg-player").is_visible() is (case == "player")
         violations = Axe().run(page).response["violations"]
         found = [(v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]]) for v in violations]
         assert found == []
