@@ -334,18 +334,20 @@ class Frames(HasTraits):
         frames = change["new"]
         if self._recording or frames is self._history.view:
             return  # record() made them (perhaps inside a batch that ends now)
-        # A whole new history: its buffer, labels and frame shown.
+        # A whole new history: its buffer, labels and frame shown, sent to the page in one
+        # message (the frame alone first would name a frame of the history it holds).
         self._history = _History(frames)
         self._recorded = len(frames)
         shown = len(frames) - 1 if len(frames) else None
-        with self.hold_trait_notifications():
-            if len(self.frame_labels) != len(frames):
-                self.frame_labels = [str(i) for i in range(len(frames))]
-            unchanged = self.frame == shown
-            self.frame = shown
-        if unchanged:  # no change to observe: data becomes the new history's frame still
-            self._show_frame(shown)
-        self._frames_sent(None)
+        with self.hold_sync():
+            with self.hold_trait_notifications():
+                if len(self.frame_labels) != len(frames):
+                    self.frame_labels = [str(i) for i in range(len(frames))]
+                unchanged = self.frame == shown
+                self.frame = shown
+            if unchanged:  # no change to observe: data becomes the new history's frame still
+                self._show_frame(shown)
+            self._frames_sent(None)
 
     @observe("frame")
     def _on_frame(self, change: traitlets.Bunch) -> None:

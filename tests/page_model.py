@@ -79,7 +79,8 @@ class Page:
                     self._apply_patch(model)
                 if "frames_patch" in change and _is_controller(model):
                     self._apply_frames_patch(model)
-                if change.get("frame", before) != before and _is_controller(model):
+                if ("frames" in change or change.get("frame", before) != before) and (
+                        _is_controller(model)):
                     self._show_frame(model)
                 self.updates += 1
         elif event.kind == "close":
@@ -123,8 +124,9 @@ class Page:
                                 "labels": [*frames.get("labels", [])[drop:], *patch["labels"]]}
 
     def _show_frame(self, controller: dict) -> None:
-        """What controller.js does when Python names another frame: the page shows it
-        from the frames it holds (no maps come); -1 shows none and leaves the maps."""
+        """What controller.js does when Python names another frame, or sends the frames
+        whole: the page shows the frame named from the frames it holds (no maps come); -1
+        shows none and leaves the maps."""
         t, frames, stack = controller["frame"], controller["frames"], controller["data"]
         if t < 0 or not frames or not 0 <= t < frames["shape"][0]:
             return

@@ -147,3 +147,24 @@ test('the player\'s state follows Python\'s show_player; its actions are the key
   state.actions.play();
   assert.equal(state.playing, false);
 });
+
+test('whole frames from Python show the frame it names, from them (no maps come)', async () => {
+  // Frame 1 shown (all 1); Python's grid.frames = a new history of two frames: frame 1
+  // still, of other maps (a cell run again). Python sends the frames alone.
+  const model = framesModel('frames-whole', encoded([0, 0, 0, 0, 1, 1, 1, 1], [2, 1, 2, 2], 1,
+    { labels: ['a', 'b'], auto: [[0, 1], [0, 1]] }), { frame: 1, frame_limits: 'fixed' });
+  await controller.initialize({ model });
+  const state = lookup('frames-whole');
+  model.set('frames', encoded([2, 2, 2, 2, 3, 3, 3, 3], [2, 1, 2, 2], 2, { labels: ['c', 'd'] }));
+  assert.equal(state.frame, 1);
+  assert.deepEqual([...state.tensor.values], [3, 3, 3, 3]);
+  // A new history with the frame named in the same message, the frame's change seen
+  // first (it finds the frames held before): the new history's frame shows.
+  model.set({ frame: 0, frames: encoded([5, 5, 5, 5, 6, 6, 6, 6], [2, 1, 2, 2], 3,
+    { labels: ['e', 'f'] }) });
+  assert.equal(state.frame, 0);
+  assert.deepEqual([...state.tensor.values], [5, 5, 5, 5]);
+  // No frame named (-1): the maps stay as Python sent them.
+  model.set({ frame: -1, frames: encoded([7, 7, 7, 7], [1, 1, 2, 2], 4, { labels: ['g'] }) });
+  assert.deepEqual([...state.tensor.values], [5, 5, 5, 5]);
+});

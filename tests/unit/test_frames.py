@@ -197,6 +197,32 @@ def test_a_new_history_of_as_many_frames_shows_its_own_last_frame():
     grid.close()
 
 
+def test_a_new_history_reaches_the_page_with_the_frame_it_shows(recorder):
+    """Issue 24: ``grid.frames = history`` sent the frame shown before the frames (the page
+    showed that index of the history it held, then took the new one without showing it),
+    and a history as long as the last (the frame unchanged, a cell run again) came as
+    frames alone: the page kept showing the old history's maps as that frame. The frames
+    and the frame travel in one message, and the page shows the frame named from the
+    frames that came (controller.js; node: frames.test.mjs)."""
+    grid = DigitHeatmapGrid(history(3)[0])
+    grid.frames = history(3)
+    grid.frame = 0
+    controller = controller_of(grid)
+    for seed in (1, 2):  # frame 0 -> 3, then 3 -> 3
+        new = history(4, seed=seed)
+        with recorder.capture() as cap:
+            grid.frames = new
+        states = [e.data["state"] for e in cap.sends if e.comm is controller.comm]
+        assert [sorted({"frame", "frames"} & set(s)) for s in states
+                if {"frame", "frames"} & set(s)] == [["frame", "frames"] if seed == 1 else ["frames"]]
+        assert grid.frame == 3
+        np.testing.assert_array_equal(grid.data, new[3])
+        shown = Page(recorder.events).shown(grid)
+        assert shown.frame == 3
+        np.testing.assert_allclose(shown.data, new[3], rtol=1e-6)
+    grid.close()
+
+
 def test_record_refuses_a_bad_label_or_a_new_shape():
     grid = recorded(history(2))
     with pytest.raises(TypeError, match=r"record expected label as a str or None, got int 3"):

@@ -574,7 +574,10 @@ async function initialize({ model }) {
   model.on('change:frames', () => {
     state.frames = readFrames(model.get('frames'));
     keepFramesInState();
-    reflectControls();
+    // Whole frames come with no maps: Python's data is the frame it names, of these
+    // frames (the same index may name other maps than the page's, or change:frame came
+    // first and showed it from the frames held before).
+    if (!showFrame(model.get('frame') ?? -1, false)) reflectControls();
     later('style'); // the summary names the frame by its label
   });
   model.on('change:frames_patch', () => {
