@@ -869,7 +869,7 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
     def _show_frame_data(self, maps: np.ndarray) -> None:
         self._frame_data_pending = True
         try:
-            self.data = maps
+            self._show_other_maps(maps)  # paged: the page's frame, the source stays
         except TraitError:
             self._frame_data_pending = False
             raise

@@ -620,6 +620,16 @@ class Pages(traitlets.HasTraits):
             if paged or self.data.shape != shape:  # (new values of the same maps: the same stack)
                 self._new_stack()
 
+    def _show_other_maps(self, maps: np.ndarray) -> None:
+        """``data`` becomes other maps of the panels shown (a recorded frame of them):
+        no assignment of the user's, so a paged grid stays paged over its source, on its
+        page, and the stack keeps its number (see ``Frames``: frames are the page's)."""
+        loading, self._loading_page = self._loading_page, True
+        try:
+            self.data = maps
+        finally:
+            self._loading_page = loading
+
     def _open_source(self, source: PanelSource) -> None:
         """Page ``source`` from its first page: data becomes that page (as one change),
         and the whole stack's limits are computed anew."""

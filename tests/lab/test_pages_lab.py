@@ -116,3 +116,15 @@ def test_limits_note_says_provisional_then_the_stacks(lab):
         "([sel, top]) => [...document.querySelectorAll(sel + ' .tick text')]"
         ".some((t) => t.textContent === top)", arg=[lab.selector, top],
         timeout=20_000)
+
+
+def test_a_frame_shown_keeps_the_page(lab):
+    # Issue 24: showing a recorded frame ended paging (the page said 10 heatmaps, no page).
+    lab.execute("pgrid.page = 2\npgrid.record('a')\npgrid.update_panel(0, values[20] * 0)\n"
+                "pgrid.record('b')\npgrid.frame = 0")
+    titles_are(lab, "20", 10)
+    lab.page.wait_for_function(
+        "(sel) => { const l = document.querySelector(sel + ' .dhg-body').getAttribute('aria-label');"
+        " return l.includes('frame a of 2') && l.includes('page 3 of 4 (panels 20 to 29 of 35'); }",
+        arg=lab.selector, timeout=20_000)
+    assert lab.execute("print(pgrid.paged, pgrid.panel_count, pgrid.page)").strip() == "True 35 2"

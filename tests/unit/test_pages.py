@@ -13,7 +13,8 @@ from traitlets import TraitError
 from digitheat_widget import DigitHeatmapGrid
 from digitheat_widget.pages import CACHED_PAGES, DEFAULT_PAGE_SIZE
 
-from page_model import Page, controller_of, made_on_shown, page_click, page_highlight
+from page_model import (Page, controller_of, made_on_shown, page_click, page_highlight,
+                        page_sends)
 
 da = pytest.importorskip("dask.array")
 
@@ -409,4 +410,47 @@ def test_a_stack_number_travels_with_the_maps_it_names(recorder):
             grid.data = VALUES[:5]
             grid.vmin, grid.vmax = 1.0, 0.0
     assert grid._paging_state()["stack"] == number == Page(recorder.events).controller(grid)["paging"]["stack"]
+    grid.close()
+
+
+@pytest.mark.parametrize("given", ["in memory", "dask"])
+def test_a_frame_shown_on_a_paged_grid_is_the_pages_and_paging_goes_on(recorder, given):
+    """Issue 24: showing a recorded frame on a paged grid ended paging (panel_count 100 ->
+    20, the source gone, page 0 claimed over panels 40-59): the frame's maps took the road
+    of a user's ``data =``. Frames are the page's (another page drops them): showing one,
+    from Python, from the page or by assigning frames, makes data that frame of the page's
+    panels, and the grid stays paged over the same source, page and stack."""
+    values = VALUES[:100]
+    source = values if given == "in memory" else da.from_array(values, chunks=(50, 7, 6))
+    grid = DigitHeatmapGrid(source, page_size=20, stack_limits=False)
+    grid.page = 2
+    grid.record("before")
+    grid.update_panel(3, np.zeros((7, 6)))
+    grid.record("after")
+    made_on = made_on_shown(Page(recorder.events), grid)  # a click made now, arriving late
+    shows = {
+        "frame = 0": (lambda: setattr(grid, "frame", 0), 0),
+        "the page's slider": (lambda: page_sends(grid, {"event": "frame", "value": [1]}), 1),
+        "frame = -2": (lambda: setattr(grid, "frame", -2), 0),
+        "frames =": (lambda: setattr(grid, "frames", [values[40:60] * 2, values[40:60] * 3]), 1),
+    }
+    for name, (show, frame) in shows.items():
+        show()
+        assert grid.frame == frame, name
+        assert grid.paged and grid.source is source and grid.panel_count == 100, name
+        assert (grid.page, grid.page_count, grid.panel_offset) == (2, 5, 40), name
+        assert grid.labels == [str(i) for i in range(40, 60)], name
+        np.testing.assert_array_equal(grid.data, grid.frames[frame])
+        page = Page(recorder.events)
+        assert page.controller(grid)["paging"] == {
+            "stack": made_on[2], "page": 2, "page_count": 5, "offset": 40, "total": 100}, name
+        np.testing.assert_array_equal(page.shown(grid).data,
+                                      grid.frames[frame].astype(np.float32))
+    np.testing.assert_array_equal(grid.data, values[40:60] * 3)
+    # The same stack: a click made before the frames were shown means the panel clicked.
+    page_click(grid, 1, 2, 3, made_on=made_on)
+    assert grid.selected == (41, 2, 3)
+    grid.page = 3  # other panels: the frames were page 2's
+    assert len(grid.frames) == 0 and grid.frame is None and grid.paged
+    np.testing.assert_array_equal(grid.data, values[60:80])
     grid.close()
