@@ -435,12 +435,13 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         there): apply it here, or tell the page what stands if it is refused. A click
         names panels in the indices of the page it was made on: ``made_on`` (offset,
         count, stack) says which, so one that crossed a page change still means what was
-        clicked, and one made on a stack no longer shown is ignored (None: the page shown
-        now, as pages saved before it was sent meant)."""
+        clicked, and one (or a page turn) made on a stack no longer shown is ignored
+        (None: the page shown now, as pages saved before it was sent meant)."""
         try:
             if event == "highlighted":
                 self._set_page_highlight(value, made_on)
-            elif event == "page":
+            elif event == "page":  # a turn asked on a stack no longer shown: ignored
+                self._page_made_on(made_on, "page")
                 self.page = value[0] if len(value) == 1 else value
             elif event == "frame":
                 self.frame = value[0] if len(value) == 1 else value

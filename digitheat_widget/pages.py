@@ -540,11 +540,11 @@ class Pages(traitlets.HasTraits):
 
     def _page_made_on(self, made_on: tuple[int, int, int | None] | None,
                       trait: str) -> tuple[int, int]:
-        """(offset, count) of the page a click was made on, in the stack shown: ``made_on``
-        (offset, count, stack) as the page sent it (Python may have turned the page or
-        changed ``page_size`` since); without it, the page shown now (a page that sends no
-        stack: its own page if paged, as before). TraitError, refused as ``trait``, if the
-        click was made on a stack no longer shown."""
+        """(offset, count) of the page a click (or a page turn) was made on, in the stack
+        shown: ``made_on`` (offset, count, stack) as the page sent it (Python may have
+        turned the page or changed ``page_size`` since); without it, the page shown now (a
+        page that sends no stack: its own page if paged, as before). TraitError, refused as
+        ``trait``, if it was made on a stack no longer shown."""
         if made_on is None:
             return self.panel_offset, int(self.data.shape[0])
         offset, count, stack = made_on
@@ -552,9 +552,9 @@ class Pages(traitlets.HasTraits):
             return (offset, count) if self._source is not None else (
                 self.panel_offset, int(self.data.shape[0]))
         if stack != self._stack_serial:
-            raise TraitError(f"{owner(self, trait)} expected a click on the stack shown "
-                             f"(number {self._stack_serial}), got one made on stack {stack}, "
-                             f"no longer shown: ignored")
+            raise TraitError(f"{owner(self, trait)} expected a click or page turn made on "
+                             f"the stack shown (number {self._stack_serial}), got one made on "
+                             f"stack {stack}, no longer shown: ignored")
         return offset, count
 
     def _panel_value(self, panel: int, row: int, col: int) -> float:

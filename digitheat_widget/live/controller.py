@@ -307,9 +307,9 @@ class GridController(anywidget.AnyWidget):
                        remove: bool = False) -> None:
         """Call ``callback(event, value, made_on)`` for a change made in the page: ``event``
         in :data:`PAGE_EVENTS`, ``value`` a list of ints (not validated yet), ``made_on``
-        the (offset, count, stack) of the page a click was made on, as the page sent it
-        (None: not sent, by a page saved before pages sent it; stack None: a page that
-        sent its page but not its stack)."""
+        the (offset, count, stack) of the page a click or page turn was made on, as the
+        page sent it (None: not sent, by a page saved before pages sent it; stack None: a
+        page that sent its page but not its stack)."""
         self._page_handlers.register_callback(callback, remove=remove)
 
     def on_resync(self, callback: Callable[[], Any], remove: bool = False) -> None:

@@ -5,7 +5,9 @@ import { test } from 'node:test';
 
 import { mosaicLayout, paintMosaic, parseStops } from '../src/page/canvas-draw.js';
 import { interceptSends, setLocal, userSavesOnly } from '../src/page/compat.js';
-import { move, pastEdge, readout } from '../src/page/keyboard.js';
+import controller from '../src/page/controller.js';
+import { move, pastEdge, readout, turnStatus } from '../src/page/keyboard.js';
+import { lookup } from '../src/page/registry.js';
 import { clickEvent, createState } from '../src/page/state.js';
 import { encoded, fakeModel } from './fake-model.mjs';
 import { decode } from '../src/page/codec.js';
@@ -93,4 +95,46 @@ test('a click names the stack its maps belong to, and its page (offset 0 unpaged
   // A new stack comes with its number: the next click names it.
   whole.paging = { stack: 8 };
   assert.equal(clickEvent(whole, 'selected', [0, 0, 0]).stack, 8);
+});
+
+test('a page turn the keys ask for names the stack it was asked on, as a click does', async () => {
+  const model = fakeModel({
+    geometry: { uid: 'turn-1', labels: ['20', '21'] },
+    limits: { vmin: null, vmax: null, low: 0, high: 1, tick_format: ',.1f' }, auto_limits: [0, 1],
+    colormap: { name: 'hot', stops: ['#000000', '#ffffff'] }, nan_color: 'rgba(0, 0, 0, 1.000)',
+    highlighted: [], selected: [], compare: {}, frame: -1,
+    paging: { stack: 7, page: 1, page_count: 4, offset: 20, total: 70 },
+    data: encoded([0, 0, 0, 0], [2, 1, 2], 1),
+  });
+  model.widget_manager = { ...model.widget_manager, noKernel: false }; // a kernel listens
+  await controller.initialize({ model });
+  const state = lookup('turn-1');
+  assert.equal(state.actions.turnPage(1), true);
+  assert.deepEqual(model.sent.at(-1), { event: 'page', value: [2], stack: 7, offset: 20, count: 2 });
+  // Python gave the grid another stack (its page 0 comes with its number): the next turn
+  // names it; past the last page there is none to ask for.
+  model.set('paging', { stack: 8, page: 3, page_count: 4, offset: 60, total: 70 });
+  assert.equal(state.actions.turnPage(-1), true);
+  assert.deepEqual(model.sent.at(-1), { event: 'page', value: [2], stack: 8, offset: 60, count: 2 });
+  const sent = model.sent.length;
+  assert.equal(state.actions.turnPage(1), false);
+  assert.equal(model.sent.length, sent);
+});
+
+test('the keys wait for the page they asked for, not for a new stack\'s page', () => {
+  const layout = { labels: ['0'] };
+  const turning = { page: 0, stack: 7, seq: 3, layout, edge: 'last' };
+  const state = /** @type {any} */ ({ paging: { stack: 7, page: 1 }, tensor: { seq: 3 }, layout });
+  assert.equal(turnStatus(turning, state), 'waiting');
+  // Page 0 of the same stack, its values and titles in: arrived.
+  assert.equal(turnStatus(turning, { ...state, paging: { stack: 7, page: 0 }, tensor: { seq: 4 },
+    layout: { labels: ['9'] } }), 'arrived');
+  // Its number came, its values not yet: still waiting.
+  assert.equal(turnStatus(turning, { ...state, paging: { stack: 7, page: 0 } }), 'waiting');
+  // Page 0 of another stack (Python ignores the turn): not the page asked for.
+  assert.equal(turnStatus(turning, { ...state, paging: { stack: 8, page: 0 }, tensor: { seq: 1 },
+    layout: { labels: ['a'] } }), 'dropped');
+  // A page saved before stacks were numbered: as before.
+  assert.equal(turnStatus({ ...turning, stack: undefined }, { paging: { page: 0 },
+    tensor: { seq: 4 }, layout: { labels: ['9'] } }), 'arrived');
 });

@@ -454,3 +454,34 @@ def test_a_frame_shown_on_a_paged_grid_is_the_pages_and_paging_goes_on(recorder,
     assert len(grid.frames) == 0 and grid.frame is None and grid.paged
     np.testing.assert_array_equal(grid.data, values[60:80])
     grid.close()
+
+
+@pytest.mark.parametrize("replace", ["another source", "an in-memory array"])
+def test_a_page_turn_made_on_a_stack_no_longer_shown_is_ignored(recorder, replace):
+    """Issue 24: the keys' page turn (past a page's first or last cell) named no stack, so
+    one asked on a source Python had since replaced turned the new one (to page 3 of maps
+    the person never saw). It names the stack as clicks do; one made on another stack is
+    ignored, and the page is told the paging that stands."""
+    grid = DigitHeatmapGrid(da.from_array(VALUES[:100], chunks=(50, 7, 6)), page_size=20,
+                            stack_limits=False)
+    grid.page = 2
+    before = made_on_shown(Page(recorder.events), grid)  # the page the key is pressed on
+    grid.data = {"another source": lambda: da.from_array(VALUES[100:200], chunks=(50, 7, 6)),
+                 "an in-memory array": lambda: VALUES[500:600]}[replace]()
+    assert grid.paged and (grid.page, grid.page_count) == (0, 5)
+    controller, sent = controller_of(grid), len(recorder.events)
+    page_sends(grid, {"event": "page", "value": [3],
+                      **dict(zip(("offset", "count", "stack"), before))})
+    assert grid.page == 0 and grid.labels[0] == "0"
+    told = [e.data["state"] for e in recorder.events[sent:] if e.kind == "send"
+            and e.comm is controller.comm]
+    page = Page(recorder.events)
+    assert told == [{"paging": page.controller(grid)["paging"]}]
+    assert told[0]["paging"]["stack"] != before[2] and told[0]["paging"]["page"] == 0
+    # A turn made on the stack shown is applied; so is one from a page that names none.
+    page_sends(grid, {"event": "page", "value": [3],
+                      **dict(zip(("offset", "count", "stack"), made_on_shown(page, grid)))})
+    assert grid.page == 3 and grid.labels[0] == "60"
+    page_sends(grid, {"event": "page", "value": [1]})
+    assert grid.page == 1
+    grid.close()

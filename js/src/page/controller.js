@@ -394,7 +394,7 @@ async function initialize({ model }) {
       const { page, page_count: count } = state.paging;
       if (page === undefined || count === undefined || !(page + step >= 0 && page + step < count)) return false;
       if (noKernel(manager)) return false; // an exported page: it holds this page only
-      kernelSend({ event: 'page', value: [page + step] });
+      kernelSend(clickEvent(state, 'page', [page + step])); // named by its stack, as clicks are
       return true;
     },
     nextView: () => showView(nextView(state.showing), true),

@@ -93,6 +93,31 @@ export function pastEdge(key, [p, r, c], [count, rows, cols]) {
 }
 
 /**
+ * @typedef {object} Turning  a page the keys asked Python for, past the first or last cell
+ * @property {number} page  the page asked for
+ * @property {number | undefined} stack  the stack it was asked on (the controller's paging)
+ * @property {number} seq  the stack's sequence number then
+ * @property {object} layout  the layout then
+ * @property {string} edge  where the focus goes on the new page: 'first' or 'last' cell
+ */
+
+/**
+ * Where a page turn the keys asked for stands: `'arrived'` when the page asked for has
+ * come (its number, with new values and new titles), `'dropped'` when the maps shown are
+ * of another stack than the one it was asked on (Python ignores that turn, and the new
+ * stack's page is no answer to it), else `'waiting'`.
+ * @param {Turning} turning
+ * @param {PageState} state
+ * @returns {'arrived' | 'dropped' | 'waiting'}
+ */
+export function turnStatus(turning, state) {
+  const { paging, tensor } = state;
+  if (paging.stack !== turning.stack) return 'dropped';
+  return paging.page === turning.page && tensor && tensor.seq !== turning.seq
+    && state.layout !== turning.layout ? 'arrived' : 'waiting';
+}
+
+/**
  * Wire the keyboard of the grid around `el` (the controller's view); null when the grid
  * is not in the page yet.
  * @param {PageState} state
@@ -118,7 +143,7 @@ export function keyboard(state, el, live, layoutOf = () => state.layout) {
   body.setAttribute('aria-roledescription', 'heatmap grid');
   /** @type {Cell | null} */
   let focus = null;
-  /** @type {{page: number, seq: number, layout: object, edge: string} | null} */
+  /** @type {Turning | null} */
   let turning = null; // a page asked for
 
   function place() {
@@ -185,8 +210,8 @@ export function keyboard(state, el, live, layoutOf = () => state.layout) {
     const { paging } = state;
     if (pastEdge(event.key, here, shape) && paging.total && paging.page !== undefined
         && state.actions.turnPage(step)) {
-      turning = { page: paging.page + step, seq: state.tensor.seq, layout: state.layout,
-                  edge: step > 0 ? 'first' : 'last' };
+      turning = { page: paging.page + step, stack: paging.stack, seq: state.tensor.seq,
+                  layout: state.layout, edge: step > 0 ? 'first' : 'last' };
       live.textContent = `Page ${paging.page + step + 1} of ${paging.page_count}…`;
       event.preventDefault();
       event.stopPropagation();
@@ -307,9 +332,11 @@ export function keyboard(state, el, live, layoutOf = () => state.layout) {
       if (body) body.setAttribute('aria-label', pageSummary(state));
       const [count, rows, cols] = shapeOf(state);
       if (focus && !(focus[0] < count && focus[1] < rows && focus[2] < cols)) focus = null;
-      // The new page is in when its values and its titles (a new layout) have come.
-      if (turning && state.paging.page === turning.page && state.tensor
-          && state.tensor.seq !== turning.seq && state.layout !== turning.layout) {
+      // The new page is in when its values and its titles (a new layout) have come; a
+      // new stack shown meanwhile is not it (Python ignored the turn: the focus stays).
+      const turn = turning && turnStatus(turning, state);
+      if (turn === 'dropped') turning = null;
+      if (turning && turn === 'arrived') {
         /** @type {Cell} */
         const edge = turning.edge === 'first' ? [0, 0, 0] : [count - 1, rows - 1, cols - 1];
         turning = null;

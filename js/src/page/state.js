@@ -156,12 +156,13 @@ export function labelOf(state, p) {
 
 /**
  * What the page tells Python of a click (`selected`, `highlighted`) on the page shown,
- * whose panels it names in the page's own indices. It carries the stack its maps belong
- * to (`stack`, Python's number, which comes with the maps), where its page starts
- * (`offset`, 0 unpaged) and how many panels it shows (`count`): Python may have turned the
- * page before the click arrives, and still finds the panels clicked, or have been given
- * another stack, and ignores it. A controller state without a stack (saved before it was
- * sent): only a paged page's offset and count, or nothing, as before.
+ * whose panels it names in the page's own indices, or of a page turn (`page`: the keys
+ * past the first or last cell). It carries the stack its maps belong to (`stack`,
+ * Python's number, which comes with the maps), where its page starts (`offset`, 0
+ * unpaged) and how many panels it shows (`count`): Python may have turned the page before
+ * the click arrives, and still finds the panels clicked, or have been given another
+ * stack, and ignores the click or the turn. A controller state without a stack (saved
+ * before it was sent): only a paged page's offset and count, or nothing, as before.
  * @param {PageState} state
  * @param {string} event
  * @param {number[]} value
