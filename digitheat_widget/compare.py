@@ -17,7 +17,7 @@ import numpy as np
 import traitlets
 from traitlets import HasTraits, TraitError, observe, validate
 
-from .data import REFERENCE, MapSummary, MapWriter, as_stack, auto_limits
+from .data import REFERENCE, MapSummary, MapWriter, as_stack, auto_limits, summary_of
 from .traits import Choice, Colormap, Tensor, owner, set_replaced
 
 SHOWING = ("data", "reference", "difference")
@@ -125,13 +125,15 @@ class Compare(HasTraits):
         summaries = self.__dict__.setdefault("_summaries", {})
         cached = summaries.get(which)
         if cached is None or cached[0] is not stack:
-            cached = summaries[which] = (stack, MapSummary.of(stack))
+            cached = summaries[which] = (stack, summary_of(stack))
         return cached[1]
 
-    def _maps_replaced(self, old: np.ndarray, new: np.ndarray, indices: list[int]) -> bool:
-        """Data goes from ``old`` to ``new``, which differ in maps ``indices`` alone: the
-        data's summary, the difference and its summary follow at the cost of those maps
-        (what is not kept for ``old`` is found again for ``new`` when asked). Returns
+    def _maps_replaced(self, old: np.ndarray, new: np.ndarray, indices: list[int],
+                       maps: MapSummary | None = None) -> bool:
+        """Data goes from ``old`` to ``new``, which differ in maps ``indices`` alone (whose
+        summary is ``maps``, if known): the data's summary, the difference and its summary
+        follow at the cost of those maps (what is not kept for ``old`` is found again for
+        ``new`` when asked). Returns
         whether the extremes of both (:meth:`MapSummary.extremes`) are known to be the
         same as before: then nothing drawn from them changes (automatic limits, each
         view's, the precision on the wire)."""
@@ -139,7 +141,7 @@ class Compare(HasTraits):
         cached = summaries.get("data")
         if cached is None or cached[0] is not old:
             return False
-        summary = cached[1].replaced(new, indices)
+        summary = cached[1].replaced(new, indices, maps)
         summaries["data"] = (new, summary)
         same = summary.extremes() == cached[1].extremes()
         reference, kept = self.reference, getattr(self, "_difference", None)

@@ -244,7 +244,7 @@ def as_stack(value: object, bounds: StackBounds = MAPS) -> np.ndarray:
     if type(value) is np.ndarray:  # nothing to read: checked as it is
         check_real(value.dtype)
         check_size(value.shape, bounds)
-        return _frozen(_checked_copy(value))
+        return _frozen(*_checked_copy(value))
     value = _readable(value)
     dtype, shape = _dtype_of(value), getattr(value, "shape", None)
     masked = isinstance(value, np.ma.MaskedArray)
@@ -274,25 +274,27 @@ def as_stack(value: object, bounds: StackBounds = MAPS) -> np.ndarray:
                          f"{type(err).__name__}: {err}") from None
     check_real(array.dtype)
     check_size(array.shape, bounds)
-    return _frozen(_checked_copy(array))
+    return _frozen(*_checked_copy(array))
 
 
-def _checked_copy(array: np.ndarray) -> np.ndarray:
-    """A float64 C-ordered copy of checked ``array``, its values checked."""
+def _checked_copy(array: np.ndarray) -> tuple[np.ndarray, MapSummary | None]:
+    """A float64 C-ordered copy of checked ``array``, its values checked, and its summary
+    (None when it holds no value)."""
     try:
         stack = np.array(array, dtype=np.float64, order="C", copy=True)
     except MemoryError:
         raise ValueError(f"expected an array that fits in memory as float64, got shape "
                          f"{array.shape}") from None
-    _check_values(stack)
-    return stack
+    summary = MapSummary.of(stack) if stack.size else None
+    _check_values(stack, summary)
+    return stack, summary
 
 
-def _check_values(stack: np.ndarray) -> None:
+def _check_values(stack: np.ndarray, summary: MapSummary | None) -> None:
     """Refuse +-inf and magnitudes above :data:`MAX_MAGNITUDE`, naming the first."""
-    # One pass for the common case (all finite, all small); the positions only on refusal.
-    largest = float(np.fmax.reduce(np.abs(stack), axis=None, initial=0.0))  # NaN: skipped
-    if largest <= MAX_MAGNITUDE:
+    # From the summary in the common case (all finite, all small); positions on refusal.
+    span = summary.finite_range() if summary is not None else None  # NaN: skipped, inf not
+    if span is None or max(-span[0], span[1]) <= MAX_MAGNITUDE:
         return
     if np.isinf(stack).any():
         where = tuple(int(i) for i in np.argwhere(np.isinf(stack))[0])
@@ -318,12 +320,30 @@ def as_tensor(value: object) -> np.ndarray:
     return as_stack(value, MAPS)
 
 
-def _frozen(array: np.ndarray) -> np.ndarray:
+def _frozen(array: np.ndarray, summary: MapSummary | None = None) -> np.ndarray:
     """``array`` as a read-only view of a read-only base: numpy lets an owner of its data
     make itself writeable again (``flags.writeable = True``), a view of a read-only base
-    cannot, so the grid's tensor can never change without the grid knowing."""
+    cannot, so the grid's tensor can never change without the grid knowing. Its
+    ``summary``, when given, is kept for :func:`summary_of`."""
     array.flags.writeable = False
-    return _frozen_view(array)
+    view = _frozen_view(array)
+    global _LAST_SUMMARY
+    if summary is not None:
+        _LAST_SUMMARY = (weakref.ref(view), summary)
+    return view
+
+
+#: The summary the last conversion found while checking its values, for its stack (weakly).
+_LAST_SUMMARY: tuple[weakref.ref, MapSummary] | None = None
+
+
+def summary_of(stack: np.ndarray) -> MapSummary:
+    """``stack``'s :class:`MapSummary`: the one its conversion found, when it is the last
+    stack converted (a grid asks right after), else found now."""
+    known = _LAST_SUMMARY
+    if known is not None and known[0]() is stack:
+        return known[1]
+    return MapSummary.of(stack)
 
 
 def _frozen_view(array: np.ndarray) -> np.ndarray:
@@ -374,10 +394,15 @@ class MapSummary:
             tiny[around] = np.fmin.reduce(magnitude, axis=1, initial=np.inf)
         return cls(low, high, tiny)
 
-    def replaced(self, stack: np.ndarray, indices: Sequence[int]) -> MapSummary:
+    def replaced(self, stack: np.ndarray, indices: Sequence[int],
+                 maps: MapSummary | None = None) -> MapSummary:
         """The summary of ``stack``, which differs from the stack summarised here in
-        maps ``indices`` alone. ``self`` stays as it was."""
+        maps ``indices`` alone (whose own summary is ``maps``, if known). ``self`` stays
+        as it was."""
         low, high, tiny = self.low.copy(), self.high.copy(), self.tiny.copy()
+        if maps is not None:
+            low[indices], high[indices], tiny[indices] = maps.low, maps.high, maps.tiny
+            return MapSummary(low, high, tiny)
         for index in indices:
             values = stack[index].ravel()
             low[index] = lo = np.fmin.reduce(values)

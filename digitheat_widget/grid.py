@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import html
+import operator
 import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -25,7 +26,7 @@ from traitlets import Bool, TraitError, Unicode, observe
 from . import versions
 from .controls import GridControls, GridLink, close_widgets
 from .data import (AUTOSCALE_MODES, MapWriter, auto_limits, autoscale_limits, range_limits,
-                   sample_data)
+                   sample_data, summary_of)
 from .figure import Figure, describe
 from .figure.model import page_limits
 from .figure.colormaps import DEFAULT_COLORMAP, colormap_stops
@@ -362,7 +363,7 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         the reference change (all read-only and replaced, never changed in place)."""
         key = (self.data, self._history.view, self.frame_limits, self.reference, self.showing,
                self._stack_limits())
-        if self._auto_for is None or any(a is not b for a, b in zip(self._auto_for, key)):
+        if self._auto_for is None or any(map(operator.is_not, self._auto_for, key)):
             self._auto_for, self._auto = key, self._compare_auto(self._auto_base())
         return self._auto
 
@@ -511,17 +512,17 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         values
             Real array-like of shape (H, W).
         """
-        panel = checked_map(self, digit, values)
+        maps = checked_map(self, digit, values)  # (1, H, W)
         with self._lock:  # read, change and assign as one step, or a thread's panel is lost
             old = self.data
             digit = int(digit) % old.shape[0]
-            if not map_changed(old[digit], panel):
+            if not map_changed(old[digit], maps[0]):
                 return  # as for data equal to the last: nothing changes, nothing is sent
             # The new tensor costs the panel (data.MapWriter), and so does what follows
             # it: each map's extremes (limits, precision), the difference, the page's
             # patch. Paged, the page's own panel changes (the stack given does not).
-            new = self._maps_writer.replaced(old, [digit], panel[np.newaxis])
-            same = self._maps_replaced(old, new, [digit])
+            new = self._maps_writer.replaced(old, [digit], maps)
+            same = self._maps_replaced(old, new, [digit], summary_of(maps))
             if same:  # limits and precision, found for old, hold for new
                 if self._auto_for is not None and self._auto_for[0] is old:
                     self._auto_for = (new, *self._auto_for[1:])
@@ -819,7 +820,7 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         reference together (the page subtracts them), the frames by each frame."""
         key = (self.data, self.reference, self._history.view)
         cached = self._wire_cache
-        if cached is None or any(a is not b for a, b in zip(cached[0], key)):
+        if cached is None or any(map(operator.is_not, cached[0], key)):
             compared = self.reference is not None
             pair = wire_dtype(self._maps_summary(),
                               self._maps_summary("reference") if compared else None,

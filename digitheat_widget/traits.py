@@ -290,8 +290,9 @@ def is_2d(values: Any) -> bool:
 
 
 def checked_map(grid: Any, digit: Any, values: Any) -> np.ndarray:
-    """``values`` as map ``digit`` of ``grid``'s data: an (H, W) float64 array, or a
-    TraitError naming ``update_panel``, what was expected and what came."""
+    """``values`` as map ``digit`` of ``grid``'s data: a stack of that one map (1, H, W),
+    as :func:`~digitheat_widget.data.as_tensor` makes it, or a TraitError naming
+    ``update_panel``, what was expected and what came."""
     count, rows, cols = grid.data.shape
     name = owner(grid, "update_panel")
     if isinstance(digit, (bool, np.bool_)) or not isinstance(digit, (int, np.integer)):
@@ -313,7 +314,7 @@ def checked_map(grid: Any, digit: Any, values: Any) -> np.ndarray:
             f"{name} expected values of shape ({rows}, {cols}), "
             f"got {panel.shape[1:] if panel.shape[0] == 1 else panel.shape}"
         )
-    return panel[0]
+    return panel
 
 
 def default_labels(count: int) -> list[str]:
