@@ -481,16 +481,29 @@ def run_subject(subject: Subject, inputs: Inputs, budget: Budget,
 def paired_full_update(ours: Subject, peer: Subject, inputs: Inputs, runs: int) -> dict[str, Any]:
     """Full updates of ``ours`` and ``peer`` in alternating runs: load on a shared machine
     then falls on both alike, so their ratio is steadier than that of two separate series."""
+    return _paired(ours, peer, inputs, runs,
+                   lambda subject, handle, i: subject.full_update(handle, inputs.tensors[(i + 1) % 2]))
+
+
+def paired_panel_update(ours: Subject, peer: Subject, inputs: Inputs, runs: int
+                        ) -> dict[str, Any]:
+    """One-panel updates (map ``PANEL``) of ``ours`` and ``peer`` in alternating runs."""
+    return _paired(ours, peer, inputs, runs,
+                   lambda subject, handle, i: subject.panel_update(handle, PANEL,
+                                                                  inputs.panels[i % 2]))
+
+
+def _paired(ours: Subject, peer: Subject, inputs: Inputs, runs: int,
+            operation: Callable[[Subject, Any, int], None]) -> dict[str, Any]:
     mine, theirs = ours.build(inputs.tensors[0]), peer.build(inputs.tensors[0])
     times: dict[str, list[float]] = {"ours": [], "peer": []}
     try:
         for i in range(runs):
-            tensor = inputs.tensors[(i + 1) % 2]
             # Who goes first alternates too, so neither always runs on a warm cache.
             order = [("ours", ours, mine), ("peer", peer, theirs)]
             for key, subject, handle in (order if i % 2 else order[::-1]):
                 t0 = time.perf_counter()
-                subject.full_update(handle, tensor)
+                operation(subject, handle, i)
                 times[key].append(time.perf_counter() - t0)
         RECORDER.reset()
     finally:
@@ -500,7 +513,11 @@ def paired_full_update(ours: Subject, peer: Subject, inputs: Inputs, runs: int) 
             "peer_median_s": statistics.median(times["peer"]), "peer": peer.label}
 
 
-def subjects(with_renderers: bool, peers: bool = True) -> list[Subject]:
+#: The peers, by the name ``--peers`` takes.
+PEER_NAMES = ("naive", "plotly", "matplotlib")
+
+
+def subjects(with_renderers: bool, peers: tuple[str, ...] = PEER_NAMES) -> list[Subject]:
     from digitheat_widget import DigitHeatmapGrid
 
     found: list[Subject] = []
@@ -508,8 +525,8 @@ def subjects(with_renderers: bool, peers: bool = True) -> list[Subject]:
         found += [Ours("svg"), Ours("canvas")]
     else:
         found.append(Ours())
-    if peers:
-        found += [NaiveBqplot(), Plotly(), Matplotlib()]
+    makers = {"naive": NaiveBqplot, "plotly": Plotly, "matplotlib": Matplotlib}
+    found += [makers[name]() for name in PEER_NAMES if name in peers]
     return found
 
 
@@ -519,15 +536,16 @@ def has_renderer_option() -> bool:
     return "renderer" in DigitHeatmapGrid.class_traits()
 
 
-def run(sizes: list[tuple[int, int, int]], quick: bool, log: Callable[[str], None]) -> list[dict]:
-    """All subjects at all sizes; returns one dict per (subject, size)."""
+def run(sizes: list[tuple[int, int, int]], quick: bool, log: Callable[[str], None],
+        peers: tuple[str, ...] = PEER_NAMES) -> list[dict]:
+    """All subjects (ours and ``peers``) at all sizes; returns one dict per (subject, size)."""
     budget = Budget(seconds=0.3, min_n=3, max_n=30, cap=4.0) if quick else Budget()
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     results = []
     for shape in sizes:
         inputs = Inputs.make(shape)
         large = shape[0] * shape[1] * shape[2] > SMALL_CELLS
-        for subject in subjects(with_renderers=large):
+        for subject in subjects(with_renderers=large, peers=peers):
             t0 = time.perf_counter()
             cells = shape[0] * shape[1] * shape[2]
             result = run_subject(subject, inputs, budget)
@@ -538,10 +556,19 @@ def run(sizes: list[tuple[int, int, int]], quick: bool, log: Callable[[str], Non
             log(f"  {subject.label:<16} {'x'.join(map(str, shape)):<10} "
                 f"{time.perf_counter() - t0:6.1f} s  ({cells} cells)")
             results.append(result.__dict__)
+        size = "x".join(map(str, shape))
+        if "naive" not in peers:
+            continue
         if not large:  # the issue's target: no more Python time than the naive composition
-            default = next(r for r in results if r["subject"] == "ours" and r["size"] == result.size)
+            default = next(r for r in results if r["subject"] == "ours" and r["size"] == size)
             default["results"]["full_paired"] = paired_full_update(
                 Ours(), NaiveBqplot(), inputs, runs=200 if quick else 2000)
+        # A one-panel update against one mark.color, each of our renderers at each size.
+        for entry in results:
+            if entry["size"] == size and entry["subject"].startswith("ours"):
+                renderer = entry["subject"].partition("-")[2] or None
+                entry["results"]["panel_paired"] = paired_panel_update(
+                    Ours(renderer), NaiveBqplot(), inputs, runs=200 if quick else 2000)
     return results
 
 

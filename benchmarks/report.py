@@ -187,6 +187,8 @@ PYTHON_ROWS = (
 )
 OURS_ONLY_ROWS = (
     ("full_paired", "paired", "Py: full update, runs alternating with naive bqplot's"),
+    ("panel_paired", "paired", "Py: one-panel update, runs alternating with naive bqplot's "
+     "`marks[3].color = v`"),
     ("full_auto", "time", "Py: full update, automatic limits"),
     ("full_auto", "bytes", "Py: full update, automatic limits, sent"),
     ("repr", "time", "Py: display bundle (view + static PNG)"),
@@ -384,6 +386,13 @@ def _summary_metrics(python: list[dict], browser: dict | None, size: str
             out[(label, "Py: full update / naive bqplot's, alternating runs")] = (
                 paired["median_s"] / paired["peer_median_s"], "x")
         out[(label, "Py: full update, sent")] = (full.get("bytes"), "B")
+        panel = results.get("panel", {})
+        out[(label, "Py: one-panel update")] = (panel.get("median_s"), "s")
+        out[(label, "Py: one-panel update, sent")] = (panel.get("bytes"), "B")
+        paired = results.get("panel_paired", {})
+        if paired.get("median_s") and paired.get("peer_median_s"):
+            out[(label, "Py: one-panel update / naive bqplot's mark.color, alternating runs")] = (
+                paired["median_s"] / paired["peer_median_s"], "x")
         out[(label, "Py: full update, messages")] = (full.get("messages"), "")
         out[(label, "Py: vmax change, sent")] = (results.get("vmax", {}).get("bytes"), "B")
         out[(label, "Py: vmax change, messages")] = (results.get("vmax", {}).get("messages"), "")

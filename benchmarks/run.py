@@ -24,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE.parent) not in sys.path:
     sys.path.insert(0, str(HERE.parent))
 
-from benchmarks import report  # noqa: E402
+from benchmarks import python_side, report  # noqa: E402
 
 DEFAULT_SIZES = "10x7x6,100x28x28,1000x7x6"
 
@@ -57,6 +57,14 @@ def main(argv: list[str] | None = None) -> int:
                         "with --quick 10x7x6)")
     parser.add_argument("--skip-browser", action="store_true",
                         help="Python side only (no JupyterLab, no Chromium)")
+    parser.add_argument("--peers", default=",".join(python_side.PEER_NAMES),
+                        help="comma-separated peers measured next to ours, of "
+                        f"{', '.join(python_side.PEER_NAMES)} (default all; naive is needed for "
+                        "the alternating-runs rows)")
+    parser.add_argument("--output", metavar="NAME",
+                        help="write benchmarks/NAME.md and NAME.json (default results, or "
+                        "results-quick with --quick), so a partial run keeps a full run's "
+                        "numbers")
     parser.add_argument("--runs", type=int, default=1,
                         help="repeat the whole measurement this many times (each in a fresh "
                         "JupyterLab and Chromium); the output adds median and range over runs")
@@ -68,13 +76,20 @@ def main(argv: list[str] | None = None) -> int:
     command = "python benchmarks/run.py" + (" --quick" if args.quick else "") + (
         f" --sizes {args.sizes}" if args.sizes else "") + (
         " --skip-browser" if args.skip_browser else "") + (
-        f" --runs {args.runs}" if args.runs > 1 else "")
+        f" --runs {args.runs}" if args.runs > 1 else "") + (
+        f" --output {args.output}" if args.output else "")
     if args.runs < 1:
         raise SystemExit(f"--runs expected a count >= 1, got {args.runs}")
+    peers = tuple(p.strip() for p in args.peers.split(",") if p.strip())
+    unknown = [p for p in peers if p not in python_side.PEER_NAMES]
+    if unknown:
+        raise SystemExit(f"--peers expected names among {', '.join(python_side.PEER_NAMES)}, "
+                         f"got {', '.join(unknown)}")
+    args.peers = peers
+    if peers != python_side.PEER_NAMES:
+        command += f" --peers {','.join(peers)}"
     info = report.machine()
     info["command"] = command
-
-    from benchmarks import python_side
 
     renderers = python_side.has_renderer_option()
     runs = []
@@ -91,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         text += "\n".join(["", f"## The README's numbers over {args.runs} runs",
                             "", "Median and range (lowest - highest) of each run's median.", "",
                             *report.summary(runs, size_names), ""])
-    stem = "results-quick" if args.quick else "results"
+    stem = args.output or ("results-quick" if args.quick else "results")
     (HERE / f"{stem}.md").write_text(text)
     (HERE / f"{stem}.json").write_text(json.dumps(
         {"machine": info, "sizes": size_names, "python": python, "browser": browser,
@@ -107,7 +122,7 @@ def _measure(args: argparse.Namespace, sizes: list[tuple[int, int, int]], render
              python_side: object) -> tuple[list, dict | None, str | None]:
     """One run: the Python side, then the page side (unless skipped or impossible)."""
     log(f"Python side ({'renderer option found: svg and canvas at large sizes' if renderers else 'no renderer option'}):")
-    python = python_side.run(sizes, args.quick, log)
+    python = python_side.run(sizes, args.quick, log, peers=args.peers)
     if args.skip_browser:
         return python, None, "Page side skipped (--skip-browser)."
     reason = _browser_missing()
