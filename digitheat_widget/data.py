@@ -384,9 +384,10 @@ class MapSummary:
         flat = stack.reshape(stack.shape[0], -1)
         low, high = np.fmin.reduce(flat, axis=1), np.fmax.reduce(flat, axis=1)
         # The smallest nonzero magnitude is the end nearest 0 when 0 is outside the map's
-        # range; else (and for a map without finite values) it is looked for.
-        tiny = np.where(low > 0, low, -high)
-        around = ~((low > 0) | (high < 0))
+        # range (then it is the larger of low and -high, and positive); else, and for a
+        # map without finite values (NaN), it is looked for.
+        tiny = np.fmax(low, -high)
+        around = ~(tiny > 0)
         if around.any():
             part = flat[around]
             magnitude = np.abs(part)

@@ -21,7 +21,7 @@ from uuid import uuid4
 import numpy as np
 import traitlets
 from ipywidgets import HTML, CallbackDispatcher, VBox, Widget
-from traitlets import Bool, TraitError, Unicode, observe
+from traitlets import Bool, TraitError, TraitType, Unicode, observe
 
 from . import versions
 from .controls import GridControls, GridLink, close_widgets
@@ -289,6 +289,11 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             return "<DigitHeatmapGrid (not built)>"
 
     def __setattr__(self, name: str, value: Any) -> None:
+        if name.startswith("_") and not isinstance(getattr(type(self), name, None), TraitType):
+            # The grid's own bookkeeping (caches, flags): set by its code, inside the lock
+            # where it matters; one plain assignment, nothing to check or send.
+            object.__setattr__(self, name, value)
+            return
         if not name.startswith("_") and not hasattr(type(self), name) and name not in self.__dict__:
             # A misspelt trait (grid.vamx = 0.01) would otherwise become a plain attribute
             # that changes nothing. Known: traits, properties, methods, class attributes.

@@ -312,7 +312,9 @@ class LiveView:
             retired: list[Widget] = []
             with controller.hold_sync():  # one message, whatever changed
                 if self.paging_source is not None:
-                    controller.paging = self.paging_source()  # sent only if it changed
+                    paging = self.paging_source()
+                    if paging != controller.paging:  # sent only if it changed
+                        controller.paging = paging
                 if "layout" in parts and self._built_for == (figure.geometry, use_canvas):
                     # Only the titles changed (a paged grid's next page): no new widgets.
                     self._retitle(figure)
