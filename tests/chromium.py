@@ -97,3 +97,26 @@ def open_saved(browser: Any, grid: Any, path: Path, ready: str = LIVE,
         page.close()
         raise
     return page, blocked
+
+
+class SavedPage:
+    """``grid`` saved to ``path`` and opened offline in a context of its own (options such
+    as ``viewport`` or ``has_touch`` go to ``browser.new_context``), once the JavaScript
+    predicate ``ready`` holds: ``page``, the ``blocked`` URLs and the page's ``errors``
+    (uncaught exceptions and console errors)."""
+
+    def __init__(self, browser: Any, grid: Any, path: Path, ready: str = LIVE,
+                 **context_options: Any) -> None:
+        grid.save(path)
+        self.grid = grid
+        self.context = browser.new_context(**context_options)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.blocked = block_network(self.page)
+        self.page.goto(path.as_uri())
+        self.page.wait_for_function(ready)
+
+    def close(self) -> None:
+        self.context.close()

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from chromium import block_network
+from chromium import SavedPage, block_network
 
 from digitheat_widget import DigitHeatmapGrid
 from digitheat_widget.figure.layout import PANEL_MARGIN, SELECTED_COLOR, GridGeometry
@@ -83,21 +83,13 @@ SVG_SETTLED = """([p, sides]) => {
 }"""
 
 
-class FitPage:
+class FitPage(SavedPage):
     """An exported grid in a touch-capable Chromium page, its sends recorded."""
 
     def __init__(self, browser: Any, grid: DigitHeatmapGrid, path: Path) -> None:
-        grid.save(path)
-        self.grid = grid
-        self.context = browser.new_context(viewport={"width": 1280, "height": HEIGHT},
-                                           has_touch=True, device_scale_factor=1)
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        self.blocked = block_network(self.page)
-        self.page.goto(path.as_uri())
-        self.page.wait_for_function(LIVE)
+        super().__init__(browser, grid, path, ready=LIVE,
+                         viewport={"width": 1280, "height": HEIGHT},
+                         has_touch=True, device_scale_factor=1)
         assert self.page.evaluate(RECORD_SENDS) > 0
 
     def resize(self, width: int) -> dict[str, Any]:
@@ -121,7 +113,7 @@ class FitPage:
         self.page.evaluate("(y) => window.scrollTo(0, Math.max(0, y - innerHeight / 2))", y)
 
     def close(self) -> None:
-        self.context.close()
+        super().close()
         self.grid.close()
 
 

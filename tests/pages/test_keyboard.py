@@ -15,27 +15,18 @@ from typing import Any
 import numpy as np
 import pytest
 
-from chromium import block_network
+from chromium import SavedPage
 
 from digitheat_widget import DigitHeatmapGrid
 
 ANNOUNCE = ".dhg-announce"
 
 
-class KeyboardPage:
+class KeyboardPage(SavedPage):
     def __init__(self, browser: Any, grid: DigitHeatmapGrid, path: Path) -> None:
-        grid.save(path)
-        self.grid = grid
-        self.context = browser.new_context(viewport={"width": 1000, "height": 1200})
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        self.blocked = block_network(self.page)
-        self.page.goto(path.as_uri())
-        self.page.wait_for_function(
-            "() => { const b = document.querySelector('.dhg-body');"
-            " return b && b.tabIndex === 0 && b.hasAttribute('aria-label'); }")
+        super().__init__(browser, grid, path, viewport={"width": 1000, "height": 1200},
+                         ready="() => { const b = document.querySelector('.dhg-body');"
+                               " return b && b.tabIndex === 0 && b.hasAttribute('aria-label'); }")
 
     def tab_to_grid(self) -> int:
         """Press Tab until the grid has focus; how many presses it took."""
@@ -51,8 +42,6 @@ class KeyboardPage:
         self.page.keyboard.press(key)
         return self.page.evaluate(f"document.querySelector('{ANNOUNCE}').textContent")
 
-    def close(self) -> None:
-        self.context.close()
 
 
 def expected(grid: DigitHeatmapGrid, digit: int, row: int, col: int) -> str:
