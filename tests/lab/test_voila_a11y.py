@@ -93,3 +93,26 @@ def test_keyboard_reads_a_panel_and_selects_in_python(page):
         "() => [...document.querySelectorAll('.widget-label')].some((l) => l.textContent === 'selected: (2, 6, 5)')",
         timeout=20_000)
     assert np.isfinite(data[2, 6, 5])
+
+
+#: Every grid of the page fits it: nothing scrolls sideways (the page, or any box of a
+#: grid), and each colorbar with its tick labels ends inside the viewport.
+FITS = """() => {
+  const grids = [...document.querySelectorAll('.digitheat-grid')];
+  const boxes = grids.flatMap((g) => [g, ...g.querySelectorAll('.widget-box')]);
+  const labels = grids.flatMap((g) => [...g.querySelectorAll('.dhg-colorbar .tick text')]);
+  return grids.length === 2 && document.scrollingElement.scrollWidth <= innerWidth
+    && boxes.every((b) => b.scrollWidth <= b.clientWidth)
+    && [...document.querySelectorAll('.dhg-colorbar'), ...labels].every((e) => {
+      const r = e.getBoundingClientRect(); return r.width > 0 && r.left >= 0 && r.right <= innerWidth; });
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 320])
+def test_voila_fits_a_phone(page, width):
+    """Issue 28 in Voila: on a phone's width the page does not scroll sideways."""
+    try:
+        page.set_viewport_size({"width": width, "height": 1400})
+        page.wait_for_function(FITS, timeout=30_000)
+    finally:
+        page.set_viewport_size({"width": 1000, "height": 1400})
