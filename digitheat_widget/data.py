@@ -400,16 +400,10 @@ class MapSummary:
         """The summary of ``stack``, which differs from the stack summarised here in
         maps ``indices`` alone (whose own summary is ``maps``, if known). ``self`` stays
         as it was."""
+        if maps is None:
+            maps = MapSummary.of(stack[list(indices)])  # those maps alone
         low, high, tiny = self.low.copy(), self.high.copy(), self.tiny.copy()
-        if maps is not None:
-            low[indices], high[indices], tiny[indices] = maps.low, maps.high, maps.tiny
-            return MapSummary(low, high, tiny)
-        for index in indices:
-            values = stack[index].ravel()
-            low[index] = lo = np.fmin.reduce(values)
-            high[index] = hi = np.fmax.reduce(values)
-            tiny[index] = (lo if lo > 0 else -hi if hi < 0 else  # as in of()
-                           MapSummary.of(values[np.newaxis]).tiny[0])
+        low[indices], high[indices], tiny[indices] = maps.low, maps.high, maps.tiny
         return MapSummary(low, high, tiny)
 
     def finite_range(self) -> tuple[float, float] | None:
