@@ -157,14 +157,19 @@ def svg_cell_center(fp: FitPage, cell: tuple[int, int, int]) -> tuple[float, flo
     return box["x"] + (c + 0.5) * side, box["y"] + (r + 0.5) * side, side
 
 
-def check_svg_cell(fp: FitPage, width: int, touch: bool) -> None:
-    grid, page = fp.grid, fp.page
-    p, r, c = CELLS[width]
-    x, y, side = svg_cell_center(fp, (p, r, c))
+def point_at(page: Any, x: float, y: float, touch: bool) -> None:
+    """A finger's tap at (x, y), or the mouse moved there."""
     if touch:
         page.touchscreen.tap(x, y)
     else:
         page.mouse.move(x, y)
+
+
+def check_svg_cell(fp: FitPage, width: int, touch: bool) -> None:
+    grid, page = fp.grid, fp.page
+    p, r, c = CELLS[width]
+    x, y, side = svg_cell_center(fp, (p, r, c))
+    point_at(page, x, y, touch)
     text = tooltip_text(page, f"{grid.labels[p]} · row")
     assert text == f"{grid.labels[p]} · row {r} column {c} value {grid.data[p, r, c]:.4f}", width
     # The axes label the rows and columns Python's rule picks for cells of that size.
@@ -281,10 +286,7 @@ def check_canvas_cell(fp: FitPage, width: int, touch: bool) -> None:
     grid, page = fp.grid, fp.page
     p, r, c = CANVAS_CELLS[width]
     x, y, side = canvas_cell_center(fp, (p, r, c))
-    if touch:
-        page.touchscreen.tap(x, y)
-    else:
-        page.mouse.move(x, y)
+    point_at(page, x, y, touch)
     text = page.wait_for_function(
         "() => { const t = document.querySelector('.dhg-canvas-tooltip');"
         " return t && t.style.display !== 'none' && t.textContent; }").json_value()
