@@ -123,6 +123,20 @@ def test_focus_is_visible_on_the_focused_cell(default_page: KeyboardPage) -> Non
     assert not ring.is_visible()
 
 
+def test_a_click_shows_no_focus_ring_until_a_key_is_pressed(default_page: KeyboardPage) -> None:
+    """The ring is the keyboard's: a click on a cell focuses the grid (so the keys work
+    next) without a ring on cell (0, 0); the first key press shows it, on the cell the
+    key moved to."""
+    page = default_page
+    page.page.locator(".dhg-p1 rect.heatmapcell").nth(8).click()
+    page.page.wait_for_function("() => document.activeElement.classList.contains('dhg-body')")
+    ring = page.page.locator(".dhg-focus")
+    assert not ring.is_visible()
+    page.press("ArrowRight")
+    assert ring.is_visible()
+    assert page.blocked == [] and page.errors == []
+
+
 def test_table_view_shows_the_panels_values(default_page: KeyboardPage) -> None:
     page, grid = default_page, default_page.grid
     page.tab_to_grid()

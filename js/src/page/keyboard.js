@@ -145,11 +145,14 @@ export function keyboard(state, el, live, layoutOf = () => state.layout) {
   let focus = null;
   /** @type {Turning | null} */
   let turning = null; // a page asked for
+  // Focus that came with a click or tap shows no ring (as :focus-visible would) until a
+  // key is pressed: the ring is the keyboard's, and a mouse user sees what was clicked.
+  let byPointer = false;
 
   function place() {
     const g = layoutOf();
     const drawing = /** @type {HTMLElement | null} */ (body && body.firstElementChild);
-    if (!focus || !drawing || !g.margin || document.activeElement !== body) {
+    if (!focus || !drawing || !g.margin || document.activeElement !== body || byPointer) {
       ring.hidden = true;
       return;
     }
@@ -200,6 +203,7 @@ export function keyboard(state, el, live, layoutOf = () => state.layout) {
   /** @param {KeyboardEvent} event */
   function onKey(event) {
     if (!state.tensor || event.altKey || event.metaKey) return;
+    if (byPointer) { byPointer = false; place(); }
     const shape = shapeOf(state);
     /** @type {Cell} */
     const here = focus || [0, 0, 0];
@@ -284,9 +288,11 @@ export function keyboard(state, el, live, layoutOf = () => state.layout) {
   const onFocus = () => moveTo(focus
     || (state.selected.length === 3 ? [state.selected[0], state.selected[1], state.selected[2]] : [0, 0, 0]));
   const onBlur = () => { ring.hidden = true; };
+  const onPointer = () => { byPointer = true; };
   body.addEventListener('keydown', onKey);
   body.addEventListener('focus', onFocus);
   body.addEventListener('blur', onBlur);
+  body.addEventListener('pointerdown', onPointer);
   /** The control panel's names and states for assistive technology (ipywidgets gives
    *  the slider handles no name and the toggles no pressed state). */
   function labelControls() {
@@ -349,6 +355,7 @@ export function keyboard(state, el, live, layoutOf = () => state.layout) {
       if (body) {
         body.removeEventListener('keydown', onKey);
         body.removeEventListener('focus', onFocus);
+        body.removeEventListener('pointerdown', onPointer);
         body.removeEventListener('blur', onBlur);
       }
       if (root) {
