@@ -46,10 +46,17 @@ const require = createRequire(import.meta.url);
  *  names, in this order), entry, output files. Each carries what it needs beyond the
  *  runtime; none may depend on another (checked below). */
 const CONTROLS_PARTS = [
-  { module: 'digitheat:controls-extra', entry: 'controls-extra.js',
+  { module: 'digitheat:controls-extra', entry: 'controls-extra.js', classModule: '@jupyter-widgets/controls',
     script: 'runtime-controls.js', css: 'runtime-controls.css', keep: [/^noUi-/] },
-  { module: 'digitheat:controls-more', entry: 'controls-more.js',
+  { module: 'digitheat:controls-more', entry: 'controls-more.js', classModule: '@jupyter-widgets/controls',
     script: 'runtime-controls-more.js', css: 'runtime-controls-more.css', keep: [] },
+];
+/** Every optional part: the controls parts, and ipywidgets' Output (src/output.js), under
+ *  its own module name, so the runtime loads it as it loads any module a class names. */
+const PARTS = [
+  ...CONTROLS_PARTS,
+  { module: '@jupyter-widgets/output', entry: 'output.js', classModule: '@jupyter-widgets/output',
+    script: 'runtime-output.js', css: 'runtime-output.css', keep: [] },
 ];
 const CONTROLS_LIB = path.dirname(require.resolve('@jupyter-widgets/controls/lib/index.js'));
 const LUMINO_WIDGETS_SRC = path.join(
@@ -269,7 +276,7 @@ async function luminoNamesUsed(entry) {
 }
 
 const partInputs = new Map();
-for (const part of CONTROLS_PARTS) {
+for (const part of PARTS) {
   const built = await esbuild.build({
     ...common,
     entryPoints: [src(part.entry)],
@@ -322,11 +329,11 @@ const manifest = {
     '@jupyter-widgets/controls': await classesOf(src('controls.js'), [luminoWidgetsFromSource]),
   },
   // Parts a page carries only when its state needs one of their classes.
-  extras: CONTROLS_PARTS.map((part) => ({
+  extras: PARTS.map((part) => ({
     module: part.module,
     script: part.script,
     css: part.css,
-    classes: { '@jupyter-widgets/controls': part.classes },
+    classes: { [part.classModule]: part.classes },
   })),
   packages: Object.fromEntries(
     ['@jupyter-widgets/base', '@jupyter-widgets/base-manager', '@jupyter-widgets/controls',

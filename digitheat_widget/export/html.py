@@ -9,8 +9,9 @@ very JavaScript that matches the Python packages that made the state. A grid wit
 control panel also gets the part with sliders, dropdowns, toggles and jslink
 (``runtime-controls.js``): its limit sliders are jslinked to the colour scale, so they
 recolour the page with no kernel. Other controls (media, pickers, tabs, ...) are in a
-part of their own (``runtime-controls-more.js``); a page carries a part only if its
-widget state needs one of its classes.
+part of their own (``runtime-controls-more.js``), and so is ipywidgets' Output
+(``runtime-output.js``: the outputs saved in its state, text as text); a page carries a
+part only if its widget state needs one of its classes.
 
 anywidget-based widgets work too (anywidget's own front-end file is taken from its
 installed package like bqplot's; their ES module, in the state, is imported from a
@@ -242,14 +243,11 @@ def extras_needed(state: dict[str, Any], manifest: dict[str, Any]) -> list[dict[
     for module, name in sorted(required_classes(state)):
         if module in loaded:
             continue  # bqplot/bqscales classes come with their own files
-        if module not in core:
-            missing.add(f"{module}.{name}")  # a third-party front-end: not in the page
-            continue
-        if name in core[module]:
+        if name in core.get(module, ()):
             continue
         extra = next((e for e in extras if name in e["classes"].get(module, ())), None)
         if extra is None:
-            missing.add(f"{module}.{name}")
+            missing.add(f"{module}.{name}")  # a third-party front-end: not in the page
         elif extra not in needed:
             needed.append(extra)
     if missing:

@@ -161,6 +161,7 @@ function major(range) {
 const SPEC_MAJOR = {
   '@jupyter-widgets/base': major(base.JUPYTER_WIDGETS_VERSION),
   '@jupyter-widgets/controls': 2,
+  '@jupyter-widgets/output': 1,
 };
 
 /** A widget manager for a page with no kernel: models come from state in the page. */

@@ -183,3 +183,34 @@ def test_a_cells_recorded_frames_play_in_the_page(tmp_path: Path, chromium_brows
         assert blocked == []
     finally:
         page.close()
+
+
+def test_an_output_area_shows_its_saved_outputs_offline(tmp_path: Path, chromium_browser: Any) -> None:
+    """An ``ipywidgets.Output`` (the explore notebook reads clicks into one) shows what was
+    printed and displayed into it while the notebook ran: its text as text (markup
+    in it is not markup), and a grid displayed into it live. Before, the runtime had no
+    Output module and showed ipywidgets' error box in its place."""
+    path = tmp_path / "output.ipynb"
+    printed = "clicked <b>digit 3</b> & row 2"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import ipywidgets as widgets\nimport numpy as np\n"
+        "from digitheat_widget import DigitHeatmapGrid\n"
+        "out = widgets.Output()\n"
+        f"with out:\n    print({printed!r})\n"
+        "    display(DigitHeatmapGrid(np.arange(24.0).reshape(4, 2, 3), vmin=0, vmax=23))\n"
+        "out")]), path)
+    page = chromium_browser.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    blocked = block_network(page)
+    try:
+        page.goto(convert(path, "--execute").as_uri())
+        page.wait_for_function("() => document.querySelectorAll('.widget-output rect.heatmapcell').length === 24"
+                               " && !document.querySelector('.digitheat-static, .digitheat-pending')")
+        assert page.locator(".widget-output pre").first.text_content() == printed + "\n"
+        assert page.locator(".widget-output b").count() == 0
+        assert page.locator(".jupyter-widgets-error-widget, .digitheat-embed-error").count() == 0
+        assert blocked == [] and errors == []
+    finally:
+        page.close()
