@@ -41,7 +41,7 @@ def readout(page: Any) -> list[list[str]]:
 
 
 def assert_marked(page: Any, grid: DigitHeatmapGrid, r: int, c: int) -> None:
-    """Every panel's cell (r, c) is outlined, in the selected cell's colour."""
+    """Every panel's cell (r, c) is ringed (2 px around it), in the selected cell's colour."""
     marks = page.locator(".dhg-cursor-mark")
     count = grid.data.shape[0]
     assert marks.count() == count
@@ -50,12 +50,12 @@ def assert_marked(page: Any, grid: DigitHeatmapGrid, r: int, c: int) -> None:
         box = marks.nth(p).bounding_box()
         x, y = cell_centre(page, grid, p, r, c)
         assert abs(box["x"] + box["width"] / 2 - x) <= 1 and abs(box["y"] + box["height"] / 2 - y) <= 1
-        assert abs(box["width"] - geometry.cell) <= 1
+        assert abs(box["width"] - (geometry.cell + 4)) <= 1  # a ring around the cell
     if page.locator(".dhg-p0").count():  # SVG: the mark is on bqplot's own cell
         rect = page.locator(f".dhg-p{count - 1} g.heatmaprow:nth-of-type({r + 1}) "
                             f"rect.heatmapcell:nth-of-type({c + 1})").bounding_box()
         box = marks.nth(count - 1).bounding_box()
-        assert abs(box["x"] - rect["x"]) <= 1 and abs(box["y"] - rect["y"]) <= 1
+        assert abs(box["x"] + 2 - rect["x"]) <= 1 and abs(box["y"] + 2 - rect["y"]) <= 1
     # Drawn on screen: the ring's pixels are the selected cell's colour (in the last
     # panel: the keyboard's focus ring is drawn over the first's).
     box = marks.nth(count - 1).bounding_box()

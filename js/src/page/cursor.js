@@ -27,6 +27,9 @@ import { labelOf, say, shapeOf } from './state.js';
 /** @typedef {import('./state.js').PageState} PageState */
 /** @typedef {[number, number]} RowCol */
 
+/** The mark's ring, px: drawn around the cell, outside it. */
+export const MARK = 2;
+
 /** Past this many maps the live region names the highest and lowest, not every value. */
 export const SPOKEN_MAPS = 12;
 
@@ -107,14 +110,14 @@ export function swatch(state, value) {
 }
 
 /**
- * The cursor's CSS (stylesheet.js adds it to the grid's): the marks, a 2 px ring in the
- * selected cell's colour with a white edge inside (seen on every colormap), and the
- * readout.
+ * The cursor's CSS (stylesheet.js adds it to the grid's): the marks, a ring in the
+ * selected cell's colour around the cell (the cell's own colour stays seen, even at a few
+ * px), edged in black (seen on light colours too), and the readout.
  * @param {string} root  the grid's selector
  * @param {import('./geometry.js').PageLayout} layout
  */
 export function cursorCss(root, layout) {
-  return `${root} .dhg-cursor-mark { position: absolute; box-sizing: border-box; pointer-events: none; border: 2px solid ${layout.selected_color}; box-shadow: inset 0 0 0 1px #fff; z-index: 4; }
+  return `${root} .dhg-cursor-mark { position: absolute; box-sizing: border-box; pointer-events: none; border: ${MARK}px solid ${layout.selected_color}; box-shadow: 0 0 0 1px #000, inset 0 0 0 1px #000; z-index: 4; }
 ${root} .dhg-cursor { box-sizing: border-box; max-width: 100%; margin: 6px 0 2px; font-size: 12px; color: var(--jp-ui-font-color1, #212121); }
 ${root} .dhg-cursor[hidden] { display: none; }
 ${root} .dhg-cursor-head { display: flex; align-items: center; gap: 8px; margin-bottom: 4px; font-weight: bold; }
@@ -223,8 +226,8 @@ export function linkedCursor(state, el, layoutOf) {
       Array.from(marks.children).forEach((mark, p) => {
         const [x, y] = cellOrigin(g, p, cell[0], cell[1]);
         Object.assign(/** @type {HTMLElement} */ (mark).style, {
-          left: `${drawing.offsetLeft + x}px`, top: `${drawing.offsetTop + y}px`,
-          width: `${g.cell}px`, height: `${g.cell}px`,
+          left: `${drawing.offsetLeft + x - MARK}px`, top: `${drawing.offsetTop + y - MARK}px`,
+          width: `${g.cell + 2 * MARK}px`, height: `${g.cell + 2 * MARK}px`,
         });
       });
       const values = cursorValues(state, cell);
