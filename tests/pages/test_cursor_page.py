@@ -146,3 +146,51 @@ def test_the_keyboard_alone_toggles_and_moves_it_and_hears_every_map(
     finally:
         saved.close()
         grid.close()
+
+
+def test_set_in_python_it_opens_on_and_reads_the_values_shown(chromium_browser: Any, tmp_path: Path) -> None:
+    """Saved with ``grid.cursor`` set, the page opens with it; comparing it reads the view
+    shown (V flips it), and with frames the frame shown ([ steps back)."""
+    from digitheat_widget import sample_data
+
+    data = sample_data().astype(np.float64)
+    reference = np.repeat(data.mean(axis=0, keepdims=True), len(data), axis=0)
+    grid = DigitHeatmapGrid(data)
+    grid.compare(reference)
+    grid.cursor = (2, 3)
+    saved = SavedPage(chromium_browser, grid, tmp_path / "cursor-compare.html", ready=READY,
+                      viewport={"width": 1000, "height": 1300})
+    page = saved.page
+    values = "() => [...document.querySelectorAll('.dhg-cursor-value')].map((e) => e.textContent).join(' ')"
+    try:
+        page.wait_for_function("() => document.querySelectorAll('.dhg-cursor-mark').length === 10")
+        assert page.evaluate(values).split() == [f"{v:.4f}" for v in (data - reference)[:, 2, 3]]
+        page.locator(".dhg-body").focus()  # the focus starts on the cursor's cell: it stays
+        assert page.evaluate("document.querySelector('.dhg-announce').textContent").startswith(
+            f"row 2, column 3 across 10 maps: 0: {(data - reference)[0, 2, 3]:.4f}")
+        page.keyboard.press("v")  # difference -> data
+        page.wait_for_function(f"(want) => ({values})() === want",
+                               arg=" ".join(f"{v:.4f}" for v in data[:, 2, 3]))
+        assert saved.blocked == [] and saved.errors == []
+    finally:
+        saved.close()
+        grid.close()
+    grid = DigitHeatmapGrid(data * 0.5)
+    grid.record("half")
+    grid.data = data
+    grid.record("full")
+    grid.cursor = (4, 1)
+    saved = SavedPage(chromium_browser, grid, tmp_path / "cursor-frames.html", ready=READY,
+                      viewport={"width": 1000, "height": 1300})
+    page = saved.page
+    try:
+        page.wait_for_function("() => document.querySelectorAll('.dhg-cursor-mark').length === 10")
+        assert page.evaluate(values).split() == [f"{v:.4f}" for v in data[:, 4, 1]]
+        page.locator(".dhg-body").focus()
+        page.keyboard.press("[")  # the frame before: half the ink
+        page.wait_for_function(f"(want) => ({values})() === want",
+                               arg=" ".join(f"{v:.4f}" for v in 0.5 * data[:, 4, 1]))
+        assert saved.blocked == [] and saved.errors == []
+    finally:
+        saved.close()
+        grid.close()

@@ -293,8 +293,15 @@ export function keyboard(state, el, live, layoutOf = () => state.layout) {
     suppressShortcutsOnce(body);
   };
   window.addEventListener('keydown', claimKey, true);
-  const onFocus = () => moveTo(focus
-    || (state.selected.length === 3 ? [state.selected[0], state.selected[1], state.selected[2]] : [0, 0, 0]));
+  const onFocus = () => {
+    /** @type {Cell} */
+    const start = focus
+      || (state.selected.length === 3 ? [state.selected[0], state.selected[1], state.selected[2]] : [0, 0, 0]);
+    // With the linked cursor on, the focus starts on its cell (it is where one looks):
+    // gaining focus does not move it.
+    const linked = cursorShown(state);
+    moveTo(linked ? [start[0], linked[0], linked[1]] : start);
+  };
   const onBlur = () => { ring.hidden = true; };
   body.addEventListener('keydown', onKey);
   body.addEventListener('focus', onFocus);
