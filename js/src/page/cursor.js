@@ -20,6 +20,7 @@
 // (compare.js: the view compared, the frame shown). Labels are user text: set as text.
 
 import { mosaicLayout, paintMosaic, parseStops } from './canvas-draw.js';
+import { suppressShortcutsOnce } from './compat.js';
 import { shownValue } from './compare.js';
 import { cellOrigin, hit } from './geometry.js';
 import { labelOf, say, shapeOf } from './state.js';
@@ -29,6 +30,8 @@ import { labelOf, say, shapeOf } from './state.js';
 
 /** The mark's ring, px: drawn around the cell, outside it. */
 export const MARK = 2;
+
+const SCROLL_KEYS = new Set(['ArrowDown', 'ArrowUp', 'PageDown', 'PageUp', 'Home', 'End', ' ']);
 
 /** Past this many maps the live region names the highest and lowest, not every value. */
 export const SPOKEN_MAPS = 12;
@@ -122,7 +125,7 @@ ${root} .dhg-cursor { box-sizing: border-box; max-width: 100%; margin: 6px 0 2px
 ${root} .dhg-cursor[hidden] { display: none; }
 ${root} .dhg-cursor-head { display: flex; align-items: center; gap: 8px; margin-bottom: 4px; font-weight: bold; }
 ${root} .dhg-cursor-off { box-sizing: border-box; width: 24px; height: 24px; padding: 0; border: 1px solid var(--jp-border-color1, #bdbdbd); border-radius: 4px; background: var(--jp-layout-color1, #fff); color: inherit; cursor: pointer; font: inherit; line-height: 1; }
-${root} .dhg-cursor-off:focus-visible { outline: 2px solid ${layout.accent_color}; outline-offset: 2px; }
+${root} .dhg-cursor-off:focus-visible, ${root} .dhg-cursor-list:focus-visible { outline: 2px solid ${layout.accent_color}; outline-offset: 2px; }
 ${root} .dhg-cursor-list { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(8.5em, 1fr)); gap: 2px 8px; max-height: 7.6em; overflow-y: auto; }
 ${root} .dhg-cursor-list li { display: flex; align-items: center; gap: 4px; min-width: 0; white-space: nowrap; font-variant-numeric: tabular-nums; line-height: 1.5; }
 ${root} .dhg-cursor-list li.dhg-cursor-top { font-weight: bold; }
@@ -165,6 +168,9 @@ export function linkedCursor(state, el, layoutOf) {
   head.append(where, off);
   const list = document.createElement('ul');
   list.className = 'dhg-cursor-list';
+  // It scrolls past a few rows (100 maps): a tab stop, so the keyboard scrolls it too.
+  list.tabIndex = 0;
+  list.setAttribute('aria-label', 'Each map\'s value at the linked cursor');
   box.append(head, list);
 
   /** The grid point under a pointer event, in the layout drawn's CSS px. */
@@ -192,6 +198,12 @@ export function linkedCursor(state, el, layoutOf) {
   };
   body.addEventListener('mousemove', onMove);
   body.addEventListener('dblclick', onDoubleClick);
+  /** The list's scrolling keys are its own (JupyterLab would move between its cells).
+   *  @param {KeyboardEvent} event */
+  const claimKey = (event) => {
+    if (event.target === list && SCROLL_KEYS.has(event.key)) suppressShortcutsOnce(list);
+  };
+  window.addEventListener('keydown', claimKey, true);
 
   /** Under the drawing, after the compact player (player.js puts itself right after it). */
   function place() {
@@ -263,6 +275,7 @@ export function linkedCursor(state, el, layoutOf) {
     remove() {
       body.removeEventListener('mousemove', onMove);
       body.removeEventListener('dblclick', onDoubleClick);
+      window.removeEventListener('keydown', claimKey, true);
       marks.remove();
       box.remove();
     },
