@@ -28,6 +28,8 @@ import { labelOf, say, shapeOf } from './state.js';
 /** @typedef {import('./state.js').PageState} PageState */
 /** @typedef {[number, number]} RowCol */
 
+const ONE_CELL = mosaicLayout(1, 1, 1);
+
 /** The mark's ring, px: drawn around the cell, outside it. */
 export const MARK = 2;
 
@@ -103,12 +105,12 @@ export function cursorSpeech(state, cell) {
  * limits in force), as CSS; NaN in the grid's NaN colour.
  * @param {PageState} state
  * @param {number} value
+ * @param {Float64Array} [stops]  the colormap's, parsed (canvas-draw.js's parseStops)
  */
-export function swatch(state, value) {
+export function swatch(state, value, stops = parseStops(state.colormap.stops)) {
   if (Number.isNaN(value)) return state.nanColor || 'transparent';
   const rgba = new Uint8ClampedArray(4);
-  paintMosaic(rgba, [value], mosaicLayout(1, 1, 1), parseStops(state.colormap.stops),
-    state.limits.low, state.limits.high, [0, 0, 0, 0]);
+  paintMosaic(rgba, [value], ONE_CELL, stops, state.limits.low, state.limits.high, [0, 0, 0, 0]);
   return `rgb(${rgba[0]}, ${rgba[1]}, ${rgba[2]})`;
 }
 
@@ -235,11 +237,13 @@ export function linkedCursor(state, el, layoutOf) {
         mark.className = 'dhg-cursor-mark';
         marks.append(mark);
       }
+      const left = drawing.offsetLeft - MARK; // read once: no layout between the writes
+      const top = drawing.offsetTop - MARK;
+      const side = `${g.cell + 2 * MARK}px`;
       Array.from(marks.children).forEach((mark, p) => {
         const [x, y] = cellOrigin(g, p, cell[0], cell[1]);
         Object.assign(/** @type {HTMLElement} */ (mark).style, {
-          left: `${drawing.offsetLeft + x - MARK}px`, top: `${drawing.offsetTop + y - MARK}px`,
-          width: `${g.cell + 2 * MARK}px`, height: `${g.cell + 2 * MARK}px`,
+          left: `${left + x}px`, top: `${top + y}px`, width: side, height: side,
         });
       });
       const values = cursorValues(state, cell);
@@ -250,23 +254,32 @@ export function linkedCursor(state, el, layoutOf) {
         state.colormap.stops, state.limits.low, state.limits.high, highest]);
       if (said !== drawnFor) {
         drawnFor = said;
-        list.replaceChildren(...values.map((v, p) => {
+        const stops = parseStops(state.colormap.stops);
+        while (list.childElementCount > values.length) /** @type {Element} */ (list.lastElementChild).remove();
+        while (list.childElementCount < values.length) { // swatch, label, value
           const item = document.createElement('li');
-          if (p === highest && values.length > 1) item.className = 'dhg-cursor-top';
           const chip = document.createElement('span');
           chip.className = 'dhg-cursor-swatch';
           chip.setAttribute('aria-hidden', 'true');
-          chip.style.background = swatch(state, v.value);
           const label = document.createElement('span');
           label.className = 'dhg-cursor-label';
-          label.textContent = v.label;
-          label.title = v.label;
           const value = document.createElement('span');
           value.className = 'dhg-cursor-value';
-          value.textContent = v.text;
           item.append(chip, label, value);
-          return item;
-        }));
+          list.append(item);
+        }
+        // Set in place (a hover to the next cell changes the values alone).
+        values.forEach((v, p) => {
+          const item = /** @type {HTMLElement} */ (list.children[p]);
+          const [chip, label, value] = /** @type {HTMLElement[]} */ (Array.from(item.children));
+          item.className = p === highest && values.length > 1 ? 'dhg-cursor-top' : '';
+          chip.style.background = swatch(state, v.value, stops);
+          if (label.textContent !== v.label) {
+            label.textContent = v.label;
+            label.title = v.label;
+          }
+          value.textContent = v.text;
+        });
       }
       box.style.width = `${g.width}px`;
       box.hidden = false;
