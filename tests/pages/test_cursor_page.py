@@ -16,7 +16,7 @@ import pytest
 from chromium import SavedPage
 
 from digitheat_widget import DigitHeatmapGrid
-from digitheat_widget.figure.layout import SELECTED_COLOR
+from digitheat_widget.figure.layout import PANEL_MARGIN, SELECTED_COLOR
 
 ANNOUNCE = ".dhg-announce"
 READY = ("() => { const b = document.querySelector('.dhg-body');"
@@ -86,6 +86,7 @@ def test_hover_marks_the_cell_in_every_panel_and_reads_every_map(
         # A double-click turns it on there, a hover elsewhere moves it.
         page.mouse.dblclick(*cell_centre(page, grid, 3, 2, 4))
         page.wait_for_function("() => document.querySelectorAll('.dhg-cursor-mark').length === 10")
+        assert page.evaluate("getSelection().toString()") == ""  # no text selected by it
         assert_marked(page, grid, 2, 4)
         page.mouse.move(*cell_centre(page, grid, 7, 5, 1))
         page.wait_for_function("() => /Row 5, column 1/.test(document.querySelector('.dhg-cursor-head').textContent)")
@@ -190,6 +191,42 @@ def test_set_in_python_it_opens_on_and_reads_the_values_shown(chromium_browser: 
         page.keyboard.press("[")  # the frame before: half the ink
         page.wait_for_function(f"(want) => ({values})() === want",
                                arg=" ".join(f"{v:.4f}" for v in 0.5 * data[:, 4, 1]))
+        assert saved.blocked == [] and saved.errors == []
+    finally:
+        saved.close()
+        grid.close()
+
+
+def test_a_phone_taps_it_on_and_moves_it_and_the_readout_fits(chromium_browser: Any, tmp_path: Path) -> None:
+    """390 px wide, touch only: a double tap turns it on, a tap moves it; the readout wraps
+    to the grid's width (nothing scrolls sideways)."""
+    grid = DigitHeatmapGrid()
+    data = np.asarray(grid.data)
+    saved = SavedPage(chromium_browser, grid, tmp_path / "cursor-phone.html", ready=READY,
+                      viewport={"width": 390, "height": 900}, has_touch=True, is_mobile=True)
+    page = saved.page
+    centre = ("(sel) => { const c = document.querySelector(sel).getBoundingClientRect();"
+              " return [c.x + c.width / 2, c.y + c.height / 2]; }")
+    try:
+        # Fitted to the phone: bqplot has laid its plot areas out at the panels' new size
+        # (what is drawn is what a finger taps).
+        sides = PANEL_MARGIN["left"] + PANEL_MARGIN["right"]
+        page.wait_for_function("""(sides) => [3, 5].every((p) => {
+            const figure = document.querySelector(`.dhg-p${p}`);
+            const plot = figure && figure.querySelector('.plotarea_background');
+            return plot && Math.abs(plot.getBoundingClientRect().width
+                                    - (figure.getBoundingClientRect().width - sides)) < 0.5; })""", arg=sides)
+        at = page.evaluate(centre, ".dhg-p3 g.heatmaprow:nth-of-type(3) rect.heatmapcell:nth-of-type(2)")
+        page.touchscreen.tap(*at)
+        page.touchscreen.tap(*at)
+        page.wait_for_function("() => /Row 2, column 1/.test(document.querySelector('.dhg-cursor-head')?.textContent)")
+        at = page.evaluate(centre, ".dhg-p5 g.heatmaprow:nth-of-type(6) rect.heatmapcell:nth-of-type(4)")
+        page.touchscreen.tap(*at)
+        page.wait_for_function("() => /Row 5, column 3/.test(document.querySelector('.dhg-cursor-head').textContent)")
+        assert readout(page) == [[str(p), f"{v:.4f}"] for p, v in enumerate(data[:, 5, 3])]
+        box = page.locator(".dhg-cursor").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
         assert saved.blocked == [] and saved.errors == []
     finally:
         saved.close()

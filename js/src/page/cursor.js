@@ -198,7 +198,11 @@ export function linkedCursor(state, el, layoutOf) {
     const on = state.cursor && state.cursor[0] === cell[0] && state.cursor[1] === cell[1];
     state.actions.setCursor(on ? null : cell, true);
   };
+  /** A double-click on a cell selects no text around it (a title, tick labels).
+   *  @param {MouseEvent} event */
+  const onPress = (event) => { if (event.detail > 1 && cellAt(event)) event.preventDefault(); };
   body.addEventListener('mousemove', onMove);
+  body.addEventListener('mousedown', onPress);
   body.addEventListener('dblclick', onDoubleClick);
   /** The list's scrolling keys are its own (JupyterLab would move between its cells).
    *  @param {KeyboardEvent} event */
@@ -287,6 +291,7 @@ export function linkedCursor(state, el, layoutOf) {
     },
     remove() {
       body.removeEventListener('mousemove', onMove);
+      body.removeEventListener('mousedown', onPress);
       body.removeEventListener('dblclick', onDoubleClick);
       window.removeEventListener('keydown', claimKey, true);
       marks.remove();
