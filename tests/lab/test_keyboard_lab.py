@@ -96,3 +96,13 @@ def test_the_linked_cursor_python_sets_it_and_a_hover_tells_python(lab):
     page.wait_for_function(
         "(sel) => document.querySelector(sel + ' .dhg-cursor').hidden"
         " && !document.querySelector(sel + ' .dhg-cursor-mark')", arg=sel)
+    # L is the grid's (the notebook's L would toggle line numbers), in Python too.
+    page.locator(f"{sel} .dhg-body").focus()
+    page.keyboard.press("Control+Home")
+    page.keyboard.press("l")
+    lab.wait_for_kernel_value("kgrid.cursor", "(0, 0)")
+    page.keyboard.press("ArrowRight")
+    lab.wait_for_kernel_value("kgrid.cursor", "(0, 1)")
+    assert announced(lab).startswith("row 0, column 1 across 10 maps: 0: ")
+    page.keyboard.press("l")
+    lab.wait_for_kernel_value("kgrid.cursor", "None")
