@@ -39,7 +39,7 @@ from .pages import Pages, stack_robust_limits
 from .live.controller import PAGE_EVENT_STATE
 from .live.codec import wire_dtype
 from .live.view import LiveView
-from .traits import Cell, Choice, Colormap, GridChecks, checked_map, IndexList, Integer, Labels, Limit, Tensor, changed_maps, count_mismatch, map_changed, owner
+from .traits import Cell, Choice, RowCol, Colormap, GridChecks, checked_map, IndexList, Integer, Labels, Limit, Tensor, changed_maps, count_mismatch, map_changed, owner
 
 #: Which parts of the figure a trait's change touches ("layout" rebuilds the live widgets).
 _PARTS = {
@@ -147,6 +147,12 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
     )
     selected = Cell(
         help="The last clicked cell as (digit, row, column), or None. Setting it marks that cell."
+    )
+    cursor = RowCol(
+        help="The linked cursor: (row, column) marked in every panel, with that cell's value "
+        "in every map read out under the grid; None = off. Set in the page by the key L "
+        "(on the focused cell) or a double-click on a cell; while it is on, hovering or "
+        "moving the keyboard focus moves it."
     )
     show_controls = Bool(False, help="Show the control panel above the grid.")
     show_player = Bool(
@@ -453,6 +459,12 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
                 self.frame = value[0] if len(value) == 1 else value
             elif event == "showing":
                 self.showing = SHOWING[value[0]] if len(value) == 1 and 0 <= value[0] < 3 else value
+            elif event == "cursor":  # a cell position, the same on every page: no offset
+                cursor = tuple(value) if value else None
+                # The page shows it already: no echo (one comes late, after the pointer
+                # moved on, and would pull the page's cursor back).
+                with self._view.controller._lock_property(cursor=list(value)):
+                    self.cursor = cursor
             else:
                 offset, count = self._page_made_on(made_on, "selected")
                 if len(value) == 3:  # a cell of the page clicked: its panel's global index
@@ -772,6 +784,9 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             if self.selected is not None and not all(
                     s < n for s, n in zip(self.selected, (panels, *new.shape[1:]))):
                 self.selected = None
+            if self.cursor is not None and not all(
+                    s < n for s, n in zip(self.cursor, new.shape[1:])):
+                self.cursor = None
             self._keep_for_panels(new.shape)
 
     def _keep_for_panels(self, shape: tuple[int, ...] | None) -> None:
@@ -796,6 +811,11 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             elif part == "colormap" and self.reference is not None:
                 parts.append("showing")  # the page's base colormap for the other views
             view.request(parts=parts)
+
+    @observe("cursor")
+    def _on_cursor(self, change: traitlets.Bunch) -> None:
+        if self._view is not None:  # in the controller's state: saved and exported pages too
+            self._view.controller.cursor = list(change["new"] or [])
 
     @observe("show_controls")
     def _on_show_controls(self, change: traitlets.Bunch) -> None:

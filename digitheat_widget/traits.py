@@ -256,6 +256,34 @@ class Cell(TraitType):
         return digit, row, col
 
 
+class RowCol(TraitType):
+    """A cell position in every map, (row, column), or None: the linked cursor."""
+
+    info_text = "a (row, column) tuple or None"
+    allow_none = True
+    default_value = None
+
+    def validate(self, obj: Any, value: Any) -> tuple[int, int] | None:
+        if value is None:
+            return None
+        parts = tuple(value) if isinstance(value, (tuple, list)) else None
+        if parts is None or len(parts) != 2 or not all(
+            isinstance(p, (int, np.integer)) and not isinstance(p, (bool, np.bool_)) for p in parts
+        ):
+            raise TraitError(
+                f"{owner(obj, self.name)} expected None or a (row, column) tuple of integers, "
+                f"got {value!r}"
+            )
+        row, col = (int(p) for p in parts)
+        rows, cols = obj.data.shape[1:]
+        if not (0 <= row < rows and 0 <= col < cols):
+            raise TraitError(
+                f"{owner(obj, self.name)} expected a (row, column) inside the maps' "
+                f"({rows}, {cols}), got {(row, col)}"
+            )
+        return row, col
+
+
 def changed_maps(old: np.ndarray, new: np.ndarray) -> np.ndarray:
     """Indices of the maps (first axis) that differ between two (N, H, W) tensors with the
     same H and W, among the first min(N) maps; NaN equals NaN."""

@@ -28,12 +28,13 @@ from . import module_text
 from .codec import decode, encode
 
 #: Page events and what they carry: a list of panel indices, [digit, row, column],
-#: [frame index], [view index] (compare.SHOWING), or [page index].
-PAGE_EVENTS = ("highlighted", "selected", "frame", "showing", "page")
+#: [frame index], [view index] (compare.SHOWING), [page index], or [row, column] of the
+#: linked cursor ([] turns it off).
+PAGE_EVENTS = ("highlighted", "selected", "frame", "showing", "page", "cursor")
 #: The controller's trait that holds what stands for each page event (sent back when
 #: Python refuses what the page did).
 PAGE_EVENT_STATE = {"highlighted": "highlighted", "selected": "selected", "frame": "frame",
-                    "showing": "compare", "page": "paging"}
+                    "showing": "compare", "page": "paging", "cursor": "cursor"}
 
 
 class Stack:
@@ -108,6 +109,8 @@ class GridController(anywidget.AnyWidget):
     nan_color = Unicode(help="Colour of NaN cells, normalised 'rgba(r, g, b, a)'.").tag(sync=True)
     highlighted = List(Int(), help="Highlighted panel indices.").tag(sync=True)
     selected = List(Int(), help="[digit, row, column] of the selected cell, or [].").tag(sync=True)
+    cursor = List(Int(), help="[row, column] of the linked cursor (marked in every panel, "
+                  "read across every map), or [] (off).").tag(sync=True)
     data = Instance(Stack, args=(), help="The whole stack (codec.encode), with its sequence "
                     "number.").tag(sync=True, to_json=_stack_to_json, from_json=_stack_from_json)
     patch = Dict(help="The last update: the changed maps, codec.encode with 'indices'.").tag(

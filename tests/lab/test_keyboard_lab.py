@@ -74,3 +74,35 @@ def test_the_keys_follow_a_new_drawing(lab):
     value = float(lab.execute("print(kgrid.data[0, 6, 5])"))
     assert announced(lab) == f"0, row 6, column 5, value {value:.4f}"
     lab.execute("kgrid.show_controls = False")
+
+
+def test_the_linked_cursor_python_sets_it_and_a_hover_tells_python(lab):
+    page, sel = lab.page, lab.selector
+    lab.execute("kgrid.cursor = (3, 4)")
+    page.wait_for_function(
+        "(sel) => document.querySelectorAll(sel + ' .dhg-cursor-mark').length === 10"
+        " && !document.querySelector(sel + ' .dhg-cursor').hidden", arg=sel)
+    values = lab.execute("print(' '.join(f'{v:.4f}' for v in kgrid.data[:, 3, 4]))").split()
+    shown = page.locator(f"{sel} .dhg-cursor-value").all_text_contents()
+    assert shown == values
+    mark = page.locator(f"{sel} .dhg-cursor-mark").nth(6).bounding_box()
+    cell = page.locator(f"{sel} .dhg-p6 g.heatmaprow:nth-of-type(4) rect.heatmapcell:nth-of-type(5)").bounding_box()
+    assert abs(mark["x"] + 2 - cell["x"]) <= 1 and abs(mark["y"] + 2 - cell["y"]) <= 1  # around it
+    # While it is on, a hover moves it, and Python hears the cell.
+    target = page.locator(f"{sel} .dhg-p1 g.heatmaprow:nth-of-type(3) rect.heatmapcell:nth-of-type(6)").bounding_box()
+    page.mouse.move(target["x"] + target["width"] / 2, target["y"] + target["height"] / 2)
+    lab.wait_for_kernel_value("kgrid.cursor", "(2, 5)")
+    lab.execute("kgrid.cursor = None")
+    page.wait_for_function(
+        "(sel) => document.querySelector(sel + ' .dhg-cursor').hidden"
+        " && !document.querySelector(sel + ' .dhg-cursor-mark')", arg=sel)
+    # L is the grid's (the notebook's L would toggle line numbers), in Python too.
+    page.locator(f"{sel} .dhg-body").focus()
+    page.keyboard.press("Control+Home")
+    page.keyboard.press("l")
+    lab.wait_for_kernel_value("kgrid.cursor", "(0, 0)")
+    page.keyboard.press("ArrowRight")
+    lab.wait_for_kernel_value("kgrid.cursor", "(0, 1)")
+    assert announced(lab).startswith("row 0, column 1 across 10 maps: 0: ")
+    page.keyboard.press("l")
+    lab.wait_for_kernel_value("kgrid.cursor", "None")

@@ -31,11 +31,19 @@ def with_frames() -> DigitHeatmapGrid:
     return grid
 
 
+def with_cursor() -> DigitHeatmapGrid:
+    """The linked cursor on over 100 maps: the readout wraps and scrolls."""
+    grid = DigitHeatmapGrid(np.random.default_rng(1).random((100, 28, 28)))
+    grid.cursor = (3, 4)
+    return grid
+
+
 CASES = {
     "default": lambda: DigitHeatmapGrid(),
     "controls": lambda: DigitHeatmapGrid(controls=True, highlighted=[2]),
     "canvas": lambda: DigitHeatmapGrid(np.random.default_rng(0).random((100, 28, 28))),
     "player": with_frames,
+    "cursor": with_cursor,
 }
 
 
@@ -47,6 +55,7 @@ def test_no_axe_violation(chromium_browser, tmp_path, case):
     page = open_page(chromium_browser, grid, tmp_path / f"{case}.html")
     try:
         assert page.locator(".dhg-player").is_visible() is (case == "player")
+        assert page.locator(".dhg-cursor").is_visible() is (case == "cursor")
         violations = Axe().run(page).response["violations"]
         found = [(v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]]) for v in violations]
         assert found == []

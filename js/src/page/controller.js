@@ -37,7 +37,8 @@ import { keyboard } from './keyboard.js';
 import { limitsInForce } from './limits.js';
 import { player } from './player.js';
 import { INITIALIZED, lookup, register, unregister } from './registry.js';
-import { clickEvent, createState, labelOf } from './state.js';
+import { clickEvent, createState, cursorOf, labelOf } from './state.js';
+import { linkedCursor } from './cursor.js';
 import { stylesheet } from './stylesheet.js';
 import { tickLabels } from './ticks.js';
 
@@ -387,7 +388,34 @@ async function initialize({ model }) {
     if (tell) kernelSend({ event: 'showing', value: [VIEWS.indexOf(view)] });
   }
 
+  // The linked cursor (cursor.js). Python hears where it settles: at most one message per
+  // CURSOR_MS (the first at once, the last always), each for another cell.
+  const CURSOR_MS = 50;
+  /** @type {ReturnType<typeof setTimeout> | null} */
+  let cursorTimer = null;
+  /** @type {string} */
+  let cursorSent = JSON.stringify(model.get('cursor') || []);
+  function tellCursor() {
+    const value = state.cursor ? [...state.cursor] : [];
+    if (JSON.stringify(value) === cursorSent) return;
+    cursorSent = JSON.stringify(value);
+    kernelSend({ event: 'cursor', value });
+    cursorTimer = setTimeout(() => {
+      cursorTimer = null;
+      tellCursor();
+    }, CURSOR_MS);
+  }
+  /** @param {[number, number] | null} cell @param {boolean} tell */
+  function setCursor(cell, tell) {
+    state.cursor = cell ? [cell[0], cell[1]] : null;
+    // A saved or exported page opens with it; no echo (the page holds what it shows).
+    model.set('cursor', state.cursor ? [...state.cursor] : [], { silent: true });
+    for (const redraw of state.cursorViews) redraw();
+    if (tell && cursorTimer === null) tellCursor();
+  }
+
   state.actions = {
+    setCursor,
     select, toggleHighlight, stepFrame, showFrame, play: () => play(playing === null),
     // Paged: Python reads the other page and sends it (no kernel, no other page).
     turnPage: (step) => {
@@ -651,6 +679,11 @@ async function initialize({ model }) {
     state.nanColor = model.get('nan_color');
     later('style');
   });
+  model.on('change:cursor', () => {
+    const cell = cursorOf(model.get('cursor'));
+    cursorSent = JSON.stringify(cell || []); // Python's: nothing to tell it
+    setCursor(cell, false);
+  });
   model.on('change:marks change:canvas change:controls change:colorbar change:titles', reresolve);
   model.on('change:show_player', () => {
     state.showPlayer = model.get('show_player') ?? true;
@@ -702,6 +735,9 @@ function render({ model, el }) {
   let fitted = null; // this display fitted to its container's width (fit.js)
   /** @type {ReturnType<typeof player>} */
   let controls = null;
+  /** @type {ReturnType<typeof linkedCursor>} */
+  let linked = null; // the linked cursor's marks and readout (cursor.js)
+  const layoutOf = () => (fitted ? fitted.layout() : lookup(uid())?.layout || {});
   const restyle = () => {
     /** @type {PageState | undefined} */
     const state = lookup(uid());
@@ -721,10 +757,20 @@ function render({ model, el }) {
     if (keys) keys.refresh();
     if (!controls && el.isConnected) controls = player(state, el);
     if (controls) controls.refresh();
+    if (linked && linked.stale()) {
+      linked.remove();
+      linked = null;
+    }
+    if (!linked && el.isConnected) linked = linkedCursor(state, el, layoutOf);
+    if (linked) linked.refresh();
   };
+  const redrawCursor = () => { if (linked) linked.refresh(); };
   /** @type {PageState | undefined} */
   const state = lookup(uid());
-  if (state) state.views.add(restyle);
+  if (state) {
+    state.views.add(restyle);
+    state.cursorViews.add(redrawCursor);
+  }
   restyle();
   // Drawn before it is attached, the view cannot find its grid yet. Then ipywidgets makes
   // a new drawing when the grid's rows change (the control panel shown or hidden), and
@@ -743,8 +789,12 @@ function render({ model, el }) {
   attached.observe(document.body, { childList: true, subtree: true });
   return () => {
     attached.disconnect();
-    if (state) state.views.delete(restyle);
+    if (state) {
+      state.views.delete(restyle);
+      state.cursorViews.delete(redrawCursor);
+    }
     if (keys) keys.remove();
+    if (linked) linked.remove();
     if (fitted) fitted.remove();
     if (controls) controls.remove();
     style.remove();

@@ -5,15 +5,18 @@
 // PageDown / PageUp jump a panel; Home / End go to a panel's first / last cell (with
 // Ctrl, the grid's); Enter or Space selects the cell as a click does; H highlights the
 // panel; T shows the panel's values as a table (T or Escape hides it); [ and ] step
-// through frames, P plays them, V flips the view compared. The live region reads each
-// focused cell: its panel's label, row, column and value (format.js's valueText).
+// through frames, P plays them, V flips the view compared, L turns the linked cursor on at
+// the focused cell (or off; cursor.js). The live region reads each focused cell: its
+// panel's label, row, column and value (format.js's valueText); with the linked cursor
+// on, the focused cell's value in every map (cursor.js's cursorSpeech), and the cursor
+// moves with the focus.
 
 import { DOM, sliderRange, suppressShortcutsOnce } from './compat.js';
 import { bothValues, comparing, shownValue } from './compare.js';
-import { valueFormat, valueText } from './format.js';
 import { frameCount, playable } from './frames.js';
 import { cellOrigin } from './geometry.js';
-import { labelOf, shapeOf } from './state.js';
+import { labelOf, say, shapeOf } from './state.js';
+import { cursorShown, cursorSpeech } from './cursor.js';
 import { pageSummary } from './summary.js';
 
 /** @typedef {import('./state.js').PageState} PageState */
@@ -21,16 +24,8 @@ import { pageSummary } from './summary.js';
 
 /** The keys the grid takes for itself (Lumino must not act on them). */
 export const OWN_KEYS = new Set(['ArrowRight', 'ArrowLeft', 'ArrowDown', 'ArrowUp', 'PageDown',
-  'PageUp', 'Home', 'End', 'Enter', ' ', 'h', 'H', 't', 'T', 'Escape', '[', ']', 'p', 'P', 'v', 'V']);
+  'PageUp', 'Home', 'End', 'Enter', ' ', 'h', 'H', 't', 'T', 'Escape', '[', ']', 'p', 'P', 'v', 'V', 'l', 'L']);
 
-/**
- * A value as the grid says it, in the hover format of the limits in force.
- * @param {PageState} state
- * @param {number} value
- */
-export function say(state, value) {
-  return valueText(value, valueFormat(state.limits.tick_format || ',.3f'));
-}
 
 /**
  * What the live region reads for a focused cell.
@@ -196,7 +191,12 @@ export function keyboard(state, el, live, layoutOf = () => state.layout) {
   function moveTo(next) {
     focus = next;
     place();
-    live.textContent = readout(state, next);
+    if (state.cursor) { // the linked cursor follows the focus, and is what is read
+      const [, r, c] = next;
+      if (state.cursor[0] !== r || state.cursor[1] !== c) state.actions.setCursor([r, c], true);
+    }
+    const linked = cursorShown(state);
+    live.textContent = linked ? cursorSpeech(state, linked) : readout(state, next);
     if (!table.hidden) showTable();
   }
 
@@ -242,6 +242,18 @@ export function keyboard(state, el, live, layoutOf = () => state.layout) {
           if (!comparing(state)) return;
           state.actions.nextView();
           break;
+        case 'l': case 'L': // the linked cursor: on at the focused cell, or off
+          if (state.cursor) {
+            state.actions.setCursor(null, true);
+            focus = here;
+            place();
+            live.textContent = 'Linked cursor off';
+            event.preventDefault();
+            event.stopPropagation();
+            return;
+          }
+          state.actions.setCursor([r, c], true);
+          break;
         case 't': case 'T':
           focus = here;
           if (table.hidden) showTable(); else table.hidden = true;
@@ -285,8 +297,15 @@ export function keyboard(state, el, live, layoutOf = () => state.layout) {
     suppressShortcutsOnce(body);
   };
   window.addEventListener('keydown', claimKey, true);
-  const onFocus = () => moveTo(focus
-    || (state.selected.length === 3 ? [state.selected[0], state.selected[1], state.selected[2]] : [0, 0, 0]));
+  const onFocus = () => {
+    /** @type {Cell} */
+    const start = focus
+      || (state.selected.length === 3 ? [state.selected[0], state.selected[1], state.selected[2]] : [0, 0, 0]);
+    // With the linked cursor on, the focus starts on its cell (it is where one looks):
+    // gaining focus does not move it.
+    const linked = cursorShown(state);
+    moveTo(linked ? [start[0], linked[0], linked[1]] : start);
+  };
   const onBlur = () => { ring.hidden = true; };
   const onPointer = () => { byPointer = true; };
   body.addEventListener('keydown', onKey);

@@ -3,6 +3,8 @@
 // frames, the reference) and what the page changed since. One object per grid, made by
 // `createState` in the controller's initialize, read by its views through registry.js.
 
+import { valueFormat, valueText } from './format.js';
+
 /** @typedef {import('./codec.js').Tensor} Tensor */
 /** @typedef {import('./geometry.js').PageLayout} PageLayout */
 /** @typedef {import('./limits.js').PageLimits} PageLimits */
@@ -69,6 +71,8 @@
  * @property {() => void} play  play or pause
  * @property {(step: number) => boolean} turnPage
  * @property {() => void} nextView
+ * @property {(cell: [number, number] | null, tell: boolean) => void} setCursor  the linked
+ *   cursor at (row, column), or off; `tell`: Python follows
  */
 
 /**
@@ -80,6 +84,7 @@
  * @property {string} nanColor
  * @property {number[]} highlighted
  * @property {number[]} selected  [digit, row, col] or []
+ * @property {[number, number] | null} cursor  the linked cursor's (row, column), or null (off)
  * @property {Tensor | null} tensor
  * @property {FrameStack | null} frames
  * @property {Paging} paging
@@ -94,6 +99,8 @@
  *   the compact player (player.js)
  * @property {boolean} playing  the frames are playing
  * @property {Set<() => void>} views  restyle callbacks of the controller's views
+ * @property {Set<() => void>} cursorViews  the views' linked cursors, redrawn alone when it
+ *   moves (cursor.js)
  * @property {boolean} reflecting  the controls are being set from the state
  * @property {Actions} actions
  */
@@ -101,7 +108,7 @@
 /** @type {Actions} */
 const NO_ACTIONS = {
   select() {}, toggleHighlight() {}, stepFrame() {}, showFrame: () => false, play() {},
-  turnPage: () => false, nextView() {},
+  turnPage: () => false, nextView() {}, setCursor() {},
 };
 
 /**
@@ -118,6 +125,7 @@ export function createState(model) {
     nanColor: model.get('nan_color'),
     highlighted: model.get('highlighted') || [],
     selected: model.get('selected') || [],
+    cursor: cursorOf(model.get('cursor')),
     tensor: null,
     frames: null,
     paging: model.get('paging') || {},
@@ -131,6 +139,7 @@ export function createState(model) {
     showPlayer: model.get('show_player') ?? true,
     playing: false,
     views: new Set(),
+    cursorViews: new Set(),
     reflecting: false,
     actions: NO_ACTIONS,
   };
@@ -175,4 +184,24 @@ export function clickEvent(state, event, value) {
     return paged ? { event, value, offset, count: shapeOf(state)[0] } : { event, value };
   }
   return { event, value, stack, offset: paged ? offset : 0, count: shapeOf(state)[0] };
+}
+
+/**
+ * A value as the grid says it, in the hover format of the limits in force (the live
+ * region, the value table, the linked cursor's readout).
+ * @param {PageState} state
+ * @param {number} value
+ */
+export function say(state, value) {
+  return valueText(value, valueFormat(state.limits.tick_format || ',.3f'));
+}
+
+/**
+ * The controller's `cursor` ([row, column], or [] for off) as the page holds it.
+ * @param {unknown} value
+ * @returns {[number, number] | null}
+ */
+export function cursorOf(value) {
+  return Array.isArray(value) && value.length === 2 && value.every((v) => Number.isInteger(v) && v >= 0)
+    ? [value[0], value[1]] : null;
 }

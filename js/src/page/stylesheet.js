@@ -1,11 +1,12 @@
 // @ts-check
 // The CSS of one grid, written into its controller view's <style>: NaN colour,
-// highlight outline, the selected cell of the SVG panels, the focus ring, the table and
-// the compact player.
+// highlight outline, the selected cell of the SVG panels, the focus ring, the table, the
+// compact player and the linked cursor (cursor.js).
 // Colours are normalised by Python (rgba(...) or #rrggbb), never the user's text; the
 // root class is Python's uid.
 
 import { DOM } from './compat.js';
+import { cursorCss } from './cursor.js';
 
 /**
  * @param {import('./state.js').PageState} state
@@ -37,7 +38,7 @@ ${root} .dhg-play:disabled { opacity: 0.5; cursor: default; }
 ${root} .dhg-scrub { flex: 1 1 auto; min-width: 120px; height: 24px; margin: 0; accent-color: ${layout.accent_color}; cursor: pointer; }
 ${root} .dhg-play:focus-visible, ${root} .dhg-scrub:focus-visible { outline: 2px solid ${layout.accent_color}; outline-offset: 2px; }
 ${root} .dhg-player-readout { flex: none; white-space: nowrap; font-variant-numeric: tabular-nums; }
-`;
+${cursorCss(root, layout)}`;
   if (selected && selected.length === 3) {
     const [digit, row, col] = selected.map((n) => n | 0);
     css += `${root} .dhg-p${digit} ${DOM.heatmapRow}:nth-of-type(${row + 1}) ${cell}:nth-of-type(${col + 1}) { stroke: ${layout.selected_color}; stroke-width: 3px; }\n`;

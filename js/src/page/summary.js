@@ -60,6 +60,6 @@ export function pageSummary(state) {
         + 'turns the page)' : '')
     + (comparing(state) ? `, showing the ${state.showing}${state.showing === 'difference' ? ' data - reference' : ''} (V switches)` : '')
     + '. Arrow keys move between cells, Enter selects, H highlights a panel, '
-    + 'T shows its values as a table'
+    + 'T shows its values as a table, L links a cell across the maps'
     + (frames ? ', [ and ] step through the frames, P plays them.' : '.');
 }
