@@ -530,6 +530,16 @@ def range_limits(span: tuple[float, float] | None, vmin: float | None,
     return float(lo), float(lo + _span(lo))
 
 
+def panel_range_limits(low: np.ndarray, high: np.ndarray, vmin: float | None = None,
+                       vmax: float | None = None) -> tuple[tuple[float, float], ...]:
+    """Per-panel colour limits (``panel_limits="per-panel"``): :func:`range_limits`, the
+    rule of the shared limits, applied to each map alone, whose finite values span
+    ``low[i]``..``high[i]`` (NaN: none; :class:`MapSummary`'s ``low`` and ``high``), with
+    ``vmin``/``vmax`` fixing an end of every panel where given."""
+    return tuple(range_limits(None if lo != lo else (lo, hi), vmin, vmax)
+                 for lo, hi in zip(np.asarray(low, float).tolist(), np.asarray(high, float).tolist()))
+
+
 def _span(anchor: float) -> float:
     """A usable range width next to ``anchor``: 10% of its size, or 1 at zero, and never so
     small that ``anchor + span == anchor``."""

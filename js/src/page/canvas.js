@@ -30,7 +30,8 @@
 import {
   deviceBox, deviceScale, mosaicLayout, paintMosaic, parseStops, toValues,
 } from './canvas-draw.js';
-import { valueText } from './format.js';
+import { tickFormat, valueFormat, valueText } from './format.js';
+import { paintStrip } from './strip.js';
 import { hit, layoutAt, panelOrigin } from './geometry.js';
 
 /** @typedef {import('./geometry.js').PageLayout} PageLayout */
@@ -269,8 +270,10 @@ function render({ model, el }) {
   /** Colour every value into the mosaic (one pixel per cell). */
   function recolour() {
     if (!mosaicImage) return;
+    const own = model.get('panel_limits') || [];
     paintMosaic(mosaicImage.data, values, g.mosaic, parseStops(model.get('stops')),
-      +model.get('vmin'), +model.get('vmax'), cssRGBA(model.get('nan_color')));
+      +model.get('vmin'), +model.get('vmax'), cssRGBA(model.get('nan_color')),
+      own.length === g.count ? own : null);
     mosaicCtx.putImageData(mosaicImage, 0, 0);
   }
 
@@ -293,6 +296,11 @@ function render({ model, el }) {
       ctx.strokeRect(px0 + selected[2] * L.cell, py0 + selected[1] * L.cell, L.cell, L.cell);
     }
     ctx.globalAlpha = 1;
+    const own = model.get('panel_limits') || [];
+    if (L.strip && own[p]) { // per-panel limits: the panel's scale strip under its axis
+      paintStrip(ctx, px0, py0 + L.plot_height + L.margin.bottom + L.strip.gap, L.plot_width,
+        L.strip, L.tick_font_px, model.get('stops') || [], own[p], theme.tick);
+    }
     if (chosen.has(p)) { // the accent outline inside the panel's box
       const w = L.highlight_width;
       ctx.strokeStyle = L.accent_color;
@@ -395,7 +403,7 @@ function render({ model, el }) {
     dirty.colors = true;
     schedule();
   });
-  on('vmin vmax stops nan_color', () => {
+  on('vmin vmax stops nan_color panel_limits', () => {
     dirty.colors = true;
     schedule();
   });
@@ -499,8 +507,10 @@ function render({ model, el }) {
       bubbles: true, detail: { digit, row, col, name: 'value', extra: '' },
     });
     root.dispatchEvent(ask);
+    const own = (model.get('panel_limits') || [])[digit];
+    const fmt = own ? valueFormat(tickFormat(own[0], own[1])) : model.get('value_format');
     tooltip.textContent = `${labelOf(digit)} · row ${row}, column ${col}, ${ask.detail.name} ${
-      valueText(value, model.get('value_format'))}${ask.detail.extra}`;
+      valueText(value, fmt)}${ask.detail.extra}`;
     tooltip.style.display = 'block';
     // Beside the pointer, flipped to the other side near the right / bottom edge.
     const w = tooltip.offsetWidth;

@@ -44,6 +44,7 @@
  * @property {(Model | null)[]} tooltips
  * @property {(Model | null)[]} figures
  * @property {(Model | null)[]} titles
+ * @property {(Model | null)[]} [scales]  per-panel limits: each SVG panel's ColorScale
  */
 
 /**

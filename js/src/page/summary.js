@@ -18,6 +18,7 @@ import { labelOf, shapeOf } from './state.js';
  * @property {string | null | undefined} colormap  its name, or none for a list of colours
  * @property {string[]} labels
  * @property {number[]} highlighted
+ * @property {boolean} [perPanel]  each panel has its own colour limits (and scale strip)
  */
 
 /**
@@ -26,12 +27,13 @@ import { labelOf, shapeOf } from './state.js';
  * @param {FigureFacts} facts
  * @returns {string}
  */
-export function figureSummary({ shape, low, high, tickFormat, colormap, labels, highlighted }) {
+export function figureSummary({ shape, low, high, tickFormat, colormap, labels, highlighted, perPanel }) {
   const [count, rows, cols] = shape;
   const fmt = valueFormat(tickFormat);
   const chosen = highlighted.map((i) => String(labels[i] ?? i)).join(', ');
   return `${count} heatmaps of ${rows} by ${cols} cells, colormap ${colormap || 'custom colours'}, `
-    + `colour limits ${valueText(low, fmt)} to ${valueText(high, fmt)}`
+    + (perPanel ? 'colour limits per panel (each panel\'s scale under it)'
+      : `colour limits ${valueText(low, fmt)} to ${valueText(high, fmt)}`)
     + (chosen ? `, highlighted: ${chosen}` : '');
 }
 
@@ -49,7 +51,7 @@ export function pageSummary(state) {
   const labels = Array.from({ length: count }, (_, p) => labelOf(state, p));
   return figureSummary({
     shape: shapeOf(state), low, high, tickFormat: tickFormat || ',.3f', colormap: state.colormap.name,
-    labels, highlighted: state.highlighted,
+    labels, highlighted: state.highlighted, perPanel: !!(state.limits.panels && state.limits.panels.length),
   })
     + (!frames ? '' : state.frame >= 0 && state.frame < frames
       ? `, frame ${frameLabel(state.frames, state.frame)} of ${frames}`
