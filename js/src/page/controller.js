@@ -733,6 +733,17 @@ function render({ model, el }) {
   let fitted = null; // this display fitted to its container's width (fit.js)
   /** @type {ReturnType<typeof player>} */
   let controls = null;
+  /** Per-panel limits: each SVG panel's scale strip (the canvas draws its own); again
+   *  when bqplot draws a panel figure after the last redraw.
+   * @param {PageState} state */
+  const strips = (state) => {
+    const root = el.isConnected ? el.closest('.digitheat-grid') : null;
+    const body = root && /** @type {HTMLElement | null} */ (root.querySelector('.dhg-body'));
+    if (body && !(state.parts && state.parts.canvas)) {
+      drawSvgStrips(body, fitted ? fitted.layout() : state.layout, state.limits.panels,
+        state.colormap.stops || []);
+    }
+  };
   const restyle = () => {
     /** @type {PageState | undefined} */
     const state = lookup(uid());
@@ -750,12 +761,7 @@ function render({ model, el }) {
     }
     if (!keys && el.isConnected) keys = keyboard(state, el, live, () => (fitted ? fitted.layout() : state.layout));
     if (keys) keys.refresh();
-    // Per-panel limits: each SVG panel's scale strip (the canvas draws its own).
-    const root = el.isConnected ? el.closest('.digitheat-grid') : null;
-    const body = root && /** @type {HTMLElement | null} */ (root.querySelector(':scope > .dhg-body'));
-    if (body && !(state.parts && state.parts.canvas)) {
-      drawSvgStrips(body, fitted ? fitted.layout() : state.layout, state.limits.panels, state.colormap.stops || []);
-    }
+    strips(state);
     if (!controls && el.isConnected) controls = player(state, el);
     if (controls) controls.refresh();
   };
@@ -770,6 +776,12 @@ function render({ model, el }) {
   let watching = document.body;
   const attached = new MutationObserver(() => {
     if (el.isConnected && (!keys || keys.stale())) restyle();
+    else if (el.isConnected) {
+      const now = lookup(uid());
+      const panels = now && now.limits.panels;
+      if (panels && panels.length && watching.querySelectorAll('.dhg-strip').length
+        < watching.querySelectorAll('.dhg-panel').length) strips(now);
+    }
     const root = keys && el.closest('.digitheat-grid');
     if (root && watching !== root) {
       attached.disconnect();
