@@ -108,3 +108,80 @@ def test_canvas_paints_each_panel_with_its_own_limits(chromium_browser, tmp_path
     finally:
         page.close()
         grid.close()
+
+
+ANNOUNCE = "() => document.querySelector('.dhg-announce').textContent"
+
+
+def strips_read(page, want: list[list[str]]) -> None:
+    """Wait until the strips read ``want``, panel by panel."""
+    page.wait_for_function(
+        """(want) => JSON.stringify([...Array(want.length).keys()].map((p) => {
+            const s = document.querySelector(`.dhg-p${p} .dhg-strip`);
+            return s ? [s.querySelector('.dhg-strip-low').textContent,
+                        s.querySelector('.dhg-strip-high').textContent] : null; }))
+          === JSON.stringify(want)""", arg=want)
+
+
+def labels_of(figure) -> list[list[str]]:
+    return [list(figure.strip_labels(k)) for k in range(figure.shape[0])]
+
+
+def test_keys_frames_and_auto_limits_per_panel_offline(chromium_browser, tmp_path: Path):
+    """Offline: a focused cell is read with its panel's range; a frame shown in the page
+    (per-frame limits) gets per-frame x per-panel limits; the "auto limits" button undoes
+    autoscale's per-panel robust limits."""
+    stack = magnitudes()[:4]
+    grid = DigitHeatmapGrid(stack, renderer="svg", panel_limits="per-panel", controls=True)
+    grid.frame_limits = "per-frame"
+    grid.record("a")
+    grid.data = stack * np.array([1.0, 10.0, 1e-3, 5.0])[:, None, None]
+    grid.record("b")
+    frames = dict(grid.frame_figures())
+    grid.autoscale("robust")
+    robust = labels_of(grid.figure)
+    page, blocked = open_saved(chromium_browser, grid, tmp_path / "frames.html")
+    try:
+        strips_read(page, robust)
+        page.locator(".dhg-body").focus()
+        page.keyboard.press("PageDown")  # panel 1, cell (0, 0)
+        low, high = grid.figure.strip_labels(1)
+        page.wait_for_function(f"() => ({ANNOUNCE})().endsWith('(panel range {low} to {high})')")
+        assert page.evaluate(ANNOUNCE).startswith("1, row 0, column 0, value ")
+        # The control panel's "auto limits": each panel's own min and max again.
+        page.get_by_role("button", name="auto limits").click()
+        strips_read(page, labels_of(frames["b"]))
+        # The previous frame, shown by the page alone: its own per-panel ranges.
+        page.locator(".dhg-body").focus()
+        page.keyboard.press("[")
+        strips_read(page, labels_of(frames["a"]))
+        assert labels_of(frames["a"]) != labels_of(frames["b"])
+        assert blocked == []
+    finally:
+        page.close()
+        grid.close()
+
+
+def test_compare_views_per_panel_offline(chromium_browser, tmp_path: Path):
+    """Offline, V flips views: the difference is symmetric about 0 in each panel, the
+    data and reference views take each panel's data and reference range, as Python."""
+    stack = magnitudes()[:4]
+    reference = stack * 0.5 + 0.001
+    grid = DigitHeatmapGrid(stack, renderer="svg", panel_limits="per-panel")
+    grid.compare(reference)
+    expected = {}
+    for view in ("data", "reference", "difference"):
+        grid.showing = view
+        expected[view] = labels_of(grid.figure)
+    assert all(low == "-" + high for low, high in expected["difference"])
+    page, blocked = open_saved(chromium_browser, grid, tmp_path / "compare.html")
+    try:
+        strips_read(page, expected["difference"])
+        page.locator(".dhg-body").focus()
+        for view in ("data", "reference", "difference"):
+            page.keyboard.press("v")
+            strips_read(page, expected[view])
+        assert blocked == []
+    finally:
+        page.close()
+        grid.close()

@@ -10,7 +10,8 @@
 
 import { DOM, sliderRange, suppressShortcutsOnce } from './compat.js';
 import { bothValues, comparing, shownValue } from './compare.js';
-import { valueFormat, valueText } from './format.js';
+import { tickFormat, valueFormat, valueText } from './format.js';
+import { stripLabels } from './strip.js';
 import { frameCount, playable } from './frames.js';
 import { cellOrigin } from './geometry.js';
 import { labelOf, shapeOf } from './state.js';
@@ -24,12 +25,27 @@ export const OWN_KEYS = new Set(['ArrowRight', 'ArrowLeft', 'ArrowDown', 'ArrowU
   'PageUp', 'Home', 'End', 'Enter', ' ', 'h', 'H', 't', 'T', 'Escape', '[', ']', 'p', 'P', 'v', 'V']);
 
 /**
- * A value as the grid says it, in the hover format of the limits in force.
+ * Panel `p`'s own limits in force (per-panel limits), or null with one shared scale.
+ * @param {PageState} state
+ * @param {number} p
+ * @returns {number[] | null}
+ */
+export function panelRange(state, p) {
+  const panels = state.limits.panels;
+  return panels && panels[p] ? panels[p] : null;
+}
+
+/**
+ * A value as the grid says it, in the hover format of the limits in force (with
+ * per-panel limits and a panel `p`, of that panel's limits).
  * @param {PageState} state
  * @param {number} value
+ * @param {number} [p]
  */
-export function say(state, value) {
-  return valueText(value, valueFormat(state.limits.tick_format || ',.3f'));
+export function say(state, value, p) {
+  const own = p === undefined ? null : panelRange(state, p);
+  const fmt = own ? tickFormat(own[0], own[1]) : state.limits.tick_format || ',.3f';
+  return valueText(value, valueFormat(fmt));
 }
 
 /**
@@ -41,9 +57,12 @@ export function readout(state, [p, r, c]) {
   const selected = state.selected.length === 3 && state.selected.every((v, i) => v === [p, r, c][i]);
   const chosen = state.highlighted.includes(p);
   const both = bothValues(state, p, r, c);
-  const extra = comparing(state) ? ` (data ${say(state, both.data)}, reference ${say(state, both.reference)})` : '';
+  const extra = comparing(state) ? ` (data ${say(state, both.data, p)}, reference ${say(state, both.reference, p)})` : '';
+  // Per-panel limits: the panel's own range, as its strip writes it.
+  const own = panelRange(state, p);
+  const range = own ? ` (panel range ${stripLabels(own).join(' to ')})` : '';
   return `${labelOf(state, p)}, row ${r}, column ${c}, ${comparing(state) ? state.showing : 'value'} `
-    + `${say(state, shownValue(state, p, r, c))}${extra}`
+    + `${say(state, shownValue(state, p, r, c), p)}${extra}${range}`
     + (selected ? ', selected' : '') + (chosen ? ', highlighted panel' : '');
 }
 
@@ -183,7 +202,7 @@ export function keyboard(state, el, live, layoutOf = () => state.layout) {
       th.scope = 'row';
       th.textContent = `row ${r}`;
       tr.append(th);
-      for (let c = 0; c < cols; c++) tr.insertCell().textContent = say(state, shownValue(state, p, r, c));
+      for (let c = 0; c < cols; c++) tr.insertCell().textContent = say(state, shownValue(state, p, r, c), p);
     }
     table.replaceChildren(t);
     table.hidden = false;
@@ -272,7 +291,7 @@ export function keyboard(state, el, live, layoutOf = () => state.layout) {
     if (!detail || !comparing(state) || !(detail.digit < shapeOf(state)[0])) return;
     const both = bothValues(state, detail.digit, detail.row, detail.col);
     detail.name = state.showing;
-    detail.extra = `; data ${say(state, both.data)}, reference ${say(state, both.reference)}`;
+    detail.extra = `; data ${say(state, both.data, detail.digit)}, reference ${say(state, both.reference, detail.digit)}`;
   };
   root.addEventListener('digitheat:canvas-hover', onCanvasHover);
   /** @param {KeyboardEvent} event */
