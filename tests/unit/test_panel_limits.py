@@ -153,3 +153,38 @@ def test_pages_are_page_local():
     grid.page = 1
     assert len(grid.panel_ranges) == 5
     assert grid.panel_ranges[4] == (float(stack[14].min()), float(stack[14].max()))
+
+
+def test_gif_frames_are_drawn_with_per_panel_limits(tmp_path):
+    from PIL import Image
+
+    stack = magnitudes()[:2]
+    grid = DigitHeatmapGrid(stack, panel_limits="per-panel")
+    grid.frame_limits = "per-frame"  # per frame x per panel
+    grid.record("a")
+    grid.data = stack * 100
+    grid.record("b")
+    path = tmp_path / "frames.gif"
+    grid.save(path)
+    with Image.open(path) as image:
+        assert image.n_frames == 2
+        image.seek(0)
+        first = np.asarray(image.convert("RGB"))
+    # Map 0 (1e-10..0.0095) under its own scale in frame a spans the colormap: its
+    # cells show many colours, not one flat one (the shared scale: one).
+    g = grid.figure.geometry
+    left, top = g.plot_origin(0)
+    cells = first[top + g.cell // 2: top + g.plot_height: g.cell,
+                  left + g.cell // 2: left + g.plot_width: g.cell].reshape(-1, 3)
+    assert len({tuple(c) for c in cells.tolist()}) >= 10
+
+
+def test_update_panel_moves_only_that_panels_limits():
+    stack = magnitudes()
+    grid = DigitHeatmapGrid(stack, panel_limits="per-panel")
+    before = grid.panel_ranges
+    grid[3] = stack[3] * 2  # the shared extremes stay (map 9 holds them)
+    after = grid.panel_ranges
+    assert after[3] == (2 * before[3][0], 2 * before[3][1])
+    assert after[:3] == before[:3] and after[4:] == before[4:]
+    assert grid.figure.page_limits()["panels"][3] == list(after[3])
