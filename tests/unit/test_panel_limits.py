@@ -158,7 +158,7 @@ def test_pages_are_page_local():
 def test_gif_frames_are_drawn_with_per_panel_limits(tmp_path):
     from PIL import Image
 
-    stack = magnitudes()[:2]
+    stack = magnitudes()[[0, 5]]  # 1e-10..0.0095 beside 0..1265
     grid = DigitHeatmapGrid(stack, panel_limits="per-panel")
     grid.frame_limits = "per-frame"  # per frame x per panel
     grid.record("a")
@@ -171,12 +171,12 @@ def test_gif_frames_are_drawn_with_per_panel_limits(tmp_path):
         image.seek(0)
         first = np.asarray(image.convert("RGB"))
     # Map 0 (1e-10..0.0095) under its own scale in frame a spans the colormap: its
-    # cells show many colours, not one flat one (the shared scale: one).
+    # cells show many colours, not one flat one (the shared scale: one, measured).
     g = grid.figure.geometry
     left, top = g.plot_origin(0)
     cells = first[top + g.cell // 2: top + g.plot_height: g.cell,
                   left + g.cell // 2: left + g.plot_width: g.cell].reshape(-1, 3)
-    assert len({tuple(c) for c in cells.tolist()}) >= 10
+    assert len({tuple(c) for c in cells.tolist()}) >= 20
 
 
 def test_update_panel_moves_only_that_panels_limits():
