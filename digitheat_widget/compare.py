@@ -183,10 +183,10 @@ class Compare(HasTraits):
         return auto_limits(np.array([*base, *other]), None, None)
 
     def _panel_auto(self, low: np.ndarray, high: np.ndarray, view: str | None = None,
-                    data: np.ndarray | None = None) -> tuple[tuple[float, float], ...]:
+                    data: np.ndarray | None = None) -> np.ndarray:
         """Per-panel automatic limits of ``view`` (default: the one shown), the rule of
         :meth:`_compare_auto` applied to each panel alone: ``low``/``high`` are each
-        panel's finite extremes in the data (frames included); with a reference, each
+        panel's finite extremes in the data (frames included), as (N, 2); with a reference, each
         panel's range widened to its reference map's, or for the difference (of ``data``,
         default ``self.data``) symmetric about 0 at that panel's largest magnitude."""
         if self.reference is None:

@@ -265,11 +265,11 @@ class Frames(HasTraits):
         per_panel = base.panel_auto is not None
         if per_panel and view == "difference" and self.frame_limits == "fixed" and len(frames):
             # Per panel: each panel symmetric, wide enough for that panel in every frame.
-            top = np.max([[pair[1] for pair in self._panel_auto(*self._panel_spans(), view, maps)]
+            top = np.max([self._panel_auto(*self._panel_spans(), view, maps)[:, 1]
                           for maps in frames], axis=0)
             fixed_panels = panel_range_limits(-top, top)
         else:
-            fixed_panels = base.panel_auto
+            fixed_panels = None if base.panel_auto is None else np.array(base.panel_auto)
         out = []
         for label, maps in zip(self.frame_labels, frames):
             auto = (fixed if self.frame_limits == "fixed"

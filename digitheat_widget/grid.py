@@ -25,8 +25,8 @@ from traitlets import Bool, TraitError, TraitType, Unicode, observe
 
 from . import versions
 from .controls import GridControls, GridLink, close_widgets
-from .data import (AUTOSCALE_MODES, MapWriter, auto_limits, autoscale_limits, range_limits,
-                   sample_data, summary_of)
+from .data import (AUTOSCALE_MODES, MapWriter, auto_limits, autoscale_limits,
+                   panel_range_limits, range_limits, sample_data, summary_of)
 from .figure import Figure, describe
 from .figure.model import page_limits
 from .figure.colormaps import DEFAULT_COLORMAP, colormap_stops
@@ -234,7 +234,7 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         self._frame_data_pending = False  # data is being set to a frame the page holds
         self._auto: tuple[float, float] = (0.0, 1.0)
         #: Per-panel limits autoscale("robust" | "symmetric") fixed (None: automatic).
-        self._panel_fixed: tuple[tuple[float, float], ...] | None = None
+        self._panel_fixed: np.ndarray | None = None
         self._autoscaling = False
         self._following_data = False
         #: Whether the user gave ``columns`` (else the page may use fewer where narrow).
@@ -378,26 +378,24 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         panels = self._panel_now()
         return page_limits(limits, self.vmin, self.vmax, *(panels or (None, None))), list(auto)
 
-    def _panel_now(self) -> tuple[tuple[tuple[float, float], ...],
-                                  tuple[tuple[float, float], ...]] | None:
-        """Per-panel limits: each panel's limits in force and automatic limits (what is
-        shown, in the page's panel order), or None with one shared scale. From each map's
-        kept extremes (``MapSummary``): N numbers, no pass over the stack."""
+    def _panel_now(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Per-panel limits: each panel's limits in force and automatic limits, (N, 2)
+        each (what is shown, in the page's panel order), or None with one shared scale.
+        From each map's kept extremes (``MapSummary``): N numbers, no pass over the stack."""
         if self.panel_limits != "per-panel":
             return None
         auto = self._panel_auto(*self._panel_spans())
         return self._panel_in_force(auto), auto
 
-    def _panel_in_force(self, auto: tuple[tuple[float, float], ...]
-                        ) -> tuple[tuple[float, float], ...]:
+    def _panel_in_force(self, auto: np.ndarray) -> np.ndarray:
         """Each panel's limits in force given its automatic ones: vmin/vmax fix those ends
         of every panel (the shared rule, per panel); else the limits autoscale fixed per
         panel, if any; else the automatic ones."""
         vmin, vmax = self.vmin, self.vmax
         if vmin is not None or vmax is not None:
-            return tuple(range_limits(pair, vmin, vmax) for pair in auto)
+            return panel_range_limits(auto[:, 0], auto[:, 1], vmin, vmax)
         fixed = self._panel_fixed
-        return fixed if fixed is not None and len(fixed) == len(auto) else auto
+        return fixed if fixed is not None and fixed.shape == auto.shape else auto
 
     @property
     def panel_ranges(self) -> list[tuple[float, float]]:
@@ -408,7 +406,7 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         panels = self._panel_now()
         if panels is None:
             return [self.limits] * int(self.data.shape[0])
-        return list(panels[0])
+        return [(low, high) for low, high in panels[0].tolist()]
 
     def _auto_base(self) -> tuple[float, float]:
         """The data's automatic limits (with frames and 'fixed', every frame's; paged,
@@ -572,11 +570,11 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         assert panels is not None
         fixed = None
         if mode != "minmax":
-            fixed = []
-            for maps, auto in zip(shown, panels[1]):
+            fixed = panels[1].copy()
+            for index, maps in enumerate(shown):
                 low, high = autoscale_limits(maps, mode)
-                fixed.append(auto if low is None or high is None else (float(low), float(high)))
-            fixed = tuple(fixed)
+                if low is not None and high is not None:
+                    fixed[index] = (low, high)
         before = self._panel_fixed
         with self._lock:
             self._autoscaling = True
@@ -590,7 +588,8 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             finally:
                 self._autoscaling = False
         view = self._live()
-        if view is not None and before != fixed:
+        if view is not None and not (before is fixed or before is not None and fixed is not None
+                                     and np.array_equal(before, fixed)):
             view.request(parts=["limits"])
         return self.limits
 

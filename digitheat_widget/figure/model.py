@@ -143,14 +143,14 @@ class Figure:
 
     def with_data(self, data: np.ndarray, limits: tuple[float, float],
                   auto: tuple[float, float],
-                  panels: tuple[tuple[tuple[float, float], ...],
-                                tuple[tuple[float, float], ...]] | None = None) -> Figure:
+                  panels: tuple[np.ndarray, np.ndarray] | None = None) -> Figure:
         """The same figure showing other maps of the same shape (a frame), with their
         limits in force and automatic limits (and, per-panel, ``panels``: each panel's
         limits in force and automatic limits)."""
         if data.shape != self.shape:
             raise ValueError(f"expected maps of shape {self.shape}, got {data.shape}")
-        per = {} if panels is None else {"panel_limits": panels[0], "panel_auto": panels[1]}
+        per = {} if panels is None else {"panel_limits": _pairs(panels[0]),
+                                         "panel_auto": _pairs(panels[1])}
         return replace(self, data=data, limits=limits, auto_limits=auto, **per)
 
     def head(self, count: int) -> Figure:
@@ -209,18 +209,32 @@ class Figure:
 
 
 def page_limits(limits: tuple[float, float], vmin: float | None, vmax: float | None,
-                panels: Sequence[tuple[float, float]] | None = None,
-                panel_auto: Sequence[tuple[float, float]] | None = None) -> dict[str, object]:
+                panels: Sequence[tuple[float, float]] | np.ndarray | None = None,
+                panel_auto: Sequence[tuple[float, float]] | np.ndarray | None = None,
+                ) -> dict[str, object]:
     """:meth:`Figure.page_limits` of a figure with these limits in force and vmin, vmax;
-    per-panel, also each panel's limits in force (``panels``, [low, high] in the page's
-    panel order) and automatic limits (``panel_auto``: what the page's "auto limits" and
-    its own vmin/vmax apply the rule to). One shared scale sends neither key."""
+    per-panel, also each panel's limits in force (``panels``: low, high of panel 0, then
+    of panel 1... in the page's panel order, one flat list) and, where they differ, the
+    automatic limits (``panel_auto``, the same form: what the page's "auto limits" and its
+    own vmin/vmax apply the rule to; absent, they are ``panels``). One shared scale sends
+    neither key."""
     out: dict[str, object] = {"vmin": vmin, "vmax": vmax, "low": limits[0], "high": limits[1],
                               "tick_format": tick_format(*limits)}
     if panels is not None:
-        out["panels"] = [list(pair) for pair in panels]
-        out["panel_auto"] = [list(pair) for pair in (panel_auto or panels)]
+        flat = np.asarray(panels, dtype="<f8").ravel()
+        out["panels"] = _wire_floats(flat)
+        if panel_auto is not None:
+            auto = np.asarray(panel_auto, dtype="<f8").ravel()
+            if not np.array_equal(auto, flat):
+                out["panel_auto"] = _wire_floats(auto)
     return out
+
+
+def _wire_floats(values: np.ndarray) -> memoryview:
+    """Little-endian float64 values as one binary buffer (a DataView in the page, as
+    ipywidgets gives it; js/src/page/limits.js's panelPairs reads it): 2N floats travel
+    without JSON, so per-panel limits cost a full update little more than one pair."""
+    return memoryview(np.ascontiguousarray(values, dtype="<f8").tobytes())
 
 
 def describe(
@@ -238,7 +252,8 @@ def describe(
     columns: int,
     cell_size: int | None,
     columns_given: bool = True,
-    panels: tuple[Sequence[tuple[float, float]], Sequence[tuple[float, float]]] | None = None,
+    panels: tuple[Sequence[tuple[float, float]] | np.ndarray,
+                  Sequence[tuple[float, float]] | np.ndarray] | None = None,
 ) -> Figure:
     """The :class:`Figure` of a grid with these (validated) trait values; ``columns_given``
     False lets the page use fewer columns where it is narrow; ``panels`` (per-panel limits):
@@ -255,6 +270,11 @@ def describe(
         highlighted=tuple(highlighted), selected=selected,
         fit_columns=not columns_given,
         fit_min_cell=cell if cell_size else readable_cell(cell),
-        panel_limits=None if panels is None else tuple(tuple(p) for p in panels[0]),
-        panel_auto=None if panels is None else tuple(tuple(p) for p in panels[1]),
+        panel_limits=None if panels is None else _pairs(panels[0]),
+        panel_auto=None if panels is None else _pairs(panels[1]),
     )
+
+
+def _pairs(limits: Sequence[tuple[float, float]] | np.ndarray) -> tuple[tuple[float, float], ...]:
+    """Per-panel limits as the figure holds them: a tuple of (low, high) floats."""
+    return tuple((float(low), float(high)) for low, high in np.asarray(limits, float).tolist())

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { limitsInForce, panelAuto } from '../src/page/limits.js';
+import { limitsInForce, panelAuto, panelAutoPairs, panelPairs } from '../src/page/limits.js';
 import { stripGradient, stripLabels } from '../src/page/strip.js';
 import { cases } from './golden.mjs';
 
@@ -22,8 +22,16 @@ test('panelAuto equals Python\'s per-panel automatic limits, view by view', () =
 test('limitsInForce applies vmin/vmax to every panel as Python does', () => {
   for (const c of cases.panel_limits) {
     const out = limitsInForce([0, 1], c.vmin, c.vmax, c.panel_auto);
-    assert.deepEqual(out.panels, c.panels, `vmin ${c.vmin} vmax ${c.vmax}`);
-    assert.deepEqual(out.panel_auto, c.panel_auto);
+    assert.deepEqual(panelPairs(out), c.panels, `vmin ${c.vmin} vmax ${c.vmax}`);
+    assert.deepEqual(panelAutoPairs(out), c.panel_auto);
+    // What Python sends: flat, the automatic limits only where they differ.
+    assert.deepEqual(panelPairs({ panels: c.panels.flat() }), c.panels);
+    assert.deepEqual(panelAutoPairs({ panels: c.panels.flat() }), c.panels);
+    // As Python sends them: one little-endian float64 buffer (a DataView), at any offset.
+    const bytes = new Uint8Array(8 * 2 * c.panels.length + 3);
+    const view = new DataView(bytes.buffer, 3, 8 * 2 * c.panels.length);
+    c.panels.flat().forEach((v, i) => view.setFloat64(8 * i, v, true));
+    assert.deepEqual(panelPairs({ panels: view }), c.panels);
   }
   assert.equal(limitsInForce([0, 1], null, null).panels, undefined); // shared: none
 });

@@ -29,6 +29,8 @@ def test_default_is_shared_and_byte_identical():
     grid.panel_limits = "shared"
     assert grid.to_svg() == before
     assert "panels" not in grid.figure.page_limits()
+    per_panel = DigitHeatmapGrid(stack, panel_limits="per-panel").figure.page_limits()
+    assert "panel_auto" not in per_panel  # the same as the limits in force: not sent twice
     assert "strip" not in grid.figure.page_layout()
 
 
@@ -187,4 +189,5 @@ def test_update_panel_moves_only_that_panels_limits():
     after = grid.panel_ranges
     assert after[3] == (2 * before[3][0], 2 * before[3][1])
     assert after[:3] == before[:3] and after[4:] == before[4:]
-    assert grid.figure.page_limits()["panels"][3] == list(after[3])
+    sent = np.frombuffer(grid.figure.page_limits()["panels"], dtype="<f8")  # flat: low, high
+    assert sent[6:8].tolist() == list(after[3])

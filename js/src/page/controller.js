@@ -34,7 +34,7 @@ import {
 import { fitView } from './fit.js';
 import { colorbarSize } from './geometry.js';
 import { keyboard } from './keyboard.js';
-import { limitsInForce, panelAuto } from './limits.js';
+import { limitsInForce, panelAuto, panelAutoPairs, panelPairs } from './limits.js';
 import { player } from './player.js';
 import { INITIALIZED, lookup, register, unregister } from './registry.js';
 import { clickEvent, createState, labelOf } from './state.js';
@@ -79,12 +79,12 @@ async function initialize({ model }) {
   /** Limits set in the page (null: automatic), over the automatic limits shown.
    * @param {number | null} vmin
    * @param {number | null} vmax */
-  const limitsOf = (vmin, vmax) => limitsInForce(state.auto, vmin, vmax, state.limits.panel_auto);
+  const limitsOf = (vmin, vmax) => limitsInForce(state.auto, vmin, vmax, panelAutoPairs(state.limits));
 
   /** Per-panel limits: each panel's automatic limits of the maps shown now, worked out
    *  here (a frame or view the page shows by itself), or null with one shared scale. */
   function shownPanelAuto() {
-    if (!state.limits.panel_auto || !state.tensor) return null;
+    if (!panelPairs(state.limits) || !state.tensor) return null;
     const count = state.tensor.shape[0];
     const ref = comparing(state) && state.reference ? state.reference.values : null;
     return panelAuto(shownValues(state), count, state.showing, ref ? state.tensor.values : null, ref);
@@ -120,9 +120,9 @@ async function initialize({ model }) {
   function drawLimits() {
     const p = state.parts;
     if (!p) return;
-    const { low, high, tick_format: fmt, panels } = state.limits;
+    const { low, high, tick_format: fmt } = state.limits;
     const vfmt = valueFormat(fmt);
-    const perPanel = panels && panels.length ? panels : null;
+    const perPanel = panelPairs(state.limits);
     // Per-panel limits: each panel's own scale and value format.
     const panelFormats = perPanel ? perPanel.map(([lo, hi]) => valueFormat(tickFormat(lo, hi))) : null;
     if (perPanel) {
@@ -156,7 +156,7 @@ async function initialize({ model }) {
     });
     if (p.canvas) {
       setLocal(p.canvas, { vmin: low, vmax: high, value_format: vfmt,
-        panel_limits: perPanel ? perPanel.map((pair) => [pair[0], pair[1]]) : [] });
+        panel_limits: perPanel || [] });
     }
   }
 
@@ -356,8 +356,8 @@ async function initialize({ model }) {
       if (vmin == null || vmax == null) {
         // Per-panel limits: per frame x per panel, each panel's range in this frame.
         const perPanel = shownPanelAuto();
-        if (perPanel) state.limits = { ...state.limits, panel_auto: perPanel };
-        state.limits = limitsOf(vmin ?? null, vmax ?? null);
+        state.limits = perPanel ? limitsInForce(state.auto, vmin ?? null, vmax ?? null, perPanel)
+          : limitsOf(vmin ?? null, vmax ?? null);
         later('limits');
       }
     }
@@ -404,8 +404,7 @@ async function initialize({ model }) {
     if (info.auto && info.auto[view]) state.auto = info.auto[view];
     // Per-panel limits: each panel's own, by the view's rule (the difference symmetric).
     const perPanel = shownPanelAuto();
-    if (perPanel) state.limits = { ...state.limits, panel_auto: perPanel };
-    state.limits = limitsOf(null, null);
+    state.limits = perPanel ? limitsInForce(state.auto, null, null, perPanel) : limitsOf(null, null);
     const colormaps = info.colormaps || {};
     const colormap = view === 'difference' ? colormaps.difference : colormaps.base;
     if (colormap) state.colormap = colormap;
@@ -740,7 +739,7 @@ function render({ model, el }) {
     const root = el.isConnected ? el.closest('.digitheat-grid') : null;
     const body = root && /** @type {HTMLElement | null} */ (root.querySelector('.dhg-body'));
     if (body && !(state.parts && state.parts.canvas)) {
-      drawSvgStrips(body, fitted ? fitted.layout() : state.layout, state.limits.panels,
+      drawSvgStrips(body, fitted ? fitted.layout() : state.layout, panelPairs(state.limits),
         state.colormap.stops || []);
     }
   };
@@ -778,8 +777,7 @@ function render({ model, el }) {
     if (el.isConnected && (!keys || keys.stale())) restyle();
     else if (el.isConnected) {
       const now = lookup(uid());
-      const panels = now && now.limits.panels;
-      if (panels && panels.length && watching.querySelectorAll('.dhg-strip').length
+      if (now && panelPairs(now.limits) && watching.querySelectorAll('.dhg-strip').length
         < watching.querySelectorAll('.dhg-panel').length) strips(now);
     }
     const root = keys && el.closest('.digitheat-grid');

@@ -11,6 +11,7 @@
 import { DOM, sliderRange, suppressShortcutsOnce } from './compat.js';
 import { bothValues, comparing, shownValue } from './compare.js';
 import { tickFormat, valueFormat, valueText } from './format.js';
+import { panelPairs } from './limits.js';
 import { stripLabels } from './strip.js';
 import { frameCount, playable } from './frames.js';
 import { cellOrigin } from './geometry.js';
@@ -31,7 +32,7 @@ export const OWN_KEYS = new Set(['ArrowRight', 'ArrowLeft', 'ArrowDown', 'ArrowU
  * @returns {number[] | null}
  */
 export function panelRange(state, p) {
-  const panels = state.limits.panels;
+  const panels = panelPairs(state.limits);
   return panels && panels[p] ? panels[p] : null;
 }
 

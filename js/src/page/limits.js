@@ -20,9 +20,55 @@ import { MIN_SPAN, minSpan, tickFormat } from './format.js';
  * @property {number} low
  * @property {number} high
  * @property {string} tick_format
- * @property {Range[]} [panels]  per-panel limits: each panel's limits in force
- * @property {Range[]} [panel_auto]  and its automatic limits (Python's, or panelAuto's)
+ * @property {number[] | DataView} [panels]  per-panel limits: each panel's limits in force,
+ *   flat (low, high of panel 0, then of panel 1...): from Python one little-endian float64
+ *   buffer, from the page's own rule a list; panelPairs reads either
+ * @property {number[] | DataView} [panel_auto]  their automatic limits, the same form
+ *   (absent: the limits in force)
  */
+
+/**
+ * Per-panel limits in force as [low, high] pairs, or null with one shared scale.
+ * @param {{panels?: number[] | DataView}} limits
+ * @returns {Range[] | null}
+ */
+export function panelPairs(limits) {
+  const flat = limits ? floats(limits.panels) : null;
+  return flat && flat.length ? pairs(flat) : null;
+}
+
+/**
+ * Per-panel automatic limits as pairs (Python leaves them out when they are the limits in
+ * force), or null with one shared scale.
+ * @param {{panels?: number[] | DataView, panel_auto?: number[] | DataView}} limits
+ * @returns {Range[] | null}
+ */
+export function panelAutoPairs(limits) {
+  if (!panelPairs(limits)) return null;
+  return pairs(/** @type {ArrayLike<number>} */ (floats(limits.panel_auto) || floats(limits.panels)));
+}
+
+/**
+ * A flat list of floats as Python sends it (a DataView of little-endian float64) or as
+ * the page makes it (a list); null for none.
+ * @param {number[] | DataView | undefined | null} value
+ * @returns {ArrayLike<number> | null}
+ */
+function floats(value) {
+  if (!value) return null;
+  if (Array.isArray(value)) return value;
+  const view = /** @type {DataView} */ (value);
+  const bytes = view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength); // aligned copy
+  return new Float64Array(bytes);
+}
+
+/** @param {ArrayLike<number>} flat @returns {Range[]} */
+function pairs(flat) {
+  /** @type {Range[]} */
+  const out = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i], flat[i + 1]]);
+  return out;
+}
 
 /** A usable range width next to `anchor` (data.py's _span).
  * @param {number} anchor */
@@ -118,8 +164,8 @@ export function limitsInForce(auto, vmin, vmax, panelAuto) {
   /** @type {PageLimits} */
   const out = { vmin, vmax, low, high, tick_format: tickFormat(low, high) };
   if (panelAuto) {
-    out.panels = panelAuto.map((pair) => autoLimits(pair, vmin, vmax));
-    out.panel_auto = panelAuto.map((pair) => [pair[0], pair[1]]);
+    out.panels = panelAuto.flatMap((pair) => autoLimits(pair, vmin, vmax));
+    out.panel_auto = panelAuto.flatMap((pair) => [pair[0], pair[1]]);
   }
   return out;
 }

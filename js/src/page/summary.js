@@ -7,6 +7,7 @@
 import { comparing } from './compare.js';
 import { valueFormat, valueText } from './format.js';
 import { frameCount, frameLabel } from './frames.js';
+import { panelPairs } from './limits.js';
 import { labelOf, shapeOf } from './state.js';
 
 /**
@@ -51,7 +52,7 @@ export function pageSummary(state) {
   const labels = Array.from({ length: count }, (_, p) => labelOf(state, p));
   return figureSummary({
     shape: shapeOf(state), low, high, tickFormat: tickFormat || ',.3f', colormap: state.colormap.name,
-    labels, highlighted: state.highlighted, perPanel: !!(state.limits.panels && state.limits.panels.length),
+    labels, highlighted: state.highlighted, perPanel: !!panelPairs(state.limits),
   })
     + (!frames ? '' : state.frame >= 0 && state.frame < frames
       ? `, frame ${frameLabel(state.frames, state.frame)} of ${frames}`
