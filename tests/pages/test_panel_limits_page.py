@@ -5,7 +5,6 @@ each panel's strip reading its own range."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
