@@ -455,6 +455,8 @@ class Session:
                 out["errors"][name] = (f"after {len(runs)} runs: {type(err).__name__}: "
                                        f"{str(err).splitlines()[0][:200]}")
                 self.lab.wait_kernel(timeout=300_000)
+            self.log(f"    {name}: {len(runs)} runs" + (f" ({out['errors'][name]})"
+                                                        if name in out["errors"] else ""))
             if not runs:
                 return
             for run in runs:
@@ -474,12 +476,6 @@ class Session:
 
         phase("vmax", "g.vmax = 1.0", lambda i: f"g.vmax = {VMAX_VALUES[i % 2]}")
         phase("full", "g.vmax = 1.0", lambda i: f"g.data = {'B' if i % 2 == 0 else 'A'}")
-        # Per-panel limits (issue 27): the same repaint with a scale per panel (fixed at
-        # 0..1 in every panel, so the probe's colours hold), strips and all.
-        phase("full_per_panel", "g.panel_limits = 'per-panel'\ng.vmax = 1.0",
-              lambda i: f"g.data = {'B' if i % 2 == 0 else 'A'}",
-              probe=_probe_spec(key, shape, canvas, per_panel=True))
-        self.execute("g.panel_limits = 'shared'")
         try:
             self.execute("g.data = A")
             # A large SVG grid falls behind by seconds per second of streaming: keep its
@@ -489,6 +485,12 @@ class Session:
             out["stream"] = self.stream(spec, seconds)
         except Exception as err:
             out["errors"]["stream"] = f"{type(err).__name__}: {str(err).splitlines()[0][:200]}"
+        # Per-panel limits (issue 27): the full update's repaint with a scale per panel
+        # (fixed at 0..1 in every panel, so the probe's colours hold), strips and all; last,
+        # as it rebuilds the drawing.
+        phase("full_per_panel", "g.panel_limits = 'per-panel'\ng.vmax = 1.0",
+              lambda i: f"g.data = {'B' if i % 2 == 0 else 'A'}",
+              probe=_probe_spec(key, shape, canvas, per_panel=True))
         self.clear()
         return out
 
