@@ -103,6 +103,15 @@ def test_canvas_paints_each_panel_with_its_own_limits(chromium_browser, tmp_path
             }
             return out; }""", {**g.to_page()})
         assert all(n >= 15 for n in found), found
+        # Each panel's strip is painted under its axis: the colormap's ends at its ends.
+        x, y = g.strip_origin(9)
+        ends = page.evaluate("""([x, y, w]) => {
+            const canvas = document.querySelector('.dhg-canvas canvas');
+            const ctx = canvas.getContext('2d');
+            const k = canvas.width / canvas.getBoundingClientRect().width;
+            return [x + 3, x + w - 3].map((px) => [...ctx.getImageData(Math.round(px * k),
+              Math.round((y + 3) * k), 1, 1).data].slice(0, 3)); }""", [x, y, g.plot_width])
+        assert max(ends[0]) < 80 and min(ends[1]) > 200, ends  # hot: black .. white
         assert blocked == []
     finally:
         page.close()

@@ -112,8 +112,8 @@ function render({ model, el }) {
   /** @type {Set<number>} */
   let drawnHighlighted = new Set();
 
-  /** @type {{layout: boolean, colors: boolean, panels: Set<number>}} */
-  const dirty = { layout: true, colors: true, panels: new Set() };
+  /** @type {{layout: boolean, colors: boolean, statics: boolean, panels: Set<number>}} */
+  const dirty = { layout: true, colors: true, statics: false, panels: new Set() };
   let flushQueued = false;
 
   function schedule() {
@@ -264,6 +264,11 @@ function render({ model, el }) {
     c.font = `${emphasised ? 'bold ' : ''}${L.title_font_px}px sans-serif`;
     c.textAlign = 'center';
     c.fillText(labelOf(p), px0 + L.plot_width / 2, oy + L.margin.top / 2 + L.title_font_px);
+    const own = model.get('panel_limits') || [];
+    if (L.strip && own[p]) { // per-panel limits: the panel's scale strip under its axis
+      paintStrip(c, px0, py0 + L.plot_height + L.margin.bottom + L.strip.gap, L.plot_width,
+        L.strip, L.tick_font_px, model.get('stops') || [], own[p], theme.tick);
+    }
     c.restore();
   }
 
@@ -296,11 +301,6 @@ function render({ model, el }) {
       ctx.strokeRect(px0 + selected[2] * L.cell, py0 + selected[1] * L.cell, L.cell, L.cell);
     }
     ctx.globalAlpha = 1;
-    const own = model.get('panel_limits') || [];
-    if (L.strip && own[p]) { // per-panel limits: the panel's scale strip under its axis
-      paintStrip(ctx, px0, py0 + L.plot_height + L.margin.bottom + L.strip.gap, L.plot_width,
-        L.strip, L.tick_font_px, model.get('stops') || [], own[p], theme.tick);
-    }
     if (chosen.has(p)) { // the accent outline inside the panel's box
       const w = L.highlight_width;
       ctx.strokeStyle = L.accent_color;
@@ -356,7 +356,7 @@ function render({ model, el }) {
       return;
     }
     let all = false;
-    if (dirty.layout) {
+    if (dirty.layout || dirty.statics) { // the strips are drawn with the axes, once
       const chosen = highlightedSet();
       for (let p = 0; p < g.count; p++) drawStaticPanel(p, chosen.has(p));
       drawnHighlighted = chosen;
@@ -373,6 +373,7 @@ function render({ model, el }) {
     }
     dirty.layout = false;
     dirty.colors = false;
+    dirty.statics = false;
     dirty.panels.clear();
     if (hover) showTooltip(hover.x, hover.y); // the value under the pointer may have changed
   }
@@ -404,6 +405,8 @@ function render({ model, el }) {
     schedule();
   });
   on('vmin vmax stops nan_color panel_limits', () => {
+    // Per-panel limits: the strips (on the axes' layer) show the limits and colours.
+    if (g && g.layout && g.layout.strip) dirty.statics = true;
     dirty.colors = true;
     schedule();
   });

@@ -53,6 +53,12 @@ export function drawSvgStrips(body, layout, panels, stops) {
     existing.forEach((node) => node.remove());
     return;
   }
+  // A repaint with the same limits, colours and layout (most data updates): nothing to do.
+  const key = JSON.stringify([panels, stops, layout.margin, layout.plot_width, layout.plot_height, strip]);
+  const drawn = /** @type {any} */ (body).dhgStrips;
+  if (drawn && drawn.key === key && existing.length === panels.length
+    && [...existing].every((node) => node.isConnected)) return;
+  /** @type {any} */ (body).dhgStrips = { key };
   const gradient = stripGradient(stops);
   panels.forEach((range, index) => {
     const figure = /** @type {HTMLElement | null} */ (body.querySelector(`.dhg-panel.dhg-p${index}`));
