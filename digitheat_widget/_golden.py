@@ -236,20 +236,22 @@ def panel_limit_cases() -> list[dict[str, Any]]:
                 if reference is not None:
                     grid.showing = view
                 shown = grid._shown()
+                case: dict[str, Any] = {
+                    "shape": list(data.shape), "view": view, "values": _json_values(shown),
+                    "data": _json_values(data) if reference is not None else None,
+                    "reference": _json_values(reference) if reference is not None else None,
+                    "bounds": []}
                 for vmin, vmax in bounds:
                     with grid.hold_sync():
                         grid.vmin, grid.vmax = vmin, vmax
                     figure = grid.figure
-                    out.append({
-                        "shape": list(data.shape), "view": view,
-                        "values": _json_values(shown),
-                        "data": _json_values(data) if reference is not None else None,
-                        "reference": _json_values(reference) if reference is not None else None,
+                    case["panel_auto"] = [list(p) for p in figure.panel_auto]
+                    case["bounds"].append({
                         "vmin": vmin, "vmax": vmax,
-                        "panel_auto": [list(p) for p in figure.panel_auto],
                         "panels": [list(p) for p in figure.panel_limits],
                         "strip_labels": [list(figure.strip_labels(i))
                                          for i in range(data.shape[0])]})
+                out.append(case)
         finally:
             grid.close()
     return out
@@ -387,6 +389,8 @@ def count_of(name: str, group: list[dict[str, Any]]) -> int:
         return sum(max(1, len(case["limits"])) for case in group)
     if name == "compare":
         return 3 * len(group)
+    if name == "panel_limits":
+        return sum(1 + len(case["bounds"]) for case in group)
     if name == "geometry":
         return sum(len(case["origins"]) + len(case["hits"]) for case in group)
     if name == "layout":

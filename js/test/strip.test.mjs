@@ -12,7 +12,7 @@ const values = (/** @type {(number | null)[] | null} */ list) => (
   list ? Float64Array.from(list, (v) => (v === null ? NaN : v)) : null);
 
 test('panelAuto equals Python\'s per-panel automatic limits, view by view', () => {
-  assert.ok(cases.panel_limits.length >= 20);
+  assert.ok(cases.panel_limits.length >= 8);
   for (const c of cases.panel_limits) {
     const got = panelAuto(values(c.values), c.shape[0], c.view, values(c.data), values(c.reference));
     assert.deepEqual(got, c.panel_auto, `${c.view} of shape ${c.shape}`);
@@ -20,7 +20,7 @@ test('panelAuto equals Python\'s per-panel automatic limits, view by view', () =
 });
 
 test('limitsInForce applies vmin/vmax to every panel as Python does', () => {
-  for (const c of cases.panel_limits) {
+  for (const c of cases.panel_limits.flatMap((k) => k.bounds.map((b) => ({ ...b, panel_auto: k.panel_auto })))) {
     const out = limitsInForce([0, 1], c.vmin, c.vmax, c.panel_auto);
     assert.deepEqual(panelPairs(out), c.panels, `vmin ${c.vmin} vmax ${c.vmax}`);
     assert.deepEqual(panelAutoPairs(out), c.panel_auto);
@@ -37,8 +37,8 @@ test('limitsInForce applies vmin/vmax to every panel as Python does', () => {
 });
 
 test('stripLabels equals Figure.strip_labels', () => {
-  for (const c of cases.panel_limits) {
-    c.panels.forEach((range, i) => assert.deepEqual(stripLabels(range), c.strip_labels[i]));
+  for (const c of cases.panel_limits.flatMap((k) => k.bounds)) {
+    c.panels.forEach((/** @type {number[]} */ range, /** @type {number} */ i) => assert.deepEqual(stripLabels(range), c.strip_labels[i]));
   }
 });
 
