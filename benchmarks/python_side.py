@@ -149,6 +149,27 @@ class Ours(Subject):
         grid.vmax = vmax
 
 
+class OursAuto(Ours):
+    """Ours with automatic limits, shared or per panel (issue 27's cost)."""
+
+    def __init__(self, panel_limits: str = "shared", renderer: str | None = None) -> None:
+        super().__init__(renderer)
+        self.panel_limits = panel_limits
+        self.label = f"ours ({panel_limits})"
+
+    def build(self, tensor: np.ndarray, **extra: Any) -> Any:
+        return self.cls(tensor, panel_limits=self.panel_limits, **self.kwargs(), **extra)
+
+
+def paired_per_panel_update(inputs: Inputs, runs: int, renderer: str | None = None
+                            ) -> dict[str, Any]:
+    """Full updates with automatic limits (extremes that move each time), per-panel limits
+    against the shared scale, in alternating runs."""
+    return _paired(OursAuto("per-panel", renderer), OursAuto("shared", renderer), inputs, runs,
+                   lambda subject, handle, i: subject.full_update(
+                       handle, inputs.tensors[(i + 1) % 2] * (1 + (i % 2))))
+
+
 class NaiveBqplot(Subject):
     """What a user would write with bqplot alone: N Figures, each with its own row and
     column scales and axes and a GridHeatMap, one ColorScale shared by all marks, a
@@ -557,6 +578,12 @@ def run(sizes: list[tuple[int, int, int]], quick: bool, log: Callable[[str], Non
                 f"{time.perf_counter() - t0:6.1f} s  ({cells} cells)")
             results.append(result.__dict__)
         size = "x".join(map(str, shape))
+        # Per-panel limits against the shared scale, each of our renderers at each size.
+        for entry in results:
+            if entry["size"] == size and entry["subject"].startswith("ours"):
+                renderer = entry["subject"].partition("-")[2] or None
+                entry["results"]["per_panel_paired"] = paired_per_panel_update(
+                    inputs, runs=100 if quick else 1000, renderer=renderer)
         if "naive" not in peers:
             continue
         if not large:  # the issue's target: no more Python time than the naive composition

@@ -190,6 +190,8 @@ OURS_ONLY_ROWS = (
     ("panel_paired", "paired", "Py: one-panel update, runs alternating with naive bqplot's "
      "`marks[3].color = v`"),
     ("full_auto", "time", "Py: full update, automatic limits"),
+    ("per_panel_paired", "paired", "Py: full update, automatic limits, per-panel vs shared "
+     "(runs alternating)"),
     ("full_auto", "bytes", "Py: full update, automatic limits, sent"),
     ("repr", "time", "Py: display bundle (view + static PNG)"),
     ("repr", "png", "Py: display bundle, PNG size"),
@@ -234,7 +236,8 @@ def browser_rows(config: dict, peers_blank: list[str]) -> list[list[str]]:
                     f"{fmt_bytes(heap['delta'])} (+{heap['dom_elements']:,} DOM elements)"
                     if heap["delta"] is not None else "n/a (no performance.memory)"))
     errors = config.get("errors", {})
-    for key, name in (("vmax", "vmax change"), ("full", "full update")):
+    for key, name in (("vmax", "vmax change"), ("full", "full update"),
+                      ("full_per_panel", "full update, per-panel limits")):
         if key not in config:
             rows.append(row(name, f"n/a ({errors.get(key, 'not measured')})"))
             continue

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from .data import auto_limits
-from .figure.layout import GridGeometry
+from .figure.layout import STRIP_HEIGHT, GridGeometry
 from .figure.model import describe
 from .figure.ticks import tick_format, tick_labels, value_format, value_text
 
@@ -210,6 +210,58 @@ def compare_cases() -> list[dict[str, Any]]:
     return out
 
 
+def panel_limit_cases() -> list[dict[str, Any]]:
+    """Per-panel limits (``panel_limits="per-panel"``) from grids: each panel's automatic
+    limits of the maps shown (the page works them out for a frame or view it shows by
+    itself: limits.js's panelAuto), the limits in force with vmin/vmax, and each panel's
+    strip labels (strip.js's stripLabels)."""
+    rng = np.random.default_rng(27)
+    sample = rng.random((4, 3, 3))
+    magnitudes = np.stack([sample[k] * 10.0 ** (3 * k - 4) for k in range(4)])
+    constant = np.stack([np.full((2, 2), 5.0), np.zeros((2, 2)), np.full((2, 2), np.nan),
+                         np.array([[1.0, np.nan], [1.0 + 1e-13, 1.0]])])
+    signed = rng.standard_normal((3, 2, 3)) * np.array([1e-6, 1.0, 1e6])[:, None, None]
+    stacks = [(magnitudes, None), (constant, None), (signed, None),
+              (magnitudes, magnitudes * 2 - 0.1), (signed, rng.standard_normal((3, 2, 3)))]
+    bounds = [(None, None), (0.0, None), (None, 1.0), (0.001, 0.002)]
+    out = []
+    for data, reference in stacks:
+        grid = _grid(data)
+        try:
+            grid.panel_limits = "per-panel"
+            views = ["data"] if reference is None else ["data", "reference", "difference"]
+            if reference is not None:
+                grid.compare(reference)
+            for view in views:
+                if reference is not None:
+                    grid.showing = view
+                shown = grid._shown()
+                case: dict[str, Any] = {
+                    "shape": list(data.shape), "view": view, "values": _json_values(shown),
+                    "data": _json_values(data) if reference is not None else None,
+                    "reference": _json_values(reference) if reference is not None else None,
+                    "bounds": []}
+                for vmin, vmax in bounds:
+                    with grid.hold_sync():
+                        grid.vmin, grid.vmax = vmin, vmax
+                    figure = grid.figure
+                    case["panel_auto"] = [list(p) for p in figure.panel_auto]
+                    case["bounds"].append({
+                        "vmin": vmin, "vmax": vmax,
+                        "panels": [list(p) for p in figure.panel_limits],
+                        "strip_labels": [list(figure.strip_labels(i))
+                                         for i in range(data.shape[0])]})
+                out.append(case)
+        finally:
+            grid.close()
+    return out
+
+
+def _json_values(stack: np.ndarray) -> list[float | None]:
+    """A stack's values flat, NaN as null (JSON has none)."""
+    return [None if v != v else v for v in np.asarray(stack, float).ravel().tolist()]
+
+
 # ---------------------------------------------------------------------- summary
 
 
@@ -234,6 +286,15 @@ def summary_cases() -> list[dict[str, Any]]:
             out.append({"shape": list(shape), "limits": [lo, hi], "tick_format": figure.tick_format,
                         "colormap": figure.colormap_name, "labels": labels,
                         "highlighted": highlighted, "summary": figure.summary()})
+        # Per-panel limits: the sentence says so.
+        figure = describe(
+            np.zeros(shape), limits=(0.0, 1.0), auto=(0.0, 1.0), vmin=None, vmax=None,
+            colormap="hot", nan_color="#4a90d9", labels=[str(k) for k in range(shape[0])],
+            highlighted=[0], selected=None, columns=2, cell_size=None,
+            panels=([(0.0, 1.0)] * shape[0], [(0.0, 1.0)] * shape[0]))
+        out.append({"shape": list(shape), "limits": [0.0, 1.0], "tick_format": figure.tick_format,
+                    "colormap": "hot", "labels": list(figure.labels), "highlighted": [0],
+                    "per_panel": True, "summary": figure.summary()})
     return out
 
 
@@ -245,7 +306,9 @@ def _geometries() -> list[GridGeometry]:
             GridGeometry(rows=28, cols=28, panels=100, columns=5, cell=5),
             GridGeometry(rows=1, cols=1, panels=1, columns=2, cell=24),
             GridGeometry(rows=3, cols=9, panels=7, columns=3, cell=16),
-            GridGeometry(rows=64, cols=2, panels=5, columns=4, cell=4)]
+            GridGeometry(rows=64, cols=2, panels=5, columns=4, cell=4),
+            GridGeometry(rows=28, cols=28, panels=100, columns=5, cell=5, strip=STRIP_HEIGHT),
+            GridGeometry(rows=7, cols=6, panels=10, columns=2, cell=21, strip=STRIP_HEIGHT)]
 
 
 def geometry_cases() -> list[dict[str, Any]]:
@@ -281,7 +344,7 @@ def layout_cases() -> list[dict[str, Any]]:
         for columns in sorted({1, 2, g.columns}):
             for cell in sorted({1, 4, 5, 11, 16, g.cell}):
                 layout = GridGeometry(rows=g.rows, cols=g.cols, panels=g.panels,
-                                      columns=columns, cell=cell).to_page()
+                                      columns=columns, cell=cell, strip=g.strip).to_page()
                 at.append({"columns": columns, "cell": cell, "layout": layout})
         out.append({"natural": g.to_page(), "at": at})
     return out
@@ -309,6 +372,7 @@ def cases() -> dict[str, Any]:
         "auto_limits": auto_limit_cases(),
         "frames": frame_cases(),
         "compare": compare_cases(),
+        "panel_limits": panel_limit_cases(),
         "summary": summary_cases(),
         "geometry": geometry_cases(),
         "layout": layout_cases(),
@@ -325,6 +389,8 @@ def count_of(name: str, group: list[dict[str, Any]]) -> int:
         return sum(max(1, len(case["limits"])) for case in group)
     if name == "compare":
         return 3 * len(group)
+    if name == "panel_limits":
+        return sum(1 + len(case["bounds"]) for case in group)
     if name == "geometry":
         return sum(len(case["origins"]) + len(case["hits"]) for case in group)
     if name == "layout":

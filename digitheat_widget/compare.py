@@ -17,7 +17,8 @@ import numpy as np
 import traitlets
 from traitlets import HasTraits, TraitError, observe, validate
 
-from .data import REFERENCE, MapSummary, MapWriter, as_stack, auto_limits, summary_of
+from .data import (REFERENCE, MapSummary, MapWriter, as_stack, auto_limits, panel_range_limits,
+                   summary_of)
 from .traits import Choice, Colormap, Tensor, owner, set_replaced
 
 SHOWING = ("data", "reference", "difference")
@@ -180,6 +181,23 @@ class Compare(HasTraits):
         if other is None:
             return base
         return auto_limits(np.array([*base, *other]), None, None)
+
+    def _panel_auto(self, low: np.ndarray, high: np.ndarray, view: str | None = None,
+                    data: np.ndarray | None = None) -> np.ndarray:
+        """Per-panel automatic limits of ``view`` (default: the one shown), the rule of
+        :meth:`_compare_auto` applied to each panel alone: ``low``/``high`` are each
+        panel's finite extremes in the data (frames included), as (N, 2); with a reference, each
+        panel's range widened to its reference map's, or for the difference (of ``data``,
+        default ``self.data``) symmetric about 0 at that panel's largest magnitude."""
+        if self.reference is None:
+            return panel_range_limits(low, high)
+        if (view or self.showing) == "difference":
+            summary = (self._maps_summary("difference") if data is None or data is self.data
+                       else MapSummary.of(self._shown("difference", data)))
+            top = np.nan_to_num(np.fmax(np.abs(summary.low), np.abs(summary.high)))
+            return panel_range_limits(-top, top)
+        other = self._maps_summary("reference")
+        return panel_range_limits(np.fmin(low, other.low), np.fmax(high, other.high))
 
     def _compare_auto_by_view(self, base: tuple[float, float]) -> dict[str, list[float]]:
         """The automatic limits of each view (the page flips views by itself)."""

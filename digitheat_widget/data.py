@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .figure.ticks import MIN_SPAN, min_span
+from .figure.ticks import MIN_RELATIVE_SPAN, MIN_SPAN, min_span
 
 _VisibleDeprecationWarning = getattr(np, "exceptions", np).VisibleDeprecationWarning
 
@@ -528,6 +528,30 @@ def range_limits(span: tuple[float, float] | None, vmin: float | None,
     if vmin is None:
         return float(hi - _span(hi)), float(hi)
     return float(lo), float(lo + _span(lo))
+
+
+def panel_range_limits(low: np.ndarray, high: np.ndarray, vmin: float | None = None,
+                       vmax: float | None = None) -> np.ndarray:
+    """Per-panel colour limits (``panel_limits="per-panel"``), (N, 2): :func:`range_limits`,
+    the rule of the shared limits, applied to each map alone, whose finite values span
+    ``low[i]``..``high[i]`` (NaN: none; :class:`MapSummary`'s ``low`` and ``high``), with
+    ``vmin``/``vmax`` fixing an end of every panel where given. The common case (a range
+    wide enough, no fixed end) in one numpy step; the others by :func:`range_limits`."""
+    low, high = np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
+    out = np.empty((low.shape[0], 2))
+    if vmin is not None and vmax is not None and vmax - vmin >= min_span(vmin, vmax):
+        out[:] = (float(vmin), float(vmax))
+        return out
+    lo = low if vmin is None else np.full_like(low, vmin)
+    hi = high if vmax is None else np.full_like(high, vmax)
+    with np.errstate(invalid="ignore"):
+        narrowest = np.maximum(MIN_SPAN, MIN_RELATIVE_SPAN * np.maximum(np.abs(lo), np.abs(hi)))
+        plain = (hi - lo >= narrowest) & ~np.isnan(low)  # NaN compares False
+    out[:, 0], out[:, 1] = lo, hi
+    for i in np.flatnonzero(~plain).tolist():
+        span = None if low[i] != low[i] else (float(low[i]), float(high[i]))
+        out[i] = range_limits(span, vmin, vmax)
+    return out
 
 
 def _span(anchor: float) -> float:

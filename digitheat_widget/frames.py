@@ -21,7 +21,8 @@ import numpy as np
 import traitlets
 from traitlets import HasTraits, TraitError, TraitType, observe, validate
 
-from .data import FRAMES, MAX_FRAME_VALUES, as_stack, auto_limits, check_size, frozen_part
+from .data import (FRAMES, MAX_FRAME_VALUES, MapSummary, as_stack, auto_limits, check_size,
+                   frozen_part, panel_range_limits)
 from .live.codec import frames_wire_dtype, needs_float64
 from .traits import Choice, Integer, Labels, count_mismatch, owner, set_replaced
 
@@ -261,15 +262,51 @@ class Frames(HasTraits):
             # Colours compare over time: symmetric about 0, wide enough for every frame.
             top = max(self._compare_auto(base.auto_limits, view, maps)[1] for maps in frames)
             fixed = auto_limits(np.array([-top, top]), None, None)
+        per_panel = base.panel_auto is not None
+        if per_panel and view == "difference" and self.frame_limits == "fixed" and len(frames):
+            # Per panel: each panel symmetric, wide enough for that panel in every frame.
+            top = np.max([self._panel_auto(*self._panel_spans(), view, maps)[:, 1]
+                          for maps in frames], axis=0)
+            fixed_panels = panel_range_limits(-top, top)
+        else:
+            fixed_panels = None if base.panel_auto is None else np.array(base.panel_auto)
         out = []
         for label, maps in zip(self.frame_labels, frames):
             auto = (fixed if self.frame_limits == "fixed"
                     else self._compare_auto(auto_limits(maps, None, None), view, maps))
             limits = auto_limits(np.array(auto), self.vmin, self.vmax)
-            out.append((label, base.with_data(self._shown(view, maps), limits, auto)))
+            panels = None
+            if per_panel:
+                if self.frame_limits == "fixed":
+                    panel_auto = fixed_panels
+                else:
+                    summary = MapSummary.of(maps)
+                    panel_auto = self._panel_auto(summary.low, summary.high, view, maps)
+                panels = (self._panel_in_force(panel_auto), panel_auto)
+            out.append((label, base.with_data(self._shown(view, maps), limits, auto, panels)))
         return out
 
     # ------------------------------------------------------------------ limits
+
+    def _panel_spans(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each panel's finite (low, high) in what its automatic per-panel limits span:
+        the data's (its ``MapSummary``), and with 'fixed' every frame's too (the frames'
+        part found once per history)."""
+        summary, history = self._maps_summary(), self._history
+        if self.frame_limits != "fixed" or history.count == 0:
+            return summary.low, summary.high
+        cached = self.__dict__.get("_panel_history_spans")
+        if cached is None or cached[0] is not history.view:
+            frames = history.view
+            flat = frames.reshape(frames.shape[0], frames.shape[1], -1)
+            with np.errstate(invalid="ignore"):
+                spans = (np.fmin.reduce(np.fmin.reduce(flat, axis=2), axis=0),
+                         np.fmax.reduce(np.fmax.reduce(flat, axis=2), axis=0))
+            cached = self.__dict__["_panel_history_spans"] = (frames, spans)
+        low, high = cached[1]
+        if low.shape != summary.low.shape:  # frames of other panels (being replaced)
+            return summary.low, summary.high
+        return np.fmin(summary.low, low), np.fmax(summary.high, high)
 
     def _limits_span(self) -> tuple[float, float] | None:
         """What automatic colour limits span, as (min, max) of finite values or None: the

@@ -25,8 +25,8 @@ from traitlets import Bool, TraitError, TraitType, Unicode, observe
 
 from . import versions
 from .controls import GridControls, GridLink, close_widgets
-from .data import (AUTOSCALE_MODES, MapWriter, auto_limits, autoscale_limits, range_limits,
-                   sample_data, summary_of)
+from .data import (AUTOSCALE_MODES, MapWriter, auto_limits, autoscale_limits,
+                   panel_range_limits, range_limits, sample_data, summary_of)
 from .figure import Figure, describe
 from .figure.model import page_limits
 from .figure.colormaps import DEFAULT_COLORMAP, colormap_stops
@@ -47,6 +47,7 @@ _PARTS = {
     "highlighted": "highlighted", "selected": "selected", "labels": "layout",
     "columns": "layout", "cell_size": "layout", "renderer": "layout",
     "reference": "reference", "showing": "showing", "difference_colormap": "showing",
+    "panel_limits": "layout",  # a scale strip under each panel, or the colorbar
 }
 
 
@@ -109,6 +110,9 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         :attr:`show_player`.
     renderer
         ``"auto"`` (default), ``"svg"`` or ``"canvas"``; see :attr:`renderer`.
+    panel_limits
+        ``"shared"`` (default: one colour scale, one colorbar) or ``"per-panel"`` (each
+        map its own automatic limits and a scale strip under it); see :attr:`panel_limits`.
     page_size
         Panels per page; see :attr:`page_size`.
     stack_limits
@@ -167,6 +171,17 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         "10,000 cells.",
     )
 
+    panel_limits = Choice(
+        ["shared", "per-panel"], "shared",
+        help="'shared': one colour scale for every panel (its limits: vmin/vmax, else the "
+        "range of what is shown) and one colorbar. 'per-panel': each panel's automatic "
+        "limits are its own range, by the same rule (maps of very different magnitudes "
+        "each use the whole colormap), each with a scale strip under the panel (its low "
+        "and high); vmin/vmax, when set, still fix those ends of every panel, and "
+        "autoscale('robust'|'symmetric') sets each panel's limits from that panel. "
+        "grid.limits stays the shared pair; grid.panel_ranges gives each panel's.",
+    )
+
     #: Above this many cells (N*H*W) 'auto' draws on a canvas: bqplot's SVG heatmap writes
     #: one element per cell and slows to seconds per update near 100 maps of 28x28.
     CANVAS_THRESHOLD = 10_000
@@ -199,6 +214,7 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         renderer: str = "auto",
         page_size: int | None = None,
         stack_limits: bool = True,
+        panel_limits: str = "shared",
         **kwargs: Any,
     ) -> None:
         """Make a grid of ``data`` (the bundled sample when None); every option is a trait
@@ -210,7 +226,8 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             raise TypeError(
                 f"{type(self).__name__}() got unexpected keyword argument(s) {unknown}; the "
                 f"grid's options are data, vmin, vmax, colormap, highlighted, labels, columns, "
-                f"nan_color, cell_size, controls, player, renderer, page_size, stack_limits, plus VBox's "
+                f"nan_color, cell_size, controls, player, renderer, page_size, stack_limits, "
+                f"panel_limits, plus VBox's "
                 f"(e.g. layout)"
             )
         self._click_handlers = CallbackDispatcher()
@@ -222,6 +239,9 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         self._auto_for: tuple | None = None  # (data, frames) self._auto was computed for
         self._frame_data_pending = False  # data is being set to a frame the page holds
         self._auto: tuple[float, float] = (0.0, 1.0)
+        #: Per-panel limits autoscale("robust" | "symmetric") fixed (None: automatic).
+        self._panel_fixed: np.ndarray | None = None
+        self._autoscaling = False
         self._following_data = False
         #: Whether the user gave ``columns`` (else the page may use fewer where narrow).
         self._columns_given = columns is not None
@@ -251,6 +271,7 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
                 self.nan_color = nan_color
                 self.cell_size = cell_size
                 self.renderer = renderer
+                self.panel_limits = panel_limits
                 self.show_controls = controls
                 self.show_player = player
         except TraitError:
@@ -347,6 +368,7 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             labels=self.labels, highlighted=self._on_page(self.highlighted),
             selected=self._local_selected(),
             columns=self.columns, cell_size=self.cell_size, columns_given=self._columns_given,
+            panels=self._panel_now(),
         )
 
     def _limits_now(self) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -359,7 +381,38 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         """The figure's ``page_limits()`` and ``page_auto_limits()`` without describing the
         whole figure: all that a data update may change besides the maps."""
         limits, auto = self._limits_now()
-        return page_limits(limits, self.vmin, self.vmax), list(auto)
+        panels = self._panel_now()
+        return page_limits(limits, self.vmin, self.vmax, *(panels or (None, None))), list(auto)
+
+    def _panel_now(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Per-panel limits: each panel's limits in force and automatic limits, (N, 2)
+        each (what is shown, in the page's panel order), or None with one shared scale.
+        From each map's kept extremes (``MapSummary``): N numbers, no pass over the stack."""
+        if self.panel_limits != "per-panel":
+            return None
+        auto = self._panel_auto(*self._panel_spans())
+        return self._panel_in_force(auto), auto
+
+    def _panel_in_force(self, auto: np.ndarray) -> np.ndarray:
+        """Each panel's limits in force given its automatic ones: vmin/vmax fix those ends
+        of every panel (the shared rule, per panel); else the limits autoscale fixed per
+        panel, if any; else the automatic ones."""
+        vmin, vmax = self.vmin, self.vmax
+        if vmin is not None or vmax is not None:
+            return panel_range_limits(auto[:, 0], auto[:, 1], vmin, vmax)
+        fixed = self._panel_fixed
+        return fixed if fixed is not None and fixed.shape == auto.shape else auto
+
+    @property
+    def panel_ranges(self) -> list[tuple[float, float]]:
+        """Each panel's colour limits in force ``(low, high)``, in the order of the panels
+        shown (a paged grid: the page's). With ``panel_limits="per-panel"``, each panel's
+        own (its range by the rule of :attr:`limits`, vmin/vmax where set, or what
+        :meth:`autoscale` fixed for it); with ``"shared"``, :attr:`limits` for every panel."""
+        panels = self._panel_now()
+        if panels is None:
+            return [self.limits] * int(self.data.shape[0])
+        return [(low, high) for low, high in panels[0].tolist()]
 
     def _auto_base(self) -> tuple[float, float]:
         """The data's automatic limits (with frames and 'fixed', every frame's; paged,
@@ -504,6 +557,8 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             raise ValueError(
                 f"{type(self).__name__}.autoscale expected mode in {AUTOSCALE_MODES}, got {mode!r}"
             )
+        if self.panel_limits == "per-panel":
+            return self._autoscale_panels(mode, diverging)
         # From what is shown: comparing, the reference or the difference, not the data.
         stack = self._stack_limits() if self.reference is None or self.showing == "data" else None
         if stack is not None and stack["count"] and mode != "minmax":
@@ -516,6 +571,46 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             if mode == "symmetric" and low is not None and diverging is not None:
                 self.colormap = diverging
         return self.limits
+
+    def _autoscale_panels(self, mode: str, diverging: str | None) -> tuple[float, float]:
+        """:meth:`autoscale` with per-panel limits: each panel's limits from that panel
+        alone (``data.autoscale_limits`` of its map; a panel it leaves automatic, e.g. a
+        constant one under "robust", keeps its automatic limits), fixed until vmin/vmax
+        are set, autoscale("minmax"), another panel_limits or other panels are shown."""
+        shown = self._shown()
+        panels = self._panel_now()
+        assert panels is not None
+        fixed = None
+        if mode != "minmax":
+            fixed = panels[1].copy()
+            for index, maps in enumerate(shown):
+                low, high = autoscale_limits(maps, mode)
+                if low is not None and high is not None:
+                    fixed[index] = (low, high)
+        before = self._panel_fixed
+        with self._lock:
+            self._autoscaling = True
+            try:
+                with self.hold_sync():
+                    self._on_rollback(lambda: setattr(self, "_panel_fixed", before))
+                    self.vmin = self.vmax = None
+                    self._panel_fixed = fixed
+                    if mode == "symmetric" and diverging is not None:
+                        self.colormap = diverging
+            finally:
+                self._autoscaling = False
+        view = self._live()
+        if view is not None and not (before is fixed or before is not None and fixed is not None
+                                     and np.array_equal(before, fixed)):
+            view.request(parts=["limits"])
+        return self.limits
+
+    @observe("vmin", "vmax", "panel_limits")
+    def _on_limits_given(self, change: traitlets.Bunch) -> None:
+        """vmin/vmax given, or another panel_limits: per-panel limits autoscale fixed end."""
+        if not self._autoscaling and self._panel_fixed is not None:
+            before, self._panel_fixed = self._panel_fixed, None
+            self._on_rollback(lambda: setattr(self, "_panel_fixed", before))
 
     def update_panel(self, digit: int, values: Any) -> None:
         """Replace one map; only that panel is sent to the page, and the update costs
@@ -760,7 +855,8 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         parts = ["limits", "auto_limits"]  # they follow the data
         if self.reference is not None:
             parts.append("showing")  # each view's limits (the difference's follow the data)
-        if known is not None and known[3:] == (True,) and known[0] is old and known[1] is new:
+        if (known is not None and known[3:] == (True,) and known[0] is old and known[1] is new
+                and self.panel_limits == "shared"):
             parts = []  # the data's extremes stayed: so did all that follows them
         if old.shape != new.shape or self._uses_canvas() != (self.active_renderer == "canvas"):
             request = {"parts": [*parts, "layout"]}
@@ -794,6 +890,9 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         of them, so maps of another ``shape`` (None: other panels, a new page) drop both,
         each by its owner's rule (frames reset their history, compare drops its
         reference)."""
+        if self._panel_fixed is not None:  # limits autoscale fixed for other panels
+            before, self._panel_fixed = self._panel_fixed, None
+            self._on_rollback(lambda: setattr(self, "_panel_fixed", before))
         with self.hold_trait_notifications():
             if shape is None or len(self.frames) and self.frames.shape[1:] != shape:
                 self._drop_history()

@@ -427,12 +427,16 @@ def grid_picture(grid: Widget, label: str = "") -> StaticPicture | None:
         return None
     from .svg import static_svg
 
+    figure = grid.figure
+    # bqplot draws every cell of every panel; the colorbar's ticks come earlier; the
+    # controller's view (its <style>) renders only after it has put the values and
+    # colours on the panels. All three: the live view shows what the picture does.
+    # Per-panel limits show no colorbar: each panel's strip, which the page draws.
+    scale = ({".dhg-strip": figure.shape[0]} if figure.per_panel
+             else {".dhg-colorbar .tick": 1})
     return StaticPicture(
-        markup=static_svg(grid.figure),
-        # bqplot draws every cell of every panel; the colorbar's ticks come earlier; the
-        # controller's view (its <style>) renders only after it has put the values and
-        # colours on the panels. All three: the live view shows what the picture does.
-        live_when={"rect.heatmapcell": int(grid.data.size), ".dhg-colorbar .tick": 1,
+        markup=static_svg(figure),
+        live_when={"rect.heatmapcell": int(grid.data.size), **scale,
                    ".dhg-controller style": 1},
         label=label,
     )

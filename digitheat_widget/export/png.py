@@ -97,9 +97,15 @@ def scene_image(scene: Scene, scale: int = 2, max_pixels: int | None = None):
             h, w = low - top + 1, right - left + 1
             offsets = np.array([o for o, _ in item.stops])
             stops = np.array([_rgb(c) for _, c in item.stops], dtype=np.float64)
-            fraction = 1.0 - (np.arange(h) + 0.5) / h  # 1 at the top, 0 at the bottom
-            column = np.stack([np.interp(fraction, offsets, stops[:, c]) for c in range(3)], -1)
-            strip = np.repeat(np.round(column).astype(np.uint8)[:, None, :], w, axis=1)
+            if item.horizontal:  # 0 at the left, 1 at the right
+                fraction = (np.arange(w) + 0.5) / w
+                row = np.stack([np.interp(fraction, offsets, stops[:, c]) for c in range(3)], -1)
+                strip = np.repeat(np.round(row).astype(np.uint8)[None, :, :], h, axis=0)
+            else:
+                fraction = 1.0 - (np.arange(h) + 0.5) / h  # 1 at the top, 0 at the bottom
+                column = np.stack([np.interp(fraction, offsets, stops[:, c]) for c in range(3)],
+                                  -1)
+                strip = np.repeat(np.round(column).astype(np.uint8)[:, None, :], w, axis=1)
             image.paste(Image.fromarray(strip, "RGB"), (left, top))
         elif isinstance(item, Text):
             if not item.text:

@@ -86,8 +86,10 @@ def _gradient(item: Gradient) -> str:
     stops = "".join(f"<stop {_attrs(offset=o, stop_color=c)}/>" for o, c in item.stops)
     # Ids are page-wide: pictures pasted into one page share an id only if their
     # gradients are the same.
-    gid = "dhs-gradient-" + hashlib.sha1(stops.encode()).hexdigest()[:12]
-    return (f'<defs><linearGradient id="{gid}" x1="0" y1="1" x2="0" y2="0">{stops}'
+    ends = 'x1="0" y1="0" x2="1" y2="0"' if item.horizontal else 'x1="0" y1="1" x2="0" y2="0"'
+    gid = ("dhs-gradient-" + ("h" if item.horizontal else "")
+           + hashlib.sha1(stops.encode()).hexdigest()[:12])
+    return (f'<defs><linearGradient id="{gid}" {ends}>{stops}'
             f"</linearGradient></defs>"
             f"<rect {_attrs(x=item.x, y=item.y, width=item.w, height=item.h)} "
             f'fill="url(#{gid})"/>')

@@ -50,6 +50,12 @@ MIN_TICK_SPACING = 16
 #: automatic cell size down (js/src/page/fit.js) to half its size at most, and never below
 #: this many px (a 28 x 28 map's 5 px cells go to 4 px, the sample's 21 px to 11 px).
 MIN_READABLE_CELL = 4
+#: Per-panel colour limits (``panel_limits="per-panel"``): each panel gets a scale strip
+#: under its x axis labels: a STRIP_BAR px gradient bar across the plot width, its min and
+#: max labels (tick font) under its ends. STRIP_HEIGHT px are added to each panel's height.
+STRIP_GAP = 4
+STRIP_BAR = 6
+STRIP_HEIGHT = STRIP_GAP + STRIP_BAR + 2 + TICK_FONT_PX + 2
 
 
 def auto_cell_size(rows: int, cols: int) -> int:
@@ -87,6 +93,8 @@ class GridGeometry:
     panels: int
     columns: int
     cell: int
+    #: Height of each panel's scale strip under its axis (per-panel limits), 0 without.
+    strip: int = 0
 
     @property
     def plot_width(self) -> int:
@@ -102,7 +110,7 @@ class GridGeometry:
 
     @property
     def panel_height(self) -> int:
-        return self.plot_height + PANEL_MARGIN["top"] + PANEL_MARGIN["bottom"]
+        return self.plot_height + PANEL_MARGIN["top"] + PANEL_MARGIN["bottom"] + self.strip
 
     @property
     def grid_rows(self) -> int:
@@ -204,9 +212,18 @@ class GridGeometry:
                 "bottom": PANEL_MARGIN["bottom"] - COLORBAR_INSET,
                 "left": left, "right": right}
 
+    def strip_origin(self, index: int) -> tuple[int, int]:
+        """Top-left corner of panel ``index``'s scale strip bar (per-panel limits): under
+        its x axis labels, as wide as its cells."""
+        left, top = self.plot_origin(index)
+        return left, top + self.plot_height + PANEL_MARGIN["bottom"] + STRIP_GAP
+
     def to_page(self) -> dict[str, object]:
-        """Everything a front end needs to place panels, cells, ticks and titles."""
-        return {
+        """Everything a front end needs to place panels, cells, ticks and titles (and,
+        with per-panel limits, ``strip``: the scale strips' sizes)."""
+        strip = {"strip": {"height": self.strip, "gap": STRIP_GAP, "bar": STRIP_BAR}} \
+            if self.strip else {}
+        return {**strip,
             "count": self.panels, "rows": self.rows, "cols": self.cols,
             "columns": self.columns, "cell": self.cell, "margin": dict(PANEL_MARGIN),
             "gap_x": GAP_X, "gap_y": GAP_Y,

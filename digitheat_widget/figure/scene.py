@@ -17,7 +17,7 @@ from .colormaps import colormap_rgb
 from .colors import to_hex
 from .layout import (
     ACCENT_COLOR, COLORBAR_BAR_LEFT, COLORBAR_BAR_WIDTH, HIGHLIGHT_WIDTH, PANEL_MARGIN,
-    TICK_FONT_PX, TICK_LENGTH, TICK_PADDING, TITLE_FONT_PX, GridGeometry,
+    STRIP_BAR, TICK_FONT_PX, TICK_LENGTH, TICK_PADDING, TITLE_FONT_PX, GridGeometry,
 )
 from .model import Figure
 
@@ -90,7 +90,8 @@ class Text:
 class Gradient:
     """A rectangle filled with a vertical linear RGB gradient.
 
-    ``stops`` are ``(offset, "#rrggbb")`` with offset 0 at the bottom and 1 at the top.
+    ``stops`` are ``(offset, "#rrggbb")`` with offset 0 at the bottom and 1 at the top;
+    ``horizontal``: 0 at the left, 1 at the right (a panel's scale strip).
     """
 
     x: float
@@ -99,6 +100,7 @@ class Gradient:
     h: float
     stops: tuple[tuple[float, str], ...]
     role: str = ""
+    horizontal: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -146,7 +148,9 @@ def build_scene(figure: Figure, raster: bool = False) -> Scene:
     cell = geometry.cell
     tick_labels = figure.colorbar_labels
     grid_width = geometry.grid_width
-    width = grid_width + GridGeometry.colorbar_width(tick_labels) + RIGHT_PAD
+    # Per-panel limits: a scale strip under each panel, no shared colorbar.
+    width = grid_width + (RIGHT_PAD if figure.per_panel
+                          else GridGeometry.colorbar_width(tick_labels) + RIGHT_PAD)
     height = geometry.grid_height
 
     items: list[Item] = [Rect(0, 0, width, height, BACKGROUND, role="background")]
@@ -171,12 +175,15 @@ def build_scene(figure: Figure, raster: bool = False) -> Scene:
             (left + right) / 2, top - TITLE_GAP, _clean_text(figure.labels[index]),
             _TITLE_SIZE, TITLE_COLOR, anchor="middle", bold=index in chosen, role="title",
         ))
+        if figure.per_panel:
+            items += _strip(figure, index)
         if index in chosen:
             items.append(Rect(px, py, geometry.panel_width, geometry.panel_height, None,
                               stroke=ACCENT_COLOR, stroke_width=HIGHLIGHT_WIDTH,
                               role="highlight"))
 
-    items += _colorbar(figure, grid_width, geometry.colorbar_height, tick_labels)
+    if not figure.per_panel:
+        items += _colorbar(figure, grid_width, geometry.colorbar_height, tick_labels)
     return Scene(width=width, height=height, items=tuple(items),
                  description=_clean_text(figure.summary()))
 
@@ -206,6 +213,30 @@ def _panel_axes(
         items.append(Text(x, bottom + TICK_LENGTH + TICK_PADDING + HANGING_DY * _TICK_SIZE,
                           str(c), _TICK_SIZE, AXIS_COLOR, anchor="middle", role="tick-label"))
     return items
+
+
+def _gradient_stops(figure: Figure) -> tuple[tuple[float, str], ...]:
+    stops = colormap_rgb(figure.colormap)
+    offsets = np.linspace(0.0, 1.0, len(stops))
+    return tuple((float(o), to_hex(tuple(s))) for o, s in zip(offsets, stops))
+
+
+def _strip(figure: Figure, index: int) -> list[Item]:
+    """Panel ``index``'s scale strip (per-panel limits): a horizontal bar of the colormap
+    as wide as its cells, under its axis labels, and its low and high limits under the
+    bar's ends (the page draws the same: js/src/page/strip.js)."""
+    geometry = figure.geometry
+    x, y = geometry.strip_origin(index)
+    w = geometry.plot_width
+    low, high = figure.strip_labels(index)
+    baseline = y + STRIP_BAR + 1 + TICK_FONT_PX
+    return [
+        Gradient(x, y, w, STRIP_BAR, _gradient_stops(figure), role="strip", horizontal=True),
+        Rect(x, y, w, STRIP_BAR, None, stroke=BAR_FRAME_COLOR, stroke_width=1,
+             role="strip-frame"),
+        Text(x, baseline, low, _TICK_SIZE, AXIS_COLOR, anchor="start", role="strip-label"),
+        Text(x + w, baseline, high, _TICK_SIZE, AXIS_COLOR, anchor="end", role="strip-label"),
+    ]
 
 
 def _colorbar(

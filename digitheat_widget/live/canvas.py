@@ -45,6 +45,9 @@ class CanvasGrid(anywidget.AnyWidget):
     nan_color = Unicode(help="Colour of NaN cells, 'rgba(r, g, b, a)'.").tag(sync=True)
     highlighted = List(Int(), help="Highlighted panel indices.").tag(sync=True)
     selected = List(Int(), help="[digit, row, column] of the marked cell, or [].").tag(sync=True)
+    panel_limits = List(help="Per-panel limits: each panel's [low, high] (its first and last "
+                        "colour stop, its scale strip); [] with one shared scale (vmin, vmax)."
+                        ).tag(sync=True)
     value_format = Unicode(".4f", help="d3-format of hover values ('.Nf' or '.Ne').").tag(
         sync=True)
 
@@ -55,5 +58,6 @@ class CanvasGrid(anywidget.AnyWidget):
         super().__init__(
             geometry=figure.page_layout(), vmin=low, vmax=high, stops=list(figure.stops),
             nan_color=figure.page_nan_color(), highlighted=list(figure.highlighted),
-            selected=list(figure.selected or []), value_format=figure.value_format, **kwargs,
+            selected=list(figure.selected or []), value_format=figure.value_format,
+            panel_limits=[list(pair) for pair in figure.panel_limits or ()], **kwargs,
         )

@@ -151,6 +151,8 @@ class GridController(anywidget.AnyWidget):
     tooltips = List(Instance(Widget), help="Each SVG panel's Tooltip.").tag(**_refs())
     figures = List(Instance(Widget), help="Each SVG panel's Figure.").tag(**_refs())
     titles = List(Instance(Widget), help="Each SVG panel's title button.").tag(**_refs())
+    scales = List(Instance(Widget), help="Per-panel limits: each SVG panel's own ColorScale "
+                  "([]: the panels share color_scale).").tag(**_refs())
     controls = Dict(help="The control panel's widgets: vmin, vmax, colormap, reset, toggles.").tag(
         **_refs())
 

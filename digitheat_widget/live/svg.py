@@ -116,7 +116,9 @@ def _panel(index: int, figure: Figure, shared: SharedParts, color_scale: bqplot.
     )
     plot = bqplot.Figure(
         marks=[mark], axes=[shared.x_axis, shared.y_axis], title=label,
-        title_style={"font-size": f"{TITLE_FONT_PX}px"}, fig_margin=dict(PANEL_MARGIN),
+        title_style={"font-size": f"{TITLE_FONT_PX}px"},
+        # Per-panel limits: the page draws the panel's scale strip in the extra bottom margin.
+        fig_margin={**PANEL_MARGIN, "bottom": PANEL_MARGIN["bottom"] + geometry.strip},
         padding_x=0.0, padding_y=0.0, scale_x=shared.figure_scale_x,
         scale_y=shared.figure_scale_y, layout=shared.panel_layout, min_aspect_ratio=0.01,
         max_aspect_ratio=100.0, animation_duration=0,
@@ -140,7 +142,12 @@ class SvgPanels:
 
     def __init__(self, figure: Figure, color_scale: bqplot.ColorScale) -> None:
         self.shared = _shared(figure.geometry)
-        self.panels = [_panel(i, figure, self.shared, color_scale)
+        #: Per-panel limits: one ColorScale per panel (the controller sets each one's
+        #: min/max in the page); else none, every panel uses the shared one.
+        self.scales = ([panel_scale(figure, i) for i in range(figure.geometry.panels)]
+                       if figure.per_panel else [])
+        self.panels = [_panel(i, figure, self.shared,
+                              self.scales[i] if self.scales else color_scale)
                        for i in range(figure.geometry.panels)]
         self.box = GridBox(
             [p.cell for p in self.panels],
@@ -151,7 +158,7 @@ class SvgPanels:
 
     def widgets(self) -> list[Widget]:
         return ([w for p in self.panels for w in p.widgets()] + self.shared.widgets()
-                + [self.box, self.box.layout])
+                + list(self.scales) + [self.box, self.box.layout])
 
     def retitle(self, figure: Figure) -> None:
         """New titles for the same layout (a paged grid's next page): set in place, each
@@ -166,7 +173,8 @@ class SvgPanels:
         return {"marks": [p.mark for p in self.panels],
                 "tooltips": [p.tooltip for p in self.panels],
                 "figures": [p.figure for p in self.panels],
-                "titles": [p.title_button for p in self.panels]}
+                "titles": [p.title_button for p in self.panels],
+                "scales": list(self.scales)}
 
 
 class Colorbar:
@@ -202,6 +210,13 @@ class Colorbar:
 def color_scale(figure: Figure) -> bqplot.ColorScale:
     """The one colour scale every panel and the colorbar share."""
     low, high = figure.limits
+    return bqplot.ColorScale(min=low, max=high, colors=list(figure.stops),
+                             extrapolation="constant")
+
+
+def panel_scale(figure: Figure, index: int) -> bqplot.ColorScale:
+    """Panel ``index``'s own colour scale (per-panel limits)."""
+    low, high = figure.limits_of(index)
     return bqplot.ColorScale(min=low, max=high, colors=list(figure.stops),
                              extrapolation="constant")
 

@@ -140,6 +140,7 @@ class LiveView:
 
     def _build(self, figure: Figure, use_canvas: bool) -> None:
         self._built_for = (figure.geometry, use_canvas)
+        self._per_panel = figure.per_panel  # a strip under each panel, no colorbar shown
         self.colorbar = svg.Colorbar(figure, self.color_scale)
         self.panels: svg.SvgPanels | None = None
         self.canvas: CanvasGrid | None = None
@@ -150,11 +151,11 @@ class LiveView:
 
     def _body_children(self) -> list[Widget]:
         drawing = self.canvas if self.canvas is not None else self.panels.box
-        return [drawing, self.colorbar.figure]
+        return [drawing] if self._per_panel else [drawing, self.colorbar.figure]
 
     def _refs(self) -> dict[str, Any]:
         panel_refs = self.panels.refs() if self.panels is not None else {
-            "marks": [], "tooltips": [], "figures": [], "titles": []}
+            "marks": [], "tooltips": [], "figures": [], "titles": [], "scales": []}
         return {"canvas": self.canvas, "colorbar": self.colorbar.figure,
                 "colorbar_axis": self.colorbar.axis, **panel_refs}
 

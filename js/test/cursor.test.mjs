@@ -68,6 +68,20 @@ test('the swatch is the colour the cell is drawn in; NaN the NaN colour', () => 
   assert.equal(swatch(state, NaN), 'rgba(1, 2, 3, 0.5)');
 });
 
+test('with per-panel limits each map\'s swatch and value follow its own panel\'s range', () => {
+  const state = stateOf(2, ['a', 'b']);
+  state.limits = { ...state.limits, panels: [0, 1, 100, 200] }; // panel 0: 0..1, panel 1: 100..200
+  // The middle of each panel's own range is the middle grey, whatever the shared 0..10 says.
+  assert.equal(swatch(state, 0.5, undefined, 0), 'rgb(128, 128, 128)');
+  assert.equal(swatch(state, 150, undefined, 1), 'rgb(128, 128, 128)');
+  assert.equal(swatch(state, 0.5), 'rgb(13, 13, 13)'); // without a panel: the shared scale
+  state.tensor.values[0] = 0.123456; // map 0's (0, 0)
+  state.tensor.values[6] = 123.456; // map 1's (0, 0)
+  const [small, large] = cursorValues(state, [0, 0]).map((v) => v.text);
+  const decimals = (text) => (text.split('.')[1] || '').length;
+  assert.ok(decimals(small) > decimals(large), [small, large]); // each in its panel's precision
+});
+
 test('the controller: set in the page at once, Python told once per cell; Python\'s value applied', async () => {
   const model = fakeModel({
     geometry: { uid: 'cursor-test', labels: ['a', 'b'] }, limits: { low: 0, high: 10 },

@@ -10,6 +10,7 @@ test('figureSummary equals Figure.summary() for varied grids', () => {
     assert.equal(figureSummary({
       shape: c.shape, low: c.limits[0], high: c.limits[1], tickFormat: c.tick_format,
       colormap: c.colormap, labels: c.labels, highlighted: c.highlighted,
+      perPanel: !!c.per_panel,
     }), c.summary);
   }
 });

@@ -208,6 +208,31 @@ def test_vmax_and_data_changes_recolour_the_page(grids: GridPage) -> None:
     assert colorbar_error is None, colorbar_error
 
 
+def test_panel_limits_from_python_recolour_each_panel(grids: GridPage) -> None:
+    """panel_limits set in the kernel: each panel's cells take its own range (panel 1,
+    0..1, no longer coloured on the shared -0.2..1.2) and a strip reads it; back to shared."""
+    sel = grids.selectors["known"]
+    strips = f"document.querySelectorAll('{sel} .dhg-strip').length"
+    try:
+        state = grids.change_and_wait(
+            "with known.hold_sync():\n    known.vmin = known.vmax = None\n"
+            "    known.panel_limits = 'per-panel'", "known",
+            f"{strips} === 2 && state.panels.length === 2")
+        nan_mask = np.isnan(KNOWN[1])
+        expected = expected_colours(np.nan_to_num(KNOWN[1]), 0.0, 1.0, "hot")
+        state = grids.wait("known", "state.panels[1].cells.length === 12", what="panels redrawn")
+        panels = reading_order([panel_view(p) for p in state["panels"]])
+        assert_colours(panels[1].fills, expected, nan_mask)
+        assert_colours(panels[0].fills, expected_colours(KNOWN[0], -0.2, 1.2, "hot"))
+        texts = grids.lab.page.evaluate(
+            f"[...document.querySelectorAll('{sel} .dhg-strip')].map((s) => s.textContent)")
+        assert texts == ["-0.201.20", "0.001.00"], texts
+    finally:
+        grids.lab.execute("with known.hold_sync():\n    known.panel_limits = 'shared'\n"
+                          "    known.vmin, known.vmax = 0.0, 1.0")
+    grids.wait("known", f"{strips} === 0 && state.panels.length === 2", what="back to shared")
+
+
 def test_nan_color_change_shows(grids: GridPage) -> None:
     state = grids.change_and_wait(
         "known.nan_color = 'lime'", "known",

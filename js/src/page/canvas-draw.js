@@ -96,19 +96,26 @@ export function mosaicLayout(count, rows, cols) {
  * @param {number} vmin
  * @param {number} vmax
  * @param {number[]} nan  [r, g, b, a], 0..255
+ * @param {number[][] | null} [panelLimits]  per-panel limits: panel p's [vmin, vmax]
  */
-export function paintMosaic(data, values, mosaic, stops, vmin, vmax, nan) {
+export function paintMosaic(data, values, mosaic, stops, vmin, vmax, nan, panelLimits) {
   const { rows, cols, count, perStack, width: stride } = mosaic;
   if (values.length !== count * rows * cols) {
     data.fill(0);
     return false;
   }
   const last = stops.length / 3 - 1;
-  const span = vmax - vmin;
-  const toPos = span > 0 ? last / span : 0;
+  let span = vmax - vmin;
+  let toPos = span > 0 ? last / span : 0;
   const [nr, ng, nb, na] = nan;
   let src = 0;
   for (let p = 0; p < count; p++) {
+    const own = panelLimits && panelLimits[p];
+    if (own) { // this panel's own scale
+      vmin = own[0];
+      span = own[1] - own[0];
+      toPos = span > 0 ? last / span : 0;
+    }
     const x0 = Math.floor(p / perStack) * cols;
     const y0 = (p % perStack) * rows;
     for (let r = 0; r < rows; r++) {

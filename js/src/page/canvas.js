@@ -30,7 +30,8 @@
 import {
   deviceBox, deviceScale, mosaicLayout, paintMosaic, parseStops, toValues,
 } from './canvas-draw.js';
-import { valueText } from './format.js';
+import { tickFormat, valueFormat, valueText } from './format.js';
+import { paintStrip } from './strip.js';
 import { hit, layoutAt, panelOrigin } from './geometry.js';
 
 /** @typedef {import('./geometry.js').PageLayout} PageLayout */
@@ -111,8 +112,8 @@ function render({ model, el }) {
   /** @type {Set<number>} */
   let drawnHighlighted = new Set();
 
-  /** @type {{layout: boolean, colors: boolean, panels: Set<number>}} */
-  const dirty = { layout: true, colors: true, panels: new Set() };
+  /** @type {{layout: boolean, colors: boolean, statics: boolean, panels: Set<number>}} */
+  const dirty = { layout: true, colors: true, statics: false, panels: new Set() };
   let flushQueued = false;
 
   function schedule() {
@@ -263,14 +264,21 @@ function render({ model, el }) {
     c.font = `${emphasised ? 'bold ' : ''}${L.title_font_px}px sans-serif`;
     c.textAlign = 'center';
     c.fillText(labelOf(p), px0 + L.plot_width / 2, oy + L.margin.top / 2 + L.title_font_px);
+    const own = model.get('panel_limits') || [];
+    if (L.strip && own[p]) { // per-panel limits: the panel's scale strip under its axis
+      paintStrip(c, px0, py0 + L.plot_height + L.margin.bottom + L.strip.gap, L.plot_width,
+        L.strip, L.tick_font_px, model.get('stops') || [], own[p], theme.tick);
+    }
     c.restore();
   }
 
   /** Colour every value into the mosaic (one pixel per cell). */
   function recolour() {
     if (!mosaicImage) return;
+    const own = model.get('panel_limits') || [];
     paintMosaic(mosaicImage.data, values, g.mosaic, parseStops(model.get('stops')),
-      +model.get('vmin'), +model.get('vmax'), cssRGBA(model.get('nan_color')));
+      +model.get('vmin'), +model.get('vmax'), cssRGBA(model.get('nan_color')),
+      own.length === g.count ? own : null);
     mosaicCtx.putImageData(mosaicImage, 0, 0);
   }
 
@@ -348,7 +356,7 @@ function render({ model, el }) {
       return;
     }
     let all = false;
-    if (dirty.layout) {
+    if (dirty.layout || dirty.statics) { // the strips are drawn with the axes, once
       const chosen = highlightedSet();
       for (let p = 0; p < g.count; p++) drawStaticPanel(p, chosen.has(p));
       drawnHighlighted = chosen;
@@ -365,6 +373,7 @@ function render({ model, el }) {
     }
     dirty.layout = false;
     dirty.colors = false;
+    dirty.statics = false;
     dirty.panels.clear();
     if (hover) showTooltip(hover.x, hover.y); // the value under the pointer may have changed
   }
@@ -395,7 +404,9 @@ function render({ model, el }) {
     dirty.colors = true;
     schedule();
   });
-  on('vmin vmax stops nan_color', () => {
+  on('vmin vmax stops nan_color panel_limits', () => {
+    // Per-panel limits: the strips (on the axes' layer) show the limits and colours.
+    if (g && g.layout && g.layout.strip) dirty.statics = true;
     dirty.colors = true;
     schedule();
   });
@@ -499,8 +510,10 @@ function render({ model, el }) {
       bubbles: true, detail: { digit, row, col, name: 'value', extra: '' },
     });
     root.dispatchEvent(ask);
+    const own = (model.get('panel_limits') || [])[digit];
+    const fmt = own ? valueFormat(tickFormat(own[0], own[1])) : model.get('value_format');
     tooltip.textContent = `${labelOf(digit)} · row ${row}, column ${col}, ${ask.detail.name} ${
-      valueText(value, model.get('value_format'))}${ask.detail.extra}`;
+      valueText(value, fmt)}${ask.detail.extra}`;
     tooltip.style.display = 'block';
     // Beside the pointer, flipped to the other side near the right / bottom edge.
     const w = tooltip.offsetWidth;

@@ -26,7 +26,7 @@ import {
 } from './compat.js';
 import { VIEWS, comparing, nextView, shownValues } from './compare.js';
 import { decode, encode, patchFollows } from './codec.js';
-import { valueFormat } from './format.js';
+import { tickFormat, valueFormat } from './format.js';
 import {
   appendFrames, encodeFrames, frameAuto, frameCount, frameReadout, frameValues, playable,
   readFrames, relabelFrames,
@@ -34,11 +34,12 @@ import {
 import { fitView } from './fit.js';
 import { colorbarSize } from './geometry.js';
 import { keyboard } from './keyboard.js';
-import { limitsInForce } from './limits.js';
+import { limitsInForce, panelAuto, panelAutoPairs, panelPairs } from './limits.js';
 import { player } from './player.js';
 import { INITIALIZED, lookup, register, unregister } from './registry.js';
 import { clickEvent, createState, cursorOf, labelOf } from './state.js';
 import { linkedCursor } from './cursor.js';
+import { drawSvgStrips } from './strip.js';
 import { stylesheet } from './stylesheet.js';
 import { tickLabels } from './ticks.js';
 
@@ -79,7 +80,16 @@ async function initialize({ model }) {
   /** Limits set in the page (null: automatic), over the automatic limits shown.
    * @param {number | null} vmin
    * @param {number | null} vmax */
-  const limitsOf = (vmin, vmax) => limitsInForce(state.auto, vmin, vmax);
+  const limitsOf = (vmin, vmax) => limitsInForce(state.auto, vmin, vmax, panelAutoPairs(state.limits));
+
+  /** Per-panel limits: each panel's automatic limits of the maps shown now, worked out
+   *  here (a frame or view the page shows by itself), or null with one shared scale. */
+  function shownPanelAuto() {
+    if (!panelPairs(state.limits) || !state.tensor) return null;
+    const count = state.tensor.shape[0];
+    const ref = comparing(state) && state.reference ? state.reference.values : null;
+    return panelAuto(shownValues(state), count, state.showing, ref ? state.tensor.values : null, ref);
+  }
 
   // ---------------------------------------------------------------- drawing
 
@@ -113,6 +123,15 @@ async function initialize({ model }) {
     if (!p) return;
     const { low, high, tick_format: fmt } = state.limits;
     const vfmt = valueFormat(fmt);
+    const perPanel = panelPairs(state.limits);
+    // Per-panel limits: each panel's own scale and value format.
+    const panelFormats = perPanel ? perPanel.map(([lo, hi]) => valueFormat(tickFormat(lo, hi))) : null;
+    if (perPanel) {
+      (p.scales || []).forEach((scale, index) => {
+        const range = perPanel[index];
+        if (scale && range) setLocal(scale, { min: range[0], max: range[1] });
+      });
+    }
     // The format first: bqplot's colorbar redraws its labels on a new domain with the
     // format it has then (set after, the old format came back a few ms later).
     if (p.axis) setLocal(p.axis, { tick_format: fmt });
@@ -129,19 +148,24 @@ async function initialize({ model }) {
       if (!tooltip) return;
       const labels = [`${labelOf(state, index)} · row`, 'column', both ? state.showing : 'value',
         ...(both ? ['data', 'reference'] : [])];
+      const own = panelFormats ? panelFormats[index] || vfmt : vfmt;
       /** @type {Record<string, any>} */
-      const attrs = { formats: fields.map((f, i) => (i < 2 ? '' : vfmt)) };
+      const attrs = { formats: fields.map((f, i) => (i < 2 ? '' : own)) };
       if ((tooltip.get('fields') || []).length !== fields.length) Object.assign(attrs, { fields, labels });
       else if ((tooltip.get('labels') || [])[2] !== labels[2]) attrs.labels = labels;
       setLocal(tooltip, attrs);
     });
-    if (p.canvas) setLocal(p.canvas, { vmin: low, vmax: high, value_format: vfmt });
+    if (p.canvas) {
+      setLocal(p.canvas, { vmin: low, vmax: high, value_format: vfmt,
+        panel_limits: perPanel || [] });
+    }
   }
 
   function drawColormap() {
     const p = state.parts;
     if (!p) return;
     setLocal(p.scale, { colors: state.colormap.stops });
+    for (const scale of p.scales || []) if (scale) setLocal(scale, { colors: state.colormap.stops });
     if (p.canvas) setLocal(p.canvas, { stops: state.colormap.stops });
   }
 
@@ -331,7 +355,10 @@ async function initialize({ model }) {
       const { vmin, vmax } = state.limits;
       state.auto = frameAuto(f, t);
       if (vmin == null || vmax == null) {
-        state.limits = limitsOf(vmin ?? null, vmax ?? null);
+        // Per-panel limits: per frame x per panel, each panel's range in this frame.
+        const perPanel = shownPanelAuto();
+        state.limits = perPanel ? limitsInForce(state.auto, vmin ?? null, vmax ?? null, perPanel)
+          : limitsOf(vmin ?? null, vmax ?? null);
         later('limits');
       }
     }
@@ -376,7 +403,9 @@ async function initialize({ model }) {
     const info = state.compare || {};
     state.showing = view;
     if (info.auto && info.auto[view]) state.auto = info.auto[view];
-    state.limits = limitsOf(null, null);
+    // Per-panel limits: each panel's own, by the view's rule (the difference symmetric).
+    const perPanel = shownPanelAuto();
+    state.limits = perPanel ? limitsInForce(state.auto, null, null, perPanel) : limitsOf(null, null);
     const colormaps = info.colormaps || {};
     const colormap = view === 'difference' ? colormaps.difference : colormaps.base;
     if (colormap) state.colormap = colormap;
@@ -500,7 +529,7 @@ async function initialize({ model }) {
   // ---------------------------------------------------------------- parts
 
   async function resolveParts() {
-    const [scale, axis, colorbar, canvas, marks, tooltips, figures, titles] = await Promise.all([
+    const [scale, axis, colorbar, canvas, marks, tooltips, figures, titles, scales] = await Promise.all([
       resolve(manager, model.get('color_scale')),
       resolve(manager, model.get('colorbar_axis')),
       resolve(manager, model.get('colorbar')),
@@ -509,6 +538,7 @@ async function initialize({ model }) {
       resolveAll(manager, model.get('tooltips')),
       resolveAll(manager, model.get('figures')),
       resolveAll(manager, model.get('titles')),
+      resolveAll(manager, model.get('scales') || []),
     ]);
     const colorbarLayout = colorbar ? await resolve(manager, colorbar.get('layout')) : null;
     marks.forEach((mark, index) => interceptSends(mark, (content, callbacks) => {
@@ -521,7 +551,7 @@ async function initialize({ model }) {
       if (content.event === 'click') toggleHighlight(index, callbacks);
       return false;
     }));
-    state.parts = { scale, axis, colorbar, colorbarLayout, canvas, marks, tooltips, figures, titles };
+    state.parts = { scale, axis, colorbar, colorbarLayout, canvas, marks, tooltips, figures, titles, scales };
     const refs = model.get('controls') || {};
     if (refs.vmin) {
       const [vmin, vmax, colormap, reset, toggles, playToggle, frameSlider, frameLabel, speed, show] = await Promise.all([
@@ -684,7 +714,7 @@ async function initialize({ model }) {
     cursorSent = JSON.stringify(cell || []); // Python's: nothing to tell it
     setCursor(cell, false);
   });
-  model.on('change:marks change:canvas change:controls change:colorbar change:titles', reresolve);
+  model.on('change:marks change:canvas change:controls change:colorbar change:titles change:scales', reresolve);
   model.on('change:show_player', () => {
     state.showPlayer = model.get('show_player') ?? true;
     later('style');
@@ -738,6 +768,17 @@ function render({ model, el }) {
   /** @type {ReturnType<typeof linkedCursor>} */
   let linked = null; // the linked cursor's marks and readout (cursor.js)
   const layoutOf = () => (fitted ? fitted.layout() : lookup(uid())?.layout || {});
+  /** Per-panel limits: each SVG panel's scale strip (the canvas draws its own); again
+   *  when bqplot draws a panel figure after the last redraw.
+   * @param {PageState} state */
+  const strips = (state) => {
+    const root = el.isConnected ? el.closest('.digitheat-grid') : null;
+    const body = root && /** @type {HTMLElement | null} */ (root.querySelector('.dhg-body'));
+    if (body && !(state.parts && state.parts.canvas)) {
+      drawSvgStrips(body, fitted ? fitted.layout() : state.layout, panelPairs(state.limits),
+        state.colormap.stops || []);
+    }
+  };
   const restyle = () => {
     /** @type {PageState | undefined} */
     const state = lookup(uid());
@@ -755,6 +796,7 @@ function render({ model, el }) {
     }
     if (!keys && el.isConnected) keys = keyboard(state, el, live, () => (fitted ? fitted.layout() : state.layout));
     if (keys) keys.refresh();
+    strips(state);
     if (!controls && el.isConnected) controls = player(state, el);
     if (controls) controls.refresh();
     if (linked && linked.stale()) {
@@ -779,6 +821,11 @@ function render({ model, el }) {
   let watching = document.body;
   const attached = new MutationObserver(() => {
     if (el.isConnected && (!keys || keys.stale())) restyle();
+    else if (el.isConnected) {
+      const now = lookup(uid());
+      if (now && panelPairs(now.limits) && watching.querySelectorAll('.dhg-strip').length
+        < watching.querySelectorAll('.dhg-panel').length) strips(now);
+    }
     const root = keys && el.closest('.digitheat-grid');
     if (root && watching !== root) {
       attached.disconnect();

@@ -23,7 +23,8 @@ import { mosaicLayout, paintMosaic, parseStops } from './canvas-draw.js';
 import { suppressShortcutsOnce } from './compat.js';
 import { shownValue } from './compare.js';
 import { cellOrigin, hit } from './geometry.js';
-import { labelOf, say, shapeOf } from './state.js';
+import { panelPairs } from './limits.js';
+import { labelOf, panelRange, say, shapeOf } from './state.js';
 
 /** @typedef {import('./state.js').PageState} PageState */
 /** @typedef {[number, number]} RowCol */
@@ -61,7 +62,7 @@ export function cursorValues(state, [r, c]) {
   const [count] = shapeOf(state);
   return Array.from({ length: count }, (_, p) => {
     const value = shownValue(state, p, r, c);
-    return { label: labelOf(state, p), value, text: say(state, value) };
+    return { label: labelOf(state, p), value, text: say(state, value, p) };
   });
 }
 
@@ -102,15 +103,17 @@ export function cursorSpeech(state, cell) {
 
 /**
  * The colour a value is drawn in: canvas-draw.js's rule (the colormap's stops between the
- * limits in force), as CSS; NaN in the grid's NaN colour.
+ * limits in force, map `p`'s own with per-panel limits), as CSS; NaN in the grid's NaN colour.
  * @param {PageState} state
  * @param {number} value
  * @param {Float64Array} [stops]  the colormap's, parsed (canvas-draw.js's parseStops)
+ * @param {number} [p]  the map it is a value of
  */
-export function swatch(state, value, stops = parseStops(state.colormap.stops)) {
+export function swatch(state, value, stops = parseStops(state.colormap.stops), p = undefined) {
   if (Number.isNaN(value)) return state.nanColor || 'transparent';
   const rgba = new Uint8ClampedArray(4);
-  paintMosaic(rgba, [value], ONE_CELL, stops, state.limits.low, state.limits.high, [0, 0, 0, 0]);
+  const [low, high] = (p === undefined ? null : panelRange(state, p)) || [state.limits.low, state.limits.high];
+  paintMosaic(rgba, [value], ONE_CELL, stops, low, high, [0, 0, 0, 0]);
   return `rgb(${rgba[0]}, ${rgba[1]}, ${rgba[2]})`;
 }
 
@@ -255,7 +258,7 @@ export function linkedCursor(state, el, layoutOf) {
       where.textContent = `Row ${cell[0]}, column ${cell[1]} in every map`;
       // Rebuilt when what it says changed (a hover to another cell, new values).
       const said = JSON.stringify([values.map((v) => v.text), values.map((v) => v.label),
-        state.colormap.stops, state.limits.low, state.limits.high, highest]);
+        state.colormap.stops, state.limits.low, state.limits.high, panelPairs(state.limits), highest]);
       if (said !== drawnFor) {
         drawnFor = said;
         const stops = parseStops(state.colormap.stops);
@@ -277,7 +280,7 @@ export function linkedCursor(state, el, layoutOf) {
           const item = /** @type {HTMLElement} */ (list.children[p]);
           const [chip, label, value] = /** @type {HTMLElement[]} */ (Array.from(item.children));
           item.className = p === highest && values.length > 1 ? 'dhg-cursor-top' : '';
-          chip.style.background = swatch(state, v.value, stops);
+          chip.style.background = swatch(state, v.value, stops, p);
           if (label.textContent !== v.label) {
             label.textContent = v.label;
             label.title = v.label;

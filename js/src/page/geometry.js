@@ -45,6 +45,8 @@
  * @property {number} colorbar_height
  * @property {number} max_colorbar_height
  * @property {number} min_tick_spacing
+ * @property {{height: number, gap: number, bar: number}} [strip]  per-panel limits: each
+ *   panel's scale strip under its axis (GridGeometry.strip; its height is in panel_height)
  * @property {boolean} [fit_columns]  the page may use fewer columns where narrow
  * @property {number} [fit_min_cell]  the smallest cell the page may scale to
  * @property {string[]} [labels]
@@ -162,7 +164,7 @@ export function layoutAt(natural, columns, cell) {
   const plotWidth = cols * cell;
   const plotHeight = rows * cell;
   const panelWidth = plotWidth + margin.left + margin.right;
-  const panelHeight = plotHeight + margin.top + margin.bottom;
+  const panelHeight = plotHeight + margin.top + margin.bottom + (natural.strip ? natural.strip.height : 0);
   const gridRows = Math.ceil(count / columns);
   const height = gridRows * panelHeight + (gridRows - 1) * gapY;
   return {

@@ -15,7 +15,8 @@ import { DOM, sliderRange, suppressShortcutsOnce } from './compat.js';
 import { bothValues, comparing, shownValue } from './compare.js';
 import { frameCount, playable } from './frames.js';
 import { cellOrigin } from './geometry.js';
-import { labelOf, say, shapeOf } from './state.js';
+import { labelOf, panelRange, say, shapeOf } from './state.js';
+import { stripLabels } from './strip.js';
 import { cursorShown, cursorSpeech } from './cursor.js';
 import { pageSummary } from './summary.js';
 
@@ -36,9 +37,12 @@ export function readout(state, [p, r, c]) {
   const selected = state.selected.length === 3 && state.selected.every((v, i) => v === [p, r, c][i]);
   const chosen = state.highlighted.includes(p);
   const both = bothValues(state, p, r, c);
-  const extra = comparing(state) ? ` (data ${say(state, both.data)}, reference ${say(state, both.reference)})` : '';
+  const extra = comparing(state) ? ` (data ${say(state, both.data, p)}, reference ${say(state, both.reference, p)})` : '';
+  // Per-panel limits: the panel's own range, as its strip writes it.
+  const own = panelRange(state, p);
+  const range = own ? ` (panel range ${stripLabels(own).join(' to ')})` : '';
   return `${labelOf(state, p)}, row ${r}, column ${c}, ${comparing(state) ? state.showing : 'value'} `
-    + `${say(state, shownValue(state, p, r, c))}${extra}`
+    + `${say(state, shownValue(state, p, r, c), p)}${extra}${range}`
     + (selected ? ', selected' : '') + (chosen ? ', highlighted panel' : '');
 }
 
@@ -181,7 +185,7 @@ export function keyboard(state, el, live, layoutOf = () => state.layout) {
       th.scope = 'row';
       th.textContent = `row ${r}`;
       tr.append(th);
-      for (let c = 0; c < cols; c++) tr.insertCell().textContent = say(state, shownValue(state, p, r, c));
+      for (let c = 0; c < cols; c++) tr.insertCell().textContent = say(state, shownValue(state, p, r, c), p);
     }
     table.replaceChildren(t);
     table.hidden = false;
@@ -288,7 +292,7 @@ export function keyboard(state, el, live, layoutOf = () => state.layout) {
     if (!detail || !comparing(state) || !(detail.digit < shapeOf(state)[0])) return;
     const both = bothValues(state, detail.digit, detail.row, detail.col);
     detail.name = state.showing;
-    detail.extra = `; data ${say(state, both.data)}, reference ${say(state, both.reference)}`;
+    detail.extra = `; data ${say(state, both.data, detail.digit)}, reference ${say(state, both.reference, detail.digit)}`;
   };
   root.addEventListener('digitheat:canvas-hover', onCanvasHover);
   /** @param {KeyboardEvent} event */

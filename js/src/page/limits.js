@@ -20,7 +20,55 @@ import { MIN_SPAN, minSpan, tickFormat } from './format.js';
  * @property {number} low
  * @property {number} high
  * @property {string} tick_format
+ * @property {number[] | DataView} [panels]  per-panel limits: each panel's limits in force,
+ *   flat (low, high of panel 0, then of panel 1...): from Python one little-endian float64
+ *   buffer, from the page's own rule a list; panelPairs reads either
+ * @property {number[] | DataView} [panel_auto]  their automatic limits, the same form
+ *   (absent: the limits in force)
  */
+
+/**
+ * Per-panel limits in force as [low, high] pairs, or null with one shared scale.
+ * @param {{panels?: number[] | DataView}} limits
+ * @returns {Range[] | null}
+ */
+export function panelPairs(limits) {
+  const flat = limits ? floats(limits.panels) : null;
+  return flat && flat.length ? pairs(flat) : null;
+}
+
+/**
+ * Per-panel automatic limits as pairs (Python leaves them out when they are the limits in
+ * force), or null with one shared scale.
+ * @param {{panels?: number[] | DataView, panel_auto?: number[] | DataView}} limits
+ * @returns {Range[] | null}
+ */
+export function panelAutoPairs(limits) {
+  if (!panelPairs(limits)) return null;
+  return pairs(/** @type {ArrayLike<number>} */ (floats(limits.panel_auto) || floats(limits.panels)));
+}
+
+/**
+ * A flat list of floats as Python sends it (a DataView of little-endian float64) or as
+ * the page makes it (a list); null for none.
+ * @param {number[] | DataView | undefined | null} value
+ * @returns {ArrayLike<number> | null}
+ */
+function floats(value) {
+  if (!value) return null;
+  if (Array.isArray(value)) return value;
+  const view = /** @type {DataView} */ (value);
+  const bytes = view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength); // aligned copy
+  return new Float64Array(bytes);
+}
+
+/** @param {ArrayLike<number>} flat @returns {Range[]} */
+function pairs(flat) {
+  /** @type {Range[]} */
+  const out = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i], flat[i + 1]]);
+  return out;
+}
 
 /** A usable range width next to `anchor` (data.py's _span).
  * @param {number} anchor */
@@ -102,13 +150,60 @@ export function viewAuto(view, base, reference, differenceTop) {
 }
 
 /**
- * The limits part for vmin/vmax (null: automatic) over the automatic limits `auto`.
+ * The limits part for vmin/vmax (null: automatic) over the automatic limits `auto`; with
+ * per-panel limits (`panelAuto`, each panel's automatic limits), each panel's limits in
+ * force by the same rule (grid.py's _panel_in_force).
  * @param {Range | number[]} auto
  * @param {number | null} vmin
  * @param {number | null} vmax
+ * @param {(Range | number[])[] | null} [panelAuto]
  * @returns {PageLimits}
  */
-export function limitsInForce(auto, vmin, vmax) {
+export function limitsInForce(auto, vmin, vmax, panelAuto) {
   const [low, high] = autoLimits(auto, vmin, vmax);
-  return { vmin, vmax, low, high, tick_format: tickFormat(low, high) };
+  /** @type {PageLimits} */
+  const out = { vmin, vmax, low, high, tick_format: tickFormat(low, high) };
+  if (panelAuto) {
+    out.panels = panelAuto.flatMap((pair) => autoLimits(pair, vmin, vmax));
+    out.panel_auto = panelAuto.flatMap((pair) => [pair[0], pair[1]]);
+  }
+  return out;
+}
+
+/**
+ * Per-panel automatic limits of maps the page shows by itself (a frame without a
+ * kernel, another view): compare.py's _panel_auto, the shared rule applied to each
+ * panel alone. `values` are the maps shown (count panels of `size` values); with a
+ * reference, `view` 'data' or 'reference' widens each panel to the data's and the
+ * reference's ranges (`data`, `reference`), and 'difference' is symmetric about 0 at
+ * that panel's largest magnitude.
+ * @param {ArrayLike<number>} values
+ * @param {number} count
+ * @param {string} [view]
+ * @param {ArrayLike<number> | null} [data]
+ * @param {ArrayLike<number> | null} [reference]
+ * @returns {Range[]}
+ */
+export function panelAuto(values, count, view = 'data', data = null, reference = null) {
+  const size = count ? values.length / count : 0;
+  /** @type {Range[]} */
+  const out = [];
+  for (let p = 0; p < count; p++) {
+    const part = (/** @type {ArrayLike<number>} */ a) => (
+      'subarray' in a ? /** @type {Float64Array} */ (a).subarray(p * size, (p + 1) * size)
+        : Array.prototype.slice.call(a, p * size, (p + 1) * size));
+    const own = finiteRange(part(values));
+    if (reference && view === 'difference') {
+      const top = own ? Math.max(Math.abs(own[0]), Math.abs(own[1])) : 0;
+      out.push(autoLimits([-top, top], null, null));
+    } else if (reference) {
+      const a = data ? finiteRange(part(data)) : own;
+      const b = finiteRange(part(reference));
+      const both = a && b ? [Math.min(a[0], b[0]), Math.max(a[1], b[1])] : a || b;
+      out.push(autoLimits(both, null, null));
+    } else {
+      out.push(autoLimits(own, null, null));
+    }
+  }
+  return out;
 }

@@ -3,7 +3,8 @@
 // frames, the reference) and what the page changed since. One object per grid, made by
 // `createState` in the controller's initialize, read by its views through registry.js.
 
-import { valueFormat, valueText } from './format.js';
+import { tickFormat, valueFormat, valueText } from './format.js';
+import { panelPairs } from './limits.js';
 
 /** @typedef {import('./codec.js').Tensor} Tensor */
 /** @typedef {import('./geometry.js').PageLayout} PageLayout */
@@ -46,6 +47,7 @@ import { valueFormat, valueText } from './format.js';
  * @property {(Model | null)[]} tooltips
  * @property {(Model | null)[]} figures
  * @property {(Model | null)[]} titles
+ * @property {(Model | null)[]} [scales]  per-panel limits: each SVG panel's ColorScale
  */
 
 /**
@@ -187,13 +189,27 @@ export function clickEvent(state, event, value) {
 }
 
 /**
- * A value as the grid says it, in the hover format of the limits in force (the live
- * region, the value table, the linked cursor's readout).
+ * Panel `p`'s own limits in force (per-panel limits), or null with one shared scale.
+ * @param {PageState} state
+ * @param {number} p
+ * @returns {number[] | null}
+ */
+export function panelRange(state, p) {
+  const panels = panelPairs(state.limits);
+  return panels && panels[p] ? panels[p] : null;
+}
+
+/**
+ * A value as the grid says it, in the hover format of the limits in force (with
+ * per-panel limits and a panel `p`, of that panel's limits).
  * @param {PageState} state
  * @param {number} value
+ * @param {number} [p]
  */
-export function say(state, value) {
-  return valueText(value, valueFormat(state.limits.tick_format || ',.3f'));
+export function say(state, value, p) {
+  const own = p === undefined ? null : panelRange(state, p);
+  const fmt = own ? tickFormat(own[0], own[1]) : state.limits.tick_format || ',.3f';
+  return valueText(value, valueFormat(fmt));
 }
 
 /**

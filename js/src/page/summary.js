@@ -7,6 +7,7 @@
 import { comparing } from './compare.js';
 import { valueFormat, valueText } from './format.js';
 import { frameCount, frameLabel } from './frames.js';
+import { panelPairs } from './limits.js';
 import { labelOf, shapeOf } from './state.js';
 
 /**
@@ -18,6 +19,7 @@ import { labelOf, shapeOf } from './state.js';
  * @property {string | null | undefined} colormap  its name, or none for a list of colours
  * @property {string[]} labels
  * @property {number[]} highlighted
+ * @property {boolean} [perPanel]  each panel has its own colour limits (and scale strip)
  */
 
 /**
@@ -26,12 +28,13 @@ import { labelOf, shapeOf } from './state.js';
  * @param {FigureFacts} facts
  * @returns {string}
  */
-export function figureSummary({ shape, low, high, tickFormat, colormap, labels, highlighted }) {
+export function figureSummary({ shape, low, high, tickFormat, colormap, labels, highlighted, perPanel }) {
   const [count, rows, cols] = shape;
   const fmt = valueFormat(tickFormat);
   const chosen = highlighted.map((i) => String(labels[i] ?? i)).join(', ');
   return `${count} heatmaps of ${rows} by ${cols} cells, colormap ${colormap || 'custom colours'}, `
-    + `colour limits ${valueText(low, fmt)} to ${valueText(high, fmt)}`
+    + (perPanel ? 'colour limits per panel (each panel\'s scale under it)'
+      : `colour limits ${valueText(low, fmt)} to ${valueText(high, fmt)}`)
     + (chosen ? `, highlighted: ${chosen}` : '');
 }
 
@@ -49,7 +52,7 @@ export function pageSummary(state) {
   const labels = Array.from({ length: count }, (_, p) => labelOf(state, p));
   return figureSummary({
     shape: shapeOf(state), low, high, tickFormat: tickFormat || ',.3f', colormap: state.colormap.name,
-    labels, highlighted: state.highlighted,
+    labels, highlighted: state.highlighted, perPanel: !!panelPairs(state.limits),
   })
     + (!frames ? '' : state.frame >= 0 && state.frame < frames
       ? `, frame ${frameLabel(state.frames, state.frame)} of ${frames}`
