@@ -20,7 +20,7 @@ from uuid import uuid4
 
 import numpy as np
 import traitlets
-from ipywidgets import HTML, CallbackDispatcher, VBox, Widget
+from ipywidgets import HTML, CallbackDispatcher, Layout, VBox, Widget
 from traitlets import Bool, TraitError, TraitType, Unicode, observe
 
 from . import versions
@@ -219,9 +219,14 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         self._following_data = False
         #: Whether the user gave ``columns`` (else the page may use fewer where narrow).
         self._columns_given = columns is not None
-        super().__init__(**kwargs)
+        self._uid = uuid4().hex[:12]
+        # Given at construction, the width and classes travel in the opening message (set
+        # afterwards, each would be a message more before the first paint).
         if "layout" not in kwargs:
-            self.layout.width = "fit-content"  # as wide as the figure, not the whole cell
+            kwargs["layout"] = Layout(width="fit-content")  # as wide as the figure
+        kwargs["_dom_classes"] = [*kwargs.get("_dom_classes", ()), "digitheat-grid",
+                                  f"dhg-{self._uid}"]
+        super().__init__(**kwargs)
         try:
             with self.hold_trait_notifications():
                 if labels is not None:
@@ -253,7 +258,6 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             super().close()
             layout.close()
             raise
-        self._uid = uuid4().hex[:12]
         self._view = LiveView(
             self._uid, lambda: (self.figure, self._uses_canvas(), self._wire_dtypes()),
             self._lock, self._send_interval, player=self._player_in_page(),
@@ -268,8 +272,6 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         self._view.controller.on_page_change(self._on_page_event)
         self._view.controller.on_resync(self._resync)
         self._view.controller.on_frames_resync(lambda: self._resync(frames=True))
-        self.add_class("digitheat-grid")
-        self.add_class(self.css_class)
         self._version_notice: HTML | None = None
         untested = versions.installed_untested()
         if untested:
