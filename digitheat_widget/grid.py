@@ -171,12 +171,12 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
     MIN_SEND_INTERVAL = 1 / 60
 
     #: Large updates are spaced so their values travel at most this many bytes per second
-    #: (a 100x28x28 update, 314 KB of float32, at most about 45 times a second): faster,
+    #: (a 100x28x28 update, 314 KB of float32, at most about 38 times a second): faster,
     #: a notebook server and browser on a small machine fall behind, and the page would
-    #: show an old update while newer ones queue. The last values always arrive. (10 MB/s
-    #: held a 2-core machine's page near 30 updates/s; 14 MB/s reaches 36-39/s there and
-    #: still ends on the last values within a frame: benchmarks/README.md.)
-    MAX_SEND_RATE = 14_000_000
+    #: show an old update while newer ones queue. The last values always arrive. (On a
+    #: shared 2-core machine 10 MB/s held the canvas page near 27-31 updates/s, 12 MB/s
+    #: gave 32-35/s, 14 MB/s up to 40/s but ended up to 0.2 s behind: docs/speed.md.)
+    MAX_SEND_RATE = 12_000_000
 
     def __init__(
         self,
