@@ -67,3 +67,27 @@ def test_the_traceback_reaches_the_log_console(lab):
         raise AssertionError(f"the log console never showed the traceback; it shows {shown!r}; "
                              f"page errors: {lab.console_errors}") from None
     assert "RuntimeError" in text
+
+
+def test_closing_a_shown_grid_leaves_the_page_responsive(browser, lab_server):
+    """Closing a grid whose view is shown removed its drawing while its controller's view
+    was still in the page: each restyle rewrote the controller's <style>, a mutation its
+    own observer answered with another restyle, forever (the page froze, its memory
+    grew). Now the page answers, and the next code runs."""
+    lab = open_grid(browser, lab_server, "from digitheat_widget import DigitHeatmapGrid\n"
+                    "closing = DigitHeatmapGrid()", "closing")
+    try:
+        lab.page.wait_for_function("(s) => document.querySelector(s + ' .dhg-controller')",
+                                   arg=lab.selector)
+        lab.page.evaluate("""() => {
+            window.dhgClosed = false;
+            const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+            kernel.requestExecute({code: 'closing.close()'}).done.then(() => {
+                requestAnimationFrame(() => { window.dhgClosed = true; });
+            });
+        }""")
+        # Playwright's timer runs outside the page: a frozen page fails here, not hangs.
+        lab.page.wait_for_function("() => window.dhgClosed === true", timeout=20_000)
+        assert lab.execute("print(closing.closed)").strip() == "True"
+    finally:
+        lab.page.close()
