@@ -79,15 +79,21 @@ def test_closing_a_shown_grid_leaves_the_page_responsive(browser, lab_server):
     try:
         lab.page.wait_for_function("(s) => document.querySelector(s + ' .dhg-controller')",
                                    arg=lab.selector)
-        lab.page.evaluate("""() => {
-            window.dhgClosed = false;
-            const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
-            kernel.requestExecute({code: 'closing.close()'}).done.then(() => {
-                requestAnimationFrame(() => { window.dhgClosed = true; });
-            });
-        }""")
-        # Playwright's timer runs outside the page: a frozen page fails here, not hangs.
-        lab.page.wait_for_function("() => window.dhgClosed === true", timeout=20_000)
+        try:
+            # Waited for outside the page (a frozen page never answers an evaluate).
+            with lab.page.expect_console_message(lambda m: m.text == "dhg-closed",
+                                                 timeout=20_000):
+                lab.page.evaluate("""() => {
+                    const kernel = window.jupyterapp.shell.currentWidget.sessionContext
+                        .session.kernel;
+                    kernel.requestExecute({code: 'closing.close()'}).done.then(() => {
+                        requestAnimationFrame(() => console.log('dhg-closed'));
+                    });
+                }""")
+        except Exception:
+            # Crash the frozen page (on its IO thread) so the failure is reported, not hung.
+            lab.page.context.new_cdp_session(lab.page).send("Page.crash")
+            raise
         assert lab.execute("print(closing.closed)").strip() == "True"
     finally:
         lab.page.close()
