@@ -20,7 +20,7 @@ from uuid import uuid4
 
 import numpy as np
 import traitlets
-from ipywidgets import HTML, CallbackDispatcher, VBox, Widget
+from ipywidgets import HTML, CallbackDispatcher, Layout, VBox, Widget
 from traitlets import Bool, TraitError, TraitType, Unicode, observe
 
 from . import versions
@@ -192,10 +192,12 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
     MIN_SEND_INTERVAL = 1 / 60
 
     #: Large updates are spaced so their values travel at most this many bytes per second
-    #: (a 100x28x28 update, 314 KB of float32, at most about 32 times a second): faster,
+    #: (a 100x28x28 update, 314 KB of float32, at most about 38 times a second): faster,
     #: a notebook server and browser on a small machine fall behind, and the page would
-    #: show an old update while newer ones queue. The last values always arrive.
-    MAX_SEND_RATE = 10_000_000
+    #: show an old update while newer ones queue. The last values always arrive. (On a
+    #: shared 2-core machine 10 MB/s held the canvas page near 27-31 updates/s, 12 MB/s
+    #: gave 32-35/s, 14 MB/s up to 40/s but ended up to 0.2 s behind: docs/speed.md.)
+    MAX_SEND_RATE = 12_000_000
 
     def __init__(
         self,
@@ -245,9 +247,14 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         self._following_data = False
         #: Whether the user gave ``columns`` (else the page may use fewer where narrow).
         self._columns_given = columns is not None
-        super().__init__(**kwargs)
+        self._uid = uuid4().hex[:12]
+        # Given at construction, the width and classes travel in the opening message (set
+        # afterwards, each would be a message more before the first paint).
         if "layout" not in kwargs:
-            self.layout.width = "fit-content"  # as wide as the figure, not the whole cell
+            kwargs["layout"] = Layout(width="fit-content")  # as wide as the figure
+        kwargs["_dom_classes"] = [*kwargs.get("_dom_classes", ()), "digitheat-grid",
+                                  f"dhg-{self._uid}"]
+        super().__init__(**kwargs)
         try:
             with self.hold_trait_notifications():
                 if labels is not None:
@@ -280,7 +287,6 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             super().close()
             layout.close()
             raise
-        self._uid = uuid4().hex[:12]
         self._view = LiveView(
             self._uid, lambda: (self.figure, self._uses_canvas(), self._wire_dtypes()),
             self._lock, self._send_interval, player=self._player_in_page(),
@@ -295,8 +301,6 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         self._view.controller.on_page_change(self._on_page_event)
         self._view.controller.on_resync(self._resync)
         self._view.controller.on_frames_resync(lambda: self._resync(frames=True))
-        self.add_class("digitheat-grid")
-        self.add_class(self.css_class)
         self._version_notice: HTML | None = None
         untested = versions.installed_untested()
         if untested:

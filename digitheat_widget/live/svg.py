@@ -42,11 +42,12 @@ class SharedParts:
     cell_layout: Layout
     title_layout: Layout
     title_style: ButtonStyle
+    tooltip_layout: Layout
 
     def widgets(self) -> list[Widget]:
         return [self.row_scale, self.column_scale, self.x_axis, self.y_axis,
                 self.figure_scale_x, self.figure_scale_y, self.panel_layout, self.cell_layout,
-                self.title_layout, self.title_style]
+                self.title_layout, self.title_style, self.tooltip_layout]
 
 
 def _shared(geometry: GridGeometry) -> SharedParts:
@@ -81,6 +82,9 @@ def _shared(geometry: GridGeometry) -> SharedParts:
             padding="0px",
         ),
         title_style=ButtonStyle(button_color="transparent"),
+        # bqplot styles a tooltip itself; one empty layout serves them all (a widget less
+        # per panel to open before the first paint).
+        tooltip_layout=Layout(),
     )
 
 
@@ -95,8 +99,7 @@ class Panel:
     cell: GridBox
 
     def widgets(self) -> list[Widget]:
-        return [self.figure, self.mark, self.tooltip, self.tooltip.layout, self.title_button,
-                self.cell]
+        return [self.figure, self.mark, self.tooltip, self.title_button, self.cell]
 
 
 def _panel(index: int, figure: Figure, shared: SharedParts, color_scale: bqplot.ColorScale
@@ -104,7 +107,7 @@ def _panel(index: int, figure: Figure, shared: SharedParts, color_scale: bqplot.
     geometry, label = figure.geometry, figure.labels[index]
     tooltip = bqplot.Tooltip(fields=["row", "column", "color"],
                              labels=[f"{label} · row", "column", "value"],
-                             formats=["", "", figure.value_format])
+                             formats=["", "", figure.value_format], layout=shared.tooltip_layout)
     mark = bqplot.GridHeatMap(
         # A placeholder of the map's shape, one byte a cell: the controller puts the values in.
         color=np.zeros((geometry.rows, geometry.cols), dtype=np.int8),
@@ -123,16 +126,16 @@ def _panel(index: int, figure: Figure, shared: SharedParts, color_scale: bqplot.
         scale_y=shared.figure_scale_y, layout=shared.panel_layout, min_aspect_ratio=0.01,
         max_aspect_ratio=100.0, animation_duration=0,
         display_toolbar=False,  # bqplot's pan/zoom toolbar would cover the title on hover
+        # Classes given at construction travel in the widget's opening message; add_class
+        # afterwards would send one message each (44 for ten panels).
+        _dom_classes=["dhg-panel", f"dhg-p{index}"],
     )
-    plot.add_class("dhg-panel")
-    plot.add_class(f"dhg-p{index}")
     # bqplot's title cannot be clicked: a transparent button over it can. Its click is
     # handled in the page by the controller.
     # Not a tab stop: the grid is one, and the keyboard highlights a panel with "h".
     button = Button(description="", tooltip=title_tooltip(label), layout=shared.title_layout,
-                    style=shared.title_style, tabbable=False)
-    button.add_class("dhg-title-hit")
-    button.add_class(f"dhg-t{index}")
+                    style=shared.title_style, tabbable=False,
+                    _dom_classes=["dhg-title-hit", f"dhg-t{index}"])
     return Panel(figure=plot, mark=mark, tooltip=tooltip, title_button=button,
                  cell=GridBox([plot, button], layout=shared.cell_layout))
 
@@ -198,9 +201,8 @@ class Colorbar:
                           height=f"{figure.geometry.colorbar_height}px", margin="0px",
                           padding="0px", overflow="hidden", flex="0 0 auto"),
             min_aspect_ratio=0.001, max_aspect_ratio=1000.0, animation_duration=0,
-            display_toolbar=False,
+            display_toolbar=False, _dom_classes=["dhg-colorbar"],
         )
-        self.figure.add_class("dhg-colorbar")
 
     def widgets(self) -> list[Widget]:
         f = self.figure
@@ -223,7 +225,6 @@ def panel_scale(figure: Figure, index: int) -> bqplot.ColorScale:
 
 def body(children: list[Widget]) -> HBox:
     """Panels (or canvas) with the colorbar beside them, top-aligned."""
-    box = HBox(children, layout=Layout(align_items="flex-start", overflow="visible",
-                                       width="auto"))
-    box.add_class("dhg-body")  # the grid's one tab stop (see controller.js)
-    return box
+    # "dhg-body": the grid's one tab stop (see controller.js).
+    return HBox(children, layout=Layout(align_items="flex-start", overflow="visible",
+                                        width="auto"), _dom_classes=["dhg-body"])

@@ -67,3 +67,22 @@ def test_the_traceback_reaches_the_log_console(lab):
         raise AssertionError(f"the log console never showed the traceback; it shows {shown!r}; "
                              f"page errors: {lab.console_errors}") from None
     assert "RuntimeError" in text
+
+
+def test_closing_a_shown_grid_leaves_the_page_responsive(lab):
+    """Closing a grid whose view is shown removed its drawing while its controller's view
+    was still in the page: each restyle rewrote the controller's <style>, a mutation its
+    own observer answered with another restyle, forever (the page froze, its memory
+    grew). Now the page answers, and the next code runs. Last in this file: it closes the
+    module's grid."""
+    lab.page.wait_for_function("(s) => document.querySelector(s + ' .dhg-controller')",
+                               arg=lab.selector)
+    # Waited for outside the page (a frozen page never answers an evaluate).
+    with lab.page.expect_console_message(lambda m: m.text == "dhg-closed", timeout=20_000):
+        lab.page.evaluate("""() => {
+            const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+            kernel.requestExecute({code: 'cgrid.close()'}).done.then(() => {
+                requestAnimationFrame(() => console.log('dhg-closed'));
+            });
+        }""")
+    assert lab.execute("print(cgrid.closed)").strip() == "True"

@@ -370,3 +370,27 @@ def test_the_player_costs_no_widget_and_no_message(recorder, sample):
     grid.show_controls = False
     assert controller.show_player is False
     grid.close()
+
+
+def test_construction_opens_each_widget_with_its_classes_and_sends_one_message(recorder, sample):
+    """Issue 26 (first paint): every widget the grid opens carries its CSS classes and
+    layout in its opening message, and the tooltips share one layout, so building a grid
+    sends one message after the opens (the grid's children, once its view exists), not
+    one per class added (44 more at ten panels)."""
+    with recorder.capture() as cap:
+        grid = DigitHeatmapGrid(sample)
+    assert [sorted(e.data["state"]) for e in cap.sends] == [["children"]]
+    states = [e.data["state"] for e in cap.opens]
+    classes = [c for state in states for c in state.get("_dom_classes", [])]
+    count = sample.shape[0]
+    for name in ("digitheat-grid", grid.css_class, "dhg-body", "dhg-colorbar"):
+        assert classes.count(name) == 1, name
+    for index in range(count):
+        assert classes.count(f"dhg-p{index}") == classes.count(f"dhg-t{index}") == 1
+    tooltips = [s for s in states if s.get("_model_name") == "TooltipModel"]
+    assert len(tooltips) == count and len({s["layout"] for s in tooltips}) == 1
+    grid_state = next(s for s in states if "digitheat-grid" in s.get("_dom_classes", []))
+    (layout,) = [e.data["state"] for e in cap.opens
+                 if "IPY_MODEL_" + e.comm.comm_id == grid_state["layout"]]
+    assert layout["width"] == "fit-content"
+    grid.close()

@@ -789,7 +789,10 @@ function render({ model, el }) {
     }
     if (!fitted && el.isConnected) fitted = fitView(state, el, restyle);
     if (fitted) fitted.refresh();
-    style.textContent = stylesheet(state) + (fitted ? fitted.css() : '');
+    // Written only when it changes: each write is a mutation the observer below sees, and
+    // a grid whose drawing was closed (stale keys, restyled on every mutation) looped.
+    const css = stylesheet(state) + (fitted ? fitted.css() : '');
+    if (style.textContent !== css) style.textContent = css;
     if (keys && keys.stale()) { // a new drawing: the keys go with it
       keys.remove();
       keys = null;
