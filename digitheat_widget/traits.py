@@ -227,6 +227,19 @@ class Labels(TraitType):
         return list(value)
 
 
+def integer_tuple(obj: Any, trait: TraitType, value: Any, fields: str) -> tuple[int, ...]:
+    """``value`` as a tuple of ints, one per name in ``fields`` (say ``"(row, column)"``);
+    a TraitError naming the trait for anything else (bools are not integers here)."""
+    parts = tuple(value) if isinstance(value, (tuple, list)) else None
+    if parts is None or len(parts) != fields.count(",") + 1 or not all(
+        isinstance(p, (int, np.integer)) and not isinstance(p, (bool, np.bool_)) for p in parts
+    ):
+        raise TraitError(
+            f"{owner(obj, trait.name)} expected None or a {fields} tuple of integers, got {value!r}"
+        )
+    return tuple(int(p) for p in parts)
+
+
 class Cell(TraitType):
     """A cell address (digit, row, column) or None."""
 
@@ -237,15 +250,7 @@ class Cell(TraitType):
     def validate(self, obj: Any, value: Any) -> tuple[int, int, int] | None:
         if value is None:
             return None
-        parts = tuple(value) if isinstance(value, (tuple, list)) else None
-        if parts is None or len(parts) != 3 or not all(
-            isinstance(p, (int, np.integer)) and not isinstance(p, (bool, np.bool_)) for p in parts
-        ):
-            raise TraitError(
-                f"{owner(obj, self.name)} expected None or a (digit, row, column) tuple of "
-                f"integers, got {value!r}"
-            )
-        digit, row, col = (int(p) for p in parts)
+        digit, row, col = integer_tuple(obj, self, value, "(digit, row, column)")
         count, rows, cols = obj.data.shape
         count = getattr(obj, "panel_count", count)  # paged: the panel's index in the whole stack
         if not (0 <= digit < count and 0 <= row < rows and 0 <= col < cols):
@@ -266,15 +271,7 @@ class RowCol(TraitType):
     def validate(self, obj: Any, value: Any) -> tuple[int, int] | None:
         if value is None:
             return None
-        parts = tuple(value) if isinstance(value, (tuple, list)) else None
-        if parts is None or len(parts) != 2 or not all(
-            isinstance(p, (int, np.integer)) and not isinstance(p, (bool, np.bool_)) for p in parts
-        ):
-            raise TraitError(
-                f"{owner(obj, self.name)} expected None or a (row, column) tuple of integers, "
-                f"got {value!r}"
-            )
-        row, col = (int(p) for p in parts)
+        row, col = integer_tuple(obj, self, value, "(row, column)")
         rows, cols = obj.data.shape[1:]
         if not (0 <= row < rows and 0 <= col < cols):
             raise TraitError(
