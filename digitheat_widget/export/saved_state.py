@@ -292,8 +292,9 @@ def grid_live_when(state: dict[str, Any], model_id: str) -> dict[str, int] | Non
     -------
     dict or None
         ``{CSS selector: count}``: as :func:`.html.grid_picture` says for the SVG
-        renderer (every cell, a colorbar tick, the controller's style, which it adds
-        once it has put values and colours on the panels); for the canvas renderer
+        renderer (every cell, a colorbar tick or with per-panel limits every panel's
+        strip, the controller's style, which it adds once it has put values and colours
+        on the panels); for the canvas renderer
         its canvas and the controller's style.
     """
     if not isinstance(model_id, str) or model_id not in state:
@@ -308,8 +309,10 @@ def grid_live_when(state: dict[str, Any], model_id: str) -> dict[str, int] | Non
         cells = 1
         for size in shape:
             cells *= int(size)
-        return {"rect.heatmapcell": cells, ".dhg-colorbar .tick": 1,
-                ".dhg-controller style": 1}
+        # Per-panel limits (each SVG panel its own scale) show no colorbar: each panel's
+        # strip, which the page draws, as html.grid_picture says.
+        scale = {".dhg-strip": int(shape[0])} if attrs.get("scales") else {".dhg-colorbar .tick": 1}
+        return {"rect.heatmapcell": cells, **scale, ".dhg-controller style": 1}
     return None
 
 

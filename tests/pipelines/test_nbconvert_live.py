@@ -214,3 +214,24 @@ def test_an_output_area_shows_its_saved_outputs_offline(tmp_path: Path, chromium
         assert blocked == [] and errors == []
     finally:
         page.close()
+
+
+def test_a_per_panel_grid_goes_live_offline(tmp_path: Path, chromium_browser: Any) -> None:
+    """Issue 27: a grid with per-panel limits has no colorbar, so its picture must give way
+    to the live view on each panel's scale strip instead (before, the page waited for a
+    colorbar tick that never came, and kept the picture)."""
+    path = tmp_path / "per-panel.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import numpy as np\nfrom digitheat_widget import DigitHeatmapGrid\n"
+        "DigitHeatmapGrid(np.arange(24.0).reshape(4, 2, 3) * [[[1]], [[10]], [[100]], [[1000]]],"
+        " panel_limits='per-panel')")]), path)
+    page = chromium_browser.new_page()
+    blocked = block_network(page)
+    try:
+        page.goto(convert(path, "--execute").as_uri())
+        page.wait_for_function("() => !document.querySelector('.digitheat-static, .digitheat-pending')"
+                               " && document.querySelectorAll('rect.heatmapcell').length === 24")
+        assert page.locator(".dhg-strip").count() == 4
+        assert blocked == []
+    finally:
+        page.close()
