@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,35 @@ def convert(path: Path, *args: str) -> Path:
          str(path)], capture_output=True, text=True, check=False, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     return path.with_suffix(".html")
+
+
+#: The page's views are live: no picture and no pending view is left.
+LIVE = "!document.querySelector('.digitheat-static, .digitheat-pending')"
+
+
+@contextmanager
+def executed_page(browser: Any, path: Path, notebook: Any, when: str
+                  ) -> Iterator[tuple[Any, list[str], list[str]]]:
+    """``notebook`` written to ``path``, converted with ``--execute`` and opened offline:
+    the page once its views are live and the JavaScript expression ``when`` holds, with
+    the requests it tried to send out and the errors it logged."""
+    nbformat.write(notebook, path)
+    page_path = convert(path, "--execute")
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    blocked = block_network(page)
+    try:
+        page.goto(page_path.as_uri())
+        page.wait_for_function(f"() => {LIVE} && ({when})")
+        yield page, blocked, errors
+    finally:
+        page.close()
+
+
+def code_notebook(*cells: str) -> Any:
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
 
 
 @pytest.fixture(scope="module")
@@ -131,19 +162,12 @@ def test_a_cells_streamed_updates_show_in_the_page(tmp_path: Path, chromium_brow
     applies the cell-end patch Python bases on the saved stack), not only the last one."""
     import matplotlib
 
-    from chromium import block_network
-
-    path = tmp_path / "stream.ipynb"
-    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+    notebook = code_notebook(
         "import time\nimport numpy as np\nfrom digitheat_widget import DigitHeatmapGrid\n"
-        "g = DigitHeatmapGrid(np.zeros((4, 3, 3)), vmin=0, vmax=10)\ng"), nbformat.v4.new_code_cell(
-        "for d in range(4):\n    g[d] = np.full((3, 3), d + 1.0)\n    time.sleep(0.05)")]), path)
-    page = chromium_browser.new_page()
-    blocked = block_network(page)
-    try:
-        page.goto(convert(path, "--execute").as_uri())
-        page.wait_for_function("() => document.querySelectorAll('rect.heatmapcell').length === 36"
-                               " && !document.querySelector('.digitheat-static, .digitheat-pending')")
+        "g = DigitHeatmapGrid(np.zeros((4, 3, 3)), vmin=0, vmax=10)\ng",
+        "for d in range(4):\n    g[d] = np.full((3, 3), d + 1.0)\n    time.sleep(0.05)")
+    with executed_page(chromium_browser, tmp_path / "stream.ipynb", notebook,
+                       "document.querySelectorAll('rect.heatmapcell').length === 36") as (page, blocked, _):
         shown = page.evaluate("() => [0, 1, 2, 3].map((d) => getComputedStyle(document.querySelector("
                               "`.dhg-p${d} rect.heatmapcell`)).fill)")
         expected = [matplotlib.colors.to_hex(matplotlib.colormaps["hot"]((d + 1) / 10)) for d in range(4)]
@@ -151,8 +175,6 @@ def test_a_cells_streamed_updates_show_in_the_page(tmp_path: Path, chromium_brow
         for have, want in zip(got, expected):
             assert max(abs(int(have[i:i + 2], 16) - int(want[i:i + 2], 16)) for i in (1, 3, 5)) <= 6, (got, expected)
         assert blocked == []
-    finally:
-        page.close()
 
 
 def test_a_cells_recorded_frames_play_in_the_page(tmp_path: Path, chromium_browser: Any) -> None:
@@ -161,17 +183,10 @@ def test_a_cells_recorded_frames_play_in_the_page(tmp_path: Path, chromium_brows
     the page steps through all five with the keyboard, offline, each showing its values."""
     import numpy as np
 
-    path = tmp_path / "training.ipynb"
-    nbformat.write(training_notebook(), path)
-    page_path = convert(path, "--execute")
-    frames = np.load(tmp_path / "frames.npy")
-    page = chromium_browser.new_page()
-    blocked = block_network(page)
     summary = "document.querySelector('.dhg-body').getAttribute('aria-label')"
-    try:
-        page.goto(page_path.as_uri())
-        page.wait_for_function(f"() => !document.querySelector('.digitheat-static, .digitheat-pending')"
-                               f" && ({summary} || '').includes('frame epoch 4 of 5')")
+    with executed_page(chromium_browser, tmp_path / "training.ipynb", training_notebook(),
+                       f"({summary} || '').includes('frame epoch 4 of 5')") as (page, blocked, _):
+        frames = np.load(tmp_path / "frames.npy")
         page.locator(".dhg-body").focus()
         page.keyboard.press("PageDown")  # panel 1, cell (0, 0)
         for epoch in (3, 2, 1, 0):
@@ -181,8 +196,6 @@ def test_a_cells_recorded_frames_play_in_the_page(tmp_path: Path, chromium_brows
             value = float(said.rsplit("value ", 1)[1])
             assert value == pytest.approx(frames[epoch, 1, 0, 0], rel=1e-2, abs=1e-4), (epoch, said)
         assert blocked == []
-    finally:
-        page.close()
 
 
 def test_an_output_area_shows_its_saved_outputs_offline(tmp_path: Path, chromium_browser: Any) -> None:
@@ -190,48 +203,32 @@ def test_an_output_area_shows_its_saved_outputs_offline(tmp_path: Path, chromium
     printed and displayed into it while the notebook ran: its text as text (markup
     in it is not markup), and a grid displayed into it live. Before, the runtime had no
     Output module and showed ipywidgets' error box in its place."""
-    path = tmp_path / "output.ipynb"
     printed = "clicked <b>digit 3</b> & row 2"
-    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+    notebook = code_notebook(
         "import ipywidgets as widgets\nimport numpy as np\n"
         "from digitheat_widget import DigitHeatmapGrid\n"
         "out = widgets.Output()\n"
         f"with out:\n    print({printed!r})\n"
         "    display(DigitHeatmapGrid(np.arange(24.0).reshape(4, 2, 3), vmin=0, vmax=23))\n"
-        "out")]), path)
-    page = chromium_browser.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    blocked = block_network(page)
-    try:
-        page.goto(convert(path, "--execute").as_uri())
-        page.wait_for_function("() => document.querySelectorAll('.widget-output rect.heatmapcell').length === 24"
-                               " && !document.querySelector('.digitheat-static, .digitheat-pending')")
+        "out")
+    with executed_page(chromium_browser, tmp_path / "output.ipynb", notebook,
+                       "document.querySelectorAll('.widget-output rect.heatmapcell').length === 24"
+                       ) as (page, blocked, errors):
         assert page.locator(".widget-output pre").first.text_content() == printed + "\n"
         assert page.locator(".widget-output b").count() == 0
         assert page.locator(".jupyter-widgets-error-widget, .digitheat-embed-error").count() == 0
         assert blocked == [] and errors == []
-    finally:
-        page.close()
 
 
 def test_a_per_panel_grid_goes_live_offline(tmp_path: Path, chromium_browser: Any) -> None:
     """Issue 27: a grid with per-panel limits has no colorbar, so its picture must give way
     to the live view on each panel's scale strip instead (before, the page waited for a
     colorbar tick that never came, and kept the picture)."""
-    path = tmp_path / "per-panel.ipynb"
-    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+    notebook = code_notebook(
         "import numpy as np\nfrom digitheat_widget import DigitHeatmapGrid\n"
         "DigitHeatmapGrid(np.arange(24.0).reshape(4, 2, 3) * [[[1]], [[10]], [[100]], [[1000]]],"
-        " panel_limits='per-panel')")]), path)
-    page = chromium_browser.new_page()
-    blocked = block_network(page)
-    try:
-        page.goto(convert(path, "--execute").as_uri())
-        page.wait_for_function("() => !document.querySelector('.digitheat-static, .digitheat-pending')"
-                               " && document.querySelectorAll('rect.heatmapcell').length === 24")
+        " panel_limits='per-panel')")
+    with executed_page(chromium_browser, tmp_path / "per-panel.ipynb", notebook,
+                       "document.querySelectorAll('rect.heatmapcell').length === 24") as (page, blocked, _):
         assert page.locator(".dhg-strip").count() == 4
         assert blocked == []
-    finally:
-        page.close()
