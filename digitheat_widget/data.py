@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .figure.ticks import MIN_RELATIVE_SPAN, MIN_SPAN, min_span
+from .figure.ticks import MIN_SPAN, min_span, min_spans
 
 _VisibleDeprecationWarning = getattr(np, "exceptions", np).VisibleDeprecationWarning
 
@@ -545,8 +545,7 @@ def panel_range_limits(low: np.ndarray, high: np.ndarray, vmin: float | None = N
     lo = low if vmin is None else np.full_like(low, vmin)
     hi = high if vmax is None else np.full_like(high, vmax)
     with np.errstate(invalid="ignore"):
-        narrowest = np.maximum(MIN_SPAN, MIN_RELATIVE_SPAN * np.maximum(np.abs(lo), np.abs(hi)))
-        plain = (hi - lo >= narrowest) & ~np.isnan(low)  # NaN compares False
+        plain = (hi - lo >= min_spans(lo, hi)) & ~np.isnan(low)  # NaN compares False
     out[:, 0], out[:, 1] = lo, hi
     for i in np.flatnonzero(~plain).tolist():
         span = None if low[i] != low[i] else (float(low[i]), float(high[i]))

@@ -25,6 +25,12 @@ def min_span(lo: float, hi: float) -> float:
     return max(MIN_SPAN, MIN_RELATIVE_SPAN * max(abs(lo), abs(hi)))
 
 
+def min_spans(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """:func:`min_span` of each pair of ``lo`` and ``hi``, in one numpy step (per-panel
+    limits); the scalar one stays plain Python, as it runs on every update."""
+    return np.maximum(MIN_SPAN, MIN_RELATIVE_SPAN * np.maximum(np.abs(lo), np.abs(hi)))
+
+
 def tick_step(lo: float, hi: float, count: int = 10) -> float:
     """The tick step d3's ``scale.ticks(count)`` chooses for [lo, hi] (1, 2 or 5 x 10^k)."""
     raw = max((hi - lo) / count, MIN_SPAN / count)  # auto_limits keeps hi - lo >= MIN_SPAN
