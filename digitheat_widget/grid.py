@@ -596,9 +596,8 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             self._autoscaling = True
             try:
                 with self.hold_sync():
-                    self._on_rollback(lambda: setattr(self, "_panel_fixed", before))
+                    self._set_panel_fixed(fixed)
                     self.vmin = self.vmax = None
-                    self._panel_fixed = fixed
                     if mode == "symmetric" and diverging is not None:
                         self.colormap = diverging
             finally:
@@ -613,8 +612,14 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
     def _on_limits_given(self, change: traitlets.Bunch) -> None:
         """vmin/vmax given, or another panel_limits: per-panel limits autoscale fixed end."""
         if not self._autoscaling and self._panel_fixed is not None:
-            before, self._panel_fixed = self._panel_fixed, None
-            self._on_rollback(lambda: setattr(self, "_panel_fixed", before))
+            self._set_panel_fixed(None)
+
+    def _set_panel_fixed(self, fixed: np.ndarray | None) -> None:
+        """The per-panel limits autoscale fixed (None: automatic again), put back if the
+        batch it belongs to fails."""
+        before = self._panel_fixed
+        self._on_rollback(lambda: setattr(self, "_panel_fixed", before))
+        self._panel_fixed = fixed
 
     def update_panel(self, digit: int, values: Any) -> None:
         """Replace one map; only that panel is sent to the page, and the update costs
@@ -895,8 +900,7 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         each by its owner's rule (frames reset their history, compare drops its
         reference)."""
         if self._panel_fixed is not None:  # limits autoscale fixed for other panels
-            before, self._panel_fixed = self._panel_fixed, None
-            self._on_rollback(lambda: setattr(self, "_panel_fixed", before))
+            self._set_panel_fixed(None)
         with self.hold_trait_notifications():
             if shape is None or len(self.frames) and self.frames.shape[1:] != shape:
                 self._drop_history()
