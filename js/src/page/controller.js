@@ -77,10 +77,13 @@ async function initialize({ model }) {
   };
   let partsReady = Promise.resolve();
 
-  /** Limits set in the page (null: automatic), over the automatic limits shown.
+  /** Limits set in the page (null: automatic), over the automatic limits shown (with
+   *  per-panel limits, over each panel's: those held, or `panelAuto` given).
    * @param {number | null} vmin
-   * @param {number | null} vmax */
-  const limitsOf = (vmin, vmax) => limitsInForce(state.auto, vmin, vmax, panelAutoPairs(state.limits));
+   * @param {number | null} vmax
+   * @param {import('./limits.js').Range[] | null} [panelAuto] */
+  const limitsOf = (vmin, vmax, panelAuto = panelAutoPairs(state.limits)) => (
+    limitsInForce(state.auto, vmin, vmax, panelAuto));
 
   /** Per-panel limits: each panel's automatic limits of the maps shown now, worked out
    *  here (a frame or view the page shows by itself), or null with one shared scale. */
@@ -356,9 +359,7 @@ async function initialize({ model }) {
       state.auto = frameAuto(f, t);
       if (vmin == null || vmax == null) {
         // Per-panel limits: per frame x per panel, each panel's range in this frame.
-        const perPanel = shownPanelAuto();
-        state.limits = perPanel ? limitsInForce(state.auto, vmin ?? null, vmax ?? null, perPanel)
-          : limitsOf(vmin ?? null, vmax ?? null);
+        state.limits = limitsOf(vmin ?? null, vmax ?? null, shownPanelAuto());
         later('limits');
       }
     }
@@ -404,8 +405,7 @@ async function initialize({ model }) {
     state.showing = view;
     if (info.auto && info.auto[view]) state.auto = info.auto[view];
     // Per-panel limits: each panel's own, by the view's rule (the difference symmetric).
-    const perPanel = shownPanelAuto();
-    state.limits = perPanel ? limitsInForce(state.auto, null, null, perPanel) : limitsOf(null, null);
+    state.limits = limitsOf(null, null, shownPanelAuto());
     const colormaps = info.colormaps || {};
     const colormap = view === 'difference' ? colormaps.difference : colormaps.base;
     if (colormap) state.colormap = colormap;
@@ -775,7 +775,7 @@ function render({ model, el }) {
     const root = el.isConnected ? el.closest('.digitheat-grid') : null;
     const body = root && /** @type {HTMLElement | null} */ (root.querySelector('.dhg-body'));
     if (body && !(state.parts && state.parts.canvas)) {
-      drawSvgStrips(body, fitted ? fitted.layout() : state.layout, panelPairs(state.limits),
+      drawSvgStrips(body, layoutOf(), panelPairs(state.limits),
         state.colormap.stops || []);
     }
   };
@@ -797,7 +797,7 @@ function render({ model, el }) {
       keys.remove();
       keys = null;
     }
-    if (!keys && el.isConnected) keys = keyboard(state, el, live, () => (fitted ? fitted.layout() : state.layout));
+    if (!keys && el.isConnected) keys = keyboard(state, el, live, layoutOf);
     if (keys) keys.refresh();
     strips(state);
     if (!controls && el.isConnected) controls = player(state, el);
