@@ -310,6 +310,13 @@ _PAGE = """\
 """
 
 
+#: Written right after a grid picture's SVG, inside its wrapper. Until the parser has
+#: reached it, the SVG is the wrapper's last child, and style.css keeps it hidden: a
+#: frame painted while the parser is inside the SVG (it yields there on a loaded machine
+#: or a slow network) shows no half-drawn picture. CSS, so it needs no script.
+PICTURE_END = "<span hidden></span>"
+
+
 def picture_html(picture: StaticPicture | None) -> str:
     if picture is None:
         return ""
@@ -435,7 +442,7 @@ def grid_picture(grid: Widget, label: str = "") -> StaticPicture | None:
     scale = ({".dhg-strip": figure.shape[0]} if figure.per_panel
              else {".dhg-colorbar .tick": 1})
     return StaticPicture(
-        markup=static_svg(figure),
+        markup=static_svg(figure) + PICTURE_END,
         live_when={"rect.heatmapcell": int(grid.data.size), **scale,
                    ".dhg-controller style": 1},
         label=label,

@@ -1,7 +1,8 @@
 """HTML export: one self-contained page that shows the grid as the widget does, offline.
 
 Each page is opened from a file in headless Chromium with every request that is not
-``file:``, ``data:`` or ``blob:`` aborted (and counted), and read back from the DOM:
+``file:``, ``data:`` or ``blob:`` aborted (and counted; one test serves its page from
+loopback, to hold its end back), and read back from the DOM:
 cell count, computed fills against matplotlib, NaN colour, hover tooltip, panel titles.
 A grid's page first paints a static SVG picture drawn in Python, which the live widget
 replaces once drawn; a probe installed before any page script looks at every frame
@@ -14,9 +15,11 @@ from __future__ import annotations
 
 import gzip
 import html
+import http.server
 import json
 import re
 import statistics
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -45,13 +48,17 @@ OUTPUT_DIR = Path(__file__).resolve().parents[2] / "test-output"
 EVIL_LABEL = "</script><script>window.pwned=1</script>"
 
 #: Installed before any script of the page. Records
-#: * ``firstFrame``: the first animation frame whose DOM holds the static picture, with
-#:   what the picture holds then (cell count, computed fills and boxes of its cells,
-#:   panel titles) and the page height. A rAF callback runs just before its frame is
-#:   painted, and this one is queued before any of the page's, so that is what the frame
-#:   paints; the page parses no script before its bootstrap, and the picture comes first.
-#: * ``emptyFrames``: later frames that held neither the whole picture nor the whole
-#:   live view, shown (a flash of an empty or half-drawn grid);
+#: * ``firstFrame``: the first animation frame that shows the static picture (in the DOM,
+#:   its SVG not hidden), with what the picture holds then (cell count, computed fills and
+#:   boxes of its cells, panel titles) and the page height. A rAF callback runs just
+#:   before its frame is painted, and this one is queued before any of the page's, so that
+#:   is what the frame paints; the page parses no script before its bootstrap, and the
+#:   picture comes first. The parser may stop anywhere in the picture and let frames paint
+#:   (a loaded machine, a slow network: HeldPage makes it stop there), so a frame may hold
+#:   part of the picture: the page hides it until whole, and this counts what is shown.
+#: * ``pictureFrames``: frames whose DOM held the picture, shown or not;
+#: * ``emptyFrames``: later frames that showed neither the whole picture nor the whole
+#:   live view (a flash of an empty or half-drawn grid);
 #: * ``live``: when the picture has left and all live cells exist in a shown host (the
 #:   swap happens in one task, so this is when the live widget can first be hovered);
 #: * CSP violations and uncaught errors.
@@ -59,12 +66,17 @@ EVIL_LABEL = "</script><script>window.pwned=1</script>"
 #: before the live widget shows), for timings.
 PROBE = """
 (() => {
-  const p = window.__probe = { expected: null, frames: true, firstFrame: null, emptyFrames: 0,
-                               live: null, liveHeight: null, csp: [], errors: [] };
+  const p = window.__probe = { expected: null, frames: true, firstFrame: null, pictureFrames: 0,
+                               emptyFrames: 0, live: null, liveHeight: null, csp: [], errors: [] };
   const liveCells = document.getElementsByClassName('heatmapcell');
   const pictureCells = () => document.querySelectorAll('.digitheat-static g[class^="dhs-p"] > rect');
   const liveShown = () => p.expected !== null && liveCells.length >= p.expected
     && !document.querySelector('.digitheat-pending');
+  const shown = (picture) => {
+    const svg = picture && picture.querySelector(':scope > svg');
+    return !!svg && getComputedStyle(svg).visibility === 'visible'
+      && getComputedStyle(picture).opacity === '1';
+  };
   const box = (e) => { const b = e.getBoundingClientRect(); return [b.x, b.y, b.width, b.height]; };
   const observer = new MutationObserver(() => {
     if (p.live === null && !document.querySelector('.digitheat-static') && liveShown()) {
@@ -76,17 +88,16 @@ PROBE = """
   observer.observe(document, { childList: true, subtree: true });
   const frame = (t) => {
     const picture = document.querySelector('.digitheat-static');
-    if (p.firstFrame === null && picture) {
+    if (picture) p.pictureFrames += 1;
+    if (p.firstFrame === null && shown(picture)) {
       const cells = [...pictureCells()];
       p.firstFrame = {
         t, cells: cells.length, fills: cells.map((c) => getComputedStyle(c).fill),
         boxes: cells.map(box), height: document.documentElement.scrollHeight,
         titles: [...picture.querySelectorAll('text')].map((e) => e.textContent),
-        visible: getComputedStyle(picture).visibility === 'visible'
-          && getComputedStyle(picture).opacity === '1',
       };
     } else if (p.firstFrame !== null && p.live === null) {
-      if (!((picture && pictureCells().length >= p.expected) || liveShown())) p.emptyFrames += 1;
+      if (!((shown(picture) && pictureCells().length >= p.expected) || liveShown())) p.emptyFrames += 1;
     }
     if (p.live === null) requestAnimationFrame(frame);
   };
@@ -106,15 +117,59 @@ def pages_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("embed")
 
 
+class HeldPage:
+    """One exported page served over loopback HTTP with everything from byte ``cut`` on
+    held back until :meth:`release`: the browser parses, and paints, what came before,
+    as when its parser stops there by itself (it yields to let frames paint, which on a
+    loaded machine happens anywhere in the page; so does a slow network)."""
+
+    def __init__(self, path: Path, cut: int) -> None:
+        body, released = path.read_bytes(), threading.Event()
+        self._released = released
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body[:cut])
+                self.wfile.flush()
+                released.wait(60)
+                self.wfile.write(body[cut:])
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/{path.name}"
+
+    def release(self) -> None:
+        self._released.set()
+
+    def close(self) -> None:
+        self.release()
+        self._server.shutdown()
+        self._server.server_close()
+
+
 class OfflinePage:
     """An exported page opened from disk with the network cut off."""
 
     def __init__(self, browser: Any, path: Path, expected_cells: int, *,
-                 javascript: bool = True, frames: bool = True) -> None:
+                 javascript: bool = True, frames: bool = True,
+                 held: HeldPage | None = None) -> None:
         """Open ``path``; wait until every view is displayed and, for a grid with
         ``expected_cells`` cells, until the live grid has replaced the static picture.
         Without JavaScript, wait for the load event only. ``frames=False``: the probe
-        does not look at frames (for timings)."""
+        does not look at frames (for timings). ``held``: open the page from it instead
+        (its one URL is let through), and release the rest of the page once two frames
+        have had the picture in their DOM (the second rAF callback runs after the first
+        of those frames has painted)."""
+        if held is not None and not (javascript and frames):
+            raise ValueError("a held page is released by the probe's frames")
+        self.held = held
         # A fresh context per page: no cache, no compiled code from an earlier load.
         self.context = browser.new_context(viewport={"width": 1000, "height": 1100},
                                            device_scale_factor=1,
@@ -128,7 +183,12 @@ class OfflinePage:
         self.page.add_init_script(
             PROBE.replace("expected: null", f"expected: {expected_cells}")
             .replace("frames: true", f"frames: {str(frames).lower()}"))
-        self.page.goto(path.as_uri())
+        if held is None:
+            self.page.goto(path.as_uri())
+        else:
+            self.page.goto(held.url, wait_until="commit")
+            self.page.wait_for_function("() => window.__probe.pictureFrames >= 2")
+            held.release()
         if not javascript:
             return
         # Every view displayed (the runtime marks <html>), then for a grid its cells.
@@ -144,7 +204,7 @@ class OfflinePage:
 
     def _route(self, route: Any) -> None:
         url = route.request.url
-        if url.startswith(("file:", "data:", "blob:")):
+        if url.startswith(("file:", "data:", "blob:")) or (self.held and url == self.held.url):
             route.continue_()
         else:
             self.blocked.append(url)
@@ -437,17 +497,38 @@ def known_cells(data: np.ndarray, lo: float, hi: float) -> list[tuple[int, int, 
     return [tuple(int(i) for i in cell) for cell in cells]
 
 
-def test_first_frame_shows_the_whole_figure(default_page: OfflinePage,
+@pytest.fixture
+def held_page(chromium_browser: Any, default_grid: DigitHeatmapGrid,
+              default_page_path: Path) -> Iterator[OfflinePage]:
+    """The default page, its parser made to stop half-way through the picture's SVG
+    (where it stops by itself now and then on a loaded machine) while frames paint."""
+    body = default_page_path.read_bytes()
+    start = body.index(b'<div class="digitheat-static"')
+    held = HeldPage(default_page_path, (start + body.index(b"</svg>", start)) // 2)
+    try:
+        page = OfflinePage(chromium_browser, default_page_path, default_grid.data.size, held=held)
+        try:
+            yield page
+        finally:
+            page.close()
+    finally:
+        held.close()
+
+
+def test_first_frame_shows_the_whole_figure(held_page: OfflinePage,
                                             default_grid: DigitHeatmapGrid) -> None:
-    """The first frame with anything in it paints the static picture, whole and right;
-    the live grid then takes its place: same cells at the same pixels, no frame in
-    between without a grid, no change of page height, the picture gone."""
-    page, grid = default_page, default_grid
+    """The first frame with anything in it paints the static picture, whole and right,
+    even when frames paint while the parser is half-way through it; the live grid then
+    takes its place: same cells at the same pixels, no frame in between without a grid,
+    no change of page height, the picture gone."""
+    page, grid = held_page, default_grid
     probe = page.probe
     first = probe["firstFrame"]
     assert first is not None, "no frame painted the static picture"
     count, rows, cols = grid.data.shape
-    assert first["cells"] == count * rows * cols and first["visible"]
+    assert first["cells"] == count * rows * cols, (
+        f"the first frame that showed the static picture showed {first['cells']} of its "
+        f"{count * rows * cols} cells")
     # Colours against matplotlib's "hot" over the grid's limits.
     data, (lo, hi) = grid.data, grid.limits
     for digit, row, col in known_cells(data, lo, hi):
@@ -514,7 +595,8 @@ def test_static_figure_without_javascript(chromium_browser: Any, pages_dir: Path
         count, rows, cols = grid.data.shape
         cells = page.page.locator('.digitheat-static g[class^="dhs-p"] > rect')
         assert cells.count() == count * rows * cols
-        assert page.page.locator(".digitheat-static").is_visible()
+        # Shown whole once parsed: the rule that hides a half-parsed picture is CSS alone.
+        assert page.page.locator(".digitheat-static > svg").is_visible()
         fills = cells.evaluate_all("(cells) => cells.map((c) => getComputedStyle(c).fill)")
         lo, hi = grid.limits
         # Panel 2 highlighted: it keeps full colour; NaN takes nan_color (panel 4 dimmed).
