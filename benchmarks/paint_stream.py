@@ -4,7 +4,8 @@
 
 Each run starts a fresh JupyterLab and Chromium (``browser_side.Session``) for each of the
 two trees in turn (``--base``, a commit exported with ``git archive`` into a temporary
-folder with this tree's built ``static/`` bundle, then this worktree), so load on a shared
+folder with this tree's built ``static/`` bundle, or ``--base-static``'s when the page's
+code changed, then this worktree), so load on a shared
 machine falls on both alike. In each: the display of 10x7x6 (SVG) and of 100x28x28
 (canvas), timed as ``browser_side`` times first paint, with when the last comm_open and the
 display message reached the page; then two streams of ``--seconds`` each (``browser_side``'s
@@ -85,6 +86,9 @@ def main() -> int:
     parser.add_argument("--base", required=True, help="the commit to compare with (git rev)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=3.0, help="each stream's length")
+    parser.add_argument("--base-static", type=Path, default=REPO / "digitheat_widget" / "static",
+                        help="the base's built bundle (digitheat_widget/static of a tree built "
+                             "at --base); default this tree's, right when only Python changed")
     parser.add_argument("--tree", help=argparse.SUPPRESS)  # internal: measure this tree
     args = parser.parse_args()
     if args.tree:
@@ -94,7 +98,7 @@ def main() -> int:
         archive = subprocess.run(["git", "-C", str(REPO), "archive", args.base],
                                  check=True, capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", base], input=archive, check=True)
-        shutil.copytree(REPO / "digitheat_widget" / "static",
+        shutil.copytree(args.base_static,
                         Path(base) / "digitheat_widget" / "static", dirs_exist_ok=True)
         trees = {"base": base, "this": str(REPO)}
         results: dict[str, list[list[dict]]] = {name: [] for name in trees}
