@@ -72,7 +72,7 @@ def _bench_tensors(shape, r, c):
     s = a.copy()
     s[-1, r, c] = 1.0
     return a, b, s
-g = None
+g = g2 = None
 """
 
 # ---------------------------------------------------------------------- page scripts
@@ -140,18 +140,22 @@ JS_HEAP = """async () => {
             nodes: document.getElementsByTagName('*').length};
 }"""
 
-JS_DISPLAY = """async ([index, code, spec, makeProbe, expected, timeoutMs]) => {
-    const probe = eval(makeProbe)(spec);
-    const ready = () => {
-        const root = document.querySelector(spec.root);
+JS_DISPLAY = """async ([index, code, specs, makeProbe, expected, timeoutMs]) => {
+    // specs: one grid's, or several grids' shown by one cell (each drawn in full).
+    specs = Array.isArray(specs) ? specs : [specs];
+    const spec = specs[0];
+    const probes = specs.map((s) => eval(makeProbe)(s));
+    const drawn = (s, probe) => {
+        const root = document.querySelector(s.root);
         if (!root) return false;
-        if (spec.kind === 'svg') {
-            const last = root.querySelector(spec.panel);
-            if (!last || last.querySelectorAll('rect.heatmapcell').length !== spec.perPanel) return false;
+        if (s.kind === 'svg') {
+            const last = root.querySelector(s.panel);
+            if (!last || last.querySelectorAll('rect.heatmapcell').length !== s.perPanel) return false;
             return root.querySelectorAll('rect.heatmapcell').length === expected;
         }
         return probe() !== null;
     };
+    const ready = () => specs.every((s, i) => drawn(s, probes[i]));
     const app = window.jupyterapp;
     const notebook = app.shell.currentWidget.content;
     const cell = notebook.widgets[index];
@@ -325,6 +329,41 @@ def _hot(value: float) -> tuple[int, int, int]:
     return tuple(int(round(ch * 255)) for ch in rgba[:3])  # type: ignore[return-value]
 
 
+def _machine_busy_s() -> float | None:
+    """CPU seconds every core has spent busy since boot (``/proc/stat``), or None."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / _TICKS
+
+
+def _processes_cpu_s(marker: str) -> float | None:
+    """CPU seconds (user + system) of the processes whose command line holds ``marker``
+    (the browser's profile folder: all of this session's Chromium processes), or None."""
+    total, found = 0.0, False
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if marker not in (proc / "cmdline").read_bytes().decode(errors="replace"):
+                continue
+            stat = (proc / "stat").read_text()
+        except OSError:
+            continue
+        values = stat.rsplit(")", 1)[1].split()
+        total += (int(values[11]) + int(values[12])) / _TICKS  # utime, stime
+        found = True
+    return total if found else None
+
+
+try:
+    import os
+
+    _TICKS = os.sysconf("SC_CLK_TCK")
+except (ImportError, ValueError, OSError, AttributeError):
+    _TICKS = 100
+
+
 def _median(values: list[float | None]) -> float | None:
     real = [v for v in values if v is not None]
     return statistics.median(real) if real else None
@@ -369,6 +408,7 @@ class Session:
         self.context.on("page", lambda page: page.on(
             "websocket", lambda ws: ws.on("framereceived", on_frame)))
         self.chromium_version = self.context.browser.version if self.context.browser else None
+        self.profile = str(root / "chromium-profile")
         self.lab = harness.LabPage.open(self.context, self.server, "bench.ipynb")
         self.page = self.lab.page
         self.execute(KERNEL_SETUP)
@@ -391,7 +431,8 @@ class Session:
         return self.page.evaluate(JS_HEAP)
 
     def clear(self) -> None:
-        self.execute("if g is not None:\n    g.close()\ng = None\ngc.collect()")
+        self.execute("for _w in (g, g2):\n    if _w is not None:\n        _w.close()\n"
+                     "g = g2 = None\ngc.collect()")
         self.lab.command("notebook:clear-all-cell-outputs")
 
     def measure(self, shape: tuple[int, int, int], renderer: str | None, repeats: int,
@@ -430,7 +471,16 @@ class Session:
 
         def timed(code: str, probe: dict[str, Any] = spec) -> dict:
             wire = dict(self.wire)
+            # CPU the browser used meanwhile, and the whole machine: a run slower than its
+            # neighbours with the same browser CPU time waited for cores others held.
+            cpu, busy, wall = (_processes_cpu_s(self.profile), _machine_busy_s(),
+                               time.perf_counter())
             result = self.page.evaluate(JS_TIMED, [code, probe, JS_MAKE_PROBE, 60_000])
+            cpu_after, busy_after = _processes_cpu_s(self.profile), _machine_busy_s()
+            result["wallS"] = time.perf_counter() - wall
+            result["browserCpuS"] = None if cpu is None or cpu_after is None else cpu_after - cpu
+            result["machineBusyS"] = (None if busy is None or busy_after is None
+                                      else busy_after - busy)
             self.lab.wait_kernel(timeout=180_000)
             time.sleep(0.06)
             self.page.evaluate("() => 0")  # let Playwright deliver the last frame events
@@ -457,22 +507,26 @@ class Session:
                 self.lab.wait_kernel(timeout=300_000)
             self.log(f"    {name}: {len(runs)} runs" + (f" ({out['errors'][name]})"
                                                         if name in out["errors"] else ""))
-            if not runs:
-                return
+            if runs:
+                out[name] = summarize(runs)
+
+        def summarize(runs: list[dict]) -> dict[str, Any]:
             for run in runs:
                 paint, arrival = run["ms"], run["lastArrivalMs"]
                 run["arrivalToPaintMs"] = (None if paint is None or arrival is None
                                            else paint - arrival)
-            out[name] = {"total": _stats(runs, "ms"),
-                         "after_arrival": _stats(runs, "arrivalToPaintMs"),
-                         "first_arrival": _stats(runs, "firstArrivalMs"),
-                         "messages_seen": _median([r["messages"] for r in runs]),
-                         "longest_frame_gap_ms": max(r["longestFrameGapMs"] for r in runs),
-                         "rate_limited": sum(bool(r.get("rateLimited")) for r in runs),
-                         "wire_bytes": _median([r["wireBytes"] for r in runs]),
-                         "wire_frames": _median([r["wireFrames"] for r in runs]),
-                         "raw_float32_bytes": count * rows * cols * 4,
-                         "runs": runs}
+            return {"total": _stats(runs, "ms"),
+                    "after_arrival": _stats(runs, "arrivalToPaintMs"),
+                    "first_arrival": _stats(runs, "firstArrivalMs"),
+                    "messages_seen": _median([r["messages"] for r in runs]),
+                    "longest_frame_gap_ms": max(r["longestFrameGapMs"] for r in runs),
+                    "rate_limited": sum(bool(r.get("rateLimited")) for r in runs),
+                    "wire_bytes": _median([r["wireBytes"] for r in runs]),
+                    "wire_frames": _median([r["wireFrames"] for r in runs]),
+                    "raw_float32_bytes": count * rows * cols * 4,
+                    "browser_cpu_ms": _median([None if r["browserCpuS"] is None
+                                               else r["browserCpuS"] * 1000 for r in runs]),
+                    "runs": runs}
 
         phase("vmax", "g.vmax = 1.0", lambda i: f"g.vmax = {VMAX_VALUES[i % 2]}")
         phase("full", "g.vmax = 1.0", lambda i: f"g.data = {'B' if i % 2 == 0 else 'A'}")
@@ -485,14 +539,69 @@ class Session:
             out["stream"] = self.stream(spec, seconds)
         except Exception as err:
             out["errors"]["stream"] = f"{type(err).__name__}: {str(err).splitlines()[0][:200]}"
-        # Per-panel limits (issue 27): the full update's repaint with a scale per panel
-        # (fixed at 0..1 in every panel, so the probe's colours hold), strips and all; last,
-        # as it rebuilds the drawing.
-        phase("full_per_panel", "g.panel_limits = 'per-panel'\ng.vmax = 1.0",
-              lambda i: f"g.data = {'B' if i % 2 == 0 else 'A'}",
-              probe=_probe_spec(key, shape, canvas, per_panel=True))
+        # Per-panel limits (issue 27): last, as it shows two new grids.
+        try:
+            out["full_paired"] = self.paired_per_panel(shape, renderer, repeats,
+                                                       phase_budget_s, timed, summarize)
+        except Exception as err:
+            out["errors"]["full_paired"] = (f"{type(err).__name__}: "
+                                            f"{str(err).splitlines()[0][:200]}")
+            self.lab.wait_kernel(timeout=300_000)
+        self.log("    full_paired: " + (out["errors"].get("full_paired") or "{} + {} runs".format(
+            out["full_paired"]["shared"]["total"]["n"],
+            out["full_paired"]["per_panel"]["total"]["n"])))
         self.clear()
         return out
+
+    def paired_per_panel(self, shape: tuple[int, int, int], renderer: str | None, repeats: int,
+                         budget_s: float, timed: Callable[..., dict],
+                         summarize: Callable[[list[dict]], dict]) -> dict[str, Any]:
+        """A full update's repaint with per-panel limits against the shared scale, in
+        runs alternating between two grids that one cell shows side by side (shared left,
+        per-panel right; both drawn at the same height of the page, so equally in view):
+        whatever slows the page or the machine for a while slows both alike. Every panel's
+        limits are 0..1 (vmin/vmax), so the probes' colours hold; the per-panel grid draws
+        its scale strips. The order alternates (shared first, then per-panel first)."""
+        self.serial += 1
+        count, rows, cols = shape
+        canvas = renderer == "canvas"
+        keys = (f"dhg-bench-{self.serial}-shared", f"dhg-bench-{self.serial}-per-panel")
+        specs = {"shared": _probe_spec(keys[0], shape, canvas),
+                 "per_panel": _probe_spec(keys[1], shape, canvas, per_panel=True)}
+        self.clear()
+        option = "" if renderer is None else f", renderer={renderer!r}"
+        code = (f"g = DigitHeatmapGrid(A, vmin=0.0, vmax=1.0, columns=2{option})\n"
+                f"g2 = DigitHeatmapGrid(A, vmin=0.0, vmax=1.0, columns=2, "
+                f"panel_limits='per-panel'{option})\n"
+                f"g.add_class({keys[0]!r})\ng2.add_class({keys[1]!r})\n"
+                "from ipywidgets import HBox\n"
+                "HBox([g, g2], layout={'align_items': 'flex-start'})")
+        shown = self.page.evaluate(JS_DISPLAY, [0, code, list(specs.values()), JS_MAKE_PROBE,
+                                                count * rows * cols, DISPLAY_TIMEOUT_MS])
+        if shown["ms"] is None:
+            raise RuntimeError("the two grids were never both drawn in full")
+        self.page.wait_for_timeout(1000)
+        self.lab.wait_kernel()
+        runs: dict[str, list[dict]] = {"shared": [], "per_panel": []}
+        grids = {"shared": "g", "per_panel": "g2"}
+        started = time.perf_counter()
+        while len(runs["per_panel"]) < repeats:
+            order = ("shared", "per_panel") if len(runs["shared"]) % 2 == 0 else (
+                "per_panel", "shared")
+            for name in order:
+                tensor = "B" if len(runs[name]) % 2 == 0 else "A"
+                runs[name].append(timed(f"{grids[name]}.data = {tensor}", specs[name]))
+            # The time of two phases: it stands for the shared and the per-panel phase.
+            if len(runs["shared"]) >= MIN_REPEATS and time.perf_counter() - started > 2 * budget_s:
+                break
+        shared, per_panel = summarize(runs["shared"]), summarize(runs["per_panel"])
+
+        def ratio(part: str) -> float | None:
+            a, b = per_panel[part]["median_ms"], shared[part]["median_ms"]
+            return None if a is None or not b else a / b
+
+        return {"shared": shared, "per_panel": per_panel, "display_ms": shown["ms"],
+                "ratio_total": ratio("total"), "ratio_after_arrival": ratio("after_arrival")}
 
     def stream(self, spec: dict, seconds: float) -> dict[str, Any]:
         loop = (
