@@ -290,8 +290,8 @@ def browser_rows(config: dict, peers_blank: list[str]) -> list[list[str]]:
 
 
 def paired_rows(config: dict, row: Callable[[str, str], list[str]]) -> list[list[str]]:
-    """Per-panel vs shared limits, runs alternating between two grids shown side by side."""
-    name = "full update, per-panel vs shared limits (runs alternating, two grids shown)"
+    """Per-panel vs shared limits, in alternating blocks of runs (browser_side.paired_per_panel)."""
+    name = "full update, per-panel vs shared limits (alternating blocks of 5 runs)"
     paired = config.get("full_paired")
     if not paired:
         return [row(name, f"n/a ({config.get('errors', {}).get('full_paired', 'not measured')})")]
