@@ -596,6 +596,7 @@ class Session:
                  "per_panel": _probe_spec(key, shape, canvas, per_panel=True)}
         modes = {"shared": "shared", "per_panel": "per-panel"}
         runs: dict[str, list[dict]] = {"shared": [], "per_panel": []}
+        self.execute("g.data = A")
         started = time.perf_counter()
         block = 0
         while len(runs["per_panel"]) < repeats:
@@ -606,8 +607,8 @@ class Session:
                                              DISPLAY_TIMEOUT_MS]) is None:
                 raise RuntimeError(f"the {modes[name]} drawing was never in full")
             self.page.wait_for_timeout(1000)
-            for _ in range(BLOCK):
-                tensor = "B" if len(runs[name]) % 2 == 0 else "A"
+            for _ in range(BLOCK):  # the grid holds A, then B, A, ...: each run changes it
+                tensor = "B" if (len(runs["shared"]) + len(runs["per_panel"])) % 2 == 0 else "A"
                 runs[name].append(timed(f"g.data = {tensor}", specs[name]))
             block += 1
             # The time of two phases: it stands for the shared and the per-panel phase.
