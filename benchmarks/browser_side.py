@@ -55,6 +55,8 @@ DISPLAY_TIMEOUT_MS = 120_000
 #: then at least this many.
 MIN_REPEATS = 5
 SMALL_CELLS = 10 * 7 * 6
+#: Runs per block of the per-panel vs shared comparison (blocks alternate).
+BLOCK = 5
 COMM_MSG = re.compile(rb'"msg_type":\s*"comm_msg"')
 #: How long past the streaming loop the page is watched for its last update.
 STREAM_GIVE_UP_MS = 60_000
@@ -140,18 +142,22 @@ JS_HEAP = """async () => {
             nodes: document.getElementsByTagName('*').length};
 }"""
 
-JS_DISPLAY = """async ([index, code, spec, makeProbe, expected, timeoutMs]) => {
-    const probe = eval(makeProbe)(spec);
-    const ready = () => {
-        const root = document.querySelector(spec.root);
+JS_DISPLAY = """async ([index, code, specs, makeProbe, expected, timeoutMs]) => {
+    // specs: one grid's, or several grids' shown by one cell (each drawn in full).
+    specs = Array.isArray(specs) ? specs : [specs];
+    const spec = specs[0];
+    const probes = specs.map((s) => eval(makeProbe)(s));
+    const drawn = (s, probe) => {
+        const root = document.querySelector(s.root);
         if (!root) return false;
-        if (spec.kind === 'svg') {
-            const last = root.querySelector(spec.panel);
-            if (!last || last.querySelectorAll('rect.heatmapcell').length !== spec.perPanel) return false;
+        if (s.kind === 'svg') {
+            const last = root.querySelector(s.panel);
+            if (!last || last.querySelectorAll('rect.heatmapcell').length !== s.perPanel) return false;
             return root.querySelectorAll('rect.heatmapcell').length === expected;
         }
         return probe() !== null;
     };
+    const ready = () => specs.every((s, i) => drawn(s, probes[i]));
     const app = window.jupyterapp;
     const notebook = app.shell.currentWidget.content;
     const cell = notebook.widgets[index];
@@ -191,6 +197,30 @@ JS_DISPLAY = """async ([index, code, spec, makeProbe, expected, timeoutMs]) => {
     return {ms: done === null ? null : done - t0, longestFrameGapMs: longest, frames,
             rateLimited: limitedAt !== null || limited(), viewArrivedMs: viewArrived,
             canvasScale: box && box.height ? canvas.height / box.height : null};
+}"""
+
+#: Wait until a grid is drawn in full (as JS_DISPLAY's ready()): ms waited, or null.
+JS_DRAWN = """async ([spec, makeProbe, expected, timeoutMs]) => {
+    const probe = eval(makeProbe)(spec);
+    const t0 = performance.now();
+    return await new Promise((resolve) => {
+        const frame = () => {
+            const now = performance.now();
+            const root = document.querySelector(spec.root);
+            let drawn = false;
+            if (root && spec.kind === 'svg') {
+                const last = root.querySelector(spec.panel);
+                drawn = !!last && last.querySelectorAll('rect.heatmapcell').length === spec.perPanel
+                    && root.querySelectorAll('rect.heatmapcell').length === expected;
+            } else if (root) {
+                drawn = probe() !== null;
+            }
+            if (drawn) resolve(now - t0);
+            else if (now - t0 > timeoutMs) resolve(null);
+            else requestAnimationFrame(frame);
+        };
+        requestAnimationFrame(frame);
+    });
 }"""
 
 JS_TIMED = """async ([code, spec, makeProbe, timeoutMs]) => {
@@ -325,6 +355,41 @@ def _hot(value: float) -> tuple[int, int, int]:
     return tuple(int(round(ch * 255)) for ch in rgba[:3])  # type: ignore[return-value]
 
 
+def _machine_busy_s() -> float | None:
+    """CPU seconds every core has spent busy since boot (``/proc/stat``), or None."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / _TICKS
+
+
+def _processes_cpu_s(marker: str) -> float | None:
+    """CPU seconds (user + system) of the processes whose command line holds ``marker``
+    (the browser's profile folder: all of this session's Chromium processes), or None."""
+    total, found = 0.0, False
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if marker not in (proc / "cmdline").read_bytes().decode(errors="replace"):
+                continue
+            stat = (proc / "stat").read_text()
+        except OSError:
+            continue
+        values = stat.rsplit(")", 1)[1].split()
+        total += (int(values[11]) + int(values[12])) / _TICKS  # utime, stime
+        found = True
+    return total if found else None
+
+
+try:
+    import os
+
+    _TICKS = os.sysconf("SC_CLK_TCK")
+except (ImportError, ValueError, OSError, AttributeError):
+    _TICKS = 100
+
+
 def _median(values: list[float | None]) -> float | None:
     real = [v for v in values if v is not None]
     return statistics.median(real) if real else None
@@ -369,6 +434,7 @@ class Session:
         self.context.on("page", lambda page: page.on(
             "websocket", lambda ws: ws.on("framereceived", on_frame)))
         self.chromium_version = self.context.browser.version if self.context.browser else None
+        self.profile = str(root / "chromium-profile")
         self.lab = harness.LabPage.open(self.context, self.server, "bench.ipynb")
         self.page = self.lab.page
         self.execute(KERNEL_SETUP)
@@ -430,7 +496,16 @@ class Session:
 
         def timed(code: str, probe: dict[str, Any] = spec) -> dict:
             wire = dict(self.wire)
+            # CPU the browser used meanwhile, and the whole machine: a run slower than its
+            # neighbours with the same browser CPU time waited for cores others held.
+            cpu, busy, wall = (_processes_cpu_s(self.profile), _machine_busy_s(),
+                               time.perf_counter())
             result = self.page.evaluate(JS_TIMED, [code, probe, JS_MAKE_PROBE, 60_000])
+            cpu_after, busy_after = _processes_cpu_s(self.profile), _machine_busy_s()
+            result["wallS"] = time.perf_counter() - wall
+            result["browserCpuS"] = None if cpu is None or cpu_after is None else cpu_after - cpu
+            result["machineBusyS"] = (None if busy is None or busy_after is None
+                                      else busy_after - busy)
             self.lab.wait_kernel(timeout=180_000)
             time.sleep(0.06)
             self.page.evaluate("() => 0")  # let Playwright deliver the last frame events
@@ -457,22 +532,26 @@ class Session:
                 self.lab.wait_kernel(timeout=300_000)
             self.log(f"    {name}: {len(runs)} runs" + (f" ({out['errors'][name]})"
                                                         if name in out["errors"] else ""))
-            if not runs:
-                return
+            if runs:
+                out[name] = summarize(runs)
+
+        def summarize(runs: list[dict]) -> dict[str, Any]:
             for run in runs:
                 paint, arrival = run["ms"], run["lastArrivalMs"]
                 run["arrivalToPaintMs"] = (None if paint is None or arrival is None
                                            else paint - arrival)
-            out[name] = {"total": _stats(runs, "ms"),
-                         "after_arrival": _stats(runs, "arrivalToPaintMs"),
-                         "first_arrival": _stats(runs, "firstArrivalMs"),
-                         "messages_seen": _median([r["messages"] for r in runs]),
-                         "longest_frame_gap_ms": max(r["longestFrameGapMs"] for r in runs),
-                         "rate_limited": sum(bool(r.get("rateLimited")) for r in runs),
-                         "wire_bytes": _median([r["wireBytes"] for r in runs]),
-                         "wire_frames": _median([r["wireFrames"] for r in runs]),
-                         "raw_float32_bytes": count * rows * cols * 4,
-                         "runs": runs}
+            return {"total": _stats(runs, "ms"),
+                    "after_arrival": _stats(runs, "arrivalToPaintMs"),
+                    "first_arrival": _stats(runs, "firstArrivalMs"),
+                    "messages_seen": _median([r["messages"] for r in runs]),
+                    "longest_frame_gap_ms": max(r["longestFrameGapMs"] for r in runs),
+                    "rate_limited": sum(bool(r.get("rateLimited")) for r in runs),
+                    "wire_bytes": _median([r["wireBytes"] for r in runs]),
+                    "wire_frames": _median([r["wireFrames"] for r in runs]),
+                    "raw_float32_bytes": count * rows * cols * 4,
+                    "browser_cpu_ms": _median([None if r["browserCpuS"] is None
+                                               else r["browserCpuS"] * 1000 for r in runs]),
+                    "runs": runs}
 
         phase("vmax", "g.vmax = 1.0", lambda i: f"g.vmax = {VMAX_VALUES[i % 2]}")
         phase("full", "g.vmax = 1.0", lambda i: f"g.data = {'B' if i % 2 == 0 else 'A'}")
@@ -485,14 +564,65 @@ class Session:
             out["stream"] = self.stream(spec, seconds)
         except Exception as err:
             out["errors"]["stream"] = f"{type(err).__name__}: {str(err).splitlines()[0][:200]}"
-        # Per-panel limits (issue 27): the full update's repaint with a scale per panel
-        # (fixed at 0..1 in every panel, so the probe's colours hold), strips and all; last,
-        # as it rebuilds the drawing.
-        phase("full_per_panel", "g.panel_limits = 'per-panel'\ng.vmax = 1.0",
-              lambda i: f"g.data = {'B' if i % 2 == 0 else 'A'}",
-              probe=_probe_spec(key, shape, canvas, per_panel=True))
+        # Per-panel limits (issue 27): last, as it rebuilds the drawing.
+        try:
+            out["full_paired"] = self.paired_per_panel(shape, renderer, repeats,
+                                                       phase_budget_s, timed, summarize)
+        except Exception as err:
+            out["errors"]["full_paired"] = (f"{type(err).__name__}: "
+                                            f"{str(err).splitlines()[0][:200]}")
+            self.lab.wait_kernel(timeout=300_000)
+        self.log("    full_paired: " + (out["errors"].get("full_paired") or "{} + {} runs".format(
+            out["full_paired"]["shared"]["total"]["n"],
+            out["full_paired"]["per_panel"]["total"]["n"])))
         self.clear()
         return out
+
+    def paired_per_panel(self, shape: tuple[int, int, int], renderer: str | None, repeats: int,
+                         budget_s: float, timed: Callable[..., dict],
+                         summarize: Callable[[list[dict]], dict]) -> dict[str, Any]:
+        """A full update's repaint with per-panel limits against the shared scale, the
+        grid switched between them (``panel_limits``, a rebuilt drawing each time) in
+        alternating blocks of BLOCK runs: shared, per-panel, shared, per-panel, ...; each
+        block after its drawing is in full, so a busy spell of the machine or page falls
+        on both. Every panel's limits are 0..1 (vmin/vmax), so the probe's colours hold;
+        the per-panel drawing has its scale strips. (Two large SVG grids shown side by side
+        would alternate run by run, but the second one's controller outlasts anywidget's
+        2 s limit to initialize and then ignores updates.)"""
+        count, rows, cols = shape
+        canvas = renderer == "canvas"
+        key = f"dhg-bench-{self.serial}"
+        specs = {"shared": _probe_spec(key, shape, canvas),
+                 "per_panel": _probe_spec(key, shape, canvas, per_panel=True)}
+        modes = {"shared": "shared", "per_panel": "per-panel"}
+        runs: dict[str, list[dict]] = {"shared": [], "per_panel": []}
+        self.execute("g.data = A")
+        started = time.perf_counter()
+        block = 0
+        while len(runs["per_panel"]) < repeats:
+            name = ("shared", "per_panel")[block % 2]
+            self.execute(f"g.panel_limits = {modes[name]!r}\ng.vmax = 1.0")
+            self.lab.wait_kernel()
+            if self.page.evaluate(JS_DRAWN, [specs[name], JS_MAKE_PROBE, count * rows * cols,
+                                             DISPLAY_TIMEOUT_MS]) is None:
+                raise RuntimeError(f"the {modes[name]} drawing was never in full")
+            self.page.wait_for_timeout(1000)
+            for _ in range(BLOCK):  # the grid holds A, then B, A, ...: each run changes it
+                tensor = "B" if (len(runs["shared"]) + len(runs["per_panel"])) % 2 == 0 else "A"
+                runs[name].append(timed(f"g.data = {tensor}", specs[name]))
+            block += 1
+            # The time of two phases: it stands for the shared and the per-panel phase.
+            if (block % 2 == 0 and len(runs["shared"]) >= MIN_REPEATS
+                    and time.perf_counter() - started > 2 * budget_s):
+                break
+        shared, per_panel = summarize(runs["shared"]), summarize(runs["per_panel"])
+
+        def ratio(part: str) -> float | None:
+            a, b = per_panel[part]["median_ms"], shared[part]["median_ms"]
+            return None if a is None or not b else a / b
+
+        return {"shared": shared, "per_panel": per_panel, "block": BLOCK, "blocks": block,
+                "ratio_total": ratio("total"), "ratio_after_arrival": ratio("after_arrival")}
 
     def stream(self, spec: dict, seconds: float) -> dict[str, Any]:
         loop = (

@@ -8,6 +8,7 @@ import platform
 import re
 import statistics
 import subprocess
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -236,8 +237,7 @@ def browser_rows(config: dict, peers_blank: list[str]) -> list[list[str]]:
                     f"{fmt_bytes(heap['delta'])} (+{heap['dom_elements']:,} DOM elements)"
                     if heap["delta"] is not None else "n/a (no performance.memory)"))
     errors = config.get("errors", {})
-    for key, name in (("vmax", "vmax change"), ("full", "full update"),
-                      ("full_per_panel", "full update, per-panel limits")):
+    for key, name in (("vmax", "vmax change"), ("full", "full update")):
         if key not in config:
             rows.append(row(name, f"n/a ({errors.get(key, 'not measured')})"))
             continue
@@ -262,6 +262,7 @@ def browser_rows(config: dict, peers_blank: list[str]) -> list[list[str]]:
                 text += (f" = {part['wire_bytes'] / part['raw_float32_bytes']:.1f}× the raw "
                          f"float32 tensor ({fmt_bytes(part['raw_float32_bytes'])})")
             rows.append(row(f"{name}, received over the kernel websocket", text))
+    rows += paired_rows(config, row)
     if "stream" not in config:
         rows.append(row("streaming", f"n/a ({errors.get('stream', 'not measured')})"))
         return rows
@@ -285,6 +286,30 @@ def browser_rows(config: dict, peers_blank: list[str]) -> list[list[str]]:
     if stream.get("rate_limited"):
         text += "; IOPub message rate exceeded: the server dropped updates"
     rows.append(row("streaming, full updates/s reaching the page", text))
+    return rows
+
+
+def paired_rows(config: dict, row: Callable[[str, str], list[str]]) -> list[list[str]]:
+    """Per-panel vs shared limits, in alternating blocks of runs (browser_side.paired_per_panel)."""
+    name = "full update, per-panel vs shared limits (alternating blocks of 5 runs)"
+    paired = config.get("full_paired")
+    if not paired:
+        return [row(name, f"n/a ({config.get('errors', {}).get('full_paired', 'not measured')})")]
+    pp, shared = paired["per_panel"], paired["shared"]
+    rows = []
+    for part, what in (("total", "assignment → repainted"),
+                       ("after_arrival", "last message arrived → repainted")):
+        a, b = pp[part], shared[part]
+        missed = a["missed"] + b["missed"]
+        rows.append(row(f"{name}, {what}",
+                        f"{_ms(a['median_ms'])} vs {_ms(b['median_ms'])} = "
+                        f"{fmt_ratio(a['median_ms'], b['median_ms'])} (medians of {a['n']} and "
+                        f"{b['n']} runs" + (f"; {missed} never repainted" if missed else "")
+                        + ")"))
+    if pp.get("browser_cpu_ms") is not None and shared.get("browser_cpu_ms") is not None:
+        rows.append(row(f"{name}, browser CPU time per run",
+                        f"{_ms(pp['browser_cpu_ms'])} vs {_ms(shared['browser_cpu_ms'])} = "
+                        f"{fmt_ratio(pp['browser_cpu_ms'], shared['browser_cpu_ms'])}"))
     return rows
 
 
@@ -410,6 +435,11 @@ def _summary_metrics(python: list[dict], browser: dict | None, size: str
             after = (config.get(op) or {}).get("after_arrival", {})
             out[(label, f"Page: {name}, last message arrived -> repainted")] = (
                 None if after.get("median_ms") is None else after["median_ms"] / 1000, "s")
+        paired = config.get("full_paired") or {}
+        out[(label, "Page: full update, per-panel / shared limits, alternating runs")] = (
+            paired.get("ratio_total"), "x")
+        out[(label, "Page: full update, per-panel / shared limits, alternating runs, "
+                    "arrival -> repainted")] = (paired.get("ratio_after_arrival"), "x")
         stream = config.get("stream") or {}
         out[(label, "Page: streaming, full updates/s reaching the page")] = (
             stream.get("updates_per_s"), "/s")

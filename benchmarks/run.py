@@ -4,6 +4,7 @@
     python benchmarks/run.py --quick             # smoke run: 10x7x6, few repeats (~1-2 min)
     python benchmarks/run.py --sizes 10x7x6,100x28x28
     python benchmarks/run.py --skip-browser      # Python side only
+    python benchmarks/run.py --skip-python       # page side only
     python benchmarks/run.py --runs 3            # three runs: the table of the last, and
                                                  # the README's numbers as median and range
 
@@ -57,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
                         "with --quick 10x7x6)")
     parser.add_argument("--skip-browser", action="store_true",
                         help="Python side only (no JupyterLab, no Chromium)")
+    parser.add_argument("--skip-python", action="store_true",
+                        help="page side only (no Python-side rows)")
     parser.add_argument("--peers", default=",".join(python_side.PEER_NAMES),
                         help="comma-separated peers measured next to ours, of "
                         f"{', '.join(python_side.PEER_NAMES)} (default all; naive is needed for "
@@ -69,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="repeat the whole measurement this many times (each in a fresh "
                         "JupyterLab and Chromium); the output adds median and range over runs")
     args = parser.parse_args(argv)
+    if args.skip_python and args.skip_browser:
+        raise SystemExit("--skip-python and --skip-browser: nothing left to measure")
 
     started = time.perf_counter()
     sizes = parse_sizes(args.sizes or ("10x7x6" if args.quick else DEFAULT_SIZES))
@@ -76,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     command = "python benchmarks/run.py" + (" --quick" if args.quick else "") + (
         f" --sizes {args.sizes}" if args.sizes else "") + (
         " --skip-browser" if args.skip_browser else "") + (
+        " --skip-python" if args.skip_python else "") + (
         f" --runs {args.runs}" if args.runs > 1 else "") + (
         f" --output {args.output}" if args.output else "")
     if args.runs < 1:
@@ -121,8 +127,9 @@ def main(argv: list[str] | None = None) -> int:
 def _measure(args: argparse.Namespace, sizes: list[tuple[int, int, int]], renderers: bool,
              python_side: object) -> tuple[list, dict | None, str | None]:
     """One run: the Python side, then the page side (unless skipped or impossible)."""
-    log(f"Python side ({'renderer option found: svg and canvas at large sizes' if renderers else 'no renderer option'}):")
-    python = python_side.run(sizes, args.quick, log, peers=args.peers)
+    if not args.skip_python:
+        log(f"Python side ({'renderer option found: svg and canvas at large sizes' if renderers else 'no renderer option'}):")
+    python = [] if args.skip_python else python_side.run(sizes, args.quick, log, peers=args.peers)
     if args.skip_browser:
         return python, None, "Page side skipped (--skip-browser)."
     reason = _browser_missing()

@@ -205,10 +205,14 @@ async function initialize({ model }) {
   }
 
   // Messages are applied to the page state as they come (cheap). A message that finds
-  // the page idle is drawn at once; while the page is still busy with the last drawing
-  // (less than a frame ago), what comes is drawn together at the next animation frame,
-  // so a kernel that sends faster than bqplot can redraw ten marks never builds a
-  // backlog here, and each frame shows the latest values.
+  // the page idle is drawn at once, all of it: its parts (say limits and maps) come as
+  // one change event each, in the order of Python's keys, which follows Python's hash
+  // seed; the drawing waits for the last (a microtask), or the first part drawn alone
+  // would hold the others back to the next frame (a per-panel full update sends limits
+  // and maps; with the limits first its maps showed a frame late). While the page is
+  // still busy with the last drawing (less than a frame ago), what comes is drawn
+  // together at the next animation frame, so a kernel that sends faster than bqplot can
+  // redraw ten marks never builds a backlog here, and each frame shows the latest values.
   const FRAME_MS = 16;
   /** @type {{maps: Set<number> | 'all' | null, limits: boolean, colormap: boolean, highlight: boolean, style: boolean}} */
   const dirty = { maps: null, limits: false, colormap: false, highlight: false, style: false };
@@ -217,10 +221,12 @@ async function initialize({ model }) {
   /** @type {ReturnType<typeof setTimeout> | null} */
   let timer = null;
   let drawnAt = -Infinity;
+  let soon = false; // a drawing at the end of this message (a microtask) is due
   function redraw() {
     if (frame !== null) cancelAnimationFrame(frame);
     if (timer !== null) clearTimeout(timer);
     frame = timer = null;
+    soon = false;
     const { maps } = dirty;
     dirty.maps = null;
     if (maps) drawData(maps === 'all' ? null : [...maps]);
@@ -249,9 +255,10 @@ async function initialize({ model }) {
     } else {
       dirty[part] = true;
     }
-    if (frame === null) {
+    if (frame === null && !soon) {
       if (performance.now() - drawnAt > FRAME_MS) {
-        redraw();
+        soon = true;
+        queueMicrotask(() => { if (soon) redraw(); });
         return;
       }
       frame = requestAnimationFrame(redraw);
