@@ -14,7 +14,6 @@ outline, selected cell of the SVG panels).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -156,14 +155,9 @@ class GridController(anywidget.AnyWidget):
                   "([]: the panels share color_scale).").tag(**_refs())
     controls = Dict(help="The control panel's widgets: vmin, vmax, colormap, reset, toggles.").tag(
         **_refs())
-    own_id = Unicode(help="This widget's model id: the page code looks its model up by it, to "
-                     "go on hearing Python when anywidget gave up on the model (compat.js "
-                     "hearAgainIfDropped).").tag(sync=True)
 
     def __init__(self, **kwargs: Any) -> None:
-        # The id chosen before the comm opens, so the first state carries it: no message more.
-        model_id = uuid.uuid4().hex
-        super().__init__(model_id=model_id, own_id=model_id, **kwargs)
+        super().__init__(**kwargs)
         self._page_handlers = CallbackDispatcher()
         self._resync_handlers = CallbackDispatcher()
         self._frames_resync_handlers = CallbackDispatcher()
@@ -201,15 +195,6 @@ class GridController(anywidget.AnyWidget):
             for part, value in values.items():
                 if value != getattr(self, part):
                     setattr(self, part, value)
-
-    def resend_all(self) -> None:
-        """Everything this model holds, in one message, for a page that missed messages
-        (anywidget dropped them, see compat.js ``hearAgainIfDropped``). The stack and the
-        frames go whole, so the last patches are left out: they are in them."""
-        # GridController's own traits, not type(self)'s: anywidget adds _esm to each
-        # instance, which makes its class a subclass owning only that.
-        self.send_state(key=[name for name in GridController.class_own_traits(sync=True)
-                             if name not in ("patch", "frames_patch")])
 
     def send_stack(self, tensor: np.ndarray, dtype: type) -> None:
         """The whole stack (a new shape or precision, or a page that asks for it)."""
@@ -345,11 +330,8 @@ class GridController(anywidget.AnyWidget):
             return
         event = content.get("event")
         if event == "resync":
-            part = content.get("part")
-            if part == "frames":
+            if content.get("part") == "frames":
                 self._frames_resync_handlers()
-            elif part == "all":
-                self.resend_all()
             else:
                 self._resync_handlers()
         elif event in PAGE_EVENTS:
