@@ -435,18 +435,24 @@ def grid_picture(grid: Widget, label: str = "") -> StaticPicture | None:
     from .svg import static_svg
 
     figure = grid.figure
-    # bqplot draws every cell of every panel; the colorbar's ticks come earlier; the
-    # controller's view (its <style>) renders only after it has put the values and
-    # colours on the panels. All three: the live view shows what the picture does.
-    # Per-panel limits show no colorbar: each panel's strip, which the page draws.
-    scale = ({".dhg-strip": figure.shape[0]} if figure.per_panel
-             else {".dhg-colorbar .tick": 1})
     return StaticPicture(
         markup=static_svg(figure) + PICTURE_END,
-        live_when={"rect.heatmapcell": int(grid.data.size), **scale,
-                   ".dhg-controller style": 1},
+        live_when=svg_live_when(figure.shape, figure.per_panel),
         label=label,
     )
+
+
+def svg_live_when(shape: tuple[int, ...], per_panel: bool) -> dict[str, int]:
+    """When a grid drawn on SVG panels, of maps ``shape`` (N, H, W), shows what its
+    picture does, as ``{CSS selector: count}``: bqplot draws every cell of every panel; the
+    colorbar's ticks come earlier (per-panel limits show none: each panel's strip, which
+    the page draws); the controller's view (its <style>) renders only after it has put the
+    values and colours on the panels."""
+    cells = 1
+    for size in shape:
+        cells *= int(size)
+    scale = {".dhg-strip": int(shape[0])} if per_panel else {".dhg-colorbar .tick": 1}
+    return {"rect.heatmapcell": cells, **scale, ".dhg-controller style": 1}
 
 
 def grid_to_html(grid: Widget, path: str | os.PathLike[str] | None = None,

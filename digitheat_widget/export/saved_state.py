@@ -48,6 +48,7 @@ from .html import (
     amd_script,
     amd_source,
     extras_needed,
+    svg_live_when,
     json_for_script,
     picture_html,
     required_classes,
@@ -303,16 +304,10 @@ def grid_live_when(state: dict[str, Any], model_id: str) -> dict[str, int] | Non
         attrs = model["state"]  # checked_state's models
         if not _is_controller(attrs):
             continue  # not a grid's controller
-        shape = attrs["data"]["shape"]
         if attrs.get("canvas"):
             return {".dhg-canvas canvas": 1, ".dhg-controller style": 1}
-        cells = 1
-        for size in shape:
-            cells *= int(size)
-        # Per-panel limits (each SVG panel its own scale) show no colorbar: each panel's
-        # strip, which the page draws, as html.grid_picture says.
-        scale = {".dhg-strip": int(shape[0])} if attrs.get("scales") else {".dhg-colorbar .tick": 1}
-        return {"rect.heatmapcell": cells, **scale, ".dhg-controller style": 1}
+        # Per-panel limits: each SVG panel has its own scale.
+        return svg_live_when(attrs["data"]["shape"], bool(attrs.get("scales")))
     return None
 
 
