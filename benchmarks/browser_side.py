@@ -475,11 +475,19 @@ class Session:
         before = self.heap()
         option = "" if renderer is None else f", renderer={renderer!r}"
         # Two columns, as the probe's geometry assumes (and as every earlier run had).
-        code = (f"g = DigitHeatmapGrid(A, vmin=0.0, vmax=1.0, columns=2{option})\n"
-                f"g.add_class({key!r})\ng")
+        make = (f"g = DigitHeatmapGrid(A, vmin=0.0, vmax=1.0, columns=2{option})\n"
+                f"g.add_class({key!r})\n")
+        # A large SVG grid is made in a cell of its own, before the cell that shows it, as
+        # docs/guide/large.md advises: its first drawing takes seconds, and a widget model
+        # made meanwhile outlasts anywidget's 2 s to start and then ignores every update.
+        made_apart = not canvas and count * rows * cols > SMALL_CELLS
+        if made_apart:
+            self.execute(make)
+        code = "g" if made_apart else make + "g"
         shown = self.page.evaluate(JS_DISPLAY, [0, code, spec, JS_MAKE_PROBE, count * rows * cols,
                                                 DISPLAY_TIMEOUT_MS])
         out["first_paint"] = shown
+        shown["madeApart"] = made_apart
         if shown["ms"] is None:
             why = ("the Jupyter server dropped messages (IOPub message rate exceeded)"
                    if shown.get("rateLimited") else

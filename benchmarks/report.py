@@ -225,6 +225,8 @@ def browser_rows(config: dict, peers_blank: list[str]) -> list[list[str]]:
                     f"never ({config.get('error', '')}; longest frame "
                     f"{_ms(shown['longestFrameGapMs'])})")]
     details = []
+    if shown.get("madeApart"):
+        details.append("grid made in the cell before: display only")
     if shown.get("viewArrivedMs") is not None:
         details.append(f"view + PNG from the kernel after {_ms(shown['viewArrivedMs'])}")
     details.append(f"longest frame {_ms(shown['longestFrameGapMs'])}")

@@ -28,8 +28,11 @@ IMG = re.compile(r'<img (?=[^>]*src="data:image/png;base64,)[^>]*\balt="([^"]*)"
 
 def convert(path: Path, *args: str) -> Path:
     result = subprocess.run(
-        [sys.executable, "-m", "jupyter", "nbconvert", "--to", "digitheat-html", *args,
-         str(path)], capture_output=True, text=True, check=False, timeout=600)
+        # A cell waits 120 s at most (nbconvert's default is forever): a kernel that hangs
+        # fails the test naming its cell instead of holding CI until its limit.
+        [sys.executable, "-m", "jupyter", "nbconvert", "--to", "digitheat-html",
+         "--ExecutePreprocessor.timeout=120", *args, str(path)],
+        capture_output=True, text=True, check=False, timeout=400)
     assert result.returncode == 0, result.stderr[-3000:]
     return path.with_suffix(".html")
 

@@ -111,8 +111,9 @@ def test_a_cells_recorded_frames_are_saved_whole(tmp_path):
     path = tmp_path / "training.ipynb"
     nbformat.write(training_notebook(), path)
     result = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook",
+                             "--ExecutePreprocessor.timeout=120",  # not forever: see convert()
                              "--execute", "--inplace", str(path)], capture_output=True, text=True,
-                            timeout=600, check=False)
+                            timeout=400, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
     notebook = nbformat.read(path, as_version=4)
     states = notebook.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
