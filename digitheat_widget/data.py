@@ -397,8 +397,8 @@ class MapSummary:
         # range (then it is the larger of low and -high, and positive); else, and for a
         # map without finite values (NaN), it is looked for.
         tiny = np.fmax(low, -high)
-        around = ~(tiny > 0)
-        if around.any():
+        if not np.minimum.reduce(tiny) > 0:  # NaN (a map without finite values) too
+            around = ~(tiny > 0)
             part = flat[around]
             magnitude = np.abs(part)
             magnitude[part == 0] = np.inf  # NaN stays NaN, which fmin skips

@@ -20,7 +20,6 @@ from typing import Any
 import anywidget
 import numpy as np
 from ipywidgets import CallbackDispatcher, Widget, widget_serialization
-from ipywidgets.widgets.widget import _remove_buffers
 from traitlets import Bool, Dict, Instance, Int, List, Unicode
 
 from ..data import auto_limits
@@ -79,6 +78,30 @@ def _stack_from_json(value: dict[str, Any] | None, _widget: Any) -> Stack:
         return Stack()
     return Stack(decode(value), np.dtype(value["dtype"]).type, int(value.get("seq", 0)),
                  value.get("labels"), value.get("auto"))
+
+
+_BUFFERS = (memoryview, bytes, bytearray)
+
+
+def _split_buffers(values: dict[str, Any]) -> tuple[dict[str, Any], list[list[str]],
+                                                    list[Any]]:
+    """What ipywidgets' ``_remove_buffers`` makes of the values :meth:`GridController.put`
+    sends (state without its binary buffers, their paths, the buffers), for their one
+    form: buffers only as values of a dict that is itself a value (a patch's
+    ``buffer``, per-panel ``limits``). ipywidgets' own walks every list and dict."""
+    state: dict[str, Any] = {}
+    paths: list[list[str]] = []
+    buffers: list[Any] = []
+    for name, value in values.items():
+        if type(value) is dict and any(isinstance(v, _BUFFERS) for v in value.values()):
+            value = dict(value)
+            for key, item in list(value.items()):
+                if isinstance(item, _BUFFERS):
+                    paths.append([name, key])
+                    buffers.append(item)
+                    del value[key]
+        state[name] = value
+    return state, paths, buffers
 
 
 def _refs(**kwargs: Any) -> Any:
@@ -223,11 +246,12 @@ class GridController(anywidget.AnyWidget):
         if self._holding_sync:
             self._states_to_send.update(values)
             return
-        if self.comm is None:
+        comm = self.comm
+        if comm is None or getattr(comm, "kernel", True) is None:  # as Widget._send
             return
-        state, buffer_paths, buffers = _remove_buffers(values)
-        self._send({"method": "update", "state": state, "buffer_paths": buffer_paths},
-                   buffers=buffers)
+        state, buffer_paths, buffers = _split_buffers(values)
+        comm.send(data={"method": "update", "state": state, "buffer_paths": buffer_paths},
+                  buffers=buffers)
 
     def send_stack(self, tensor: np.ndarray, dtype: type) -> None:
         """The whole stack (a new shape or precision, or a page that asks for it)."""
