@@ -241,10 +241,19 @@ def as_stack(value: object, bounds: StackBounds = MAPS) -> np.ndarray:
     if _CONVERTED.get(id(value)) is value and isinstance(shape, tuple):
         check_size(shape, bounds)  # already converted and checked: its size for this road
         return value  # type: ignore[return-value]
+    return _frozen(*checked_values(value, bounds))
+
+
+def checked_values(value: object, bounds: StackBounds = MAPS
+                   ) -> tuple[np.ndarray, MapSummary | None]:
+    """:func:`as_stack`'s conversion and checks, before the copy becomes the grid's: a
+    new float64 C-ordered array and its :class:`MapSummary` (None when it holds no
+    value). For what the grid writes into a stack of its own (a panel update): it needs
+    no read-only copy of its own. Raises as :func:`as_stack` does."""
     if type(value) is np.ndarray:  # nothing to read: checked as it is
         check_real(value.dtype)
         check_size(value.shape, bounds)
-        return _frozen(*_checked_copy(value))
+        return _checked_copy(value)
     value = _readable(value)
     dtype, shape = _dtype_of(value), getattr(value, "shape", None)
     masked = isinstance(value, np.ma.MaskedArray)
@@ -274,7 +283,7 @@ def as_stack(value: object, bounds: StackBounds = MAPS) -> np.ndarray:
                          f"{type(err).__name__}: {err}") from None
     check_real(array.dtype)
     check_size(array.shape, bounds)
-    return _frozen(*_checked_copy(array))
+    return _checked_copy(array)
 
 
 def _checked_copy(array: np.ndarray) -> tuple[np.ndarray, MapSummary | None]:
@@ -372,11 +381,12 @@ class MapSummary:
     maps (:meth:`replaced`) costs those maps and N, not the stack.
     """
 
-    __slots__ = ("low", "high", "tiny", "_range")
+    __slots__ = ("low", "high", "tiny", "_range", "_smallest")
 
     def __init__(self, low: np.ndarray, high: np.ndarray, tiny: np.ndarray) -> None:
         self.low, self.high, self.tiny = low, high, tiny
         self._range: tuple[float, float] | None | bool = False  # not found yet
+        self._smallest: float | None = None
 
     @classmethod
     def of(cls, stack: np.ndarray) -> MapSummary:
@@ -387,8 +397,8 @@ class MapSummary:
         # range (then it is the larger of low and -high, and positive); else, and for a
         # map without finite values (NaN), it is looked for.
         tiny = np.fmax(low, -high)
-        around = ~(tiny > 0)
-        if around.any():
+        if not np.minimum.reduce(tiny) > 0:  # NaN (a map without finite values) too
+            around = ~(tiny > 0)
             part = flat[around]
             magnitude = np.abs(part)
             magnitude[part == 0] = np.inf  # NaN stays NaN, which fmin skips
@@ -415,7 +425,9 @@ class MapSummary:
 
     def smallest(self) -> float:
         """The smallest nonzero magnitude of the stack's values (inf: none)."""
-        return float(self.tiny.min())
+        if self._smallest is None:
+            self._smallest = float(self.tiny.min())
+        return self._smallest
 
     def extremes(self) -> tuple[tuple[float, float] | None, float]:
         """All that automatic limits and the precision test read of the stack: its

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import html
 import operator
 import threading
@@ -26,7 +27,7 @@ from traitlets import Bool, TraitError, TraitType, Unicode, observe
 from . import versions
 from .controls import GridControls, GridLink, close_widgets
 from .data import (AUTOSCALE_MODES, MapWriter, auto_limits, autoscale_limits,
-                   panel_range_limits, range_limits, sample_data, summary_of)
+                   panel_range_limits, range_limits, sample_data)
 from .figure import Figure, describe
 from .figure.model import page_limits
 from .figure.colormaps import DEFAULT_COLORMAP, colormap_stops
@@ -65,6 +66,14 @@ def _unknown_name(grid: Any, name: str) -> str:
         hint = f"the grid's traits are {', '.join(own)}"
     return (f"{cls}.{name} is not a trait of the grid: expected the name of a trait, "
             f"property or method, got {name!r} (nothing was set); {hint}")
+
+
+@functools.lru_cache(maxsize=1024)
+def _bookkeeping(cls: type, name: str) -> bool:
+    """Whether ``cls.<name>`` (a name starting with "_") is the grid's bookkeeping, not a
+    trait (ipywidgets' ``_dom_classes``...): asked once per class and name, as a panel
+    update sets a few of them."""
+    return not isinstance(getattr(cls, name, None), TraitType)
 
 
 class _Abandoned(TraitError):
@@ -320,7 +329,7 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             return "<DigitHeatmapGrid (not built)>"
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name.startswith("_") and not isinstance(getattr(type(self), name, None), TraitType):
+        if name[:1] == "_" and _bookkeeping(type(self), name):
             # The grid's own bookkeeping (caches, flags): set by its code, inside the lock
             # where it matters; one plain assignment, nothing to check or send.
             object.__setattr__(self, name, value)
@@ -633,7 +642,7 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         values
             Real array-like of shape (H, W).
         """
-        maps = checked_map(self, digit, values)  # (1, H, W)
+        maps, summary = checked_map(self, digit, values)  # (1, H, W), its extremes
         with self._lock:  # read, change and assign as one step, or a thread's panel is lost
             old = self.data
             digit = int(digit) % old.shape[0]
@@ -643,7 +652,7 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             # it: each map's extremes (limits, precision), the difference, the page's
             # patch. Paged, the page's own panel changes (the stack given does not).
             new = self._maps_writer.replaced(old, [digit], maps)
-            same = self._maps_replaced(old, new, [digit], summary_of(maps))
+            same = self._maps_replaced(old, new, [digit], summary)
             if same:  # limits and precision, found for old, hold for new
                 if self._auto_for is not None and self._auto_for[0] is old:
                     self._auto_for = (new, *self._auto_for[1:])
@@ -849,10 +858,15 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         # What the trait found changed, if it is about this very change (the trait drops
         # it after the observers: it holds the old tensor).
         known = self.__dict__.get("_changed_maps")
-        from_frame, self._frame_data_pending = self._frame_data_pending, False
+        if known is not None and (known[0] is not old or known[1] is not new):
+            known = None  # about another change (e.g. several merged by hold_sync)
+        from_frame = self._frame_data_pending
+        if from_frame:
+            self._frame_data_pending = False
+        reshaped = old.shape != new.shape
         # Traits that follow a new shape: their own requests would rebuild the page's
         # widgets once more; the request below covers them.
-        if old.shape != new.shape or self.paged:  # else the same panels: nothing follows
+        if reshaped or self.paged:  # else the same panels: nothing follows
             self._following_data = True
             try:
                 self._follow_shape(new)
@@ -861,17 +875,21 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         view = self._live()
         if view is None:
             return
-        parts = ["limits", "auto_limits"]  # they follow the data
-        if self.reference is not None:
-            parts.append("showing")  # each view's limits (the difference's follow the data)
-        if (known is not None and known[3:] == (True,) and known[0] is old and known[1] is new
-                and self.panel_limits == "shared"):
+        if known is not None and known[3:] == (True,) and self.panel_limits == "shared":
             parts = []  # the data's extremes stayed: so did all that follows them
-        if old.shape != new.shape or self._uses_canvas() != (self.active_renderer == "canvas"):
+        else:
+            parts = ["limits", "auto_limits"]  # they follow the data
+            if self.reference is not None:
+                parts.append("showing")  # each view's limits (the difference's follow the data)
+        if known is not None and len(known) == 4 and not from_frame:
+            # Maps replaced in place (update_panel): same shape, same renderer.
+            view.request(parts=parts, maps=known[2].tolist())
+            return
+        if reshaped or self._uses_canvas() != (self.active_renderer == "canvas"):
             request = {"parts": [*parts, "layout"]}
         elif from_frame:  # the page holds the frames: it shows that one itself
             request = {"parts": parts, "frames": "shown"}
-        elif known is not None and known[0] is old and known[1] is new:
+        elif known is not None:
             request = {"parts": parts, "maps": known[2].tolist()}
         else:  # e.g. several assignments merged by hold_sync: compare first and last
             request = {"parts": parts, "maps": changed_maps(old, new).tolist()}

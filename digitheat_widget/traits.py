@@ -11,7 +11,7 @@ import numpy as np
 import traitlets
 from traitlets import Float, TraitError, TraitType, validate
 
-from .data import MAX_MAGNITUDE, MAX_PANELS, as_tensor
+from .data import MAPS, MAX_MAGNITUDE, MAX_PANELS, MapSummary, as_tensor, checked_values
 from .figure.colors import ColorError, parse_color
 from .figure.ticks import min_span
 from .figure.colormaps import validate_colormap
@@ -71,11 +71,12 @@ class Tensor(TraitType):
         did not change); a refused batch rolls it back as one."""
         old = obj._trait_values[self.name]
         obj._trait_values[self.name] = new
-        obj._changed_maps = (old, new, changed, same_extremes)
+        kept = obj.__dict__  # the owner's bookkeeping: a plain attribute, nothing to notify
+        kept["_changed_maps"] = (old, new, changed, same_extremes)
         try:
             obj._notify_trait(self.name, old, new)
         finally:
-            obj._changed_maps = None
+            kept["_changed_maps"] = None
 
     def set(self, obj: Any, value: Any) -> None:
         # Plain traitlets compares arrays with ==, which cannot be a bool, so every
@@ -314,10 +315,12 @@ def is_2d(values: Any) -> bool:
         return False
 
 
-def checked_map(grid: Any, digit: Any, values: Any) -> np.ndarray:
+def checked_map(grid: Any, digit: Any, values: Any) -> tuple[np.ndarray, MapSummary | None]:
     """``values`` as map ``digit`` of ``grid``'s data: a stack of that one map (1, H, W),
-    as :func:`~digitheat_widget.data.as_tensor` makes it, or a TraitError naming
-    ``update_panel``, what was expected and what came."""
+    converted and checked as :func:`~digitheat_widget.data.as_tensor` does (by
+    :func:`~digitheat_widget.data.checked_values`, for the grid to write into its own
+    stack), and its summary; or a TraitError naming ``update_panel``, what was expected
+    and what came."""
     count, rows, cols = grid.data.shape
     name = owner(grid, "update_panel")
     if isinstance(digit, (bool, np.bool_)) or not isinstance(digit, (int, np.integer)):
@@ -326,10 +329,10 @@ def checked_map(grid: Any, digit: Any, values: Any) -> np.ndarray:
         raise TraitError(f"{name} expected digit in 0..{count - 1}, got {digit}")
     try:
         if type(values) is np.ndarray and values.ndim == 2:
-            stacked = values[np.newaxis]  # a view: as_tensor makes the one copy
+            stacked = values[np.newaxis]  # a view: checked_values makes the one copy
         else:  # np.ma keeps a masked map's mask (its masked cells become NaN)
             stacked = np.ma.expand_dims(values, 0) if is_2d(values) else values
-        panel = as_tensor(stacked)
+        panel, summary = checked_values(stacked, MAPS)
     except ValueError as err:
         message = str(err).replace("expected a 3-D array (N, H, W)",
                                    f"expected a 2-D map of shape ({rows}, {cols})")
@@ -339,7 +342,7 @@ def checked_map(grid: Any, digit: Any, values: Any) -> np.ndarray:
             f"{name} expected values of shape ({rows}, {cols}), "
             f"got {panel.shape[1:] if panel.shape[0] == 1 else panel.shape}"
         )
-    return panel
+    return panel, summary
 
 
 def default_labels(count: int) -> list[str]:

@@ -7,6 +7,7 @@ inputs into ``js/test/golden.json`` and the page's node tests reproduce every on
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -48,6 +49,7 @@ def tick_values(lo: float, hi: float, count: int = 10) -> np.ndarray:
     return np.arange(first, last + 1) * step
 
 
+@functools.lru_cache(maxsize=256)  # every data update asks again, mostly for the same limits
 def tick_format(lo: float, hi: float, count: int = 10) -> str:
     """A d3-format string with just enough decimals that no two ticks look alike.
 

@@ -18,6 +18,8 @@ from ..data import MapSummary
 #: dtypes the page reads.
 WIRE_DTYPES = ("float32", "float64")
 _WIRE_NAMES = {np.float32: "float32", np.float64: "float64"}
+#: Each wire dtype, little-endian (numpy's newbyteorder is slow for every update).
+_LITTLE = {np.float32: np.dtype("<f4"), np.float64: np.dtype("<f8")}
 
 
 #: float32 rounds a value by up to 2^-24 of it; above this ratio of magnitude to the
@@ -100,7 +102,8 @@ def encode(maps: np.ndarray, dtype: type, seq: int,
            indices: Sequence[int] | None = None) -> dict[str, Any]:
     """Maps (k, H, W) as the page reads them; ``indices`` says which maps they are (a patch)."""
     name = _WIRE_NAMES.get(dtype) or np.dtype(dtype).name  # numpy's .name is slow
-    wire = np.ascontiguousarray(maps, dtype=np.dtype(dtype).newbyteorder("<"))
+    little = _LITTLE.get(dtype) or np.dtype(dtype).newbyteorder("<")
+    wire = np.ascontiguousarray(maps, dtype=little)
     encoded: dict[str, Any] = {
         "dtype": name, "shape": [int(n) for n in wire.shape], "seq": int(seq),
         # An empty stack (a grid's frames before any) cannot be cast: numpy's empty view.

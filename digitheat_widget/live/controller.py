@@ -80,6 +80,30 @@ def _stack_from_json(value: dict[str, Any] | None, _widget: Any) -> Stack:
                  value.get("labels"), value.get("auto"))
 
 
+_BUFFERS = (memoryview, bytes, bytearray)
+
+
+def _split_buffers(values: dict[str, Any]) -> tuple[dict[str, Any], list[list[str]],
+                                                    list[Any]]:
+    """What ipywidgets' ``_remove_buffers`` makes of the values :meth:`GridController.put`
+    sends (state without its binary buffers, their paths, the buffers), for their one
+    form: buffers only as values of a dict that is itself a value (a patch's
+    ``buffer``, per-panel ``limits``). ipywidgets' own walks every list and dict."""
+    state: dict[str, Any] = {}
+    paths: list[list[str]] = []
+    buffers: list[Any] = []
+    for name, value in values.items():
+        if type(value) is dict and any(isinstance(v, _BUFFERS) for v in value.values()):
+            value = dict(value)
+            for key, item in list(value.items()):
+                if isinstance(item, _BUFFERS):
+                    paths.append([name, key])
+                    buffers.append(item)
+                    del value[key]
+        state[name] = value
+    return state, paths, buffers
+
+
 def _refs(**kwargs: Any) -> Any:
     return {"sync": True, **widget_serialization, **kwargs}
 
@@ -177,6 +201,10 @@ class GridController(anywidget.AnyWidget):
     def show(self, figure: Figure, parts: Sequence[str]) -> None:
         """Send ``parts`` of ``figure`` (any of geometry, limits, auto_limits, colormap,
         nan_color, highlighted, selected) in one message."""
+        self.show_values(self.figure_values(figure, parts))
+
+    def figure_values(self, figure: Figure, parts: Sequence[str]) -> dict[str, Any]:
+        """``parts`` of ``figure``, as :meth:`show` sends them."""
         values = {
             "geometry": lambda: {**figure.page_layout(), "uid": self.geometry.get("uid", "")},
             "limits": figure.page_limits,
@@ -186,15 +214,44 @@ class GridController(anywidget.AnyWidget):
             "highlighted": lambda: list(figure.highlighted),
             "selected": lambda: list(figure.selected or []),
         }
-        self.show_values({part: values[part]() for part in parts})
+        return {part: values[part]() for part in parts}
 
     def show_values(self, values: dict[str, Any]) -> None:
         """Send each part in ``values`` (as :meth:`show` finds them) that changed, in one
         message."""
-        with self.hold_sync():
-            for part, value in values.items():
-                if value != getattr(self, part):
-                    setattr(self, part, value)
+        self.put(self.changed(values))
+
+    def changed(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The parts of ``values`` that differ from what the controller holds."""
+        return {part: value for part, value in values.items() if value != getattr(self, part)}
+
+    def put(self, values: dict[str, Any]) -> None:
+        """Hold ``values`` in the controller's traits and send them in one message, or
+        with the batch when a ``hold_sync`` is open; nothing for ``{}``.
+
+        For the traits whose JSON is their value (dicts, lists, numbers, strings and
+        buffers: the figure's parts, ``patch``, ``paging``; not the stacks nor the widget
+        references), each as its trait holds it. Only the page reads them (no Python
+        observer), so they are set without traitlets' validation and change
+        notification, which cost more than the message of a panel's patch; a state read
+        (a saved notebook, an export) finds them as if they had been assigned."""
+        if not values:
+            return
+        if self._property_lock:  # a page's change being applied: ipywidgets' own road
+            with self.hold_sync():
+                for name, value in values.items():
+                    setattr(self, name, value)
+            return
+        self._trait_values.update(values)
+        if self._holding_sync:
+            self._states_to_send.update(values)
+            return
+        comm = self.comm
+        if comm is None or getattr(comm, "kernel", True) is None:  # as Widget._send
+            return
+        state, buffer_paths, buffers = _split_buffers(values)
+        comm.send(data={"method": "update", "state": state, "buffer_paths": buffer_paths},
+                  buffers=buffers)
 
     def send_stack(self, tensor: np.ndarray, dtype: type) -> None:
         """The whole stack (a new shape or precision, or a page that asks for it)."""
@@ -205,18 +262,26 @@ class GridController(anywidget.AnyWidget):
     def send_maps(self, tensor: np.ndarray, indices: Sequence[int]) -> None:
         """Maps ``indices`` of ``tensor`` (same shape and precision as the stack): one
         message, and the stack Python holds for later reads becomes ``tensor``."""
+        self.put(self.maps_patch(tensor, indices))
+
+    def maps_patch(self, tensor: np.ndarray, indices: Sequence[int]) -> dict[str, Any]:
+        """:meth:`send_maps`' value, to :meth:`put` with others in one message: the
+        stack Python holds for later reads becomes ``tensor`` (maps ``indices`` of which
+        are new), and ``{"patch": ...}`` carries those maps."""
         stack = self.data
         stack.tensor, stack.seq = tensor, stack.seq + 1
-        everything = len(indices) == tensor.shape[0]  # sorted, distinct: all maps
-        patch = encode(tensor if everything else tensor[list(indices)], stack.dtype,
-                       stack.seq, indices)
-        self._patched.update(indices)
+        count = len(indices)  # sorted, distinct
+        maps = (tensor if count == tensor.shape[0] else tensor[indices[0]:indices[0] + 1]
+                if count == 1 else tensor[list(indices)])
+        patch = encode(maps, stack.dtype, stack.seq, indices)
+        patched = self._patched
+        patched.update(indices)
         # A patch holding every map changed since the stack is itself what a saved
         # notebook needs: marked with the stack's sequence, nothing is re-sent at cell end.
-        self._patch_has_all = len(indices) == len(self._patched)
+        self._patch_has_all = len(indices) == len(patched)
         if self._patch_has_all:
             patch["base"] = self._stack_seq
-        self.patch = patch
+        return {"patch": patch}
 
     def send_changes_since_stack(self) -> None:
         """What a notebook saved from the kernel's messages (nbconvert, myst-nb: each

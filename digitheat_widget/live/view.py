@@ -39,6 +39,8 @@ _HOOKED_SHELLS: weakref.WeakSet[Any] = weakref.WeakSet()
 #: Parts a send can make without the whole figure (``LiveView.limits_source``, the
 #: reference and views' state from ``compare_source``).
 _WITHOUT_FIGURE = frozenset({"limits", "auto_limits", "reference", "showing"})
+#: Parts sent with the reference and views' state (``compare_source``).
+_COMPARE = frozenset({"reference", "showing"})
 
 
 def flush_waiting(*_: Any) -> None:
@@ -312,11 +314,17 @@ class LiveView:
             if reference.tensor is not None and reference.dtype is not dtypes["reference"]:
                 parts = parts | {"reference"}
             retired: list[Widget] = []
-            with controller.hold_sync():  # one message, whatever changed
+            # The parts whose JSON is their value go out through ``controller.put``: on
+            # their own (a patch, limits) in one message with no batch to open; with
+            # anything else, in the batch that sends all of it as one message.
+            values: dict[str, Any] = {}
+            plain = not (stack or "layout" in parts or parts & _COMPARE or frames_all or added
+                         or shown or relabelled)
+            with contextlib.nullcontext() if plain else controller.hold_sync():
                 if self.paging_source is not None:
                     paging = self.paging_source()
                     if paging != controller.paging:  # sent only if it changed
-                        controller.paging = paging
+                        values["paging"] = paging
                 if "layout" in parts and self._built_for == (figure.geometry, use_canvas):
                     # Only the titles changed (a paged grid's next page): no new widgets.
                     self._retitle(figure)
@@ -332,15 +340,15 @@ class LiveView:
                 elif maps:
                     count = held.shape[0]
                     sent = [m for m in maps if m < count]
-                    controller.send_maps(held, sent)
+                    values.update(controller.maps_patch(held, sent))
                     self._patched_since_stack()
-                    self.last_payload = (len(sent) * held[0].size
+                    self.last_payload = (len(sent) * (held.size // count)
                                          * np.dtype(dtypes["data"]).itemsize)
-                if self.compare_source is not None and parts & {"reference", "showing"}:
+                if self.compare_source is not None and parts & _COMPARE:
                     reference, view = self.compare_source()
                     controller.send_compare(reference if "reference" in parts else ...,
                                             view, dtypes["reference"])
-                parts = parts - {"reference", "showing"}
+                parts = parts - _COMPARE
                 if self.frames_source is not None and (frames_all or added or shown
                                                        or relabelled):
                     history, labels, frame, frame_limits = self.frames_source()
@@ -368,11 +376,13 @@ class LiveView:
                         # for later reads (an export, a reload) follows, with no message.
                         controller.data.tensor = held
                 if figure is not None:
-                    controller.show(figure, sorted(parts))
+                    values.update(controller.changed(controller.figure_values(figure,
+                                                                              sorted(parts))))
                 elif parts:
                     limits, auto = self.limits_source()
-                    controller.show_values({part: value for part, value in (
-                        ("limits", limits), ("auto_limits", auto)) if part in parts})
+                    values.update(controller.changed({part: value for part, value in (
+                        ("limits", limits), ("auto_limits", auto)) if part in parts}))
+                controller.put(values)
             for widget in retired:  # after the page has been told of their successors
                 widget.close()
             # Spaced from start to start: a send's own time is not added to the interval

@@ -118,6 +118,32 @@ def test_update_panel_sends_that_panel_alone(grid, recorder, sample):
     assert event.buffer_bytes == 7 * 6 * 4
 
 
+def test_a_per_panel_update_carries_its_maps_and_limits_as_ipywidgets_splits_them(recorder,
+                                                                                 sample):
+    # The controller splits its message's buffers itself (controller.put): the message
+    # must be what ipywidgets' own split makes of the same state, buffers in order.
+    from ipywidgets.widgets.widget import _remove_buffers
+
+    grid = DigitHeatmapGrid(sample, panel_limits="per-panel")
+    try:
+        with recorder.capture() as cap:
+            grid[2] = sample[2] * 3  # its extremes move: its limits travel with it
+        event = only_to_controller(cap, grid)
+        controller = controller_of(grid)
+        state = {name: getattr(controller, name) for name in event.data["state"]}
+        assert {"patch", "limits"} <= set(state)
+        ours = (event.data["state"], event.data["buffer_paths"], event.buffers)
+        theirs = _remove_buffers(state)
+        assert ours[:2] == theirs[:2]
+        assert [bytes(b) for b in ours[2]] == [bytes(b) for b in theirs[2]]
+        assert ["limits", "panels"] in ours[1] and ["patch", "buffer"] in ours[1]
+        # The saved state (what a notebook keeps) holds the new panel too.
+        assert controller.get_state()["data"]["buffer"] is not None
+        np.testing.assert_array_equal(controller.data.tensor[2], sample[2] * 3)
+    finally:
+        grid.close()
+
+
 def test_change_of_overall_max_also_updates_the_limits_in_the_same_message(grid, recorder, sample):
     new = sample.copy()
     new[5, 0, 0] = sample.max() * 1.05  # same tick format (step stays 0.002)
