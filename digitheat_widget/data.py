@@ -556,9 +556,12 @@ def panel_range_limits(low: np.ndarray, high: np.ndarray, vmin: float | None = N
         return out
     lo = low if vmin is None else np.full_like(low, vmin)
     hi = high if vmax is None else np.full_like(high, vmax)
-    with np.errstate(invalid="ignore"):
-        plain = (hi - lo >= min_spans(lo, hi)) & ~np.isnan(low)  # NaN compares False
     out[:, 0], out[:, 1] = lo, hi
+    # A panel without finite values has NaN extremes, and NaN compares False: not plain.
+    # (Values are finite or NaN, +-inf is refused, so no numpy warning can arise.)
+    plain = hi - lo >= min_spans(lo, hi)
+    if np.count_nonzero(plain) == plain.shape[0]:  # every update: the cheapest test
+        return out
     for i in np.flatnonzero(~plain).tolist():
         span = None if low[i] != low[i] else (float(low[i]), float(high[i]))
         out[i] = range_limits(span, vmin, vmax)

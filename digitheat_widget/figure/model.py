@@ -223,7 +223,7 @@ def page_limits(limits: tuple[float, float], vmin: float | None, vmax: float | N
     if panels is not None:
         flat = np.asarray(panels, dtype="<f8").ravel()
         out["panels"] = _wire_floats(flat)
-        if panel_auto is not None:
+        if panel_auto is not None and panel_auto is not panels:  # the same: nothing to add
             auto = np.asarray(panel_auto, dtype="<f8").ravel()
             if not np.array_equal(auto, flat):
                 out["panel_auto"] = _wire_floats(auto)
