@@ -298,9 +298,9 @@ def map_changed(old: np.ndarray, new: np.ndarray) -> bool:
     found at once when the first cell that differs is not NaN on both sides."""
     differs = old != new
     first = int(differs.argmax())
-    if not differs.flat[first]:
+    if not differs.item(first):
         return False
-    before, after = old.flat[first], new.flat[first]
+    before, after = old.item(first), new.item(first)
     if before == before or after == after:  # not NaN on both sides: a real change
         return True
     return bool(changed_maps(old[np.newaxis], new[np.newaxis]).size)
