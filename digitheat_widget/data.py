@@ -535,7 +535,8 @@ class MapWriter:
             spare.flags.writeable = True
         try:
             for index in behind:  # what changed since the spare was current
-                spare[index] = stack[index]
+                if index not in indices:  # (else written just below: the same panel again)
+                    spare[index] = stack[index]
             for index, values in zip(indices, maps):
                 spare[index] = values
         finally:
