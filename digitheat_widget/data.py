@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import sys
 import warnings
@@ -93,7 +94,7 @@ class StackBounds:
     item_values: int | None = None
     empty_first: bool = False
 
-    @property
+    @functools.cached_property
     def ndim(self) -> int:
         return self.axes.count(",") + 1
 
@@ -118,6 +119,9 @@ PAGED = StackBounds(first=None, values=None, item_values=MAX_CELLS)
 CHUNK = StackBounds(first=None, values=None)
 
 
+_INT = frozenset({int})
+
+
 def check_size(shape: Sequence[int], bounds: StackBounds = MAPS) -> None:
     """The one size check: refuse a stack by its shape alone (so nothing is converted,
     read or computed to be refused).
@@ -129,14 +133,16 @@ def check_size(shape: Sequence[int], bounds: StackBounds = MAPS) -> None:
         another number of axes than ``bounds.axes``, an empty axis, or more items or
         values than ``bounds`` allow. The message says what came.
     """
-    unknown = [i for i, n in enumerate(shape) if n is None or (isinstance(n, float) and math.isnan(n))]
-    if unknown:  # a Dask array after boolean indexing: its chunk sizes are not computed yet
-        what = (f"its {bounds.first_name[:-1]} count is unknown" if unknown == [0]
-                else f"the sizes of its axes {unknown} are unknown")
-        raise ValueError(f"expected an array of known shape {bounds.axes}, got shape "
-                         f"{tuple(shape)}: {what} (e.g. a Dask array after boolean "
-                         f"indexing); call x.compute_chunk_sizes() first")
-    shape = tuple(int(n) for n in shape)
+    if type(shape) is not tuple or not _INT.issuperset(map(type, shape)):  # numpy's: ints
+        unknown = [i for i, n in enumerate(shape)
+                   if n is None or (isinstance(n, float) and math.isnan(n))]
+        if unknown:  # a Dask array after boolean indexing: its chunk sizes are not computed yet
+            what = (f"its {bounds.first_name[:-1]} count is unknown" if unknown == [0]
+                    else f"the sizes of its axes {unknown} are unknown")
+            raise ValueError(f"expected an array of known shape {bounds.axes}, got shape "
+                             f"{tuple(shape)}: {what} (e.g. a Dask array after boolean "
+                             f"indexing); call x.compute_chunk_sizes() first")
+        shape = tuple(int(n) for n in shape)
     if len(shape) != bounds.ndim:
         raise ValueError(f"expected a {bounds.ndim}-D array {bounds.axes}, got {len(shape)}-D "
                          f"with shape {shape}")
@@ -396,6 +402,12 @@ class MapSummary:
         # The smallest nonzero magnitude is the end nearest 0 when 0 is outside the map's
         # range (then it is the larger of low and -high, and positive); else, and for a
         # map without finite values (NaN), it is looked for.
+        if flat.shape[0] == 1:  # one map (a panel update): its ends are the stack's
+            lo, hi = low.item(), high.item()
+            if lo > 0 or hi < 0:  # NaN (no finite value) is neither
+                summary = cls(low, high, low.copy() if lo > 0 else -high)
+                summary._range, summary._smallest = (lo, hi), max(lo, -hi)
+                return summary
         tiny = np.fmax(low, -high)
         if not np.minimum.reduce(tiny) > 0:  # NaN (a map without finite values) too
             around = ~(tiny > 0)
@@ -413,8 +425,48 @@ class MapSummary:
         if maps is None:
             maps = MapSummary.of(stack[list(indices)])  # those maps alone
         low, high, tiny = self.low.copy(), self.high.copy(), self.tiny.copy()
-        low[indices], high[indices], tiny[indices] = maps.low, maps.high, maps.tiny
-        return MapSummary(low, high, tiny)
+        if len(indices) == 1:  # a panel update: plain item assignments
+            index = indices[0]
+            low[index], high[index], tiny[index] = maps.low[0], maps.high[0], maps.tiny[0]
+        else:
+            low[indices], high[indices], tiny[indices] = maps.low, maps.high, maps.tiny
+        summary = MapSummary(low, high, tiny)
+        self._follow(summary, indices, maps)
+        return summary
+
+    def _follow(self, new: MapSummary, indices: Sequence[int], maps: MapSummary) -> None:
+        """Give ``new`` (this summary with maps ``indices`` replaced by ``maps``) the stack's
+        extremes without a pass over its N maps where this summary's, and what the
+        replaced maps held, decide them: an end moves out with the new maps, and stays
+        where the old maps did not hold it. Otherwise ``new`` finds them when asked."""
+        if self._range is False or self._smallest is None:
+            return  # not found for this stack either: nothing to follow
+        span, smallest = self._range, self._smallest
+        ranges, tinies = maps.finite_range(), maps.smallest()
+        if span is None or ranges is None:
+            return  # no finite value before, or none in the new maps: found when asked
+        old_low = float(np.fmin.reduce(self.low[indices])) if len(indices) > 1 else float(
+            self.low[indices[0]])
+        old_high = float(np.fmax.reduce(self.high[indices])) if len(indices) > 1 else float(
+            self.high[indices[0]])
+        old_tiny = float(np.min(self.tiny[indices])) if len(indices) > 1 else float(
+            self.tiny[indices[0]])
+        low, high = span
+        # An end the replaced maps held (NaN: they held no finite value, so not) may
+        # have moved in: unknown unless the new maps reach it again.
+        if ranges[0] <= low:
+            low = ranges[0]
+        elif old_low == low:
+            return
+        if ranges[1] >= high:
+            high = ranges[1]
+        elif old_high == high:
+            return
+        if tinies <= smallest:
+            smallest = tinies
+        elif old_tiny == smallest:
+            return
+        new._range, new._smallest = (low, high), smallest
 
     def finite_range(self) -> tuple[float, float] | None:
         """(min, max) of the stack's finite values, or None when it has none."""
@@ -483,7 +535,8 @@ class MapWriter:
             spare.flags.writeable = True
         try:
             for index in behind:  # what changed since the spare was current
-                spare[index] = stack[index]
+                if index not in indices:  # (else written just below: the same panel again)
+                    spare[index] = stack[index]
             for index, values in zip(indices, maps):
                 spare[index] = values
         finally:

@@ -298,9 +298,9 @@ def map_changed(old: np.ndarray, new: np.ndarray) -> bool:
     found at once when the first cell that differs is not NaN on both sides."""
     differs = old != new
     first = int(differs.argmax())
-    if not differs.flat[first]:
+    if not differs.item(first):
         return False
-    before, after = old.flat[first], new.flat[first]
+    before, after = old.item(first), new.item(first)
     if before == before or after == after:  # not NaN on both sides: a real change
         return True
     return bool(changed_maps(old[np.newaxis], new[np.newaxis]).size)
@@ -322,11 +322,12 @@ def checked_map(grid: Any, digit: Any, values: Any) -> tuple[np.ndarray, MapSumm
     stack), and its summary; or a TraitError naming ``update_panel``, what was expected
     and what came."""
     count, rows, cols = grid.data.shape
-    name = owner(grid, "update_panel")
-    if isinstance(digit, (bool, np.bool_)) or not isinstance(digit, (int, np.integer)):
-        raise TraitError(f"{name} expected an integer digit, got {digit!r}")
+    if type(digit) is not int and (isinstance(digit, (bool, np.bool_))
+                                   or not isinstance(digit, (int, np.integer))):
+        raise TraitError(f"{owner(grid, 'update_panel')} expected an integer digit, got {digit!r}")
     if not -count <= digit < count:
-        raise TraitError(f"{name} expected digit in 0..{count - 1}, got {digit}")
+        raise TraitError(f"{owner(grid, 'update_panel')} expected digit in 0..{count - 1}, "
+                         f"got {digit}")
     try:
         if type(values) is np.ndarray and values.ndim == 2:
             stacked = values[np.newaxis]  # a view: checked_values makes the one copy
@@ -336,10 +337,10 @@ def checked_map(grid: Any, digit: Any, values: Any) -> tuple[np.ndarray, MapSumm
     except ValueError as err:
         message = str(err).replace("expected a 3-D array (N, H, W)",
                                    f"expected a 2-D map of shape ({rows}, {cols})")
-        raise TraitError(f"{name} {message}") from None
+        raise TraitError(f"{owner(grid, 'update_panel')} {message}") from None
     if panel.shape != (1, rows, cols):
         raise TraitError(
-            f"{name} expected values of shape ({rows}, {cols}), "
+            f"{owner(grid, 'update_panel')} expected values of shape ({rows}, {cols}), "
             f"got {panel.shape[1:] if panel.shape[0] == 1 else panel.shape}"
         )
     return panel, summary

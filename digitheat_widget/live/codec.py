@@ -105,7 +105,7 @@ def encode(maps: np.ndarray, dtype: type, seq: int,
     little = _LITTLE.get(dtype) or np.dtype(dtype).newbyteorder("<")
     wire = np.ascontiguousarray(maps, dtype=little)
     encoded: dict[str, Any] = {
-        "dtype": name, "shape": [int(n) for n in wire.shape], "seq": int(seq),
+        "dtype": name, "shape": list(wire.shape), "seq": int(seq),  # numpy's shape: ints
         # An empty stack (a grid's frames before any) cannot be cast: numpy's empty view.
         "buffer": memoryview(wire).cast("B") if wire.size else memoryview(b""),
     }

@@ -93,13 +93,13 @@ def _split_buffers(values: dict[str, Any]) -> tuple[dict[str, Any], list[list[st
     paths: list[list[str]] = []
     buffers: list[Any] = []
     for name, value in values.items():
-        if type(value) is dict and any(isinstance(v, _BUFFERS) for v in value.values()):
-            value = dict(value)
-            for key, item in list(value.items()):
-                if isinstance(item, _BUFFERS):
+        if type(value) is dict:
+            keys = [key for key, item in value.items() if isinstance(item, _BUFFERS)]
+            if keys:
+                value = dict(value)
+                for key in keys:
                     paths.append([name, key])
-                    buffers.append(item)
-                    del value[key]
+                    buffers.append(value.pop(key))
         state[name] = value
     return state, paths, buffers
 

@@ -39,6 +39,8 @@ _HOOKED_SHELLS: weakref.WeakSet[Any] = weakref.WeakSet()
 #: Parts a send can make without the whole figure (``LiveView.limits_source``, the
 #: reference and views' state from ``compare_source``).
 _WITHOUT_FIGURE = frozenset({"limits", "auto_limits", "reference", "showing"})
+#: What a send that needs no batch holds (nullcontext is reentrant: one for all).
+_NO_HOLD = contextlib.nullcontext()
 #: Parts sent with the reference and views' state (``compare_source``).
 _COMPARE = frozenset({"reference", "showing"})
 
@@ -264,9 +266,8 @@ class LiveView:
                 self._timer.cancel()
             self.flush()
             return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # no event loop (plain Python): nothing could send later
+        loop = asyncio._get_running_loop()  # get_running_loop(), without raising for None
+        if loop is None:  # no event loop (plain Python): nothing could send later
             self.flush()
             return
         if not self.flush_pending:
@@ -320,7 +321,7 @@ class LiveView:
             values: dict[str, Any] = {}
             plain = not (stack or "layout" in parts or parts & _COMPARE or frames_all or added
                          or shown or relabelled)
-            with contextlib.nullcontext() if plain else controller.hold_sync():
+            with _NO_HOLD if plain else controller.hold_sync():
                 if self.paging_source is not None:
                     paging = self.paging_source()
                     if paging != controller.paging:  # sent only if it changed

@@ -338,3 +338,80 @@ def test_an_unchanged_panel_sends_nothing(recorder):
         grid[6] = panel.copy()  # NaN where it was NaN: the same map
     assert cap.sends == [] and grid.data is data
     grid.close()
+
+
+# ---------------------------------------------------------------- the summary's extremes
+
+MAP_VALUES = st.sampled_from([0.0, 0.5, -2.0, 7.0, np.nan, 1e300, -1e300, 1e-39, 3e-320, 9.0])
+
+
+@FAST
+@given(first=st.lists(MAP_VALUES, min_size=4 * 3, max_size=4 * 3),
+       updates=st.lists(st.tuples(st.lists(st.integers(0, 3), min_size=1, max_size=3, unique=True),
+                                  st.lists(MAP_VALUES, min_size=9, max_size=9)),
+                        min_size=1, max_size=6))
+def test_a_replaced_summary_has_the_extremes_of_its_stack(first, updates):
+    """MapSummary.replaced carries the stack's extremes over from the summary before
+    (no pass over N maps) where the replaced maps decide them: after any replacements
+    they are those of the stack summarised from scratch. A kept end the replaced maps
+    held (min, max or smallest magnitude moving in) would be stale here."""
+    from digitheat_widget.data import MapSummary
+
+    stack_now = np.array(first).reshape(4, 1, 3)
+    summary = MapSummary.of(stack_now)
+    summary.extremes()  # found: what replaced() follows from
+    for indices, values in updates:
+        new = stack_now.copy()
+        maps = np.array(values).reshape(3, 1, 3)[:len(indices)]
+        new[indices] = maps
+        summary = summary.replaced(new, indices, MapSummary.of(maps))
+        assert summary.extremes() == MapSummary.of(new).extremes()
+        stack_now = new
+
+
+@pytest.mark.parametrize("end", ["low", "high", "tiny"])
+def test_an_end_the_replaced_map_held_moves_in(end):
+    """The replaced map held the stack's minimum (maximum, smallest magnitude) alone and
+    the new map does not reach it: the end moves in. A summary that kept the old
+    extremes for the new stack would still say the old end."""
+    from digitheat_widget.data import MapSummary
+
+    stack_now = np.full((3, 2, 2), 5.0)
+    stack_now[1] = {"low": 1.0, "high": 9.0, "tiny": 0.001}[end]
+    summary = MapSummary.of(stack_now)
+    before = summary.extremes()
+    new = stack_now.copy()
+    new[1] = 5.0
+    after = summary.replaced(new, [1], MapSummary.of(new[1:2])).extremes()
+    assert after == ((5.0, 5.0), 5.0) != before
+
+
+def test_an_end_the_new_map_passes_moves_out_without_a_pass():
+    """A new map beyond both ends: the extremes are its own, known at once (the summary
+    holds them found) and the same as found from scratch."""
+    from digitheat_widget.data import MapSummary
+
+    stack_now = np.random.default_rng(3).random((6, 4, 4)) + 1.0
+    summary = MapSummary.of(stack_now)
+    summary.extremes()
+    new = stack_now.copy()
+    new[2] = np.linspace(0.5, 9.0, 16).reshape(4, 4)
+    replaced = summary.replaced(new, [2], MapSummary.of(new[2:3]))
+    assert replaced._range == (0.5, 9.0) and replaced._smallest == 0.5  # followed, not found
+    assert replaced.extremes() == MapSummary.of(new).extremes()
+
+
+def test_one_maps_summary_is_the_stacks_rule():
+    """MapSummary.of one map (a panel update's shortcut) says what it says of the same map
+    in a stack of several: each map's extremes and smallest magnitude, and the range."""
+    from digitheat_widget.data import MapSummary
+
+    maps = [np.array([[0.5, 2.0]]), np.array([[-3.0, -0.25]]), np.array([[-1.0, 4.0]]),
+            np.array([[0.0, 0.0]]), np.array([[np.nan, np.nan]]), np.array([[np.nan, 0.5]])]
+    together = MapSummary.of(np.stack([*maps, np.array([[9.0, 9.0]])]))
+    for index, one in enumerate(maps):
+        alone = MapSummary.of(one[np.newaxis])
+        for field in ("low", "high", "tiny"):
+            np.testing.assert_array_equal(getattr(alone, field), getattr(together, field)[[index]])
+        scratch = MapSummary(alone.low.copy(), alone.high.copy(), alone.tiny.copy())
+        assert alone.extremes() == scratch.extremes(), index
