@@ -258,8 +258,8 @@ _UID = re.compile(r"\bdhg-[0-9a-f]{12}\b")
 
 
 def structure(grid: DigitHeatmapGrid) -> list[tuple[str, Any]]:
-    """Like :func:`snapshot`, but with model ids replaced by positions in the tree and the
-    per-instance id masked (the CSS class ``grid.css_class``, ``dhg-<uid>``, and the bare
+    """Like :func:`snapshot`, but with model ids (references and the controller's bare
+    ``own_id``) replaced by positions in the tree and the per-instance id masked (the CSS class ``grid.css_class``, ``dhg-<uid>``, and the bare
     uid the controller's geometry carries), so two separately built grids can be compared."""
     widgets = walk_widgets(grid)
     position = {w.model_id: index for index, w in enumerate(widgets)}
@@ -271,6 +271,8 @@ def structure(grid: DigitHeatmapGrid) -> list[tuple[str, Any]]:
         if isinstance(value, str):
             if value == uid:
                 return "UID"
+            if value in position:  # a bare model id (the controller's own_id)
+                return f"#{position[value]}"
             value = _MODEL_REF.sub(lambda m: f"#{position.get(m.group(1), '?')}", value)
             return _UID.sub("dhg-UID", value)
         if isinstance(value, dict):

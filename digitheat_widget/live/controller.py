@@ -14,6 +14,7 @@ outline, selected cell of the SVG panels).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -179,9 +180,14 @@ class GridController(anywidget.AnyWidget):
                   "([]: the panels share color_scale).").tag(**_refs())
     controls = Dict(help="The control panel's widgets: vmin, vmax, colormap, reset, toggles.").tag(
         **_refs())
+    own_id = Unicode(help="This widget's model id: the page code looks its model up by it, to "
+                     "go on hearing Python when anywidget gave up on the model (compat.js "
+                     "hearAgainIfDropped).").tag(sync=True)
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        # The id chosen before the comm opens, so the first state carries it: no message more.
+        model_id = uuid.uuid4().hex
+        super().__init__(model_id=model_id, own_id=model_id, **kwargs)
         self._page_handlers = CallbackDispatcher()
         self._resync_handlers = CallbackDispatcher()
         self._frames_resync_handlers = CallbackDispatcher()
@@ -252,6 +258,15 @@ class GridController(anywidget.AnyWidget):
         state, buffer_paths, buffers = _split_buffers(values)
         comm.send(data={"method": "update", "state": state, "buffer_paths": buffer_paths},
                   buffers=buffers)
+
+    def resend_all(self) -> None:
+        """Everything this model holds, in one message, for a page that missed messages
+        (anywidget dropped them, see compat.js ``hearAgainIfDropped``). The stack and the
+        frames go whole, so the last patches are left out: they are in them."""
+        # GridController's own traits, not type(self)'s: anywidget adds _esm to each
+        # instance, which makes its class a subclass owning only that.
+        self.send_state(key=[name for name in GridController.class_own_traits(sync=True)
+                             if name not in ("patch", "frames_patch")])
 
     def send_stack(self, tensor: np.ndarray, dtype: type) -> None:
         """The whole stack (a new shape or precision, or a page that asks for it)."""
@@ -395,8 +410,11 @@ class GridController(anywidget.AnyWidget):
             return
         event = content.get("event")
         if event == "resync":
-            if content.get("part") == "frames":
+            part = content.get("part")
+            if part == "frames":
                 self._frames_resync_handlers()
+            elif part == "all":
+                self.resend_all()
             else:
                 self._resync_handlers()
         elif event in PAGE_EVENTS:

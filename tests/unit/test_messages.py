@@ -336,6 +336,36 @@ def test_a_page_that_asks_for_a_resync_gets_every_map_once(grid, recorder, sampl
     np.testing.assert_allclose(Page(recorder.events).shown(grid).data, newer, rtol=2.0**-23)
 
 
+def test_a_page_that_lost_messages_gets_the_whole_state_in_one(recorder, sample):
+    """anywidget drops every message to a controller whose page module started more than
+    2 s after its model (compat.js hearAgainIfDropped); the page then asks for all of it
+    ("resync", part "all"): one message that carries the whole current state (the stack
+    whole, so no patch), and a page that saw the grid open and then only that message
+    shows what Python holds. The controller's first state names its own model id, which
+    the page looks its model up by."""
+    with recorder.capture() as opening:
+        grid = DigitHeatmapGrid(sample)
+    try:
+        controller = controller_of(grid)
+        opened = [e for e in opening.opens if e.comm is controller.comm]
+        assert len(opened) == 1 and opened[0].data["state"]["own_id"] == controller.model_id
+        with recorder.capture():  # all lost on the way to the page
+            grid.data = one_panel_changed(sample, 2)
+            grid.vmax = 0.01
+            grid.colormap = "viridis"
+            grid.highlighted = [3]
+        with recorder.capture() as cap:
+            controller._handle_message(controller, {"event": "resync", "part": "all"}, [])
+        event = only_to_controller(cap, grid)
+        assert not {"patch", "frames_patch", "_esm", "_css"} & set(event.data["state"])
+        assert cap.opens == [] and cap.closes == []
+        shown = Page(opening.events + cap.events).shown(grid)
+        np.testing.assert_allclose(shown.data, grid.data, rtol=2.0**-23)
+        assert (shown.vmax, shown.colormap, shown.highlighted) == (0.01, "viridis", [3])
+    finally:
+        grid.close()
+
+
 def test_a_cell_end_sends_only_what_a_saved_notebook_would_lack(grid, recorder, sample):
     """At a cell's end the saved state must show every change (the stack and the last
     patch are all a notebook keeps), without sending again what the last patch holds."""

@@ -167,6 +167,42 @@ export function interceptSends(model, handler) {
   };
 }
 
+/** A message method ipywidgets' models ignore: `hearAgainIfDropped`'s probe. */
+const PROBE = 'digitheat-probe';
+
+/**
+ * Makes `model` hear Python again if anywidget gave up on it. anywidget (0.9 to 0.11)
+ * gives a model 2 s from its creation to import its module and run `initialize`; past
+ * that, its `_handle_comm_msg` rejects every message from Python, for good ("[anywidget]
+ * Failed to initialize model."), while the page's own sends still go. A page busy for
+ * 2 s meanwhile (a large SVG grid drawing, another heavy output of the same cell, a slow
+ * phone) left a grid showing its first values and deaf to Python.
+ *
+ * A probe (a message of a method ipywidgets ignores) goes through anywidget's handler,
+ * without waiting for it: once anywidget is ready it is a no-op; if anywidget gave up,
+ * it fails, and then Python's messages go to the handler anywidget's would have called,
+ * ipywidgets' own, and `dropped()` runs (to ask Python for what the page missed).
+ * `model` is the widget manager's model (anywidget hands `initialize` a proxy).
+ * @param {any} model
+ * @param {() => void} dropped
+ */
+export function hearAgainIfDropped(model, dropped) {
+  const comm = model && model.comm;
+  const handle = model && model._handle_comm_msg;
+  if (!comm || typeof comm.on_msg !== 'function' || typeof handle !== 'function') return;
+  // The handler anywidget's wraps: the first one up the prototype chain that differs.
+  let proto = Object.getPrototypeOf(model);
+  while (proto && proto._handle_comm_msg === handle) proto = Object.getPrototypeOf(proto);
+  const own = proto && proto._handle_comm_msg;
+  if (typeof own !== 'function') return; // nothing wraps ipywidgets' handler
+  Promise.resolve()
+    .then(() => handle.call(model, { content: { data: { method: PROBE } }, buffers: [] }))
+    .then(() => undefined, () => {
+      comm.on_msg((/** @type {any} */ msg) => own.call(model, msg));
+      dropped();
+    });
+}
+
 /**
  * Sends a control's state to Python only for what a person did. ipywidgets' slider views
  * "touch" (save_changes) from inside a programmatic update too: when a new range or value

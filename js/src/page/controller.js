@@ -21,7 +21,7 @@
 // Labels are user text: they are only ever set as text or attributes, never as HTML.
 
 import {
-  chooseInDropdown, dropdownChoice, fromKernel, heatmapColor, interceptSends, noKernel,
+  chooseInDropdown, dropdownChoice, fromKernel, hearAgainIfDropped, heatmapColor, interceptSends, noKernel,
   repaintCells, resolve, resolveAll, setCellValues, setLocal, userSavesOnly,
 } from './compat.js';
 import { VIEWS, comparing, nextView, shownValues } from './compare.js';
@@ -746,6 +746,15 @@ async function initialize({ model }) {
   });
   reresolve();
   await partsReady;
+  // If anywidget gave up on this model while the page was busy, hear Python again and
+  // ask for all it said meanwhile (its canvas renderer, an anywidget too, likewise).
+  const ownId = model.get('own_id');
+  if (ownId && !noKernel(manager)) {
+    manager.get_model(ownId).then((own) => {
+      hearAgainIfDropped(own, () => kernelSend({ event: 'resync', part: 'all' }));
+    }, () => undefined);
+  }
+  if (state.parts && state.parts.canvas) hearAgainIfDropped(state.parts.canvas, () => undefined);
   if (typeof window !== 'undefined') window.dispatchEvent(new CustomEvent(INITIALIZED, { detail: uid }));
   return () => unregister(uid, state);
 }
