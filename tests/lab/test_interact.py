@@ -97,6 +97,10 @@ def test_title_click_toggles_highlight(lab) -> None:
     assert lab.execute("print(igrid.highlighted)").strip() == "[]"
 
 
+JS_VMAX_READOUT = ("(sel) => document.querySelectorAll(sel + ' .dhg-controls .widget-readout')[1]"
+                   ".textContent.trim()")
+
+
 def test_controls_change_traits_and_page(lab) -> None:
     # Colormap picker -> trait -> cells.
     lab.page.locator(f"{lab.selector} .dhg-controls select").select_option("viridis")
@@ -120,8 +124,12 @@ def test_controls_change_traits_and_page(lab) -> None:
         f" return parseFloat(r.textContent) < {before} && r.textContent.trim(); }}").json_value()
     # The slider's last message may still be on its way to the kernel: wait for the trait.
     deadline = time.monotonic() + 10
-    while lab.execute("print(f'{igrid.limits[1]:.3f}')").strip() != readout:
-        assert time.monotonic() < deadline, "the slider's value never reached igrid.vmax"
+    while (held := lab.execute("print(f'{igrid.limits[1]:.3f}')").strip()) != readout:
+        # Says which side it was when it fails (a flake seen twice under load: a save of
+        # the page dropped, or Python's echo undoing it?).
+        assert time.monotonic() < deadline, (
+            f"the slider's value never reached igrid.vmax: the page read {readout}, shows "
+            f"{lab.page.evaluate(JS_VMAX_READOUT, lab.selector)} now; igrid.limits[1] is {held}")
     vmax = float(lab.execute("print(igrid.vmax)").strip())
     assert vmax < float(before)
     state = lab.page.evaluate(JS_READ_GRID, lab.selector)
