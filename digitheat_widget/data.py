@@ -445,12 +445,15 @@ class MapSummary:
         ranges, tinies = maps.finite_range(), maps.smallest()
         if span is None or ranges is None:
             return  # no finite value before, or none in the new maps: found when asked
-        old_low = float(np.fmin.reduce(self.low[indices])) if len(indices) > 1 else float(
-            self.low[indices[0]])
-        old_high = float(np.fmax.reduce(self.high[indices])) if len(indices) > 1 else float(
-            self.high[indices[0]])
-        old_tiny = float(np.min(self.tiny[indices])) if len(indices) > 1 else float(
-            self.tiny[indices[0]])
+        # What the replaced maps held.
+        if len(indices) == 1:  # a panel update: its items, no reduction
+            index = indices[0]
+            old_low, old_high = float(self.low[index]), float(self.high[index])
+            old_tiny = float(self.tiny[index])
+        else:
+            old_low = float(np.fmin.reduce(self.low[indices]))
+            old_high = float(np.fmax.reduce(self.high[indices]))
+            old_tiny = float(np.min(self.tiny[indices]))
         low, high = span
         # An end the replaced maps held (NaN: they held no finite value, so not) may
         # have moved in: unknown unless the new maps reach it again.

@@ -322,12 +322,15 @@ def checked_map(grid: Any, digit: Any, values: Any) -> tuple[np.ndarray, MapSumm
     stack), and its summary; or a TraitError naming ``update_panel``, what was expected
     and what came."""
     count, rows, cols = grid.data.shape
+
+    def refused(what: str) -> TraitError:  # the trait's name made only to refuse
+        return TraitError(f"{owner(grid, 'update_panel')} {what}")
+
     if type(digit) is not int and (isinstance(digit, (bool, np.bool_))
                                    or not isinstance(digit, (int, np.integer))):
-        raise TraitError(f"{owner(grid, 'update_panel')} expected an integer digit, got {digit!r}")
+        raise refused(f"expected an integer digit, got {digit!r}")
     if not -count <= digit < count:
-        raise TraitError(f"{owner(grid, 'update_panel')} expected digit in 0..{count - 1}, "
-                         f"got {digit}")
+        raise refused(f"expected digit in 0..{count - 1}, got {digit}")
     try:
         if type(values) is np.ndarray and values.ndim == 2:
             stacked = values[np.newaxis]  # a view: checked_values makes the one copy
@@ -335,14 +338,11 @@ def checked_map(grid: Any, digit: Any, values: Any) -> tuple[np.ndarray, MapSumm
             stacked = np.ma.expand_dims(values, 0) if is_2d(values) else values
         panel, summary = checked_values(stacked, MAPS)
     except ValueError as err:
-        message = str(err).replace("expected a 3-D array (N, H, W)",
-                                   f"expected a 2-D map of shape ({rows}, {cols})")
-        raise TraitError(f"{owner(grid, 'update_panel')} {message}") from None
+        raise refused(str(err).replace("expected a 3-D array (N, H, W)",
+                                       f"expected a 2-D map of shape ({rows}, {cols})")) from None
     if panel.shape != (1, rows, cols):
-        raise TraitError(
-            f"{owner(grid, 'update_panel')} expected values of shape ({rows}, {cols}), "
-            f"got {panel.shape[1:] if panel.shape[0] == 1 else panel.shape}"
-        )
+        raise refused(f"expected values of shape ({rows}, {cols}), "
+                      f"got {panel.shape[1:] if panel.shape[0] == 1 else panel.shape}")
     return panel, summary
 
 

@@ -34,6 +34,7 @@ import functools
 import html
 import importlib.metadata
 import json
+import math
 import os
 import re
 import sys
@@ -448,9 +449,7 @@ def svg_live_when(shape: tuple[int, ...], per_panel: bool) -> dict[str, int]:
     colorbar's ticks come earlier (per-panel limits show none: each panel's strip, which
     the page draws); the controller's view (its <style>) renders only after it has put the
     values and colours on the panels."""
-    cells = 1
-    for size in shape:
-        cells *= int(size)
+    cells = math.prod(int(size) for size in shape)
     scale = {".dhg-strip": int(shape[0])} if per_panel else {".dhg-colorbar .tick": 1}
     return {"rect.heatmapcell": cells, **scale, ".dhg-controller style": 1}
 

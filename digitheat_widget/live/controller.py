@@ -204,13 +204,9 @@ class GridController(anywidget.AnyWidget):
 
     # ------------------------------------------------------------------ from Python
 
-    def show(self, figure: Figure, parts: Sequence[str]) -> None:
-        """Send ``parts`` of ``figure`` (any of geometry, limits, auto_limits, colormap,
-        nan_color, highlighted, selected) in one message."""
-        self.show_values(self.figure_values(figure, parts))
-
     def figure_values(self, figure: Figure, parts: Sequence[str]) -> dict[str, Any]:
-        """``parts`` of ``figure``, as :meth:`show` sends them."""
+        """``parts`` of ``figure`` (any of geometry, limits, auto_limits, colormap,
+        nan_color, highlighted, selected), as the page reads them: for :meth:`put`."""
         values = {
             "geometry": lambda: {**figure.page_layout(), "uid": self.geometry.get("uid", "")},
             "limits": figure.page_limits,
@@ -221,11 +217,6 @@ class GridController(anywidget.AnyWidget):
             "selected": lambda: list(figure.selected or []),
         }
         return {part: values[part]() for part in parts}
-
-    def show_values(self, values: dict[str, Any]) -> None:
-        """Send each part in ``values`` (as :meth:`show` finds them) that changed, in one
-        message."""
-        self.put(self.changed(values))
 
     def changed(self, values: dict[str, Any]) -> dict[str, Any]:
         """The parts of ``values`` that differ from what the controller holds."""
@@ -274,15 +265,10 @@ class GridController(anywidget.AnyWidget):
         self._patched.clear()
         self._stack_seq = self.data.seq
 
-    def send_maps(self, tensor: np.ndarray, indices: Sequence[int]) -> None:
-        """Maps ``indices`` of ``tensor`` (same shape and precision as the stack): one
-        message, and the stack Python holds for later reads becomes ``tensor``."""
-        self.put(self.maps_patch(tensor, indices))
-
     def maps_patch(self, tensor: np.ndarray, indices: Sequence[int]) -> dict[str, Any]:
-        """:meth:`send_maps`' value, to :meth:`put` with others in one message: the
-        stack Python holds for later reads becomes ``tensor`` (maps ``indices`` of which
-        are new), and ``{"patch": ...}`` carries those maps."""
+        """Maps ``indices`` of ``tensor`` (same shape and precision as the stack), to
+        :meth:`put` with others in one message: the stack Python holds for later reads
+        becomes ``tensor``, and ``{"patch": ...}`` carries those maps."""
         stack = self.data
         stack.tensor, stack.seq = tensor, stack.seq + 1
         count = len(indices)  # sorted, distinct
