@@ -120,8 +120,8 @@ def test_controls_change_traits_and_page(lab) -> None:
     for _ in range(40):
         handle.press("ArrowLeft")
     readout = lab.page.wait_for_function(
-        f"() => {{ const r = document.querySelectorAll('{lab.selector} .dhg-controls .widget-readout')[1];"
-        f" return parseFloat(r.textContent) < {before} && r.textContent.trim(); }}").json_value()
+        f"(sel) => {{ const text = ({JS_VMAX_READOUT})(sel); return parseFloat(text) < {before} && text; }}",
+        arg=lab.selector).json_value()
     # The slider's last message may still be on its way to the kernel: wait for the trait.
     deadline = time.monotonic() + 10
     while (held := lab.execute("print(f'{igrid.limits[1]:.3f}')").strip()) != readout:
@@ -159,8 +159,8 @@ def test_auto_limits_stay_auto_while_data_changes(lab) -> None:
                 "for factor in (0.37, 1.91, 0.73, 2.63, 1.17):\n    igrid.data = SAMPLE * factor")
     expected = lab.execute("print(f'{igrid.limits[1]:.3f}')").strip()
     lab.page.wait_for_function(
-        "([sel, text]) => document.querySelectorAll(sel + ' .dhg-controls .widget-readout')[1]"
-        ".textContent.trim() === text", arg=[lab.selector, expected], timeout=15_000)
+        f"([sel, text]) => ({JS_VMAX_READOUT})(sel) === text", arg=[lab.selector, expected],
+        timeout=15_000)
     # Whatever the page sent has reached the kernel before this request.
     try:
         assert lab.execute("print(igrid.vmin, igrid.vmax)").split() == ["None", "None"]
