@@ -231,3 +231,34 @@ def test_a_phone_taps_it_on_and_moves_it_and_the_readout_fits(chromium_browser: 
     finally:
         saved.close()
         grid.close()
+
+
+@pytest.mark.parametrize("width", [1000, 390])
+def test_short_labels_are_read_whole_beside_wide_values(chromium_browser: Any, tmp_path: Path,
+                                                         width: int) -> None:
+    """Maps a million apart, per-panel: values as wide as "1.05e+6" beside labels like
+    "10^8". Each chip is as wide as its label and value need (the label was cut to "10…"),
+    and on a phone the readout still fits the screen."""
+    data = np.stack([np.linspace(0.1, 1.0, 42).reshape(7, 6) * 10.0 ** k for k in range(10)])
+    grid = DigitHeatmapGrid(data, labels=[f"10^{k}" for k in range(10)], panel_limits="per-panel")
+    grid.cursor = (3, 2)
+    saved = SavedPage(chromium_browser, grid, tmp_path / f"cursor-wide-{width}.html", ready=READY,
+                      viewport={"width": width, "height": 1300})
+    page = saved.page
+    try:
+        page.wait_for_function("() => document.querySelectorAll('.dhg-cursor-list li').length === 10")
+        chips = page.locator(".dhg-cursor-list li").evaluate_all(
+            "items => items.map((li) => { const l = li.querySelector('.dhg-cursor-label');"
+            " const v = li.querySelector('.dhg-cursor-value');"
+            " return [l.textContent, l.scrollWidth - l.clientWidth, v.textContent,"
+            " v.getBoundingClientRect().right - li.getBoundingClientRect().right]; })")
+        assert [c[0] for c in chips] == [f"10^{k}" for k in range(10)]
+        assert any(len(c[2]) >= 7 for c in chips), chips  # the case: wide values
+        assert [c for c in chips if c[1] > 0 or c[3] > 0.5] == [], "cut or spilling chips"
+        box = page.locator(".dhg-cursor").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert saved.blocked == [] and saved.errors == []
+    finally:
+        saved.close()
+        grid.close()

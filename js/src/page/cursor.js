@@ -117,6 +117,22 @@ export function swatch(state, value, stops = parseStops(state.colormap.stops), p
   return `rgb(${rgba[0]}, ${rgba[1]}, ${rgba[2]})`;
 }
 
+/** Labels longer than this many characters are cut in the readout (their title holds
+ *  them whole). */
+export const CHIP_LABEL_CHARS = 16;
+
+/**
+ * How wide the readout's chips are: their longest label (up to CHIP_LABEL_CHARS) and
+ * value side by side, in the list's font (a 10% margin for the bold highest one), with
+ * the swatch and the gaps: a value like "1.05e+6" cut the label "10^8" to "10…".
+ * @param {{label: string, text: string}[]} values
+ */
+export function chipWidth(values) {
+  const label = Math.min(CHIP_LABEL_CHARS, Math.max(0, ...values.map((v) => v.label.length)));
+  const value = Math.max(0, ...values.map((v) => v.text.length));
+  return `calc(${((label + value) * 1.1).toFixed(1)}ch + 28px)`;
+}
+
 /**
  * The cursor's CSS (stylesheet.js adds it to the grid's): the marks, a ring in the
  * selected cell's colour around the cell (the cell's own colour stays seen, even at a few
@@ -131,7 +147,7 @@ ${root} .dhg-cursor[hidden] { display: none; }
 ${root} .dhg-cursor-head { display: flex; align-items: center; gap: 8px; margin-bottom: 4px; font-weight: bold; }
 ${root} .dhg-cursor-off { box-sizing: border-box; width: 24px; height: 24px; padding: 0; border: 1px solid var(--jp-border-color1, #bdbdbd); border-radius: 4px; background: var(--jp-layout-color1, #fff); color: inherit; cursor: pointer; font: inherit; line-height: 1; }
 ${root} .dhg-cursor-off:focus-visible, ${root} .dhg-cursor-list:focus-visible { outline: 2px solid ${layout.accent_color}; outline-offset: 2px; }
-${root} .dhg-cursor-list { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(8.5em, 1fr)); gap: 2px 8px; max-height: 7.6em; overflow-y: auto; }
+${root} .dhg-cursor-list { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, max(8.5em, var(--dhg-chip, 0px))), 1fr)); gap: 2px 8px; max-height: 7.6em; overflow-y: auto; }
 ${root} .dhg-cursor-list li { display: flex; align-items: center; gap: 4px; min-width: 0; white-space: nowrap; font-variant-numeric: tabular-nums; line-height: 1.5; }
 ${root} .dhg-cursor-list li.dhg-cursor-top { font-weight: bold; }
 ${root} .dhg-cursor-swatch { flex: none; width: 10px; height: 10px; border: 1px solid var(--jp-border-color1, #bdbdbd); }
@@ -262,6 +278,7 @@ export function linkedCursor(state, el, layoutOf) {
       if (said !== drawnFor) {
         drawnFor = said;
         const stops = parseStops(state.colormap.stops);
+        list.style.setProperty('--dhg-chip', chipWidth(values));
         while (list.childElementCount > values.length) /** @type {Element} */ (list.lastElementChild).remove();
         while (list.childElementCount < values.length) { // swatch, label, value
           const item = document.createElement('li');
