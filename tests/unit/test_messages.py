@@ -450,3 +450,52 @@ def test_construction_opens_each_widget_with_its_classes_and_sends_one_message(r
                  if "IPY_MODEL_" + e.comm.comm_id == grid_state["layout"]]
     assert layout["width"] == "fit-content"
     grid.close()
+
+
+def _paged_grid():
+    grid = DigitHeatmapGrid(np.random.default_rng(5).random((12, 7, 6)), page_size=4)
+    grid.page = 0
+    return grid
+
+
+#: Each kind of change the live view sends, as (setup, change): every branch of its send
+#: (a patch, the whole stack, compare, frames whole / added / shown / relabelled, paging).
+_KINDS = {
+    "one panel": (None, lambda g: g.update_panel(3, np.full((7, 6), 0.5))),
+    "every map": (None, lambda g: setattr(g, "data", np.asarray(g.data) * 0.5)),
+    "float64 needed": (None, lambda g: setattr(g, "data", np.asarray(g.data, np.float64) + 1e9)),
+    "reference": (None, lambda g: g.compare(np.asarray(g.data) * 0.5)),
+    "view shown": (lambda g: g.compare(np.asarray(g.data) * 0.5),
+                   lambda g: setattr(g, "showing", "data")),
+    "frame recorded": (lambda g: g.record("a"), lambda g: g.record("b")),
+    "frame shown": (lambda g: (g.record("a"), g.record("b")), lambda g: setattr(g, "frame", 0)),
+    "frames relabelled": (lambda g: (g.record("a"), g.record("b")),
+                          lambda g: setattr(g, "frame_labels", ["first", "second"])),
+    "frames whole": (None, lambda g: setattr(g, "frames", np.stack([np.asarray(g.data)] * 3))),
+    "next page": ("paged", lambda g: setattr(g, "page", 1)),
+}
+
+
+@pytest.mark.parametrize("kind", list(_KINDS))
+def test_every_kind_of_change_is_one_message_to_the_controller(recorder, kind):
+    """Whatever a change sends (maps, the stack, a reference, frames, a page), the page
+    gets it in one message: parts that came apart could be drawn apart (new maps under
+    the old limits for a frame)."""
+    setup, change = _KINDS[kind]
+    grid = _paged_grid() if setup == "paged" else DigitHeatmapGrid()
+    try:
+        if callable(setup):
+            setup(grid)
+        grid._view.flush()
+        with recorder.capture() as cap:
+            change(grid)
+            grid._view.flush()
+        controller = controller_of(grid)
+        to_controller = [e for e in cap.sends if e.comm is controller.comm]
+        assert len(to_controller) == 1, [e.data for e in to_controller]
+        assert to_controller[0].data["state"], kind
+        # Besides it, only a new page's titles (the SVG panels' figures, tooltips and title hits).
+        others = {key for e in cap.sends if e.comm is not controller.comm for key in e.data["state"]}
+        assert others <= ({"title", "tooltip", "labels"} if setup == "paged" else set()), others
+    finally:
+        grid.close()
