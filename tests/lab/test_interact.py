@@ -116,22 +116,40 @@ def test_controls_change_traits_and_page(lab) -> None:
     # The vmax slider, moved with the keyboard -> trait -> colours.
     before = lab.execute("print(igrid.limits[1])").strip()
     handle = lab.page.locator(f"{lab.selector} .dhg-controls .widget-slider").nth(1).locator(".noUi-handle")
+    # Every value the readout shows meanwhile (Python's answers to values the slider
+    # has moved past pulled it back up for a moment).
+    lab.page.evaluate(f"""(sel) => {{ window.dhgVmaxSeen = [];
+        const readout = document.querySelectorAll(sel + ' .dhg-controls .widget-readout')[1];
+        new MutationObserver(() => window.dhgVmaxSeen.push(({JS_VMAX_READOUT})(sel)))
+            .observe(readout, {{childList: true, characterData: true, subtree: true}}); }}""",
+                      lab.selector)
     handle.focus()
     for _ in range(40):
         handle.press("ArrowLeft")
-    readout = lab.page.wait_for_function(
-        f"(sel) => {{ const text = ({JS_VMAX_READOUT})(sel); return parseFloat(text) < {before} && text; }}",
-        arg=lab.selector).json_value()
-    # The slider's last message may still be on its way to the kernel: wait for the trait.
-    deadline = time.monotonic() + 10
-    while (held := lab.execute("print(f'{igrid.limits[1]:.3f}')").strip()) != readout:
-        # Says which side it was when it fails (a flake seen twice under load: a save of
-        # the page dropped, or Python's echo undoing it?).
+    # Python's echoes of the values the slider passed through can still be arriving (the
+    # page shows each, then the last): wait until the page and Python agree on a value
+    # below the one before (one read of the page's readout, taken early, was such a value).
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    deadline = time.monotonic() + 15
+    agreed = lambda: lab.execute("print(f'{igrid.limits[1]:.3f}')").strip()  # noqa: E731
+    held = agreed()
+    while True:
+        try:
+            lab.page.wait_for_function(f"([sel, text]) => ({JS_VMAX_READOUT})(sel) === text",
+                                       arg=[lab.selector, held], timeout=1000)
+            if float(held) < float(before) and agreed() == held:
+                break
+        except PlaywrightTimeout:
+            pass
         assert time.monotonic() < deadline, (
-            f"the slider's value never reached igrid.vmax: the page read {readout}, shows "
-            f"{lab.page.evaluate(JS_VMAX_READOUT, lab.selector)} now; igrid.limits[1] is {held}")
+            f"the page's vmax slider and igrid.vmax never agreed below {before}: the page "
+            f"shows {lab.page.evaluate(JS_VMAX_READOUT, lab.selector)}, igrid.limits[1] is {held}")
+        held = agreed()
     vmax = float(lab.execute("print(igrid.vmax)").strip())
     assert vmax < float(before)
+    seen = [float(text) for text in lab.page.evaluate("window.dhgVmaxSeen")]
+    assert seen and all(b <= a for a, b in zip(seen, seen[1:])), f"the slider went back: {seen}"
     state = lab.page.evaluate(JS_READ_GRID, lab.selector)
     panels = reading_order([panel_view(p) for p in state["panels"]])
     lo = float(lab.execute("print(igrid.limits[0])").strip())

@@ -26,6 +26,7 @@ import {
 } from './compat.js';
 import { VIEWS, comparing, nextView, shownValues } from './compare.js';
 import { decode, encode, patchFollows } from './codec.js';
+import { Echoes } from './echoes.js';
 import { tickFormat, valueFormat } from './format.js';
 import {
   appendFrames, encodeFrames, frameAuto, frameCount, frameReadout, frameValues, playable,
@@ -214,6 +215,8 @@ async function initialize({ model }) {
   // together at the next animation frame, so a kernel that sends faster than bqplot can
   // redraw ten marks never builds a backlog here, and each frame shows the latest values.
   const FRAME_MS = 16;
+  /** The limit sliders' values sent to Python, until it answers them. */
+  const limitEchoes = new Echoes();
   /** @type {{maps: Set<number> | 'all' | null, limits: boolean, colormap: boolean, highlight: boolean, style: boolean}} */
   const dirty = { maps: null, limits: false, colormap: false, highlight: false, style: false };
   /** @type {number | null} */
@@ -479,8 +482,12 @@ async function initialize({ model }) {
       if (ignored(control) || !c.vmin || !c.vmax) return;
       const lo = +c.vmin.get('value');
       const hi = +c.vmax.get('value');
-      if (lo < hi) pageChange({ limits: limitsOf(lo, hi) }, null); // the sliders tell Python
-      else reflectControls(); // vmin dragged past vmax: back to the limits in force
+      if (lo < hi) {
+        pageChange({ limits: limitsOf(lo, hi) }, null); // the sliders tell Python
+        limitEchoes.send([lo, hi]);
+      } else {
+        reflectControls(); // vmin dragged past vmax: back to the limits in force
+      }
     };
     for (const slider of [c.vmin, c.vmax]) if (slider) slider.on('change:value', () => onSlider(slider));
     const menu = c.colormap;
@@ -694,7 +701,10 @@ async function initialize({ model }) {
     }
   });
   model.on('change:limits', () => {
-    state.limits = model.get('limits') || {};
+    const limits = model.get('limits') || {};
+    // Python's answer to a slider value the page has moved past: it shows the latest.
+    if (limitEchoes.stale([limits.vmin, limits.vmax])) return;
+    state.limits = limits;
     later('limits');
     reflectControls();
   });
