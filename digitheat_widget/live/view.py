@@ -54,6 +54,7 @@ def flush_waiting(*_: Any) -> None:
         view.flush()
     for view in list(_PATCHED):
         _PATCHED.discard(view)
+        view._patch_hooked = False
         with view._lock:
             if view.controller.comm is not None:
                 view.controller.send_changes_since_stack()
@@ -118,6 +119,7 @@ class LiveView:
         self.limits_source: Callable[[], tuple[dict[str, Any], list[float]]] | None = None
         self.dtypes_source: Callable[[], dict[str, type]] | None = None
         self._last_send = 0.0
+        self._patch_hooked = False  # whether this view is in _PATCHED
         #: Bytes of tensor values the last send carried (the grid spaces large sends).
         self.last_payload = 0
         self.flush_pending = False
@@ -393,7 +395,8 @@ class LiveView:
     def _patched_since_stack(self) -> None:
         """A patch went out (maps, or frames): when the cell ends, the controller sends
         what a saved state would lack (``send_changes_since_stack``)."""
-        if self not in _PATCHED:  # the hook is in place while it is in
+        if not self._patch_hooked:  # in _PATCHED: the hook is in place while it is in
+            self._patch_hooked = True
             _PATCHED.add(self)
             _flush_at_cell_end()
 
