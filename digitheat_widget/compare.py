@@ -145,9 +145,10 @@ class Compare(HasTraits):
         summary = cached[1].replaced(new, indices, maps)
         summaries["data"] = (new, summary)
         same = summary.extremes() == cached[1].extremes()
-        reference, kept = self.reference, getattr(self, "_difference", None)
+        reference = self.reference
         if reference is None:
             return same
+        kept = getattr(self, "_difference", None)
         if kept is None or kept[0][0] is not old or kept[0][1] is not reference:
             return False
         if "_difference_writer" not in self.__dict__:

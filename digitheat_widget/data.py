@@ -436,9 +436,10 @@ class MapSummary:
 
     def _follow(self, new: MapSummary, indices: Sequence[int], maps: MapSummary) -> None:
         """Give ``new`` (this summary with maps ``indices`` replaced by ``maps``) the stack's
-        extremes without a pass over its N maps where this summary's, and what the
+        extremes at the cost of the replaced maps where this summary's, and what the
         replaced maps held, decide them: an end moves out with the new maps, and stays
-        where the old maps did not hold it. Otherwise ``new`` finds them when asked."""
+        where the old maps did not hold it; an end the old maps held and the new ones do
+        not reach is found from ``new``'s per-map extremes (N numbers, one reduction)."""
         if self._range is False or self._smallest is None:
             return  # not found for this stack either: nothing to follow
         span, smallest = self._range, self._smallest
@@ -456,32 +457,42 @@ class MapSummary:
             old_tiny = float(np.min(self.tiny[indices]))
         low, high = span
         # An end the replaced maps held (NaN: they held no finite value, so not) may
-        # have moved in: unknown unless the new maps reach it again.
+        # have moved in, unless the new maps reach it again. (The new maps hold finite
+        # values, so the stack does.)
         if ranges[0] <= low:
             low = ranges[0]
         elif old_low == low:
-            return
+            low = new._lowest()
         if ranges[1] >= high:
             high = ranges[1]
         elif old_high == high:
-            return
+            high = new._highest()
+        new._range = (low, high)
         if tinies <= smallest:
-            smallest = tinies
-        elif old_tiny == smallest:
-            return
-        new._range, new._smallest = (low, high), smallest
+            new._smallest = tinies
+        elif old_tiny != smallest:
+            new._smallest = smallest
+        # (else found when asked: smallest())
+
+    def _lowest(self) -> float:
+        """The finite minimum over the maps, NaN when none has a finite value."""
+        return float(np.fmin.reduce(self.low))
+
+    def _highest(self) -> float:
+        """The finite maximum over the maps, NaN when none has a finite value."""
+        return float(np.fmax.reduce(self.high))
 
     def finite_range(self) -> tuple[float, float] | None:
         """(min, max) of the stack's finite values, or None when it has none."""
         if self._range is False:
-            low = float(np.fmin.reduce(self.low))
-            self._range = None if low != low else (low, float(np.fmax.reduce(self.high)))
+            low = self._lowest()
+            self._range = None if low != low else (low, self._highest())
         return self._range  # type: ignore[return-value]
 
     def smallest(self) -> float:
         """The smallest nonzero magnitude of the stack's values (inf: none)."""
-        if self._smallest is None:
-            self._smallest = float(self.tiny.min())
+        if self._smallest is None:  # (ndarray.min, without its Python wrapper)
+            self._smallest = float(np.minimum.reduce(self.tiny))
         return self._smallest
 
     def extremes(self) -> tuple[tuple[float, float] | None, float]:

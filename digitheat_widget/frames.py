@@ -313,7 +313,7 @@ class Frames(HasTraits):
         data (its extremes, kept per map by the compare mixin's ``_maps_summary``), and
         with 'fixed' every frame."""
         history, span = self._history, self._maps_summary().finite_range()
-        if self.frame_limits != "fixed" or history.count == 0:
+        if history.count == 0 or self.frame_limits != "fixed":
             return span
         ranges = history.ranges if span is None else np.vstack([history.ranges, [span]])
         low = float(np.fmin.reduce(ranges[:, 0]))  # NaN: a frame without finite values

@@ -384,18 +384,23 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             panels=self._panel_now(),
         )
 
-    def _limits_now(self) -> tuple[tuple[float, float], tuple[float, float]]:
-        """The limits in force and the automatic limits, as the figure has them."""
-        auto, vmin, vmax = self._auto_now(), self.vmin, self.vmax
+    def _limits_now(self, vmin: Any = ..., vmax: Any = ...
+                    ) -> tuple[tuple[float, float], tuple[float, float]]:
+        """The limits in force and the automatic limits, as the figure has them (with
+        ``vmin`` and ``vmax`` when the caller has read them already)."""
+        if vmin is ...:
+            vmin, vmax = self.vmin, self.vmax
+        auto = self._auto_now()
         both_auto = vmin is None and vmax is None
         return (auto if both_auto else range_limits(auto, vmin, vmax)), auto
 
     def _page_limits(self) -> tuple[dict[str, object], list[float]]:
         """The figure's ``page_limits()`` and ``page_auto_limits()`` without describing the
         whole figure: all that a data update may change besides the maps."""
-        limits, auto = self._limits_now()
+        vmin, vmax = self.vmin, self.vmax  # read once (a trait read is a descriptor call)
+        limits, auto = self._limits_now(vmin, vmax)
         panels = self._panel_now()
-        return page_limits(limits, self.vmin, self.vmax, *(panels or (None, None))), list(auto)
+        return page_limits(limits, vmin, vmax, *(panels or (None, None))), list(auto)
 
     def _panel_now(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Per-panel limits: each panel's limits in force and automatic limits, (N, 2)
@@ -427,10 +432,12 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             return [self.limits] * int(self.data.shape[0])
         return [(low, high) for low, high in panels[0].tolist()]
 
-    def _auto_base(self) -> tuple[float, float]:
+    def _auto_base(self, stack: Any = ...) -> tuple[float, float]:
         """The data's automatic limits (with frames and 'fixed', every frame's; paged,
-        the whole stack's once they are known)."""
-        stack = self._stack_limits()
+        the whole stack's once they are known: ``stack``, the ``_stack_limits()`` the
+        caller read, if it did)."""
+        if stack is ...:
+            stack = self._stack_limits()
         if stack is not None and stack["count"]:
             return auto_limits(np.array([stack["min"], stack["max"]]), None, None)
         return range_limits(self._limits_span(), None, None)
@@ -438,10 +445,12 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
     def _auto_now(self) -> tuple[float, float]:
         """The automatic limits of what is shown, found again only when data, frames or
         the reference change (all read-only and replaced, never changed in place)."""
+        stack = self._stack_limits()
         key = (self.data, self._history.view, self.frame_limits, self.reference, self.showing,
-               self._stack_limits())
-        if self._auto_for is None or any(map(operator.is_not, self._auto_for, key)):
-            self._auto_for, self._auto = key, self._compare_auto(self._auto_base())
+               stack)
+        known = self._auto_for
+        if known is None or any(map(operator.is_not, known, key)):
+            self._auto_for, self._auto = key, self._compare_auto(self._auto_base(stack))
         return self._auto
 
     @property
@@ -968,15 +977,19 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
     def _wire_dtypes(self) -> dict[str, type]:
         """Each stack's dtype on the wire, by the one test (``live/codec.py``): data and
         reference together (the page subtracts them), the frames by each frame."""
-        key = (self.data, self.reference, self._history.view)
+        history = self._history
+        key = (self.data, self.reference, history.view)
         cached = self._wire_cache
         if cached is None or any(map(operator.is_not, cached[0], key)):
-            compared = self.reference is not None
+            compared = key[1] is not None
             pair = wire_dtype(self._maps_summary(),
                               self._maps_summary("reference") if compared else None,
                               self._maps_summary("difference") if compared else None)
-            frames = np.float64 if self._history.wide else np.float32
-            self._wire_cache = cached = (key, {"data": pair, "reference": pair, "frames": frames})
+            frames = np.float64 if history.wide else np.float32
+            dtypes = cached[1] if cached is not None else None
+            if dtypes is None or dtypes["data"] is not pair or dtypes["frames"] is not frames:
+                dtypes = {"data": pair, "reference": pair, "frames": frames}
+            self._wire_cache = cached = (key, dtypes)  # the same answer: the same dict
         return cached[1]
 
     @property

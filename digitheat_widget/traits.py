@@ -51,7 +51,21 @@ def set_replaced(trait: TraitType, obj: Any, value: Any) -> None:
         obj._notify_trait(trait.name, old, new)
 
 
-class Tensor(TraitType):
+class QuickRead:
+    """A trait read in one call where traitlets makes two (``__get__``, then ``get``):
+    the grid reads its data, reference, limits and choices many times per update. A value
+    not set yet (a default still to be made) goes traitlets' own road."""
+
+    def __get__(self, obj: Any, cls: Any = None) -> Any:
+        if obj is None:
+            return self
+        try:
+            return obj._trait_values[self.name]
+        except KeyError:
+            return super().__get__(obj, cls)  # type: ignore[misc]
+
+
+class Tensor(QuickRead, TraitType):
     """A real (N, H, W) array, stored as the widget's own read-only float64 copy."""
 
     info_text = "a real 3-D array-like of shape (N, H, W)"
@@ -101,7 +115,7 @@ class Tensor(TraitType):
                 obj._changed_maps = None
 
 
-class Limit(Float):
+class Limit(QuickRead, Float):
     """A colour limit: a finite real number, or None for automatic."""
 
     info_text = "a finite number or None"
@@ -131,7 +145,7 @@ class Limit(Float):
         return number
 
 
-class Integer(traitlets.Int):
+class Integer(QuickRead, traitlets.Int):
     """traitlets' Int that takes an integer-valued number (np.int64(3), 3.0) as that int in
     every traitlets version pyproject.toml allows: traitlets 5.14 began to, before it Int
     refused a numpy integer ("expected an int, not the int64")."""
@@ -147,7 +161,7 @@ class Integer(traitlets.Int):
         return super().validate(obj, value)
 
 
-class Choice(traitlets.Enum):
+class Choice(QuickRead, traitlets.Enum):
     """One of a few strings, refused in the same words as every other trait."""
 
     def validate(self, obj: Any, value: Any) -> Any:

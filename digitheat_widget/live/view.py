@@ -54,6 +54,7 @@ def flush_waiting(*_: Any) -> None:
         view.flush()
     for view in list(_PATCHED):
         _PATCHED.discard(view)
+        view._patch_hooked = False
         with view._lock:
             if view.controller.comm is not None:
                 view.controller.send_changes_since_stack()
@@ -118,6 +119,7 @@ class LiveView:
         self.limits_source: Callable[[], tuple[dict[str, Any], list[float]]] | None = None
         self.dtypes_source: Callable[[], dict[str, type]] | None = None
         self._last_send = 0.0
+        self._patch_hooked = False  # whether this view is in _PATCHED
         #: Bytes of tensor values the last send carried (the grid spaces large sends).
         self.last_payload = 0
         self.flush_pending = False
@@ -296,8 +298,10 @@ class LiveView:
             frames_all, added, dropped, shown, relabelled = (
                 self._frames_all, self._frames_added, self._frames_dropped, self._frame_shown,
                 self._frame_labels)
-            self._frames_all, self._frames_added, self._frames_dropped = False, 0, 0
-            self._frame_shown = self._frame_labels = False
+            frames = frames_all or added or shown or relabelled
+            if frames:  # (``dropped`` comes with ``added`` alone)
+                self._frames_all, self._frames_added, self._frames_dropped = False, 0, 0
+                self._frame_shown = self._frame_labels = False
             controller = self.controller
             if controller.comm is None:
                 return  # closed
@@ -319,8 +323,7 @@ class LiveView:
             # their own (a patch, limits) in one message with no batch to open; with
             # anything else, in the batch that sends all of it as one message.
             values: dict[str, Any] = {}
-            plain = not (stack or "layout" in parts or parts & _COMPARE or frames_all or added
-                         or shown or relabelled)
+            plain = not (stack or frames or "layout" in parts or parts & _COMPARE)
             with _NO_HOLD if plain else controller.hold_sync():
                 if self.paging_source is not None:
                     paging = self.paging_source()
@@ -340,18 +343,17 @@ class LiveView:
                     self.last_payload = held.size * np.dtype(dtypes["data"]).itemsize
                 elif maps:
                     count = held.shape[0]
-                    sent = [m for m in maps if m < count]
-                    values.update(controller.maps_patch(held, sent))
+                    sent = maps if maps[-1] < count else [m for m in maps if m < count]
+                    patch = controller.maps_patch(held, sent)
+                    values.update(patch)
                     self._patched_since_stack()
-                    self.last_payload = (len(sent) * (held.size // count)
-                                         * np.dtype(dtypes["data"]).itemsize)
+                    self.last_payload = patch["patch"]["buffer"].nbytes
                 if self.compare_source is not None and parts & _COMPARE:
                     reference, view = self.compare_source()
                     controller.send_compare(reference if "reference" in parts else ...,
                                             view, dtypes["reference"])
                 parts = parts - _COMPARE
-                if self.frames_source is not None and (frames_all or added or shown
-                                                       or relabelled):
+                if frames and self.frames_source is not None:
                     history, labels, frame, frame_limits = self.frames_source()
                     page_frames = controller.frames.tensor
                     # A page with no frames (none yet, or a history just dropped) holds
@@ -379,10 +381,10 @@ class LiveView:
                 if figure is not None:
                     values.update(controller.changed(controller.figure_values(figure,
                                                                               sorted(parts))))
-                elif parts:
-                    limits, auto = self.limits_source()
-                    values.update(controller.changed({part: value for part, value in (
-                        ("limits", limits), ("auto_limits", auto)) if part in parts}))
+                elif parts:  # limits, auto_limits or both
+                    found = dict(zip(("limits", "auto_limits"), self.limits_source()))
+                    values.update(controller.changed(
+                        found if len(parts) == 2 else {part: found[part] for part in parts}))
                 controller.put(values)
             for widget in retired:  # after the page has been told of their successors
                 widget.close()
@@ -393,7 +395,8 @@ class LiveView:
     def _patched_since_stack(self) -> None:
         """A patch went out (maps, or frames): when the cell ends, the controller sends
         what a saved state would lack (``send_changes_since_stack``)."""
-        if self not in _PATCHED:  # the hook is in place while it is in
+        if not self._patch_hooked:  # in _PATCHED: the hook is in place while it is in
+            self._patch_hooked = True
             _PATCHED.add(self)
             _flush_at_cell_end()
 

@@ -382,8 +382,10 @@ def test_an_end_the_replaced_map_held_moves_in(end):
     before = summary.extremes()
     new = stack_now.copy()
     new[1] = 5.0
-    after = summary.replaced(new, [1], MapSummary.of(new[1:2])).extremes()
-    assert after == ((5.0, 5.0), 5.0) != before
+    replaced = summary.replaced(new, [1], MapSummary.of(new[1:2]))
+    # The range is found at once from the maps' own extremes (N numbers), not left for later.
+    assert replaced._range == (5.0, 5.0)
+    assert replaced.extremes() == ((5.0, 5.0), 5.0) != before
 
 
 def test_an_end_the_new_map_passes_moves_out_without_a_pass():
