@@ -5,6 +5,8 @@ in Python shows in the page."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from .conftest import open_grid
@@ -140,3 +142,42 @@ def test_the_player_scrubs_and_python_follows(lab):
         arg=lab.selector, timeout=20_000)
     lab.execute("fgrid.show_controls = True")
     page.locator(f"{lab.selector} .dhg-player").wait_for(state="hidden")
+
+
+JS_WATCH_TEXT = """([sel, name]) => { window[name] = []; const el = document.querySelector(sel);
+    new MutationObserver(() => window[name].push(el.textContent))
+        .observe(el, {childList: true, characterData: true, subtree: true}); }"""
+
+
+def test_quick_keys_land_where_they_say_with_a_kernel(lab):
+    """Eleven quick ] presses end on the last frame, in the page and in Python, and the page
+    never shows a frame it has left; four quick v presses go one view on. (Python's answers
+    to the earlier presses pulled the page back, and the next presses went on from there:
+    eleven ] ended on frame 7.)"""
+    page = lab.page
+    lab.execute("import numpy as np\nfgrid.compare(None)\nfgrid.show_controls = False\n"
+                "with fgrid.hold_sync():\n"
+                "    fgrid.frames = np.stack([fbase * (e + 1) / 12 for e in range(12)])\n"
+                "    fgrid.frame_labels = [f'step {e}' for e in range(12)]\nfgrid.frame = 0")
+    readout = f"{lab.selector} .dhg-player-readout"
+    page.wait_for_function("(sel) => document.querySelector(sel)?.textContent === 'step 0 (1 of 12)'",
+                           arg=readout, timeout=20_000)
+    page.evaluate(JS_WATCH_TEXT, [readout, "dhgFramesSeen"])
+    page.locator(f"{lab.selector} .dhg-body").focus()
+    for _ in range(11):
+        page.keyboard.press("]")
+    lab.wait_for_kernel_value("fgrid.frame", "11")
+    page.wait_for_function("(sel) => document.querySelector(sel).textContent === 'step 11 (12 of 12)'",
+                           arg=readout)
+    seen = [int(re.search(r"step (\d+)", text)[1]) for text in page.evaluate("window.dhgFramesSeen")]
+    assert seen == sorted(seen), f"the page went back: {seen}"
+    # Views: from the difference, one v shows the data (test_compare_flips_both_ways);
+    # four go round the three views and one on.
+    lab.execute("fgrid.compare(fbase * 0.5)")
+    summary_has(lab, "showing the difference data - reference")
+    page.locator(f"{lab.selector} .dhg-body").focus()
+    for _ in range(4):
+        page.keyboard.press("v")
+    lab.wait_for_kernel_value("fgrid.showing", "data")
+    summary_has(lab, "showing the data")
+    lab.execute("fgrid.compare(None)")

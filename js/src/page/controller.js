@@ -215,8 +215,11 @@ async function initialize({ model }) {
   // together at the next animation frame, so a kernel that sends faster than bqplot can
   // redraw ten marks never builds a backlog here, and each frame shows the latest values.
   const FRAME_MS = 16;
-  /** The limit sliders' values sent to Python, until it answers them. */
+  /** What the page sent Python (the limit sliders' values, frames, views), until it
+   *  answers them. */
   const limitEchoes = new Echoes();
+  const frameEchoes = new Echoes();
+  const viewEchoes = new Echoes();
   /** @type {{maps: Set<number> | 'all' | null, limits: boolean, colormap: boolean, highlight: boolean, style: boolean}} */
   const dirty = { maps: null, limits: false, colormap: false, highlight: false, style: false };
   /** @type {number | null} */
@@ -375,7 +378,10 @@ async function initialize({ model }) {
     }
     later('maps', null);
     reflectControls();
-    if (tell) kernelSend({ event: 'frame', value: [t] });
+    if (tell) {
+      frameEchoes.send(t);
+      kernelSend({ event: 'frame', value: [t] });
+    }
     return true;
   }
 
@@ -424,7 +430,10 @@ async function initialize({ model }) {
     later('limits');
     later('colormap');
     reflectControls();
-    if (tell) kernelSend({ event: 'showing', value: [VIEWS.indexOf(view)] });
+    if (tell) {
+      viewEchoes.send(view);
+      kernelSend({ event: 'showing', value: [VIEWS.indexOf(view)] });
+    }
   }
 
   // The linked cursor (cursor.js). Python hears where it settles: at most one message per
@@ -515,7 +524,9 @@ async function initialize({ model }) {
     const slider = c.frame;
     if (slider) {
       slider.on('change:value', () => {
-        if (!ignored(slider)) showFrame(slider.get('value') | 0, false); // it tells Python
+        if (ignored(slider)) return;
+        const t = slider.get('value') | 0;
+        if (showFrame(t, false)) frameEchoes.send(t); // the slider tells Python
       });
     }
     const toggle = c.play;
@@ -531,7 +542,9 @@ async function initialize({ model }) {
       show.on('change:index', () => {
         if (ignored(show)) return;
         const view = dropdownChoice(show);
-        if (view !== state.showing) showView(view, false); // the menu tells Python
+        if (view === state.showing || !view) return;
+        showView(view, false); // the menu tells Python
+        viewEchoes.send(view);
       });
     }
     interceptSends(c.reset, (content) => {
@@ -676,6 +689,13 @@ async function initialize({ model }) {
   });
   model.on('change:compare', () => {
     state.compare = model.get('compare') || {};
+    if (viewEchoes.stale(state.compare.showing)) { // an answer to a view left since
+      state.compare = { ...state.compare, showing: state.showing };
+      // Its limits and colormap may come after this part (Python's key order): the
+      // page's own view again once the message is read, before the next frame.
+      queueMicrotask(() => showView(state.showing, false));
+      return;
+    }
     if (state.compare.showing && state.compare.showing !== state.showing) {
       state.showing = state.compare.showing; // Python's limits and colormap come with it
       later('maps', null);
@@ -692,6 +712,12 @@ async function initialize({ model }) {
   });
   model.on('change:frame', () => {
     const t = model.get('frame');
+    if (frameEchoes.stale(t)) { // an answer to a frame the page has moved past
+      // Its limits may come after this part: the page's own frame again once the
+      // message is read, before the next frame.
+      queueMicrotask(() => showFrame(state.frame, false));
+      return;
+    }
     // Python shows a frame from the frames the page holds (a frame just recorded
     // is the stack shown already); the page's own choice comes back as no change.
     if (t !== state.frame && !showFrame(t, false)) {
