@@ -97,6 +97,30 @@ def test_title_click_toggles_highlight(lab) -> None:
     assert lab.execute("print(igrid.highlighted)").strip() == "[]"
 
 
+
+def test_quick_title_clicks_all_count(lab) -> None:
+    """Five titles clicked in quick succession: all five highlighted, in the page and in
+    Python, and no panel un-highlighted meanwhile (Python's answers to the first clicks
+    pulled the page's highlight back, and the next click toggled from there)."""
+    lab.page.evaluate("""(sel) => { window.dhgHighlightSeen = [];
+        const grid = document.querySelector(sel);
+        new MutationObserver(() => window.dhgHighlightSeen.push(
+            [...grid.querySelectorAll('.dhg-highlighted')].length))
+            .observe(grid, {attributes: true, attributeFilter: ['class'], subtree: true}); }""",
+                      lab.selector)
+    for panel in range(1, 6):
+        title = lab.page.locator(f"{lab.selector} .dhg-p{panel}").locator("xpath=..").locator(".dhg-title-hit")
+        title.click()
+    lab.wait_for_kernel_value("igrid.highlighted", "[1, 2, 3, 4, 5]")
+    lab.page.wait_for_function(
+        "(sel) => [1, 2, 3, 4, 5].every((p) => document.querySelector(`${sel} .dhg-p${p}`)"
+        ".classList.contains('dhg-highlighted'))", arg=lab.selector)
+    seen = lab.page.evaluate("window.dhgHighlightSeen")
+    try:
+        assert seen == sorted(seen), f"panels un-highlighted meanwhile: {seen}"
+    finally:
+        lab.execute("igrid.highlighted = []")
+
 JS_VMAX_READOUT = ("(sel) => document.querySelectorAll(sel + ' .dhg-controls .widget-readout')[1]"
                    ".textContent.trim()")
 

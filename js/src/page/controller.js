@@ -215,11 +215,16 @@ async function initialize({ model }) {
   // together at the next animation frame, so a kernel that sends faster than bqplot can
   // redraw ten marks never builds a backlog here, and each frame shows the latest values.
   const FRAME_MS = 16;
-  /** What the page sent Python (the limit sliders' values, frames, views), until it
-   *  answers them. */
+  /** What the page chose and told Python (or a control of the page told it), until
+   *  Python answers, by part; each kept in the form Python's answer names it. */
   const limitEchoes = new Echoes();
+  const colormapEchoes = new Echoes();
+  const highlightEchoes = new Echoes();
+  const selectEchoes = new Echoes();
   const frameEchoes = new Echoes();
   const viewEchoes = new Echoes();
+  /** @param {number[]} panels */
+  const panelSet = (panels) => [...panels].sort((a, b) => a - b);
   /** @type {{maps: Set<number> | 'all' | null, limits: boolean, colormap: boolean, highlight: boolean, style: boolean}} */
   const dirty = { maps: null, limits: false, colormap: false, highlight: false, style: false };
   /** @type {number | null} */
@@ -318,18 +323,22 @@ async function initialize({ model }) {
   function pageChange(change, tell, callbacks) {
     if (change.limits) {
       state.limits = change.limits;
+      limitEchoes.send([change.limits.vmin, change.limits.vmax]);
       later('limits');
     }
     if (change.colormap) {
       state.colormap = change.colormap;
+      colormapEchoes.send(change.colormap.name);
       later('colormap');
     }
     if (change.highlighted) {
       state.highlighted = change.highlighted;
+      highlightEchoes.send(panelSet(change.highlighted));
       later('highlight');
     }
     if (change.selected) {
       state.selected = change.selected;
+      selectEchoes.send(change.selected);
       later('style');
     }
     reflectControls();
@@ -493,7 +502,6 @@ async function initialize({ model }) {
       const hi = +c.vmax.get('value');
       if (lo < hi) {
         pageChange({ limits: limitsOf(lo, hi) }, null); // the sliders tell Python
-        limitEchoes.send([lo, hi]);
       } else {
         reflectControls(); // vmin dragged past vmax: back to the limits in force
       }
@@ -738,17 +746,26 @@ async function initialize({ model }) {
     state.auto = model.get('auto_limits') || [0, 1];
   });
   model.on('change:colormap', () => {
-    state.colormap = model.get('colormap') || {};
+    const colormap = model.get('colormap') || {};
+    if (colormapEchoes.stale(colormap.name)) return; // an answer to a colormap left since
+    state.colormap = colormap;
     later('colormap');
     reflectControls();
   });
   model.on('change:highlighted', () => {
-    state.highlighted = model.get('highlighted') || [];
+    const highlighted = model.get('highlighted') || [];
+    if (highlightEchoes.stale(panelSet(highlighted))) return; // an answer to a choice left since
+    state.highlighted = highlighted;
     later('highlight');
     reflectControls();
   });
-  model.on('change:selected change:nan_color', () => {
-    state.selected = model.get('selected') || [];
+  model.on('change:selected', () => {
+    const selected = model.get('selected') || [];
+    if (selectEchoes.stale(selected)) return; // an answer to a cell clicked before the last
+    state.selected = selected;
+    later('style');
+  });
+  model.on('change:nan_color', () => {
     state.nanColor = model.get('nan_color');
     later('style');
   });
