@@ -162,9 +162,29 @@ def check_size(shape: Sequence[int], bounds: StackBounds = MAPS) -> None:
                          f"values, got shape {shape}")
 
 
-#: The arrays this module made (by id): already converted and checked, never writeable,
-#: so the grid takes them back (a rolled-back batch, a cached page) without a copy.
-_CONVERTED: weakref.WeakValueDictionary[int, np.ndarray] = weakref.WeakValueDictionary()
+#: The arrays this module made (by id, each weakly): already converted and checked, never
+#: writeable, so the grid takes them back (a rolled-back batch, a cached page) without a
+#: copy. Plain weak references, no callback (a WeakValueDictionary costs a panel update
+#: four Python calls: its entry and its removal); dead ones are dropped in one pass when
+#: they outnumber the live (:func:`_converted`).
+_CONVERTED: dict[int, weakref.ref] = {}
+_CONVERTED_LIMIT = [1024]  # entries before the next pass
+
+
+def _converted(array: np.ndarray) -> None:
+    """Know ``array`` as made here (:data:`_CONVERTED`)."""
+    _CONVERTED[id(array)] = weakref.ref(array)
+    if len(_CONVERTED) > _CONVERTED_LIMIT[0]:
+        live = {key: ref for key, ref in _CONVERTED.items() if ref() is not None}
+        _CONVERTED.clear()
+        _CONVERTED.update(live)
+        _CONVERTED_LIMIT[0] = max(1024, 2 * len(live))
+
+
+def _is_converted(value: object) -> bool:
+    """Whether ``value`` is an array made here (:func:`_converted`), alive."""
+    ref = _CONVERTED.get(id(value))
+    return ref is not None and ref() is value
 
 
 def _masked_stack(value: Any) -> Any:
@@ -244,7 +264,7 @@ def as_stack(value: object, bounds: StackBounds = MAPS) -> np.ndarray:
         The message says what came.
     """
     shape = getattr(value, "shape", None)
-    if _CONVERTED.get(id(value)) is value and isinstance(shape, tuple):
+    if _is_converted(value) and isinstance(shape, tuple):
         check_size(shape, bounds)  # already converted and checked: its size for this road
         return value  # type: ignore[return-value]
     return _frozen(*checked_values(value, bounds))
@@ -365,7 +385,7 @@ def _frozen_view(array: np.ndarray) -> np.ndarray:
     """A read-only view of read-only ``array``, known as converted."""
     view = array.view()
     view.flags.writeable = False
-    _CONVERTED[id(view)] = view
+    _converted(view)
     return view
 
 
@@ -374,7 +394,7 @@ def frozen_part(stack: np.ndarray, index: Any) -> np.ndarray:
     so the grid takes it as ``data`` without another copy or check."""
     part = stack[index]
     part.flags.writeable = False
-    _CONVERTED[id(part)] = part
+    _converted(part)
     return part
 
 

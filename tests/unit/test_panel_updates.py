@@ -417,3 +417,24 @@ def test_one_maps_summary_is_the_stacks_rule():
             np.testing.assert_array_equal(getattr(alone, field), getattr(together, field)[[index]])
         scratch = MapSummary(alone.low.copy(), alone.high.copy(), alone.tiny.copy())
         assert alone.extremes() == scratch.extremes(), index
+
+
+def test_stacks_made_by_panel_updates_are_taken_back_without_a_copy_and_not_hoarded():
+    """The arrays the grid made are known as converted (a second grid takes one as it is),
+    weakly: the registry holds at most twice as many entries as it last found alive (or
+    1024), dead ones dropped in one pass past that."""
+    from digitheat_widget import data as data_module
+
+    grid = DigitHeatmapGrid(stack(), vmin=0.0, vmax=1.0)
+    kept = []
+    for step in range(3000):  # each stack held: 3000 distinct arrays made
+        grid[step % SHAPE[0]] = np.full(SHAPE[1:], step % 7 / 10)
+        kept.append(grid.data)
+        assert len(data_module._CONVERTED) <= data_module._CONVERTED_LIMIT[0]
+    assert data_module._CONVERTED_LIMIT[0] >= 3000  # (each pass found them alive)
+    kept.clear()
+    held = grid.data
+    other = DigitHeatmapGrid(held, vmin=0.0, vmax=1.0)
+    assert other.data is held  # known as converted and checked: no copy
+    other.close()
+    grid.close()
