@@ -384,7 +384,7 @@ def summary_of(stack: np.ndarray) -> MapSummary:
 def _frozen_view(array: np.ndarray) -> np.ndarray:
     """A read-only view of read-only ``array``, known as converted."""
     view = array.view()
-    view.flags.writeable = False
+    view.setflags(write=False)  # (faster than through ``flags``)
     _converted(view)
     return view
 
@@ -566,7 +566,7 @@ class MapWriter:
             behind: list[int] = []
         else:
             behind = self._behind
-            spare.flags.writeable = True
+            spare.setflags(write=True)
         try:
             for index in behind:  # what changed since the spare was current
                 if index not in indices:  # (else written just below: the same panel again)
@@ -574,7 +574,7 @@ class MapWriter:
             for index, values in zip(indices, maps):
                 spare[index] = values
         finally:
-            spare.flags.writeable = False
+            spare.setflags(write=False)
         self._spare = self._current if ours else None
         self._current, self._behind = spare, [int(i) for i in indices]
         return _frozen_view(spare)

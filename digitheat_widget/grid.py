@@ -247,9 +247,10 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         #: Inside the outermost hold_sync: what undoes its changes outside traitlets' own
         #: rollback (the history buffer, the paged source), run if the batch is refused.
         self._rollbacks: list[Callable[[], None]] | None = None
-        self._auto_for: tuple | None = None  # (data, frames) self._auto was computed for
+        #: The automatic limits and what they were found for (data, frames, ...), one
+        #: attribute (one assignment when found again).
+        self._auto_cache: tuple[tuple, tuple[float, float]] | None = None
         self._frame_data_pending = False  # data is being set to a frame the page holds
-        self._auto: tuple[float, float] = (0.0, 1.0)
         #: Per-panel limits autoscale("robust" | "symmetric") fixed (None: automatic).
         self._panel_fixed: np.ndarray | None = None
         self._autoscaling = False
@@ -448,10 +449,10 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         stack = self._stack_limits()
         key = (self.data, self._history.view, self.frame_limits, self.reference, self.showing,
                stack)
-        known = self._auto_for
-        if known is None or any(map(operator.is_not, known, key)):
-            self._auto_for, self._auto = key, self._compare_auto(self._auto_base(stack))
-        return self._auto
+        cached = self._auto_cache
+        if cached is None or any(map(operator.is_not, cached[0], key)):
+            self._auto_cache = cached = (key, self._compare_auto(self._auto_base(stack)))
+        return cached[1]
 
     @property
     def limits(self) -> tuple[float, float]:
@@ -663,8 +664,8 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             new = self._maps_writer.replaced(old, [digit], maps)
             same = self._maps_replaced(old, new, [digit], summary)
             if same:  # limits and precision, found for old, hold for new
-                if self._auto_for is not None and self._auto_for[0] is old:
-                    self._auto_for = (new, *self._auto_for[1:])
+                if self._auto_cache is not None and self._auto_cache[0][0] is old:
+                    self._auto_cache = ((new, *self._auto_cache[0][1:]), self._auto_cache[1])
                 if self._wire_cache is not None and self._wire_cache[0][0] is old:
                     self._wire_cache = ((new, *self._wire_cache[0][1:]), self._wire_cache[1])
             view = self._live()
