@@ -580,6 +580,14 @@ class MapWriter:
         return _frozen_view(spare)
 
 
+def fixed_limits(vmin: float | None, vmax: float | None) -> tuple[float, float] | None:
+    """The colour limits in force whatever the data: ``(vmin, vmax)`` when both are given
+    and far enough apart for distinct ticks; else None (the data decides an end)."""
+    if vmin is not None and vmax is not None and vmax - vmin >= min_span(vmin, vmax):
+        return float(vmin), float(vmax)
+    return None
+
+
 def auto_limits(
     tensor: np.ndarray, vmin: float | None, vmax: float | None
 ) -> tuple[float, float]:
@@ -588,8 +596,9 @@ def auto_limits(
     Always returns ``lo < hi``: all-NaN data gives (0, 1); constant data, or an automatic
     end that falls on the wrong side of a fixed one, is widened around the fixed value.
     """
-    if vmin is not None and vmax is not None and vmax - vmin >= min_span(vmin, vmax):
-        return float(vmin), float(vmax)  # both given: no need to look at the data
+    fixed = fixed_limits(vmin, vmax)
+    if fixed is not None:
+        return fixed  # both given: no need to look at the data
     finite = tensor[np.isfinite(tensor)]
     return range_limits((float(finite.min()), float(finite.max())) if finite.size else None,
                         vmin, vmax)
@@ -599,8 +608,9 @@ def range_limits(span: tuple[float, float] | None, vmin: float | None,
                  vmax: float | None) -> tuple[float, float]:
     """:func:`auto_limits` of data whose finite values span ``span`` (min, max), or
     have none (None)."""
-    if vmin is not None and vmax is not None and vmax - vmin >= min_span(vmin, vmax):
-        return float(vmin), float(vmax)
+    fixed = fixed_limits(vmin, vmax)
+    if fixed is not None:
+        return fixed
     data_lo, data_hi = span if span is not None else (None, None)
     lo = vmin if vmin is not None else data_lo
     hi = vmax if vmax is not None else data_hi
@@ -638,8 +648,9 @@ def panel_range_limits(low: np.ndarray, high: np.ndarray, vmin: float | None = N
     wide enough, no fixed end) in one numpy step; the others by :func:`range_limits`."""
     low, high = np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
     out = np.empty((low.shape[0], 2))
-    if vmin is not None and vmax is not None and vmax - vmin >= min_span(vmin, vmax):
-        out[:] = (float(vmin), float(vmax))
+    fixed = fixed_limits(vmin, vmax)
+    if fixed is not None:
+        out[:] = fixed
         return out
     lo = low if vmin is None else np.full_like(low, vmin)
     hi = high if vmax is None else np.full_like(high, vmax)

@@ -15,7 +15,7 @@ import html
 import operator
 import threading
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 from uuid import uuid4
 
@@ -26,7 +26,7 @@ from traitlets import Bool, TraitError, TraitType, Unicode, observe
 
 from . import versions
 from .controls import GridControls, GridLink, close_widgets
-from .data import (AUTOSCALE_MODES, MapWriter, auto_limits, autoscale_limits,
+from .data import (AUTOSCALE_MODES, MapWriter, auto_limits, autoscale_limits, fixed_limits,
                    panel_range_limits, range_limits, sample_data)
 from .figure import Figure, describe
 from .figure.model import page_limits
@@ -395,13 +395,21 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         both_auto = vmin is None and vmax is None
         return (auto if both_auto else range_limits(auto, vmin, vmax)), auto
 
-    def _page_limits(self) -> tuple[dict[str, object], list[float]]:
+    def _page_limits(self, parts: Collection[str] = ("limits", "auto_limits")
+                     ) -> dict[str, object]:
         """The figure's ``page_limits()`` and ``page_auto_limits()`` without describing the
-        whole figure: all that a data update may change besides the maps."""
+        whole figure (all that a data update may change besides the maps), as
+        ``{"limits": ..., "auto_limits": ...}``, or the one of them ``parts`` names."""
+        if "limits" not in parts:  # (what a data update sends when the limits are fixed)
+            return {"auto_limits": list(self._auto_now())}
         vmin, vmax = self.vmin, self.vmax  # read once (a trait read is a descriptor call)
         limits, auto = self._limits_now(vmin, vmax)
         panels = self._panel_now()
-        return page_limits(limits, vmin, vmax, *(panels or (None, None))), list(auto)
+        found: dict[str, object] = {
+            "limits": page_limits(limits, vmin, vmax, *(panels or (None, None)))}
+        if "auto_limits" in parts:
+            found["auto_limits"] = list(auto)
+        return found
 
     def _panel_now(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Per-panel limits: each panel's limits in force and automatic limits, (N, 2)
@@ -885,8 +893,11 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         view = self._live()
         if view is None:
             return
-        if known is not None and known[3:] == (True,) and self.panel_limits == "shared":
+        shared = self.panel_limits == "shared"
+        if known is not None and known[3:] == (True,) and shared:
             parts = []  # the data's extremes stayed: so did all that follows them
+        elif shared and fixed_limits(self.vmin, self.vmax) is not None:
+            parts = ["auto_limits"]  # the limits in force are vmin, vmax: the data's own follow
         else:
             parts = ["limits", "auto_limits"]  # they follow the data
             if self.reference is not None:

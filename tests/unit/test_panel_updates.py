@@ -438,3 +438,30 @@ def test_stacks_made_by_panel_updates_are_taken_back_without_a_copy_and_not_hoar
     assert other.data is held  # known as converted and checked: no copy
     other.close()
     grid.close()
+
+
+def test_with_both_limits_fixed_a_data_update_sends_the_automatic_limits_alone(recorder):
+    """vmin and vmax fix the limits in force whatever the data: an update that moves the
+    data's extremes sends its automatic limits and not the limits in force (unchanged);
+    once an end is automatic again, or in the same batch, the limits follow the data."""
+    grid = DigitHeatmapGrid(stack(), vmin=0.2, vmax=0.8)
+    for values in (np.full(SHAPE[1:], 5.0), np.full(SHAPE[1:], -5.0)):
+        with recorder.capture() as cap:
+            grid[3] = values
+        (event,) = cap.sends
+        assert set(event.data["state"]) == {"patch", "auto_limits"}
+        assert_follows(grid, recorder)
+    with recorder.capture() as cap:
+        grid.data = stack(seed=1) * 3
+    assert "limits" not in cap.sends[-1].data["state"]
+    assert_follows(grid, recorder)
+    with recorder.capture() as cap:
+        with grid.hold_sync():  # an end automatic again, and the data moved, together
+            grid.vmin = None
+            grid[3] = np.full(SHAPE[1:], -9.0)
+    assert grid.limits == (-9.0, 0.8)
+    assert_follows(grid, recorder)
+    grid[3] = np.full(SHAPE[1:], -7.0)  # then the limits in force follow the data
+    assert grid.limits == (-7.0, 0.8)
+    assert_follows(grid, recorder)
+    grid.close()
