@@ -664,7 +664,11 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         with self._lock:  # read, change and assign as one step, or a thread's panel is lost
             old = self.data
             digit = int(digit) % old.shape[0]
-            if not map_changed(old[digit], maps[0]):
+            kept = self._kept_summary(old)  # each map's extremes, if known for ``old``
+            ends = None if kept is None or summary is None else (
+                kept.low.item(digit), kept.high.item(digit), summary.low.item(0),
+                summary.high.item(0))
+            if not map_changed(old[digit], maps[0], ends):
                 return  # as for data equal to the last: nothing changes, nothing is sent
             # The new tensor costs the panel (data.MapWriter), and so does what follows
             # it: each map's extremes (limits, precision), the difference, the page's

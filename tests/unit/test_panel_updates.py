@@ -337,6 +337,20 @@ def test_an_unchanged_panel_sends_nothing(recorder):
     with recorder.capture() as cap:
         grid[6] = panel.copy()  # NaN where it was NaN: the same map
     assert cap.sends == [] and grid.data is data
+    # A map without finite values, again: its extremes (NaN) tell nothing; still the same.
+    grid[2] = np.full(SHAPE[1:], np.nan)
+    data = grid.data
+    with recorder.capture() as cap:
+        grid[2] = np.full(SHAPE[1:], np.nan)
+    assert cap.sends == [] and grid.data is data
+    # The same extremes, other values between them: a change all the same.
+    ramp = np.linspace(0.0, 1.0, SHAPE[1] * SHAPE[2]).reshape(SHAPE[1:])
+    grid[4] = ramp
+    with recorder.capture() as cap:
+        grid[4] = ramp[::-1, ::-1].copy()
+    (event,) = cap.sends
+    assert event.data["state"]["patch"]["indices"] == [4]
+    np.testing.assert_array_equal(grid.data[4], ramp[::-1, ::-1])
     grid.close()
 
 
