@@ -129,6 +129,11 @@ class Compare(HasTraits):
             cached = summaries[which] = (stack, summary_of(stack))
         return cached[1]
 
+    def _kept_summary(self, stack: np.ndarray) -> MapSummary | None:
+        """The data's summary if it is kept for ``stack`` (nothing is found to answer)."""
+        cached = self.__dict__.get("_summaries", {}).get("data")
+        return cached[1] if cached is not None and cached[0] is stack else None
+
     def _maps_replaced(self, old: np.ndarray, new: np.ndarray, indices: list[int],
                        maps: MapSummary | None = None) -> bool:
         """Data goes from ``old`` to ``new``, which differ in maps ``indices`` alone (whose

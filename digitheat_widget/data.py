@@ -162,9 +162,29 @@ def check_size(shape: Sequence[int], bounds: StackBounds = MAPS) -> None:
                          f"values, got shape {shape}")
 
 
-#: The arrays this module made (by id): already converted and checked, never writeable,
-#: so the grid takes them back (a rolled-back batch, a cached page) without a copy.
-_CONVERTED: weakref.WeakValueDictionary[int, np.ndarray] = weakref.WeakValueDictionary()
+#: The arrays this module made (by id, each weakly): already converted and checked, never
+#: writeable, so the grid takes them back (a rolled-back batch, a cached page) without a
+#: copy. Plain weak references, no callback (a WeakValueDictionary costs a panel update
+#: four Python calls: its entry and its removal); dead ones are dropped in one pass when
+#: they outnumber the live (:func:`_converted`).
+_CONVERTED: dict[int, weakref.ref] = {}
+_CONVERTED_LIMIT = [1024]  # entries before the next pass
+
+
+def _converted(array: np.ndarray) -> None:
+    """Know ``array`` as made here (:data:`_CONVERTED`)."""
+    _CONVERTED[id(array)] = weakref.ref(array)
+    if len(_CONVERTED) > _CONVERTED_LIMIT[0]:
+        live = {key: ref for key, ref in _CONVERTED.items() if ref() is not None}
+        _CONVERTED.clear()
+        _CONVERTED.update(live)
+        _CONVERTED_LIMIT[0] = max(1024, 2 * len(live))
+
+
+def _is_converted(value: object) -> bool:
+    """Whether ``value`` is an array made here (:func:`_converted`), alive."""
+    ref = _CONVERTED.get(id(value))
+    return ref is not None and ref() is value
 
 
 def _masked_stack(value: Any) -> Any:
@@ -244,7 +264,7 @@ def as_stack(value: object, bounds: StackBounds = MAPS) -> np.ndarray:
         The message says what came.
     """
     shape = getattr(value, "shape", None)
-    if _CONVERTED.get(id(value)) is value and isinstance(shape, tuple):
+    if _is_converted(value) and isinstance(shape, tuple):
         check_size(shape, bounds)  # already converted and checked: its size for this road
         return value  # type: ignore[return-value]
     return _frozen(*checked_values(value, bounds))
@@ -364,8 +384,8 @@ def summary_of(stack: np.ndarray) -> MapSummary:
 def _frozen_view(array: np.ndarray) -> np.ndarray:
     """A read-only view of read-only ``array``, known as converted."""
     view = array.view()
-    view.flags.writeable = False
-    _CONVERTED[id(view)] = view
+    view.setflags(write=False)  # (faster than through ``flags``)
+    _converted(view)
     return view
 
 
@@ -374,7 +394,7 @@ def frozen_part(stack: np.ndarray, index: Any) -> np.ndarray:
     so the grid takes it as ``data`` without another copy or check."""
     part = stack[index]
     part.flags.writeable = False
-    _CONVERTED[id(part)] = part
+    _converted(part)
     return part
 
 
@@ -546,7 +566,7 @@ class MapWriter:
             behind: list[int] = []
         else:
             behind = self._behind
-            spare.flags.writeable = True
+            spare.setflags(write=True)
         try:
             for index in behind:  # what changed since the spare was current
                 if index not in indices:  # (else written just below: the same panel again)
@@ -554,10 +574,18 @@ class MapWriter:
             for index, values in zip(indices, maps):
                 spare[index] = values
         finally:
-            spare.flags.writeable = False
+            spare.setflags(write=False)
         self._spare = self._current if ours else None
         self._current, self._behind = spare, [int(i) for i in indices]
         return _frozen_view(spare)
+
+
+def fixed_limits(vmin: float | None, vmax: float | None) -> tuple[float, float] | None:
+    """The colour limits in force whatever the data: ``(vmin, vmax)`` when both are given
+    and far enough apart for distinct ticks; else None (the data decides an end)."""
+    if vmin is not None and vmax is not None and vmax - vmin >= min_span(vmin, vmax):
+        return float(vmin), float(vmax)
+    return None
 
 
 def auto_limits(
@@ -568,8 +596,9 @@ def auto_limits(
     Always returns ``lo < hi``: all-NaN data gives (0, 1); constant data, or an automatic
     end that falls on the wrong side of a fixed one, is widened around the fixed value.
     """
-    if vmin is not None and vmax is not None and vmax - vmin >= min_span(vmin, vmax):
-        return float(vmin), float(vmax)  # both given: no need to look at the data
+    fixed = fixed_limits(vmin, vmax)
+    if fixed is not None:
+        return fixed  # both given: no need to look at the data
     finite = tensor[np.isfinite(tensor)]
     return range_limits((float(finite.min()), float(finite.max())) if finite.size else None,
                         vmin, vmax)
@@ -579,8 +608,9 @@ def range_limits(span: tuple[float, float] | None, vmin: float | None,
                  vmax: float | None) -> tuple[float, float]:
     """:func:`auto_limits` of data whose finite values span ``span`` (min, max), or
     have none (None)."""
-    if vmin is not None and vmax is not None and vmax - vmin >= min_span(vmin, vmax):
-        return float(vmin), float(vmax)
+    fixed = fixed_limits(vmin, vmax)
+    if fixed is not None:
+        return fixed
     data_lo, data_hi = span if span is not None else (None, None)
     lo = vmin if vmin is not None else data_lo
     hi = vmax if vmax is not None else data_hi
@@ -618,8 +648,9 @@ def panel_range_limits(low: np.ndarray, high: np.ndarray, vmin: float | None = N
     wide enough, no fixed end) in one numpy step; the others by :func:`range_limits`."""
     low, high = np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
     out = np.empty((low.shape[0], 2))
-    if vmin is not None and vmax is not None and vmax - vmin >= min_span(vmin, vmax):
-        out[:] = (float(vmin), float(vmax))
+    fixed = fixed_limits(vmin, vmax)
+    if fixed is not None:
+        out[:] = fixed
         return out
     lo = low if vmin is None else np.full_like(low, vmin)
     hi = high if vmax is None else np.full_like(high, vmax)

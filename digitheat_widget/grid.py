@@ -15,7 +15,7 @@ import html
 import operator
 import threading
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 from uuid import uuid4
 
@@ -26,7 +26,7 @@ from traitlets import Bool, TraitError, TraitType, Unicode, observe
 
 from . import versions
 from .controls import GridControls, GridLink, close_widgets
-from .data import (AUTOSCALE_MODES, MapWriter, auto_limits, autoscale_limits,
+from .data import (AUTOSCALE_MODES, MapWriter, auto_limits, autoscale_limits, fixed_limits,
                    panel_range_limits, range_limits, sample_data)
 from .figure import Figure, describe
 from .figure.model import page_limits
@@ -247,9 +247,10 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         #: Inside the outermost hold_sync: what undoes its changes outside traitlets' own
         #: rollback (the history buffer, the paged source), run if the batch is refused.
         self._rollbacks: list[Callable[[], None]] | None = None
-        self._auto_for: tuple | None = None  # (data, frames) self._auto was computed for
+        #: The automatic limits and what they were found for (data, frames, ...), one
+        #: attribute (one assignment when found again).
+        self._auto_cache: tuple[tuple, tuple[float, float]] | None = None
         self._frame_data_pending = False  # data is being set to a frame the page holds
-        self._auto: tuple[float, float] = (0.0, 1.0)
         #: Per-panel limits autoscale("robust" | "symmetric") fixed (None: automatic).
         self._panel_fixed: np.ndarray | None = None
         self._autoscaling = False
@@ -394,13 +395,21 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         both_auto = vmin is None and vmax is None
         return (auto if both_auto else range_limits(auto, vmin, vmax)), auto
 
-    def _page_limits(self) -> tuple[dict[str, object], list[float]]:
+    def _page_limits(self, parts: Collection[str] = ("limits", "auto_limits")
+                     ) -> dict[str, object]:
         """The figure's ``page_limits()`` and ``page_auto_limits()`` without describing the
-        whole figure: all that a data update may change besides the maps."""
+        whole figure (all that a data update may change besides the maps), as
+        ``{"limits": ..., "auto_limits": ...}``, or the one of them ``parts`` names."""
+        if "limits" not in parts:  # (what a data update sends when the limits are fixed)
+            return {"auto_limits": list(self._auto_now())}
         vmin, vmax = self.vmin, self.vmax  # read once (a trait read is a descriptor call)
         limits, auto = self._limits_now(vmin, vmax)
         panels = self._panel_now()
-        return page_limits(limits, vmin, vmax, *(panels or (None, None))), list(auto)
+        found: dict[str, object] = {
+            "limits": page_limits(limits, vmin, vmax, *(panels or (None, None)))}
+        if "auto_limits" in parts:
+            found["auto_limits"] = list(auto)
+        return found
 
     def _panel_now(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Per-panel limits: each panel's limits in force and automatic limits, (N, 2)
@@ -448,10 +457,10 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         stack = self._stack_limits()
         key = (self.data, self._history.view, self.frame_limits, self.reference, self.showing,
                stack)
-        known = self._auto_for
-        if known is None or any(map(operator.is_not, known, key)):
-            self._auto_for, self._auto = key, self._compare_auto(self._auto_base(stack))
-        return self._auto
+        cached = self._auto_cache
+        if cached is None or any(map(operator.is_not, cached[0], key)):
+            self._auto_cache = cached = (key, self._compare_auto(self._auto_base(stack)))
+        return cached[1]
 
     @property
     def limits(self) -> tuple[float, float]:
@@ -655,7 +664,11 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         with self._lock:  # read, change and assign as one step, or a thread's panel is lost
             old = self.data
             digit = int(digit) % old.shape[0]
-            if not map_changed(old[digit], maps[0]):
+            kept = self._kept_summary(old)  # each map's extremes, if known for ``old``
+            ends = None if kept is None or summary is None else (
+                kept.low.item(digit), kept.high.item(digit), summary.low.item(0),
+                summary.high.item(0))
+            if not map_changed(old[digit], maps[0], ends):
                 return  # as for data equal to the last: nothing changes, nothing is sent
             # The new tensor costs the panel (data.MapWriter), and so does what follows
             # it: each map's extremes (limits, precision), the difference, the page's
@@ -663,8 +676,8 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
             new = self._maps_writer.replaced(old, [digit], maps)
             same = self._maps_replaced(old, new, [digit], summary)
             if same:  # limits and precision, found for old, hold for new
-                if self._auto_for is not None and self._auto_for[0] is old:
-                    self._auto_for = (new, *self._auto_for[1:])
+                if self._auto_cache is not None and self._auto_cache[0][0] is old:
+                    self._auto_cache = ((new, *self._auto_cache[0][1:]), self._auto_cache[1])
                 if self._wire_cache is not None and self._wire_cache[0][0] is old:
                     self._wire_cache = ((new, *self._wire_cache[0][1:]), self._wire_cache[1])
             view = self._live()
@@ -884,8 +897,11 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         view = self._live()
         if view is None:
             return
-        if known is not None and known[3:] == (True,) and self.panel_limits == "shared":
+        shared = self.panel_limits == "shared"
+        if known is not None and known[3:] == (True,) and shared:
             parts = []  # the data's extremes stayed: so did all that follows them
+        elif shared and fixed_limits(self.vmin, self.vmax) is not None:
+            parts = ["auto_limits"]  # the limits in force are vmin, vmax: the data's own follow
         else:
             parts = ["limits", "auto_limits"]  # they follow the data
             if self.reference is not None:

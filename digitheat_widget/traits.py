@@ -307,9 +307,17 @@ def changed_maps(old: np.ndarray, new: np.ndarray) -> np.ndarray:
     return np.flatnonzero(differs.reshape(count, -1).any(axis=1))
 
 
-def map_changed(old: np.ndarray, new: np.ndarray) -> bool:
+def map_changed(old: np.ndarray, new: np.ndarray,
+                ends: tuple[float, float, float, float] | None = None) -> bool:
     """Whether one map differs from another of its shape: :func:`changed_maps`'s answer,
-    found at once when the first cell that differs is not NaN on both sides."""
+    found at once when the first cell that differs is not NaN on both sides, or, given
+    ``ends`` (each map's finite minimum and maximum, NaN for none: old low, old high,
+    new low, new high), when those differ, without reading the maps."""
+    if ends is not None:
+        old_low, old_high, new_low, new_high = ends
+        if (old_low != new_low and (old_low == old_low or new_low == new_low)) or (
+                old_high != new_high and (old_high == old_high or new_high == new_high)):
+            return True  # (NaN on both sides: neither has a finite value, no answer)
     differs = old != new
     first = int(differs.argmax())
     if not differs.item(first):

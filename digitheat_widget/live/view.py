@@ -12,7 +12,7 @@ import contextlib
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -114,9 +114,10 @@ class LiveView:
         #: Set by the grid: () -> the controller's ``paging`` (which stack, which page),
         #: sent with the maps it describes, so the page never pairs one with the other's.
         self.paging_source: Callable[[], dict[str, int]] | None = None
-        #: Set by the grid: () -> the figure's (page_limits(), page_auto_limits()), and
+        #: Set by the grid: (parts) -> the figure's page_limits() and page_auto_limits()
+        #: as {"limits": ..., "auto_limits": ...}, those of ``parts`` (one or both), and
         #: () -> the wire dtypes: a send of maps and limits alone describes no figure.
-        self.limits_source: Callable[[], tuple[dict[str, Any], list[float]]] | None = None
+        self.limits_source: Callable[[Collection[str]], dict[str, Any]] | None = None
         self.dtypes_source: Callable[[], dict[str, type]] | None = None
         self._last_send = 0.0
         self._patch_hooked = False  # whether this view is in _PATCHED
@@ -382,9 +383,7 @@ class LiveView:
                     values.update(controller.changed(controller.figure_values(figure,
                                                                               sorted(parts))))
                 elif parts:  # limits, auto_limits or both
-                    found = dict(zip(("limits", "auto_limits"), self.limits_source()))
-                    values.update(controller.changed(
-                        found if len(parts) == 2 else {part: found[part] for part in parts}))
+                    values.update(controller.changed(self.limits_source(parts)))
                 controller.put(values)
             for widget in retired:  # after the page has been told of their successors
                 widget.close()

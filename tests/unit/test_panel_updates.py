@@ -337,6 +337,20 @@ def test_an_unchanged_panel_sends_nothing(recorder):
     with recorder.capture() as cap:
         grid[6] = panel.copy()  # NaN where it was NaN: the same map
     assert cap.sends == [] and grid.data is data
+    # A map without finite values, again: its extremes (NaN) tell nothing; still the same.
+    grid[2] = np.full(SHAPE[1:], np.nan)
+    data = grid.data
+    with recorder.capture() as cap:
+        grid[2] = np.full(SHAPE[1:], np.nan)
+    assert cap.sends == [] and grid.data is data
+    # The same extremes, other values between them: a change all the same.
+    ramp = np.linspace(0.0, 1.0, SHAPE[1] * SHAPE[2]).reshape(SHAPE[1:])
+    grid[4] = ramp
+    with recorder.capture() as cap:
+        grid[4] = ramp[::-1, ::-1].copy()
+    (event,) = cap.sends
+    assert event.data["state"]["patch"]["indices"] == [4]
+    np.testing.assert_array_equal(grid.data[4], ramp[::-1, ::-1])
     grid.close()
 
 
@@ -417,3 +431,51 @@ def test_one_maps_summary_is_the_stacks_rule():
             np.testing.assert_array_equal(getattr(alone, field), getattr(together, field)[[index]])
         scratch = MapSummary(alone.low.copy(), alone.high.copy(), alone.tiny.copy())
         assert alone.extremes() == scratch.extremes(), index
+
+
+def test_stacks_made_by_panel_updates_are_taken_back_without_a_copy_and_not_hoarded():
+    """The arrays the grid made are known as converted (a second grid takes one as it is),
+    weakly: the registry holds at most twice as many entries as it last found alive (or
+    1024), dead ones dropped in one pass past that."""
+    from digitheat_widget import data as data_module
+
+    grid = DigitHeatmapGrid(stack(), vmin=0.0, vmax=1.0)
+    kept = []
+    for step in range(3000):  # each stack held: 3000 distinct arrays made
+        grid[step % SHAPE[0]] = np.full(SHAPE[1:], step % 7 / 10)
+        kept.append(grid.data)
+        assert len(data_module._CONVERTED) <= data_module._CONVERTED_LIMIT[0]
+    assert data_module._CONVERTED_LIMIT[0] >= 3000  # (each pass found them alive)
+    kept.clear()
+    held = grid.data
+    other = DigitHeatmapGrid(held, vmin=0.0, vmax=1.0)
+    assert other.data is held  # known as converted and checked: no copy
+    other.close()
+    grid.close()
+
+
+def test_with_both_limits_fixed_a_data_update_sends_the_automatic_limits_alone(recorder):
+    """vmin and vmax fix the limits in force whatever the data: an update that moves the
+    data's extremes sends its automatic limits and not the limits in force (unchanged);
+    once an end is automatic again, or in the same batch, the limits follow the data."""
+    grid = DigitHeatmapGrid(stack(), vmin=0.2, vmax=0.8)
+    for values in (np.full(SHAPE[1:], 5.0), np.full(SHAPE[1:], -5.0)):
+        with recorder.capture() as cap:
+            grid[3] = values
+        (event,) = cap.sends
+        assert set(event.data["state"]) == {"patch", "auto_limits"}
+        assert_follows(grid, recorder)
+    with recorder.capture() as cap:
+        grid.data = stack(seed=1) * 3
+    assert "limits" not in cap.sends[-1].data["state"]
+    assert_follows(grid, recorder)
+    with recorder.capture() as cap:
+        with grid.hold_sync():  # an end automatic again, and the data moved, together
+            grid.vmin = None
+            grid[3] = np.full(SHAPE[1:], -9.0)
+    assert grid.limits == (-9.0, 0.8)
+    assert_follows(grid, recorder)
+    grid[3] = np.full(SHAPE[1:], -7.0)  # then the limits in force follow the data
+    assert grid.limits == (-7.0, 0.8)
+    assert_follows(grid, recorder)
+    grid.close()
