@@ -900,10 +900,10 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
         shared = self.panel_limits == "shared"
         if known is not None and known[3:] == (True,) and shared:
             parts = []  # the data's extremes stayed: so did all that follows them
-        elif shared and fixed_limits(self.vmin, self.vmax) is not None:
-            parts = ["auto_limits"]  # the limits in force are vmin, vmax: the data's own follow
         else:
-            parts = ["limits", "auto_limits"]  # they follow the data
+            # They follow the data; with vmin and vmax fixed, the limits in force do not.
+            parts = (["auto_limits"] if shared and fixed_limits(self.vmin, self.vmax) is not None
+                     else ["limits", "auto_limits"])
             if self.reference is not None:
                 parts.append("showing")  # each view's limits (the difference's follow the data)
         if known is not None and len(known) == 4 and not from_frame:

@@ -221,14 +221,22 @@ def test_a_masked_panel_update_keeps_the_limits_of_its_unmasked_cells(recorder):
     grid.close()
 
 
+@pytest.mark.parametrize("fixed", [False, True], ids=["auto", "fixed"])
 @pytest.mark.parametrize("variant", ["frames", "compare"])
-def test_limits_after_panel_updates_are_a_new_grids(variant):
+def test_limits_after_panel_updates_are_a_new_grids(variant, fixed):
     """With frames or a reference, limits (and each view's, and the precision) after
-    panel updates are those of a grid built anew from the final state."""
+    panel updates are those of a grid built anew from the final state, in Python and in
+    what the page was sent (with vmin and vmax fixed too: each view's automatic limits
+    still follow the data, and the page's "auto limits" and view flips use them)."""
     grid = made(variant, stack(), "auto")
-    grid.vmin = grid.vmax = None
+    grid.vmin, grid.vmax = (-1.0, 1.0) if fixed else (None, None)
     for step, panel in enumerate(hard_panels()):
         grid[step % 5] = panel
+        grid._view.flush()
+        controller = controller_of(grid)
+        assert controller.auto_limits == list(grid._auto_now()), step
+        if variant == "compare":
+            assert controller.compare["auto"] == grid._compare_state()[1]["auto"], step
         fresh = DigitHeatmapGrid(grid.data)
         if variant == "frames":
             fresh.frames = grid.frames
@@ -236,6 +244,7 @@ def test_limits_after_panel_updates_are_a_new_grids(variant):
         elif variant == "compare":
             fresh.compare(grid.reference)
             fresh.showing = grid.showing
+        fresh.vmin, fresh.vmax = grid.vmin, grid.vmax
         assert grid.limits == fresh.limits, step
         assert grid._compare_state()[1]["auto"] == fresh._compare_state()[1]["auto"], step
         assert grid._wire_dtypes() == fresh._wire_dtypes(), step
