@@ -175,7 +175,9 @@ def _converted(array: np.ndarray) -> None:
     """Know ``array`` as made here (:data:`_CONVERTED`)."""
     _CONVERTED[id(array)] = weakref.ref(array)
     if len(_CONVERTED) > _CONVERTED_LIMIT[0]:
-        live = {key: ref for key, ref in _CONVERTED.items() if ref() is not None}
+        # (A list first: another thread's grid may add meanwhile; one it adds while this
+        # pass clears is only copied once more when it comes back.)
+        live = {key: ref for key, ref in list(_CONVERTED.items()) if ref() is not None}
         _CONVERTED.clear()
         _CONVERTED.update(live)
         _CONVERTED_LIMIT[0] = max(1024, 2 * len(live))
