@@ -105,6 +105,7 @@ def test_a_refused_page_event_is_answered_with_what_stands(recorder, event, valu
     page got no answer). It now sends the controller's trait that holds it."""
     grid = DigitHeatmapGrid(np.random.default_rng(0).random((40, 3, 3)), page_size=10)
     assert grid.page_count == 4
+    assert grid.wait_for_limits(30)  # found in a thread, which sends them when done
     grid.record("a")
     grid.compare(grid.data * 0.5)
     before = (grid.showing, grid.frame, grid.page)

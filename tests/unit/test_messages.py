@@ -455,6 +455,7 @@ def test_construction_opens_each_widget_with_its_classes_and_sends_one_message(r
 def _paged_grid():
     grid = DigitHeatmapGrid(np.random.default_rng(5).random((12, 7, 6)), page_size=4)
     grid.page = 0
+    assert grid.wait_for_limits(30)  # found in a thread, which sends them when done
     return grid
 
 
