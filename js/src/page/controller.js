@@ -423,9 +423,10 @@ async function initialize({ model }) {
   /** Show `view` ('data', 'reference' or 'difference'): what the page holds, with
    *  that view's automatic limits (Python's) and colormap. `tell`: a person chose it.
    * @param {string | undefined} view
-   * @param {boolean} tell */
+   * @param {boolean} tell
+   * @returns {boolean} whether it is shown (the page holds a reference, and it is a view) */
   function showView(view, tell) {
-    if (!state.reference || !view || !VIEWS.includes(view)) return;
+    if (!state.reference || !view || !VIEWS.includes(view)) return false;
     const info = state.compare || {};
     state.showing = view;
     if (info.auto && info.auto[view]) state.auto = info.auto[view];
@@ -443,6 +444,7 @@ async function initialize({ model }) {
       viewEchoes.send(view);
       kernelSend({ event: 'showing', value: [VIEWS.indexOf(view)] });
     }
+    return true;
   }
 
   // The linked cursor (cursor.js). Python hears where it settles: at most one message per
@@ -550,9 +552,7 @@ async function initialize({ model }) {
       show.on('change:index', () => {
         if (ignored(show)) return;
         const view = dropdownChoice(show);
-        if (view === state.showing || !view) return;
-        showView(view, false); // the menu tells Python
-        viewEchoes.send(view);
+        if (view !== state.showing && showView(view, false)) viewEchoes.send(view); // the menu tells Python
       });
     }
     interceptSends(c.reset, (content) => {
