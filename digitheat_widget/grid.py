@@ -906,11 +906,11 @@ class DigitHeatmapGrid(Pages, Frames, Compare, GridChecks, Exports, VBox):
                      else ["limits", "auto_limits"])
             if self.reference is not None:
                 parts.append("showing")  # each view's limits (the difference's follow the data)
-        if known is not None and len(known) == 4 and not from_frame:
-            # Maps replaced in place (update_panel): same shape, same renderer.
-            view.request(parts=parts, maps=known[2].tolist())
-            return
-        if reshaped or self._uses_canvas() != (self.active_renderer == "canvas"):
+        # Maps replaced in place (update_panel) keep the shape and the renderer: a panel
+        # update skips the renderer's test.
+        in_place = known is not None and len(known) == 4 and not from_frame
+        if not in_place and (reshaped
+                             or self._uses_canvas() != (self.active_renderer == "canvas")):
             request = {"parts": [*parts, "layout"]}
         elif from_frame:  # the page holds the frames: it shows that one itself
             request = {"parts": parts, "frames": "shown"}
