@@ -47,6 +47,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from .live import PAGE_MODULES
+
 #: The JupyterLite line whose Pyodide runtime, with numpy and Pillow, can be served offline
 #: (jupyterlite-pyodide-kernel 0.5 is built for Pyodide 0.27; the 0.8 line's Pyodide has
 #: no numpy or Pillow wheels outside its CDN).
@@ -203,7 +205,7 @@ def pack_installed(into: Path) -> Path:
     modules must be there (``npm --prefix js run build`` in a checkout)."""
     dist = importlib.metadata.distribution("digitheat-widget")
     package = Path(__file__).resolve().parent
-    for built in ("controller.js", "canvas.js"):
+    for built in (f"{name}.js" for name in PAGE_MODULES):
         if not (package / "static" / built).is_file():
             raise SiteError(f"{package / 'static' / built} is not built: run "
                             "`npm --prefix js run build` in the checkout")

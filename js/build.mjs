@@ -13,7 +13,7 @@
 //   runtime-controls-more.js, .css
 //                           the other controls (media, pickers, tabs, ...), likewise
 //   runtime-manifest.json   what each part provides, read by embed.py
-//   controller.js, canvas.js
+//   controller.js, canvas.js, prefetch.js
 //                           the widget's own page-side modules (src/page/), each entry
 //                           bundled and minified as one ES module
 //
@@ -344,10 +344,10 @@ outputs['runtime-manifest.json'] = JSON.stringify(manifest, null, 2) + '\n';
 
 // ------------------------------------------------------------------ the widget's own modules
 
-// The page-side controller and the canvas renderer (src/page/, ES modules) travel in
-// every grid's widget state: each entry is bundled with the modules it imports into one
+// The page-side controller, the canvas renderer and the prefetch (src/page/, ES modules)
+// travel in their models' widget state: each entry is bundled with the modules it imports into one
 // minified ES module, the only form Python serves (live/__init__.py's module_text).
-for (const name of ['controller', 'canvas']) {
+for (const name of ['controller', 'canvas', 'prefetch']) {
   const built = await esbuild.build({
     entryPoints: [src(`page/${name}.js`)], bundle: true, format: 'esm', minify: true,
     target: 'es2020', platform: 'browser', write: false, logLevel: 'warning',

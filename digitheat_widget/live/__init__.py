@@ -8,10 +8,12 @@ from pathlib import Path
 _STATIC = Path(__file__).resolve().parent.parent / "static"
 #: How to build the page-side modules in a checkout (the wheel build runs it too).
 BUILD_COMMAND = "npm --prefix js ci && npm --prefix js run build"
+#: The page-side modules the build makes (js/build.mjs; pyproject.toml lists their files).
+PAGE_MODULES = ("controller", "canvas", "prefetch")
 
 
 def module_text(name: str) -> str:
-    """The page-side ES module ``name`` (``controller``, ``canvas``) as the package build
+    """The page-side ES module ``name`` (one of :data:`PAGE_MODULES`) as the package build
     bundles it from ``js/src/page/`` into ``digitheat_widget/static/``. There is no
     fallback to sources: the build is what ships, and a missing build says so."""
     built = _STATIC / f"{name}.js"

@@ -19,6 +19,7 @@ import pytest
 
 from digitheat_widget import lite
 from digitheat_widget.lite import RUNTIME_FILES, Runtime, SiteError
+from digitheat_widget.live import PAGE_MODULES
 
 
 def _file(name: str) -> bytes:
@@ -134,8 +135,8 @@ def test_the_wheel_is_the_installed_package_with_a_valid_record(tmp_path):
     assert wheel.name.startswith("digitheat_widget-") and wheel.name.endswith("-py3-none-any.whl")
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
-        for built in ("controller.js", "canvas.js"):
-            assert f"digitheat_widget/static/{built}" in names
+        for built in PAGE_MODULES:
+            assert f"digitheat_widget/static/{built}.js" in names
         assert not [n for n in names if "__pycache__" in n]
         package = Path(lite.__file__).parent
         assert archive.read("digitheat_widget/lite.py") == (package / "lite.py").read_bytes()

@@ -53,6 +53,24 @@ export async function resolveAll(manager, refs) {
   return Promise.all((refs || []).map((ref) => resolve(manager, ref)));
 }
 
+/**
+ * Load a widget model class, and so its module, as the manager does for a model it is
+ * about to create: ipywidgets 8's `loadModelClass` (ManagerBase, protected; checked on
+ * 8.0-8.1), which reports a class that fails to load itself and gives an error model
+ * class instead. Rejects where the manager has no such method (another manager).
+ * @param {any} manager
+ * @param {string} name
+ * @param {string} module
+ * @param {string} version
+ * @returns {Promise<unknown>}
+ */
+export async function loadModelClass(manager, name, module, version) {
+  if (!manager || typeof manager.loadModelClass !== 'function') {
+    throw new Error('this widget manager cannot load a class alone');
+  }
+  return manager.loadModelClass(name, module, version);
+}
+
 let warnedDiff = false;
 /**
  * Set attributes on another widget's model in this page only. ipywidgets (private
