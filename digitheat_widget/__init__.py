@@ -7,6 +7,11 @@
 from .data import sample_data
 from .figure.colormaps import colormap_names
 from .grid import DigitHeatmapGrid
+from .live import prefetch as _prefetch
+
+# In a kernel, the page starts loading the grid's widget modules now, while the notebook
+# waits for the cell that shows a grid (live/prefetch.py; DIGITHEAT_PREFETCH=0: not).
+_prefetch.start()
 
 __all__ = ["DigitHeatmapGrid", "colormap_names", "sample_data", "__version__"]
 __version__ = "0.1.0"
