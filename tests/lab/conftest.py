@@ -71,3 +71,16 @@ def open_grid(browser, server, setup: str, grid: str, ready: str = DRAWN) -> Lab
     lab.selector = f".{lab.execute(f'print({grid}.css_class)').strip()}"
     lab.page.wait_for_function(ready, arg=lab.selector, timeout=90_000)
     return lab
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator:
+    """A failed test shows the end of the Jupyter server's log, which holds its kernels'
+    stderr: an exception a kernel raised in a comm handler (a page's click that never
+    reached a trait, say) is logged there and nowhere else."""
+    outcome = yield
+    report = outcome.get_result()
+    server = getattr(item, "funcargs", {}).get("lab_server")
+    if report.when == "call" and report.failed and server is not None:
+        lines = server.log().splitlines()[-60:]
+        report.sections.append(("Jupyter server log, last 60 lines", "\n".join(lines)))
