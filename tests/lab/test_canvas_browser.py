@@ -56,6 +56,9 @@ def on_cell(digit, row, col, value):  # what the owner does with a click: record
 small.on_cell_click(on_cell)
 # A title click reaches Python as a change of `highlighted` made in the page.
 small.observe(lambda change: highlight_changes.append(list(change["new"])), "highlighted")
+# Every message the page sent the grid's controller, for a failure's report.
+page_messages = []
+small._view.controller.on_msg(lambda _w, content, _b: page_messages.append(content))
 
 # The SVG renderer's default grid, and the same grid drawn on a canvas, as the owner
 # will place them.
@@ -326,7 +329,10 @@ def test_title_click_reaches_python_then_highlight_dims_the_others(canvas_page: 
     outline = (ox + 1, oy + geometry.panel_height / 2)  # inside the 3 px accent outline
     canvas_page.wait_pixel(outline, ACCENT)
     # The click's message was handled before this execute request (same channel).
-    assert lab.execute("print(highlight_changes)").strip() == "[[1]]"
+    changes = lab.execute("print(highlight_changes)").strip()
+    assert changes == "[[1]]", (
+        f"Python's changes {changes}; the page's last messages: "
+        + lab.execute("print(page_messages[-4:], 'stack', small._stack_serial)").strip())
     assert lab.execute("print(small.highlighted)").strip() == "[1]"
     pixels = canvas_page.cell_pixels()[..., :3]
     expected = hot(np.nan_to_num(KNOWN), 0.0, 1.0)
@@ -337,7 +343,10 @@ def test_title_click_reaches_python_then_highlight_dims_the_others(canvas_page: 
         assert np.abs(pixels[digit] - want).max() <= RGB_TOLERANCE, f"panel {digit}"
     canvas_page.page.mouse.click(*canvas_page.page_point(title))  # a second click un-highlights
     canvas_page.wait_pixel(outline, (0, 0, 0, 0))  # the canvas is transparent outside plot areas
-    assert lab.execute("print(highlight_changes)").strip() == "[[1], []]"
+    changes = lab.execute("print(highlight_changes)").strip()
+    assert changes == "[[1], []]", (
+        f"Python's changes {changes}; the page's last messages: "
+        + lab.execute("print(page_messages[-4:], 'stack', small._stack_serial)").strip())
     assert lab.execute("print(small.highlighted)").strip() == "[]"
 
 
