@@ -38,7 +38,7 @@ def test_importing_the_package_loads_the_grid_modules_before_any_grid(browser, l
         after = lab.page.evaluate(JS_FILES_LOADED)
         assert after["bqplot"] > before["bqplot"] and after["bqscales"] > before["bqscales"], (
             f"no new front-end files of bqplot or bqscales: {before} -> {after}")
-        assert lab.page.locator(".bqplot, .dhg-grid").count() == 0, "something was drawn"
+        assert lab.page.locator(".bqplot, .digitheat-grid").count() == 0, "something was drawn"
         assert lab.console_errors == []
     finally:
         lab.page.close()
