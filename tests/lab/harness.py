@@ -223,6 +223,22 @@ class LabPage:
             assert time.monotonic() < deadline, f"{expression} stayed {got!r}, expected {expected!r}"
 
 
+def record_page_messages(grid: str) -> str:
+    """Kernel code that keeps every message the page sends ``grid``'s controller in
+    ``page_messages``, for :func:`page_messages_report`."""
+    return ("page_messages = []\n"
+            f"{grid}._view.controller.on_msg("
+            "lambda _w, content, _b: page_messages.append(content))\n")
+
+
+def page_messages_report(lab: LabPage, grid: str) -> str:
+    """A failure's report when Python lacks a change the page made: the last messages the
+    page sent ``grid``'s controller and the number of the stack Python shows (a click
+    named by another stack is refused, one never heard is lost: this tells them apart)."""
+    return "the page's last messages: " + lab.execute(
+        f"print(page_messages[-4:], 'stack', {grid}._stack_serial)").strip()
+
+
 def _answers(url: str) -> bool:
     """Does the server answer HTTP at all? (Any status: in single-notebook mode Voila
     serves only the app, and a GET of the app would start a kernel.)"""

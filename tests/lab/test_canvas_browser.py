@@ -22,7 +22,7 @@ import pytest
 from digitheat_widget.figure import layout as figure_layout
 
 from .conftest import open_notebook
-from .harness import LabPage, write_notebook
+from .harness import LabPage, page_messages_report, record_page_messages, write_notebook
 
 
 RGB_TOLERANCE = 6
@@ -56,9 +56,6 @@ def on_cell(digit, row, col, value):  # what the owner does with a click: record
 small.on_cell_click(on_cell)
 # A title click reaches Python as a change of `highlighted` made in the page.
 small.observe(lambda change: highlight_changes.append(list(change["new"])), "highlighted")
-# Every message the page sent the grid's controller, for a failure's report.
-page_messages = []
-small._view.controller.on_msg(lambda _w, content, _b: page_messages.append(content))
 
 # The SVG renderer's default grid, and the same grid drawn on a canvas, as the owner
 # will place them.
@@ -70,7 +67,7 @@ twin.add_class("dhg-canvas-ref")
 rng = np.random.default_rng(0)
 BIG_A = rng.random((100, 28, 28)); BIG_A[0, 0, 0] = 0.25
 BIG_B = rng.random((100, 28, 28)); BIG_B[0, 0, 0] = 0.75
-"""
+""" + record_page_messages("small")
 
 _KERNEL = "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
 
@@ -330,9 +327,7 @@ def test_title_click_reaches_python_then_highlight_dims_the_others(canvas_page: 
     canvas_page.wait_pixel(outline, ACCENT)
     # The click's message was handled before this execute request (same channel).
     changes = lab.execute("print(highlight_changes)").strip()
-    assert changes == "[[1]]", (
-        f"Python's changes {changes}; the page's last messages: "
-        + lab.execute("print(page_messages[-4:], 'stack', small._stack_serial)").strip())
+    assert changes == "[[1]]", page_messages_report(lab, "small")
     assert lab.execute("print(small.highlighted)").strip() == "[1]"
     pixels = canvas_page.cell_pixels()[..., :3]
     expected = hot(np.nan_to_num(KNOWN), 0.0, 1.0)
@@ -344,9 +339,7 @@ def test_title_click_reaches_python_then_highlight_dims_the_others(canvas_page: 
     canvas_page.page.mouse.click(*canvas_page.page_point(title))  # a second click un-highlights
     canvas_page.wait_pixel(outline, (0, 0, 0, 0))  # the canvas is transparent outside plot areas
     changes = lab.execute("print(highlight_changes)").strip()
-    assert changes == "[[1], []]", (
-        f"Python's changes {changes}; the page's last messages: "
-        + lab.execute("print(page_messages[-4:], 'stack', small._stack_serial)").strip())
+    assert changes == "[[1], []]", page_messages_report(lab, "small")
     assert lab.execute("print(small.highlighted)").strip() == "[]"
 
 

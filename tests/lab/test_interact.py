@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from .conftest import open_notebook
-from .harness import write_notebook
+from .harness import page_messages_report, record_page_messages, write_notebook
 from .pagestate import JS_READ_GRID, panel_view, reading_order
 
 
@@ -29,10 +29,7 @@ def record(*args):
     clicks.append(args)
 igrid = DigitHeatmapGrid(controls=True)
 igrid.on_cell_click(record)
-# Every message the page sent the grid's controller, for a failure's report.
-page_messages = []
-igrid._view.controller.on_msg(lambda _w, content, _b: page_messages.append(content))
-"""
+""" + record_page_messages("igrid")
 
 
 @pytest.fixture(scope="module")
@@ -86,27 +83,20 @@ def test_click_reaches_python_and_marks_the_cell(lab) -> None:
     assert marked == 1
 
 
-def heard(lab, got: str) -> str:
-    """A failure's report: what Python holds, what it heard from the page last, and the
-    number of the stack it shows (a click named by another is refused)."""
-    return (f"Python has highlighted {got}; the page's last messages: "
-            + lab.execute("print(page_messages[-4:], 'stack', igrid._stack_serial)").strip())
-
-
 def test_title_click_toggles_highlight(lab) -> None:
     title = lab.page.locator(f"{lab.selector} .dhg-p6").locator("xpath=..").locator(".dhg-title-hit")
     title.click()
     lab.page.wait_for_function(
         f"() => document.querySelector('{lab.selector} .dhg-p6').classList.contains('dhg-highlighted')")
     got = lab.execute("print(igrid.highlighted)").strip()
-    assert got == "[6]", heard(lab, got)
+    assert got == "[6]", page_messages_report(lab, "igrid")
     # The control panel's toggle for 6 follows.
     assert lab.page.locator(f"{lab.selector} .dhg-controls button.mod-active").all_inner_texts() == ["6"]
     title.click()
     lab.page.wait_for_function(
         f"() => !document.querySelector('{lab.selector} .dhg-p6').classList.contains('dhg-highlighted')")
     got = lab.execute("print(igrid.highlighted)").strip()
-    assert got == "[]", heard(lab, got)
+    assert got == "[]", page_messages_report(lab, "igrid")
 
 
 
