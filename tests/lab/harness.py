@@ -215,12 +215,18 @@ class LabPage:
     def wait_for(self, js_predicate: str, arg: Any = None, timeout: float = 30_000) -> Any:
         return self.page.wait_for_function(js_predicate, arg=arg, timeout=timeout).json_value()
 
-    def wait_for_kernel_value(self, expression: str, expected: str, timeout: float = 20) -> None:
-        """Until ``print(expression)`` in the kernel prints ``expected`` (a change the page
-        sent reaches Python asynchronously); fails with what it printed last."""
+    def wait_for_kernel_value(self, expression: str, expected: str, timeout: float = 20,
+                              report: Callable[[], str] | None = None) -> None:
+        """Until ``print(expression)`` in the kernel prints ``expected``; fails with what it
+        printed last (and ``report()``, if given). A change the page sent reaches Python
+        asynchronously: an execute request sent after it may be handled first (ipykernel
+        7 handles a comm message that comes while a cell holds the shell concurrently,
+        and it was seen to come after the next cell: CI at 6914b9e)."""
         deadline = time.monotonic() + timeout
         while (got := self.execute(f"print({expression})").strip()) != expected:
-            assert time.monotonic() < deadline, f"{expression} stayed {got!r}, expected {expected!r}"
+            if time.monotonic() >= deadline:
+                more = f"; {report()}" if report is not None else ""
+                raise AssertionError(f"{expression} stayed {got!r}, expected {expected!r}{more}")
 
 
 def record_page_messages(grid: str) -> str:

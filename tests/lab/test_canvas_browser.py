@@ -299,11 +299,12 @@ def test_cell_click_reaches_python_and_marks_the_cell(canvas_page: CanvasPage) -
     # The click selects the cell: its outline appears on its edge.
     edge = (cx - geometry.cell / 2 + 0.5, cy)
     canvas_page.wait_pixel(edge, SELECTED)
-    # The click's comm message went out before this execute request, on the same channel,
-    # so the kernel has handled it: the callback ran once and `selected` is that cell.
-    clicks = lab.execute("print([c[:3] for c in cell_clicks]); print(cell_clicks[-1][3])").splitlines()
-    assert clicks[0] == f"[({digit}, {row}, {col})]"
-    assert float(clicks[1]) == pytest.approx(KNOWN[digit, row, col])
+    # The click reaches Python (after the next cell, maybe: harness.wait_for_kernel_value):
+    # the callback ran once and `selected` is that cell.
+    lab.wait_for_kernel_value("[c[:3] for c in cell_clicks]", f"[({digit}, {row}, {col})]",
+                              report=lambda: page_messages_report(lab, "small"))
+    value = lab.execute("print(cell_clicks[-1][3])")
+    assert float(value) == pytest.approx(KNOWN[digit, row, col])
     assert lab.execute("print(small.selected)").strip() == f"({digit}, {row}, {col})"
     # The centre keeps its colour; no other cell is outlined.
     centre = canvas_page.pixels([(cx, cy)])[0, :3]
@@ -325,9 +326,8 @@ def test_title_click_reaches_python_then_highlight_dims_the_others(canvas_page: 
     canvas_page.page.mouse.click(*canvas_page.page_point(title))
     outline = (ox + 1, oy + geometry.panel_height / 2)  # inside the 3 px accent outline
     canvas_page.wait_pixel(outline, ACCENT)
-    # The click's message was handled before this execute request (same channel).
-    changes = lab.execute("print(highlight_changes)").strip()
-    assert changes == "[[1]]", page_messages_report(lab, "small")
+    lab.wait_for_kernel_value("highlight_changes", "[[1]]",
+                              report=lambda: page_messages_report(lab, "small"))
     assert lab.execute("print(small.highlighted)").strip() == "[1]"
     pixels = canvas_page.cell_pixels()[..., :3]
     expected = hot(np.nan_to_num(KNOWN), 0.0, 1.0)
@@ -338,8 +338,8 @@ def test_title_click_reaches_python_then_highlight_dims_the_others(canvas_page: 
         assert np.abs(pixels[digit] - want).max() <= RGB_TOLERANCE, f"panel {digit}"
     canvas_page.page.mouse.click(*canvas_page.page_point(title))  # a second click un-highlights
     canvas_page.wait_pixel(outline, (0, 0, 0, 0))  # the canvas is transparent outside plot areas
-    changes = lab.execute("print(highlight_changes)").strip()
-    assert changes == "[[1], []]", page_messages_report(lab, "small")
+    lab.wait_for_kernel_value("highlight_changes", "[[1], []]",
+                              report=lambda: page_messages_report(lab, "small"))
     assert lab.execute("print(small.highlighted)").strip() == "[]"
 
 

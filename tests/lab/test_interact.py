@@ -71,9 +71,10 @@ def test_click_reaches_python_and_marks_the_cell(lab) -> None:
     lab.page.wait_for_function(
         f"() => getComputedStyle(document.querySelector('{lab.selector} .dhg-p7 g.heatmaprow:nth-of-type(2)"
         f" rect.heatmapcell:nth-of-type(5)')).stroke.replace(/\\s/g, '') === 'rgb(0,229,255)'")
-    out = lab.execute("print(igrid.selected); print(repr(clicks[-1]))").splitlines()
-    assert out[0] == "(7, 1, 4)"
-    digit, row, col, value = eval(out[1])  # a tuple of numbers printed by Python
+    lab.wait_for_kernel_value("igrid.selected", "(7, 1, 4)",
+                              report=lambda: page_messages_report(lab, "igrid"))
+    # The callback ran in the same step as `selected` was set.
+    digit, row, col, value = eval(lab.execute("print(repr(clicks[-1]))"))  # numbers printed by Python
     assert (digit, row, col) == (7, 1, 4)
     assert value == pytest.approx(SAMPLE[7, 1, 4], rel=1e-12)
     # Exactly one cell is marked.
@@ -88,15 +89,15 @@ def test_title_click_toggles_highlight(lab) -> None:
     title.click()
     lab.page.wait_for_function(
         f"() => document.querySelector('{lab.selector} .dhg-p6').classList.contains('dhg-highlighted')")
-    got = lab.execute("print(igrid.highlighted)").strip()
-    assert got == "[6]", page_messages_report(lab, "igrid")
+    lab.wait_for_kernel_value("igrid.highlighted", "[6]",
+                              report=lambda: page_messages_report(lab, "igrid"))
     # The control panel's toggle for 6 follows.
     assert lab.page.locator(f"{lab.selector} .dhg-controls button.mod-active").all_inner_texts() == ["6"]
     title.click()
     lab.page.wait_for_function(
         f"() => !document.querySelector('{lab.selector} .dhg-p6').classList.contains('dhg-highlighted')")
-    got = lab.execute("print(igrid.highlighted)").strip()
-    assert got == "[]", page_messages_report(lab, "igrid")
+    lab.wait_for_kernel_value("igrid.highlighted", "[]",
+                              report=lambda: page_messages_report(lab, "igrid"))
 
 
 

@@ -119,9 +119,8 @@ def test_hover_and_click_reach_python(big) -> None:
     # Colorbar ticks step 0.1 on [0, 1] (one decimal); hover shows one decimal more.
     assert text.rsplit(" ", 1)[1] == f"{BIG[12, 5, 9]:.2f}"
     big.page.mouse.click(box["x"] + x, box["y"] + y)
-    # The click's comm message was sent before this execute request, on the same channel,
-    # so the kernel handles it first.
-    assert big.execute("print(big.selected)").strip() == "(12, 5, 9)"
+    # The click reaches Python, maybe after the next cell (harness.wait_for_kernel_value).
+    big.wait_for_kernel_value("big.selected", "(12, 5, 9)")
 
 
 def test_highlight_dims_other_panels(big) -> None:
