@@ -134,12 +134,12 @@ def test_controls_change_traits_and_page(lab) -> None:
     lab.page.wait_for_function(
         f"(sel) => ({JS_READ_GRID})(sel).panels[0].cells.some(c => c.fill.replace(/\\s/g, '') === 'rgb(68,1,84)')",
         arg=lab.selector)
-    assert lab.execute("print(igrid.colormap)").strip() == "viridis"
+    lab.wait_for_kernel_value("igrid.colormap", "viridis")
     # A highlight toggle -> trait -> outline.
     lab.page.locator(f"{lab.selector} .dhg-controls button", has_text="2").first.click()
     lab.page.wait_for_function(
         f"() => document.querySelector('{lab.selector} .dhg-p2').classList.contains('dhg-highlighted')")
-    assert lab.execute("print(igrid.highlighted)").strip() == "[2]"
+    lab.wait_for_kernel_value("igrid.highlighted", "[2]")
     # The vmax slider, moved with the keyboard -> trait -> colours.
     before = lab.execute("print(igrid.limits[1])").strip()
     handle = lab.page.locator(f"{lab.selector} .dhg-controls .widget-slider").nth(1).locator(".noUi-handle")
