@@ -54,7 +54,9 @@ def test_recorded_frames_play_and_scrub_both_ways(lab):
     # The page applied the loop's slider updates without sending any back: Python still
     # shows the last frame with auto limits. (It once took a stale frame slider value and
     # a limit slider's value snapped to its step, sent while the page applied the kernel's
-    # own update.) Whatever the page sent has reached the kernel before this request.
+    # own update.) A message the page sent just before this request may be handled after
+    # it (harness.wait_for_kernel_value): an absence cannot be waited for, so this check
+    # catches what the page sent while it applied the loop, not a message still in flight.
     assert lab.execute("print(fgrid.frame, fgrid.vmin, fgrid.vmax)").split() == ["4", "None", "None"]
     # The page steps back with the keyboard alone; Python follows, data and all.
     page.locator(f"{lab.selector} .dhg-body").focus()

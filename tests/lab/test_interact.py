@@ -206,7 +206,8 @@ def test_auto_limits_stay_auto_while_data_changes(lab) -> None:
     lab.page.wait_for_function(
         f"([sel, text]) => ({JS_VMAX_READOUT})(sel) === text", arg=[lab.selector, expected],
         timeout=15_000)
-    # Whatever the page sent has reached the kernel before this request.
+    # What the page sent while it applied the updates has reached the kernel (a message
+    # still in flight may be handled after this request: harness.wait_for_kernel_value).
     try:
         assert lab.execute("print(igrid.vmin, igrid.vmax)").split() == ["None", "None"]
     finally:
