@@ -222,6 +222,24 @@ export function hearAgainIfDropped(model, dropped) {
 }
 
 /**
+ * Puts each state Python sends a model through `offer` instead of applying it at once.
+ * ipywidgets (8.0-8.1) applies every 'update' and 'echo_update' message of the kernel,
+ * once deserialized, with the model's `set_state(state)`, all its parts in one call and
+ * in the order the messages came; `apply` is that method. Returns false, and changes
+ * nothing, for a model without it.
+ * @param {any} model the widget manager's model
+ * @param {(apply: (state: any) => void) => {offer(state: any): void}} pace
+ */
+export function paceStates(model, pace) {
+  if (!model || typeof model.set_state !== 'function' || model.__digitheatPaced) return false;
+  const setState = model.set_state;
+  const paced = pace((state) => setState.call(model, state));
+  model.__digitheatPaced = true;
+  model.set_state = (/** @type {any} */ state) => paced.offer(state);
+  return true;
+}
+
+/**
  * Sends a control's state to Python only for what a person did. ipywidgets' slider views
  * "touch" (save_changes) from inside a programmatic update too: when a new range or value
  * reaches noUiSlider, it reports the value snapped to its step or clamped to the old

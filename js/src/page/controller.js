@@ -22,7 +22,7 @@
 
 import {
   chooseInDropdown, dropdownChoice, fromKernel, hearAgainIfDropped, heatmapColor, interceptSends, noKernel,
-  repaintCells, resolve, resolveAll, setCellValues, setLocal, userSavesOnly,
+  paceStates, repaintCells, resolve, resolveAll, setCellValues, setLocal, userSavesOnly,
 } from './compat.js';
 import { VIEWS, comparing, nextView, shownValues } from './compare.js';
 import { decode, encode, patchFollows } from './codec.js';
@@ -36,6 +36,7 @@ import { fitView } from './fit.js';
 import { colorbarSize } from './geometry.js';
 import { keyboard } from './keyboard.js';
 import { limitsInForce, panelAuto, panelAutoPairs, panelPairs } from './limits.js';
+import { pacer } from './pace.js';
 import { player } from './player.js';
 import { INITIALIZED, lookup, register, unregister } from './registry.js';
 import { clickEvent, createState, cursorOf, labelOf } from './state.js';
@@ -62,6 +63,10 @@ export function stopsOf(table, name) {
   const stops = (hex.match(/.{6}/g) || []).map((rgb) => `#${rgb}`);
   return reversed ? stops.reverse() : stops;
 }
+
+/** Whether a state from Python changes the maps shown (pace.js gives it a frame).
+ *  @param {Record<string, unknown>} state */
+export const changesMaps = (state) => 'patch' in state || 'data' in state || 'frame' in state;
 
 /** @param {{model: Model}} args */
 async function initialize({ model }) {
@@ -214,6 +219,8 @@ async function initialize({ model }) {
   // still busy with the last drawing (less than a frame ago), what comes is drawn
   // together at the next animation frame, so a kernel that sends faster than bqplot can
   // redraw ten marks never builds a backlog here, and each frame shows the latest values.
+  // With a kernel, Python's states come through pace.js first: one that changes the maps
+  // while the last such one is not yet painted waits for the next frame (drawNow).
   const FRAME_MS = 16;
   /** What the page chose and told Python (or a control of the page told it), until
    *  Python answers, by part; each kept in the form Python's answer names it. */
@@ -250,6 +257,10 @@ async function initialize({ model }) {
     }
     dirty.limits = dirty.colormap = dirty.highlight = dirty.style = false;
     drawnAt = performance.now();
+  }
+  /** Draws now what is waiting to be drawn (pace.js: this frame paints it). */
+  function drawNow() {
+    if (frame !== null || soon) redraw();
   }
   /**
    * @param {'maps' | 'limits' | 'colormap' | 'highlight' | 'style'} part
@@ -805,6 +816,7 @@ async function initialize({ model }) {
   if (ownId && !noKernel(manager)) {
     manager.get_model(ownId).then((own) => {
       hearAgainIfDropped(own, () => kernelSend({ event: 'resync', part: 'all' }));
+      paceStates(own, (apply) => pacer({ apply, takesFrame: changesMaps, draw: drawNow }));
     }, () => undefined);
   }
   if (state.parts && state.parts.canvas) hearAgainIfDropped(state.parts.canvas, () => undefined);
