@@ -175,3 +175,11 @@ test('paceStates leaves a model without set_state as it is', () => {
   assert.equal(paceStates(null, () => ({ offer() {} })), false);
   assert.equal('set_state' in model, false);
 });
+
+test('nextFrame cancelled runs nothing', async () => {
+  let runs = 0;
+  const cancel = nextFrame(() => { runs++; });
+  cancel();
+  await new Promise((resolve) => nextFrame(() => resolve(undefined)));
+  assert.equal(runs, 0);
+});

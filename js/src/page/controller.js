@@ -36,7 +36,7 @@ import { fitView } from './fit.js';
 import { colorbarSize } from './geometry.js';
 import { keyboard } from './keyboard.js';
 import { limitsInForce, panelAuto, panelAutoPairs, panelPairs } from './limits.js';
-import { pacer } from './pace.js';
+import { nextFrame, pacer } from './pace.js';
 import { player } from './player.js';
 import { INITIALIZED, lookup, register, unregister } from './registry.js';
 import { clickEvent, createState, cursorOf, labelOf } from './state.js';
@@ -234,16 +234,14 @@ async function initialize({ model }) {
   const panelSet = (panels) => [...panels].sort((a, b) => a - b);
   /** @type {{maps: Set<number> | 'all' | null, limits: boolean, colormap: boolean, highlight: boolean, style: boolean}} */
   const dirty = { maps: null, limits: false, colormap: false, highlight: false, style: false };
-  /** @type {number | null} */
-  let frame = null;
-  /** @type {ReturnType<typeof setTimeout> | null} */
-  let timer = null;
+  /** Cancels the drawing asked for at the next frame (pace.js' nextFrame), if any.
+   *  @type {(() => void) | null} */
+  let cancelFrame = null;
   let drawnAt = -Infinity;
   let soon = false; // a drawing at the end of this message (a microtask) is due
   function redraw() {
-    if (frame !== null) cancelAnimationFrame(frame);
-    if (timer !== null) clearTimeout(timer);
-    frame = timer = null;
+    if (cancelFrame !== null) cancelFrame();
+    cancelFrame = null;
     soon = false;
     const { maps } = dirty;
     dirty.maps = null;
@@ -260,7 +258,7 @@ async function initialize({ model }) {
   }
   /** Draws now what is waiting to be drawn (pace.js: this frame paints it). */
   function drawNow() {
-    if (frame !== null || soon) redraw();
+    if (cancelFrame !== null || soon) redraw();
   }
   /**
    * @param {'maps' | 'limits' | 'colormap' | 'highlight' | 'style'} part
@@ -277,15 +275,13 @@ async function initialize({ model }) {
     } else {
       dirty[part] = true;
     }
-    if (frame === null && !soon) {
+    if (cancelFrame === null && !soon) {
       if (performance.now() - drawnAt > FRAME_MS) {
         soon = true;
         queueMicrotask(() => { if (soon) redraw(); });
         return;
       }
-      frame = requestAnimationFrame(redraw);
-      // A hidden page gets no animation frames: a timer draws there instead.
-      timer = setTimeout(redraw, 250);
+      cancelFrame = nextFrame(redraw);
     }
   }
 

@@ -16,18 +16,23 @@ export const MAX_LAG_FRAMES = 2;
 /** A frame's callback, or a timer's where a page draws no frames (a hidden tab). */
 export const FRAME_FALLBACK_MS = 250;
 
-/** @param {() => void} callback */
+/** Runs `callback` once, in the next animation frame, or after FRAME_FALLBACK_MS where
+ *  no frame comes. @param {() => void} callback @returns {() => void} cancels it */
 export function nextFrame(callback) {
   let done = false;
-  const run = () => {
-    if (done) return;
+  const cancel = () => {
     done = true;
     if (typeof cancelAnimationFrame === 'function') cancelAnimationFrame(frame);
     clearTimeout(timer);
+  };
+  const run = () => {
+    if (done) return;
+    cancel();
     callback();
   };
   const frame = typeof requestAnimationFrame === 'function' ? requestAnimationFrame(run) : 0;
   const timer = setTimeout(run, FRAME_FALLBACK_MS);
+  return cancel;
 }
 
 /**
