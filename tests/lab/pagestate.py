@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import matplotlib
 import numpy as np
 
 JS_READ_GRID = r"""(selector) => {
@@ -103,3 +104,10 @@ def panel_view(panel: dict) -> PanelView:
 def reading_order(panels: list[PanelView]) -> list[PanelView]:
     """Panels sorted as a reader sees them: by row (top), then left to right."""
     return sorted(panels, key=lambda p: (round(p.top), p.left))
+
+
+def expected_rgb(values, lo: float = 0.0, hi: float = 1.0, cmap: str = "hot") -> np.ndarray:
+    """Matplotlib's colour of each value between ``lo`` and ``hi`` (clipped), as 0-255 RGB
+    (shape ``values.shape + (3,)``): what the page must show, from outside the package."""
+    fraction = np.clip((np.asarray(values, dtype=float) - lo) / (hi - lo), 0.0, 1.0)
+    return np.asarray(matplotlib.colormaps[cmap](fraction))[..., :3] * 255

@@ -15,7 +15,6 @@ import json
 import statistics
 from pathlib import Path
 
-import matplotlib
 import numpy as np
 import pytest
 
@@ -23,6 +22,7 @@ from digitheat_widget.figure import layout as figure_layout
 
 from .conftest import open_notebook
 from .harness import LabPage, page_messages_report, record_page_messages, write_notebook
+from .pagestate import expected_rgb
 
 
 RGB_TOLERANCE = 6
@@ -167,12 +167,6 @@ def cell_centre(geometry: figure_layout.GridGeometry, digit: int, row: int, col:
             oy + figure_layout.PANEL_MARGIN["top"] + (row + 0.5) * geometry.cell)
 
 
-def hot(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    fraction = np.clip((np.asarray(values, dtype=float) - lo) / (hi - lo), 0.0, 1.0)
-    rgba = matplotlib.colormaps["hot"](np.atleast_1d(fraction))
-    return rgba[..., :3].reshape(fraction.shape + (3,)) * 255
-
-
 class CanvasPage:
     def __init__(self, lab: LabPage) -> None:
         self.lab = lab
@@ -253,12 +247,12 @@ def test_canvas_has_the_svg_geometry(canvas_page: CanvasPage) -> None:
 def test_cell_colours_match_matplotlib_with_nan_and_clipping(canvas_page: CanvasPage) -> None:
     pixels = canvas_page.cell_pixels()
     assert (pixels[..., 3] == 255).all()
-    expected = hot(np.nan_to_num(KNOWN), 0.0, 1.0)
+    expected = expected_rgb(np.nan_to_num(KNOWN), 0.0, 1.0)
     expected[np.isnan(KNOWN)] = NAN_RGB
     worst = np.abs(pixels[..., :3] - expected).max()
     assert worst <= RGB_TOLERANCE, f"cell colours off by up to {worst:.0f} RGB units"
-    # Below vmin: hot(0) (black); above vmax: hot(1) (white).
-    assert np.abs(pixels[0, 0, 0, :3] - hot(np.array(0.0), 0, 1)).max() <= RGB_TOLERANCE
+    # Below vmin: expected_rgb(0) (black); above vmax: expected_rgb(1) (white).
+    assert np.abs(pixels[0, 0, 0, :3] - expected_rgb(np.array(0.0), 0, 1)).max() <= RGB_TOLERANCE
     assert np.abs(pixels[3, 2, 4, :3] - 255).max() <= RGB_TOLERANCE
     assert tuple(pixels[2, 1, 3, :3]) == NAN_RGB
 
@@ -308,13 +302,13 @@ def test_cell_click_reaches_python_and_marks_the_cell(canvas_page: CanvasPage) -
     assert lab.execute("print(small.selected)").strip() == f"({digit}, {row}, {col})"
     # The centre keeps its colour; no other cell is outlined.
     centre = canvas_page.pixels([(cx, cy)])[0, :3]
-    assert np.abs(centre - hot(KNOWN[digit, row, col], 0, 1)).max() <= RGB_TOLERANCE
+    assert np.abs(centre - expected_rgb(KNOWN[digit, row, col], 0, 1)).max() <= RGB_TOLERANCE
     others = canvas_page.cell_pixels()[..., :3]
-    expected = hot(np.nan_to_num(KNOWN), 0.0, 1.0)
+    expected = expected_rgb(np.nan_to_num(KNOWN), 0.0, 1.0)
     expected[np.isnan(KNOWN)] = NAN_RGB
     assert np.abs(others - expected).max() <= RGB_TOLERANCE
     lab.execute("small.selected = None")
-    canvas_page.wait_pixel(edge, tuple(hot(KNOWN[digit, row, col], 0, 1)))  # outline gone
+    canvas_page.wait_pixel(edge, tuple(expected_rgb(KNOWN[digit, row, col], 0, 1)))  # outline gone
 
 
 def test_title_click_reaches_python_then_highlight_dims_the_others(canvas_page: CanvasPage) -> None:
@@ -330,7 +324,7 @@ def test_title_click_reaches_python_then_highlight_dims_the_others(canvas_page: 
                               report=lambda: page_messages_report(lab, "small"))
     assert lab.execute("print(small.highlighted)").strip() == "[1]"
     pixels = canvas_page.cell_pixels()[..., :3]
-    expected = hot(np.nan_to_num(KNOWN), 0.0, 1.0)
+    expected = expected_rgb(np.nan_to_num(KNOWN), 0.0, 1.0)
     expected[np.isnan(KNOWN)] = NAN_RGB
     dimmed = figure_layout.DIMMED_OPACITY * expected + (1 - figure_layout.DIMMED_OPACITY) * 255  # over white
     for digit in range(4):
@@ -348,18 +342,18 @@ def test_vmax_change_repaints(canvas_page: CanvasPage) -> None:
     canvas_page.lab.execute("small.vmax = 0.5")
     canvas_page.wait_pixel(point, (255, 255, 255))
     pixels = canvas_page.cell_pixels()[..., :3]
-    expected = hot(np.nan_to_num(KNOWN), 0.0, 0.5)
+    expected = expected_rgb(np.nan_to_num(KNOWN), 0.0, 0.5)
     expected[np.isnan(KNOWN)] = NAN_RGB
     assert np.abs(pixels - expected).max() <= RGB_TOLERANCE
     canvas_page.lab.execute("small.vmax = 1.0")
-    canvas_page.wait_pixel(point, tuple(hot(KNOWN[2, 0, 0], 0, 1)))
+    canvas_page.wait_pixel(point, tuple(expected_rgb(KNOWN[2, 0, 0], 0, 1)))
 
 
 def test_data_and_nan_colour_changes_repaint(canvas_page: CanvasPage) -> None:
     point = cell_centre(canvas_page.geometry, 0, 0, 0)
     canvas_page.lab.execute("small.data = np.full((4, 3, 5), 0.5); small.nan_color = 'lime'")
-    canvas_page.wait_pixel(point, tuple(hot(np.array(0.5), 0, 1)))
-    assert np.abs(canvas_page.cell_pixels()[..., :3] - hot(np.array(0.5), 0, 1)).max() <= RGB_TOLERANCE
+    canvas_page.wait_pixel(point, tuple(expected_rgb(np.array(0.5), 0, 1)))
+    assert np.abs(canvas_page.cell_pixels()[..., :3] - expected_rgb(np.array(0.5), 0, 1)).max() <= RGB_TOLERANCE
     canvas_page.lab.execute("small.data = KNOWN")
     canvas_page.wait_pixel(cell_centre(canvas_page.geometry, 2, 1, 3), (0, 255, 0))
     canvas_page.lab.execute("small.nan_color = '#4a90d9'")

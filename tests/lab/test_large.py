@@ -4,7 +4,6 @@ hover, clicks, highlight)."""
 
 from __future__ import annotations
 
-import matplotlib
 import numpy as np
 import pytest
 
@@ -12,6 +11,7 @@ from digitheat_widget.figure import layout as figure_layout
 
 from .conftest import open_grid
 from .test_canvas_browser import JS_PIXELS
+from .pagestate import expected_rgb
 
 
 RGB_TOLERANCE = 6
@@ -48,11 +48,6 @@ def centre(digit: int, row: int, col: int) -> tuple[float, float]:
             oy + figure_layout.PANEL_MARGIN["top"] + (row + 0.5) * g.cell)
 
 
-def hot(values, lo: float, hi: float) -> np.ndarray:
-    fraction = np.clip((np.asarray(values, dtype=float) - lo) / (hi - lo), 0, 1)
-    return np.asarray(matplotlib.colormaps["hot"](fraction))[..., :3] * 255
-
-
 @pytest.fixture(scope="module")
 def big(browser, lab_server):
     lab = open_grid(browser, lab_server, SETUP, "big", ready=(
@@ -73,7 +68,7 @@ def test_auto_renderer_is_canvas_and_colours_match(big) -> None:
     got = pixels(big, [centre(*p) for p in picks])[:, :3]
     lo, hi = np.nanmin(BIG), np.nanmax(BIG)
     for (d, r, c), rgb in zip(picks, got):
-        expected = NAN_RGB if np.isnan(BIG[d, r, c]) else hot(BIG[d, r, c], lo, hi)
+        expected = NAN_RGB if np.isnan(BIG[d, r, c]) else expected_rgb(BIG[d, r, c], lo, hi)
         assert np.abs(rgb - expected).max() <= RGB_TOLERANCE, (d, r, c)
 
 
@@ -104,7 +99,7 @@ def test_vmax_change_recolours_the_canvas(big) -> None:
     picks = [(0, 0, 0), (1, 2, 3), (50, 20, 10)]
     got = pixels(big, [centre(*p) for p in picks])[:, :3]
     for p, rgb in zip(picks, got):
-        assert np.abs(rgb - hot(BIG[p], lo, 0.5)).max() <= RGB_TOLERANCE
+        assert np.abs(rgb - expected_rgb(BIG[p], lo, 0.5)).max() <= RGB_TOLERANCE
     big.execute("big.vmax = None")
 
 
@@ -127,12 +122,12 @@ def test_highlight_dims_other_panels(big) -> None:
     big.execute("big.highlighted = [7]")
     x, y = centre(0, 10, 10)
     lo, hi = np.nanmin(BIG), np.nanmax(BIG)
-    full = hot(BIG[0, 10, 10], lo, hi)
+    full = expected_rgb(BIG[0, 10, 10], lo, hi)
     dimmed = full * figure_layout.DIMMED_OPACITY + 255 * (1 - figure_layout.DIMMED_OPACITY)
     big.page.wait_for_function(
         f"([sel, pts]) => {{ const p = ({JS_PIXELS})([sel, pts])[0];"
         f" return Math.abs(p[0] - {dimmed[0]:.1f}) <= 6 && Math.abs(p[1] - {dimmed[1]:.1f}) <= 6; }}",
         arg=[big.selector, [[x, y]]])
     kept = pixels(big, [centre(7, 10, 10)])[0, :3]
-    assert np.abs(kept - hot(BIG[7, 10, 10], lo, hi)).max() <= RGB_TOLERANCE
+    assert np.abs(kept - expected_rgb(BIG[7, 10, 10], lo, hi)).max() <= RGB_TOLERANCE
     big.execute("big.highlighted = []")

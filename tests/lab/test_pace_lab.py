@@ -9,12 +9,11 @@ for, so the messages wait in the browser and are handled one after another."""
 
 from __future__ import annotations
 
-import matplotlib
 import numpy as np
 import pytest
 
 from .conftest import open_grid
-from .pagestate import parse_rgb
+from .pagestate import expected_rgb, parse_rgb
 
 RGB_TOLERANCE = 6
 #: How many times the updates are sent again if they did not reach the page in one frame.
@@ -70,15 +69,11 @@ JS_HOLD_AND_WATCH = """async ([codes, marker, sel]) => {
 }"""
 
 
-def _hot(value: float) -> np.ndarray:
-    return np.asarray(matplotlib.colormaps["hot"](value)[:3]) * 255
-
-
 def _which(fill: str, values: list[float]) -> float | None:
     """The value among ``values`` whose colour ``fill`` is, if any."""
     rgb = np.asarray(parse_rgb(fill), dtype=float)
     for value in values:
-        if np.abs(rgb - _hot(value)).max() <= RGB_TOLERANCE:
+        if np.abs(rgb - expected_rgb(value)).max() <= RGB_TOLERANCE:
             return value
     return None
 

@@ -11,13 +11,12 @@ import json
 import urllib.request
 from pathlib import Path
 
-import matplotlib
 import numpy as np
 import pytest
 
 from .conftest import open_notebook
 from .harness import LabPage, wait_until, write_notebook
-from .pagestate import JS_READ_GRID, panel_view, parse_rgb, reading_order
+from .pagestate import JS_READ_GRID, expected_rgb, panel_view, parse_rgb, reading_order
 
 
 REPO = Path(__file__).resolve().parents[2]
@@ -40,11 +39,6 @@ JS_READ_VIEWS = r"""(selector) => [...document.querySelectorAll(selector)].map((
                 })),
         };
     }))"""
-
-
-def expected_colours(values: np.ndarray, lo: float, hi: float, cmap: str = "hot") -> np.ndarray:
-    fraction = np.clip((values - lo) / (hi - lo), 0.0, 1.0)
-    return matplotlib.colormaps[cmap](fraction)[..., :3] * 255
 
 
 def view_fills(view: list) -> np.ndarray:
@@ -112,18 +106,18 @@ RESET = "twin.highlighted = []\ntwin.vmax = None\ntwin.data = SAMPLE\n"
 
 
 def test_two_views_of_one_grid_show_the_same_colours(two_views):
-    expected = expected_colours(SAMPLE, SAMPLE.min(), SAMPLE.max())
+    expected = expected_rgb(SAMPLE, SAMPLE.min(), SAMPLE.max())
     assert_both(two_views.change_and_wait(RESET, expected), expected)
 
 
 def test_two_views_follow_vmax(two_views):
-    expected = expected_colours(SAMPLE, SAMPLE.min(), 0.01)
+    expected = expected_rgb(SAMPLE, SAMPLE.min(), 0.01)
     assert_both(two_views.change_and_wait(RESET + "twin.vmax = 0.01", expected), expected)
 
 
 def test_two_views_follow_new_data(two_views):
     new = SAMPLE[::-1] * 0.8
-    expected = expected_colours(new, new.min(), new.max())
+    expected = expected_rgb(new, new.min(), new.max())
     views = two_views.change_and_wait(RESET + "twin.data = SAMPLE[::-1] * 0.8", expected)
     assert_both(views, expected)
 
@@ -194,7 +188,7 @@ JS_PANEL_SHOWS = """([sel, title, expected, tol]) => { const s = (JS_READ_GRID)(
 
 def wait_panel_shows(lab: LabPage, selector: str, title: str, values: np.ndarray) -> None:
     """Wait until panel ``title`` shows ``values`` (colours from matplotlib, not the package)."""
-    expected = expected_colours(values, SAMPLE.min(), SAMPLE.max()).reshape(-1, 3).tolist()
+    expected = expected_rgb(values, SAMPLE.min(), SAMPLE.max()).reshape(-1, 3).tolist()
     lab.page.wait_for_function(JS_PANEL_SHOWS, arg=[selector, title, expected, RGB_TOLERANCE],
                                timeout=30_000)
 
@@ -226,7 +220,7 @@ def assert_shows(state: dict, data: np.ndarray) -> None:
     panels = reading_order([panel_view(p) for p in state["panels"]])
     assert [p.title for p in panels] == [str(d) for d in range(10)]
     for digit, panel in enumerate(panels):
-        worst = np.abs(panel.fills - expected_colours(data[digit], SAMPLE.min(), SAMPLE.max())).max()
+        worst = np.abs(panel.fills - expected_rgb(data[digit], SAMPLE.min(), SAMPLE.max())).max()
         assert worst <= RGB_TOLERANCE, f"panel {digit} off by {worst:.0f}"
 
 
